@@ -1,0 +1,1 @@
+"""Cross-cutting core of the assistant: settings, CLI, identity tokens, logging."""

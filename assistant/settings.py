@@ -1,0 +1,73 @@
+"""One settings object for every process of the app environment.
+
+Values come from environment variables (and `.env`). Secrets have development
+placeholders so that `make run` works on a fresh clone; outside local mode a
+placeholder is refused at start-up, so a forgotten secret cannot reach production.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_PREFIX = "dev-"
+
+
+class Settings(BaseSettings):
+    """Settings of the app environment (action server, API, CLI)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    assistant_env: Literal["local", "test", "production"] = Field(
+        "local", description="`local` and `test` accept development placeholder secrets; `production` refuses them."
+    )
+    var_dir: Path = Field(Path("var"), description="Runtime state: databases, logs, pids, indexes.")
+    database_url: str | None = Field(
+        None, description="Back-office database (SQLAlchemy URL). Default: SQLite at `$VAR_DIR/backoffice.db`."
+    )
+    tracker_store_url: str | None = Field(
+        None, description="Rasa tracker store, read-only for the API. Default: SQLite at `$VAR_DIR/tracker.db`."
+    )
+    rasa_url: str = Field("http://127.0.0.1:5005", description="Where the Rasa server listens.")
+    action_server_url: str = Field("http://127.0.0.1:5055", description="Where the action server listens.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Public base URL of the API; payment links point here."
+    )
+    rasa_api_token: str | None = Field(None, description="When set, protects the Rasa HTTP API (`--auth-token`).")
+    identity_secret: str = Field(
+        "dev-identity-secret-change-me-0123456789",
+        description="HS256 secret for identity tokens passed by trusted channels and for payment links.",
+    )
+    admin_token: str = Field("dev-admin-token", description="Bearer token for the admin endpoints of the API.")
+    backoffice_timeout_s: float = Field(2.0, gt=0, description="Time-out of one back-office call from an action.")
+    verify_max_attempts: int = Field(3, ge=1, description="Failed identity checks before the bot stops asking.")
+    return_window_days: int = Field(30, ge=0, description="Days after delivery during which a return is accepted.")
+    log_level: str = Field("INFO", description="Log level of the app processes.")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_outside_local(self) -> Settings:
+        if self.assistant_env == "production":
+            for name in ("identity_secret", "admin_token"):
+                if str(getattr(self, name)).startswith(PLACEHOLDER_PREFIX):
+                    raise ValueError(f"{name.upper()} still has its development placeholder; set a real secret.")
+            if len(self.identity_secret) < 32:
+                raise ValueError("IDENTITY_SECRET must be at least 32 characters.")
+        return self
+
+    @property
+    def backoffice_db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.var_dir / 'backoffice.db').resolve()}"
+
+    @property
+    def tracker_db_url(self) -> str:
+        return self.tracker_store_url or f"sqlite:///{(self.var_dir / 'tracker.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

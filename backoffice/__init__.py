@@ -1,0 +1,1 @@
+"""The back office: ports (what the assistant may ask) and their implementations."""
