@@ -23,14 +23,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     assistant_env: Literal["local", "test", "production"] = Field(
-        "local", description="`local` and `test` accept development placeholder secrets; `production` refuses them."
+        "local",
+        description="`local` and `test` accept development placeholder secrets; `production` refuses them.",
     )
     var_dir: Path = Field(Path("var"), description="Runtime state: databases, logs, pids, indexes.")
     database_url: str | None = Field(
-        None, description="Back-office database (SQLAlchemy URL). Default: SQLite at `$VAR_DIR/backoffice.db`."
+        None,
+        description="Back-office database (SQLAlchemy URL). Default: SQLite at `$VAR_DIR/backoffice.db`.",
     )
     tracker_store_url: str | None = Field(
-        None, description="Rasa tracker store, read-only for the API. Default: SQLite at `$VAR_DIR/tracker.db`."
+        None,
+        description="Rasa tracker store, read-only for the API. Default: SQLite at `$VAR_DIR/tracker.db`.",
     )
     rasa_url: str = Field("http://127.0.0.1:5005", description="Where the Rasa server listens.")
     action_server_url: str = Field("http://127.0.0.1:5055", description="Where the action server listens.")

@@ -1,0 +1,73 @@
+# The assistant: `make run` starts everything from a fresh clone; `make test` tests everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_PYTHON  ?= $(shell PYENV_VERSION=3.11.7 pyenv which python 2>/dev/null || command -v python3.11)
+RASA_PYTHON ?= $(shell PYENV_VERSION=3.10.13 pyenv which python 2>/dev/null || command -v python3.10)
+APP   := .venv/bin
+RASA  := .venv-rasa/bin
+MODEL := models/assistant.tar.gz
+BOT_DATA := $(shell find bot/data -name '*.yml')
+RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
+export HF_HUB_OFFLINE := 1
+
+.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench seed
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+.venv/.installed: pyproject.toml
+	test -x $(APP)/python || $(APP_PYTHON) -m venv .venv
+	$(APP)/pip install -q --upgrade pip
+	$(APP)/pip install -q -e '.[dev,postgres]'
+	touch $@
+
+.venv-rasa/.installed: requirements-rasa.txt
+	test -x $(RASA)/python || $(RASA_PYTHON) -m venv .venv-rasa
+	$(RASA)/pip install -q --upgrade pip
+	$(RASA)/pip install -q -r requirements-rasa.txt
+	touch $@
+
+setup: .venv/.installed .venv-rasa/.installed ## Create both environments (app: Python 3.11, engine: Python 3.10)
+
+seed: .venv/.installed ## Migrate and seed the demo back office (idempotent)
+	$(APP)/assistant demo seed
+
+$(MODEL): config.yml domain.yml $(BOT_DATA) | .venv-rasa/.installed
+	$(RASA_ENV) $(RASA)/rasa train --config config.yml --domain domain.yml --data bot/data \
+	  --out models --fixed-model-name assistant
+
+train: $(MODEL) ## Train the Rasa model if it is older than its data
+
+validate: .venv-rasa/.installed ## rasa data validate
+	$(RASA_ENV) $(RASA)/rasa data validate --config config.yml --domain domain.yml --data bot/data
+
+test-stories: $(MODEL) ## rasa test on the test stories, failing on any prediction error
+	$(RASA_ENV) $(RASA)/rasa test core --model $(MODEL) --stories tests/stories \
+	  --fail-on-prediction-errors --out var/results/stories
+
+run: setup seed train ## Set up, seed, train if stale, start everything; Ctrl-C stops it
+	$(APP)/assistant stack run
+
+up: setup seed train ## The same stack in the background (waits until healthy)
+	$(APP)/assistant stack up
+
+down: ## Stop the background stack
+	@test -x $(APP)/assistant && $(APP)/assistant stack down || true
+
+lint: .venv/.installed ## ruff and mypy
+	$(APP)/ruff check .
+	$(APP)/ruff format --check .
+	$(APP)/mypy assistant backoffice actions api
+
+test-unit: .venv/.installed ## Unit tests (no running stack)
+	$(APP)/pytest -m "not e2e" -q
+
+test-e2e: setup train ## End-to-end tests against a real stack on test ports
+	$(APP)/pytest -m e2e -q
+
+test: setup train validate test-stories lint ## Everything: validate, test stories, lint, unit and end-to-end tests
+	$(APP)/pytest -q
+
+bench: setup train ## Latency and throughput against Rasa's starter bot (prints numbers)
+	$(APP)/python scripts/bench.py

@@ -1,0 +1,166 @@
+"""Invoice balance, due dates and payment links for the verified customer."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backoffice_calls import billing_port, call
+from actions.customer import CustomerAction
+from assistant import formatting
+from assistant.identity import issue_payment_token
+from assistant.settings import get_settings
+from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
+from backoffice.errors import NotFound
+
+
+def invoice_line(invoice: Invoice, today: date) -> str:
+    """`INV-50012: €120.00 due Tuesday 3 March` / `… overdue since …`."""
+    balance = formatting.money(invoice.balance, invoice.currency)
+    if invoice.status == InvoiceStatus.PAID:
+        return f"{invoice.number}: paid in full"
+    if invoice.status == InvoiceStatus.OVERDUE:
+        return f"{invoice.number}: {balance} overdue since {formatting.day(invoice.due_on, today)}"
+    partly = " (partly paid)" if invoice.status == InvoiceStatus.PARTLY_PAID else ""
+    return f"{invoice.number}: {balance}{partly} due {formatting.day(invoice.due_on, today)}"
+
+
+def totals(invoices: list[Invoice]) -> str:
+    """`€340.00`, or `€340.00 and $12.00` when currencies are mixed."""
+    by_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for invoice in invoices:
+        by_currency[invoice.currency] += invoice.balance
+    return " and ".join(formatting.money(amount, currency) for currency, amount in sorted(by_currency.items()))
+
+
+def payment_link(invoice_number: str) -> str:
+    settings = get_settings()
+    token = issue_payment_token(invoice_number, settings.identity_secret)
+    return f"{settings.public_url.rstrip('/')}/pay/{invoice_number}?token={token}"
+
+
+class InvoiceAction(CustomerAction):
+    """Shared by the invoice actions: the invoice named in the conversation, if any."""
+
+    intent = "invoice_due"
+
+    async def named_invoice(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int
+    ) -> tuple[bool, Invoice | None]:
+        """(named?, invoice). Named but not the customer's: says so, returns (True, None)."""
+        number = normalise_invoice_number(tracker.get_slot("invoice_number") or "")
+        if not number:
+            return False, None
+        try:
+            return True, await call(billing_port().get_invoice, number, customer_id)
+        except NotFound:
+            dispatcher.utter_message(
+                text=f"I couldn't find an invoice {number} on your account. Please check the number."
+            )
+            return True, None
+
+    def choice_buttons(self, invoices: list[Invoice]) -> list[dict[str, str]]:
+        return [
+            {
+                "title": f"{i.number} · {formatting.money(i.balance, i.currency)}",
+                "payload": f"/{self.intent}{json.dumps({'invoice_number': i.number})}",
+            }
+            for i in invoices
+        ]
+
+
+class ActionInvoiceBalance(InvoiceAction):
+    def name(self) -> str:
+        return "action_invoice_balance"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        named, invoice = await self.named_invoice(dispatcher, tracker, customer_id)
+        today = date.today()
+        if named:
+            if invoice is not None:
+                dispatcher.utter_message(text=invoice_line(invoice, today) + ".")
+            return [SlotSet("invoice_number", invoice.number if invoice else None)]
+        open_invoices = await call(billing_port().list_open_invoices, customer_id)
+        if not open_invoices:
+            dispatcher.utter_message(text="You have no open invoices — you're all paid up.")
+            return []
+        overdue = [i for i in open_invoices if i.status == InvoiceStatus.OVERDUE]
+        heading = f"You owe {totals(open_invoices)} in total on {len(open_invoices)} open invoice" + (
+            "s" if len(open_invoices) > 1 else ""
+        )
+        if overdue:
+            heading += f", {len(overdue)} of them overdue"
+        lines = "\n".join(f"- {invoice_line(i, today)}" for i in open_invoices)
+        dispatcher.utter_message(text=f'{heading}:\n{lines}\nSay "pay my invoice" to get a payment link.')
+        return []
+
+
+class ActionInvoiceDue(InvoiceAction):
+    def name(self) -> str:
+        return "action_invoice_due"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        named, invoice = await self.named_invoice(dispatcher, tracker, customer_id)
+        today = date.today()
+        if named:
+            if invoice is None:
+                return [SlotSet("invoice_number", None)]
+            if invoice.status == InvoiceStatus.PAID:
+                dispatcher.utter_message(text=f"Invoice {invoice.number} is paid in full — nothing is due.")
+            elif invoice.status == InvoiceStatus.OVERDUE:
+                days = (today - invoice.due_on).days
+                dispatcher.utter_message(
+                    text=f"Invoice {invoice.number} was due on {formatting.day(invoice.due_on, today)} and is "
+                    f"overdue by {days} day{'s' if days != 1 else ''}. The open balance is "
+                    f"{formatting.money(invoice.balance, invoice.currency)}."
+                )
+            else:
+                dispatcher.utter_message(
+                    text=f"Invoice {invoice.number} is due on {formatting.day(invoice.due_on, today)}; "
+                    f"the open balance is {formatting.money(invoice.balance, invoice.currency)}."
+                )
+            return [SlotSet("invoice_number", invoice.number)]
+        open_invoices = await call(billing_port().list_open_invoices, customer_id)
+        if not open_invoices:
+            dispatcher.utter_message(text="You have no open invoices, so nothing is due.")
+            return []
+        lines = "\n".join(f"- {invoice_line(i, today)}" for i in open_invoices)
+        dispatcher.utter_message(text=f"Here is what's due on your account:\n{lines}")
+        return []
+
+
+class ActionInvoicePay(InvoiceAction):
+    intent = "invoice_pay"
+
+    def name(self) -> str:
+        return "action_invoice_pay"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        named, invoice = await self.named_invoice(dispatcher, tracker, customer_id)
+        if named and invoice is None:
+            return [SlotSet("invoice_number", None)]
+        if invoice is None:
+            open_invoices = await call(billing_port().list_open_invoices, customer_id)
+            if not open_invoices:
+                dispatcher.utter_message(text="You have no open invoices — there's nothing to pay.")
+                return []
+            if len(open_invoices) > 1:
+                dispatcher.utter_message(
+                    text="Which invoice would you like to pay?", buttons=self.choice_buttons(open_invoices)
+                )
+                return []
+            invoice = open_invoices[0]
+        if invoice.status == InvoiceStatus.PAID:
+            dispatcher.utter_message(text=f"Invoice {invoice.number} is already paid in full.")
+            return [SlotSet("invoice_number", invoice.number)]
+        dispatcher.utter_message(
+            text=f"You can pay invoice {invoice.number} ({formatting.money(invoice.balance, invoice.currency)} "
+            f"open) securely here: {payment_link(invoice.number)}"
+        )
+        return [SlotSet("invoice_number", invoice.number)]

@@ -1,0 +1,81 @@
+"""Who the customer is, and the base class of every action that reads their records.
+
+Identity is re-checked here, in the action, on every call: the dialogue rules
+send only verified customers to these actions, but a rule is not a guard.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.identity import METADATA_TOKEN_KEY, Identity, read_channel_token, read_session_proof
+from assistant.settings import get_settings
+from backoffice.errors import BackofficeUnavailable
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_REPLY = (
+    "I'm sorry — I can't reach our order system right now, so I can't look that up. "
+    'Please try again in a few minutes, or say "talk to a person" and a member of our team will help.'
+)
+UNEXPECTED_REPLY = (
+    'I\'m sorry, something went wrong on my side. Please try again, or say "talk to a person" '
+    "and a member of our team will help."
+)
+
+
+def channel_identity(tracker: Tracker) -> Identity | None:
+    """The identity a trusted channel vouched for in this message's metadata."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    token = metadata.get(METADATA_TOKEN_KEY) if isinstance(metadata, dict) else None
+    return read_channel_token(token, get_settings().identity_secret) if token else None
+
+
+def verified_customer_id(tracker: Tracker) -> int | None:
+    """The verified customer of this conversation, or None.
+
+    A channel token on the current message wins; otherwise the session proof the
+    identity check left in the `customer_proof` slot, valid only for this sender.
+    """
+    identity = channel_identity(tracker)
+    if identity is not None and identity.role == "customer":
+        try:
+            return int(identity.subject)
+        except ValueError:
+            return None
+    return read_session_proof(tracker.get_slot("customer_proof"), tracker.sender_id, get_settings().identity_secret)
+
+
+class CustomerAction(Action, ABC):
+    """An action on a verified customer's records, with the failure handling they all share."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        customer_id = verified_customer_id(tracker)
+        if customer_id is None:
+            # Reached without a verified identity: reveal nothing, start the check.
+            return [FollowupAction("verify_form")]
+        return await self.run_for_customer(dispatcher, tracker, customer_id)
+
+    async def run_for_customer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int
+    ) -> list[EventType]:
+        """`answer`, with a polite reply instead of a crash or silence when anything fails."""
+        try:
+            return await self.answer(dispatcher, tracker, customer_id)
+        except BackofficeUnavailable:
+            logger.exception("back office unavailable in %s (conversation %s)", self.name(), tracker.sender_id)
+            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+        except Exception:
+            logger.exception("unexpected error in %s (conversation %s)", self.name(), tracker.sender_id)
+            dispatcher.utter_message(text=UNEXPECTED_REPLY)
+        return []
+
+    @abstractmethod
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        """Reply for the verified `customer_id`; back-office errors are handled by the caller."""

@@ -1,0 +1,199 @@
+"""The identity check: who the customer is, before any order or invoice detail.
+
+- `action_check_identity` runs on every user turn (a custom slot mapping) and sets
+  `customer_verified` from a channel token or the session proof, so the dialogue
+  rules see the truth at once.
+- `verify_form` asks for an order (or invoice) number and the e-mail on it. A
+  mismatch says only "does not match": never whether the order exists. After
+  `VERIFY_MAX_ATTEMPTS` mismatches it stops asking and offers a person.
+- `action_resume_request` answers the request that needed the check.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backoffice_calls import call, orders_port
+from actions.customer import UNAVAILABLE_REPLY, channel_identity, verified_customer_id
+from assistant.identity import issue_session_proof
+from assistant.settings import get_settings
+from backoffice.domain import normalise_invoice_number, normalise_order_number
+from backoffice.errors import BackofficeUnavailable
+
+logger = logging.getLogger(__name__)
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Intents that step out of the form (handled by rules) instead of answering it.
+DIGRESSIONS = frozenset({"stop", "human_handoff", "help", "bot_challenge"})
+MAX_FIELD_CHARS = 200
+
+
+class ActionCheckIdentity(Action):
+    def name(self) -> str:
+        return "action_check_identity"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = []
+        identity = channel_identity(tracker)
+        name = identity.name if identity is not None and identity.role == "customer" else None
+        if name and tracker.get_slot("customer_name") != name:
+            events.append(SlotSet("customer_name", name))
+        verified = verified_customer_id(tracker) is not None
+        if tracker.get_slot("customer_verified") != verified:
+            events.append(SlotSet("customer_verified", verified))
+        return events
+
+
+def reference_in(text: str) -> str | None:
+    """An order or invoice number anywhere in `text`, normalised."""
+    return normalise_order_number(text) or normalise_invoice_number(text)
+
+
+class ValidateVerifyForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_verify_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        # Locked after too many mismatches, or verified by a channel meanwhile: ask nothing.
+        if tracker.get_slot("verify_locked") or verified_customer_id(tracker) is not None:
+            return []
+        return domain_slots
+
+    @staticmethod
+    def _answers(tracker: Tracker, slot: str) -> bool:
+        """Is the latest message an answer to the question for `slot` (not a digression)?"""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return tracker.get_slot("requested_slot") == slot and intent not in DIGRESSIONS
+
+    async def extract_verify_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        found = reference_in(text[: MAX_FIELD_CHARS * 10])
+        if found:
+            return {"verify_reference": found}
+        if tracker.get_slot("verify_reference") is None and tracker.get_slot("order_number"):
+            return {"verify_reference": tracker.get_slot("order_number")}
+        if self._answers(tracker, "verify_reference"):
+            return {"verify_reference": text}
+        return {}
+
+    async def extract_verify_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        match = EMAIL_RE.search(text[: MAX_FIELD_CHARS * 10])
+        if match:
+            return {"verify_email": match.group(0)}
+        if self._answers(tracker, "verify_email"):
+            return {"verify_email": text}
+        return {}
+
+    async def validate_verify_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        reference = reference_in(str(value or "")[:MAX_FIELD_CHARS])
+        if reference is None:
+            dispatcher.utter_message(
+                text="That doesn't look like an order number. Order numbers look like ORD-10042 "
+                '(invoice numbers like INV-50042). Say "stop" if you\'d rather not continue.'
+            )
+            return {"verify_reference": None}
+        email = tracker.get_slot("verify_email")
+        if email:
+            return await self._check(dispatcher, tracker, reference, email)
+        return {"verify_reference": reference}
+
+    async def validate_verify_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")[:MAX_FIELD_CHARS]
+        match = EMAIL_RE.fullmatch(text.strip())
+        if match is None:
+            dispatcher.utter_message(
+                text="That doesn't look like an e-mail address. Please type the address you used for the order."
+            )
+            return {"verify_email": None}
+        reference = tracker.get_slot("verify_reference")
+        if not reference:
+            return {"verify_email": match.group(0)}
+        return await self._check(dispatcher, tracker, reference, match.group(0))
+
+    async def _check(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, email: str
+    ) -> dict[str, Any]:
+        """Compare the pair with the back office; count mismatches; never say which half was wrong."""
+        try:
+            customer = await call(orders_port().verify_customer, reference, email)
+        except BackofficeUnavailable:
+            logger.exception("identity check failed: back office unavailable (%s)", tracker.sender_id)
+            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+            return {"verify_reference": None, "verify_email": None, "requested_slot": None}
+        if customer is None:
+            attempts = int(tracker.get_slot("verify_attempts") or 0) + 1
+            if attempts >= get_settings().verify_max_attempts:
+                return {
+                    "verify_reference": None,
+                    "verify_email": None,
+                    "verify_attempts": attempts,
+                    "verify_locked": True,
+                }
+            dispatcher.utter_message(
+                text="Sorry, those details don't match our records. Please check the e-mail address "
+                "(or give me a different order number)."
+            )
+            return {"verify_reference": reference, "verify_email": None, "verify_attempts": attempts}
+        proof = issue_session_proof(customer.id, tracker.sender_id, get_settings().identity_secret)
+        first_name = customer.name.split()[0]
+        dispatcher.utter_message(text=f"Thanks, {first_name} — you're verified.")
+        slots: dict[str, Any] = {
+            "verify_reference": reference,
+            "verify_email": email,
+            "verify_attempts": 0,
+            "customer_verified": True,
+            "customer_proof": proof,
+            "customer_name": customer.name,
+        }
+        if reference.startswith("ORD-"):
+            slots["order_number"] = reference
+        else:
+            slots["invoice_number"] = reference
+        return slots
+
+
+class ActionResumeRequest(Action):
+    """After the identity check: answer what the customer asked for, or explain why not."""
+
+    def name(self) -> str:
+        return "action_resume_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        from actions.request_registry import action_for_request
+
+        reset = [SlotSet("verify_reference", None), SlotSet("verify_email", None)]
+        customer_id = verified_customer_id(tracker)
+        if customer_id is None:
+            if tracker.get_slot("verify_locked"):
+                dispatcher.utter_message(
+                    text="I'm sorry, I couldn't verify your details, so for your security I can't show "
+                    'account information here. A person from our team can help — just say "talk to a person".'
+                )
+            return reset
+        action = action_for_request(tracker.get_slot("pending_request"))
+        if action is None:
+            dispatcher.utter_message(response="utter_anything_else")
+            return reset
+        return reset + await action.run_for_customer(dispatcher, tracker, customer_id)

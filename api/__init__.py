@@ -1,0 +1,1 @@
+"""The FastAPI app: health, the payment page, admin endpoints (and later the web pages)."""

@@ -1,0 +1,37 @@
+"""Shared FastAPI dependencies: settings, ports, admin authentication."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.settings import Settings, get_settings
+from backoffice.ports import BillingPort, OrdersPort
+from backoffice.wiring import billing_port, orders_port
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+OrdersDep = Annotated[OrdersPort, Depends(orders_port)]
+BillingDep = Annotated[BillingPort, Depends(billing_port)]
+
+_bearer = HTTPBearer(auto_error=False, description="The admin token (ADMIN_TOKEN).")
+
+
+def require_admin(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Admin endpoints need `Authorization: Bearer $ADMIN_TOKEN`."""
+    if credentials is None or not secrets.compare_digest(
+        credentials.credentials.encode(), settings.admin_token.encode()
+    ):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "a valid admin bearer token is required",
+            {"WWW-Authenticate": "Bearer"},
+        )
+
+
+AdminDep = Annotated[None, Depends(require_admin)]

@@ -1,0 +1,22 @@
+"""The API application: `uvicorn api.main:app`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.routers import admin, health, payments
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Northwind assistant API",
+        version="0.1.0",
+        description="Health of the stack, the demo payment page and admin endpoints of the assistant.",
+    )
+    app.include_router(health.router)
+    app.include_router(payments.router)
+    app.include_router(admin.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,130 @@
+"""The demo payment page a payment link opens.
+
+The link carries a signed token for one invoice, so the page needs no login and
+shows nothing else; a wrong, expired or other invoice's token gets a 403 page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
+
+from api.dependencies import BillingDep, SettingsDep
+from assistant.formatting import money
+from assistant.identity import read_payment_token
+from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
+from backoffice.errors import BackofficeUnavailable, NotAllowed, NotFound
+
+router = APIRouter(tags=["payments"])
+
+TokenQuery = Annotated[str, Query(max_length=2048, description="The signed token from the payment link.")]
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Northwind Goods</title>
+<style>
+body{{font-family:system-ui,sans-serif;background:#f4f6f8;margin:0;color:#1d2733}}
+main{{max-width:28rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0001}}
+h1{{font-size:1.3rem;margin-top:0}} dl{{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}}
+dt{{color:#5b6775}} button{{width:100%;padding:.8rem;font-size:1rem;border:0;border-radius:8px;
+background:#1f6feb;color:#fff;cursor:pointer}} .note{{color:#5b6775;font-size:.85rem}} .ok{{color:#137333}}
+</style></head><body><main>{body}</main></body></html>"""
+
+
+class InvoiceView(BaseModel):
+    number: str
+    status: InvoiceStatus
+    amount: Decimal
+    paid: Decimal
+    balance: Decimal
+    currency: str
+    issued_on: date
+    due_on: date
+
+
+def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(PAGE.format(title=escape(title), body=body), status_code=status_code)
+
+
+def _authorised_invoice(invoice_number: str, token: str, billing: BillingDep, secret: str) -> Invoice:
+    number = normalise_invoice_number(invoice_number)
+    if number is None or read_payment_token(token, secret) != number:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this payment link is invalid or has expired")
+    try:
+        return billing.find_invoice(number)
+    except NotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such invoice") from error
+    except BackofficeUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "billing is unavailable, try again later") from error
+
+
+def _invoice_html(invoice: Invoice, token: str, paid_now: bool) -> str:
+    rows = [
+        ("Invoice", invoice.number),
+        ("Amount", money(invoice.amount, invoice.currency)),
+        ("Paid", money(invoice.paid, invoice.currency)),
+        ("Open balance", money(invoice.balance, invoice.currency)),
+        ("Due", f"{invoice.due_on:%d %B %Y}"),
+    ]
+    details = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    if invoice.balance <= 0:
+        action = (
+            '<p class="ok" role="status">Thank you — this invoice is paid in full.</p>'
+            if paid_now
+            else ('<p class="ok">This invoice is paid in full.</p>')
+        )
+    else:
+        action = (
+            f'<form method="post" action="/pay/{escape(invoice.number)}">'
+            f'<input type="hidden" name="token" value="{escape(token)}">'
+            f'<button type="submit">Pay {escape(money(invoice.balance, invoice.currency))}</button></form>'
+            '<p class="note">Demo payment page: no card is charged.</p>'
+        )
+    return f"<h1>Pay your invoice</h1><dl>{details}</dl>{action}"
+
+
+@router.get("/pay/{invoice_number}", response_class=HTMLResponse, summary="Payment page for one invoice")
+def payment_page(
+    invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep, paid: bool = False
+) -> HTMLResponse:
+    try:
+        invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
+    except HTTPException as error:
+        return _page("Payment link", f"<h1>Payment link</h1><p>{escape(str(error.detail))}.</p>", error.status_code)
+    return _page(f"Invoice {invoice.number}", _invoice_html(invoice, token, paid))
+
+
+@router.post(
+    "/pay/{invoice_number}",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_class=RedirectResponse,
+    summary="Pay the open balance (demo: no card is charged)",
+)
+def pay(
+    invoice_number: str,
+    token: Annotated[str, Form(max_length=2048)],
+    billing: BillingDep,
+    settings: SettingsDep,
+) -> RedirectResponse:
+    invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
+    try:
+        billing.record_payment(invoice.number, invoice.balance, "card (demo)")
+    except NotAllowed as refusal:
+        if refusal.reason != "already_paid":
+            raise HTTPException(status.HTTP_409_CONFLICT, refusal.reason) from refusal
+    return RedirectResponse(f"/pay/{invoice.number}?token={token}&paid=true", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/api/payments/{invoice_number}", response_model=InvoiceView, summary="The invoice a payment link opens")
+def payment_invoice(invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep) -> InvoiceView:
+    invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
+    return InvoiceView(
+        number=invoice.number, status=invoice.status, amount=invoice.amount, paid=invoice.paid,
+        balance=invoice.balance, currency=invoice.currency, issued_on=invoice.issued_on, due_on=invoice.due_on,
+    )  # fmt: skip

@@ -1,0 +1,70 @@
+"""`assistant db ...` and `assistant demo ...`: thin wrappers over `backoffice`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from assistant.settings import get_settings
+
+db_app = typer.Typer(help="The back-office database.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo company and its accounts.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the back-office database."""
+    from backoffice.sql.migrate import upgrade
+
+    upgrade(get_settings().backoffice_db_url)
+    typer.echo("Back-office database is up to date.")
+
+
+@demo_app.command("seed")
+def demo_seed(
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same company.")] = 42,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete all back-office data first.")] = False,
+) -> None:
+    """Migrate, then add the demo company unless the database already has customers."""
+    from backoffice.seed import seed_if_empty
+    from backoffice.sql.engine import make_engine
+    from backoffice.sql.migrate import reset as reset_database
+    from backoffice.sql.migrate import upgrade
+
+    url = get_settings().backoffice_db_url
+    if reset:
+        reset_database(url)
+    upgrade(url)
+    if seed_if_empty(make_engine(url), seed=seed):
+        typer.echo(f"Seeded the demo company (seed {seed}).")
+    else:
+        typer.echo("The back office already has customers; nothing seeded (use --reset to start over).")
+
+
+@demo_app.command("accounts")
+def demo_accounts_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="How many demo accounts.")] = 5,
+) -> None:
+    """The demo customers to sign in as, with an order or invoice for every path."""
+    from backoffice.demo import demo_accounts
+    from backoffice.sql.engine import make_engine
+
+    accounts = demo_accounts(make_engine(get_settings().backoffice_db_url), limit=limit)
+    if as_json:
+        typer.echo(json.dumps([account.to_dict() for account in accounts], indent=2))
+        return
+    for account in accounts:
+        typer.echo(f"{account.name} <{account.email}>  (customer {account.customer_id})")
+        rows = {
+            **{f"order {status}": number for status, number in account.orders.items()},
+            "returnable order": account.returnable_order,
+            "expired return order": account.expired_return_order,
+            "open invoice": account.open_invoice,
+            "overdue invoice": account.overdue_invoice,
+        }
+        for label, value in rows.items():
+            typer.echo(f"  {label:<22} {value or '-'}")
+        typer.echo("")

@@ -1,0 +1,43 @@
+"""How records read in a chat reply: money, dates, lists of items."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from backoffice.domain import Order, OrderLine
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """`€1,234.50`; unknown currencies keep their code: `CHF 12.00`."""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    quantised = f"{amount:,.2f}"
+    return f"{symbol}{quantised}" if symbol else f"{currency} {quantised}"
+
+
+def day(value: date, today: date | None = None) -> str:
+    """`Tuesday 3 March`, with `today`/`tomorrow`/`yesterday` where that reads better."""
+    if today is not None:
+        delta = (value - today).days
+        relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta)
+        if relative:
+            return f"{relative} ({value.day} {value:%B})"
+    year = f" {value.year}" if today is not None and value.year != today.year else ""
+    return f"{value:%A} {value.day} {value:%B}{year}"
+
+
+def items(lines: tuple[OrderLine, ...] | list[OrderLine]) -> str:
+    """`2 × Garden chair and 1 × Parasol`."""
+    parts = [f"{line.quantity} × {line.product_name}" for line in lines]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def order_label(order: Order) -> str:
+    """A button label for one order: number, date and first item."""
+    first = order.lines[0].product_name if order.lines else "order"
+    more = f" +{len(order.lines) - 1}" if len(order.lines) > 1 else ""
+    return f"{order.number} · {order.placed_at:%d %b} · {first}{more}"

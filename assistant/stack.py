@@ -1,0 +1,241 @@
+"""Start, watch and stop the whole stack: Rasa server, action server, API.
+
+One supervisor serves `make run` (foreground, Ctrl-C stops everything),
+`make up` / `make down` (background, pids under `var/run/`) and the end-to-end
+tests, so what the tests drive is exactly what a person starts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One process of the stack and how to tell it is ready."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _port(url: str) -> str:
+    return str(urlsplit(url).port or 80)
+
+
+def tracker_store_env(settings: Settings) -> dict[str, str]:
+    """The Rasa server reads its tracker store from these (see bot/endpoints.yml)."""
+    url = settings.tracker_db_url
+    dialect = urlsplit(url).scheme.split("+")[0]
+    return {
+        "TRACKER_DB_URL": url,
+        "TRACKER_DB_DIALECT": "postgresql" if dialect.startswith("postgres") else dialect,
+    }
+
+
+def services(settings: Settings) -> list[Service]:
+    """The stack's processes, in start order (the Rasa server needs the action server)."""
+    python = sys.executable
+    rasa_command = [
+        str(RASA_BIN), "run", "--enable-api", "--cors", "*",
+        "--interface", "127.0.0.1", "--port", _port(settings.rasa_url),
+        "--model", str(MODEL),
+        "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+    ]  # fmt: skip
+    if settings.rasa_api_token:
+        rasa_command += ["--auth-token", settings.rasa_api_token]
+    return [
+        Service(
+            "actions",
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", _port(settings.action_server_url)],
+            f"{settings.action_server_url}/health",
+        ),
+        Service(
+            "rasa",
+            rasa_command,
+            f"{settings.rasa_url}/",
+            env={
+                "ACTION_ENDPOINT_URL": f"{settings.action_server_url}/webhook",
+                **tracker_store_env(settings),
+                "RASA_TELEMETRY_ENABLED": "false",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+            },
+        ),
+        Service(
+            "api",
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "api.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                _port(settings.public_url),
+            ],
+            f"{settings.public_url}/health/live",
+        ),
+    ]
+
+
+def _dirs(settings: Settings) -> tuple[Path, Path]:
+    run_dir, log_dir = settings.var_dir / "run", settings.var_dir / "log"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    return run_dir, log_dir
+
+
+def start(service: Service, settings: Settings) -> subprocess.Popen[bytes]:
+    """Start one service in its own process group, its output in `var/log/<name>.log`."""
+    run_dir, log_dir = _dirs(settings)
+    log = (log_dir / f"{service.name}.log").open("ab")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **service.env}
+    process = subprocess.Popen(
+        service.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    (run_dir / f"{service.name}.pid").write_text(str(process.pid))
+    return process
+
+
+def is_healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_healthy(
+    service: Service, process: subprocess.Popen[bytes] | None, settings: Settings, timeout_s: float = 240.0
+) -> None:
+    """Block until the service answers its health URL; fail fast if it died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if is_healthy(service.health_url):
+            return
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{service.name} exited with {process.returncode}; see {log_path(service, settings)}")
+        time.sleep(0.5)
+    raise RuntimeError(f"{service.name} not healthy after {timeout_s:.0f}s; see {log_path(service, settings)}")
+
+
+def log_path(service: Service, settings: Settings) -> Path:
+    return settings.var_dir / "log" / f"{service.name}.log"
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> bool:
+    try:
+        os.killpg(pid, sig)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def stop_pids(pids: Iterable[int], grace_s: float = 15.0) -> None:
+    """SIGTERM each process group, then SIGKILL what is still alive after the grace period."""
+    alive = [pid for pid in pids if _signal_group(pid, signal.SIGTERM)]
+    deadline = time.monotonic() + grace_s
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in alive if _exists(pid)]
+    for pid in alive:
+        _signal_group(pid, signal.SIGKILL)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child counts as gone
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        return waited == 0
+    except ChildProcessError:
+        return True
+
+
+def recorded_pids(settings: Settings) -> dict[str, int]:
+    run_dir, _ = _dirs(settings)
+    pids = {}
+    for pid_file in run_dir.glob("*.pid"):
+        try:
+            pids[pid_file.stem] = int(pid_file.read_text().strip())
+        except ValueError:
+            continue
+    return pids
+
+
+def up(settings: Settings) -> None:
+    """Start every service not already healthy and wait for all of them."""
+    for service in services(settings):
+        if is_healthy(service.health_url):
+            continue
+        process = start(service, settings)
+        try:
+            wait_healthy(service, process, settings)
+        except RuntimeError:
+            down(settings)
+            raise
+
+
+def down(settings: Settings) -> None:
+    pids = recorded_pids(settings)
+    stop_pids(pids.values())
+    for name in pids:
+        (settings.var_dir / "run" / f"{name}.pid").unlink(missing_ok=True)
+
+
+def urls(settings: Settings) -> dict[str, str]:
+    return {
+        "Website & API": settings.public_url,
+        "API docs (OpenAPI)": f"{settings.public_url}/docs",
+        "Rasa server (REST channel)": f"{settings.rasa_url}/webhooks/rest/webhook",
+        "Action server": settings.action_server_url,
+    }
+
+
+def run_foreground(settings: Settings) -> None:
+    """`make run`: start everything, print the URLs, stop everything on Ctrl-C or SIGTERM."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def _stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        for service in services(settings):
+            process = start(service, settings)
+            processes.append(process)
+            print(f"  starting {service.name} …", flush=True)
+            wait_healthy(service, process, settings)
+        print("\nThe assistant is up:")
+        for label, url in urls(settings).items():
+            print(f"  {label:<28} {url}")
+        print("\nLogs under var/log/. Press Ctrl-C to stop.", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        dead = [s.name for s, p in zip(services(settings), processes, strict=False) if p.poll() is not None]
+        print(f"Stopped: {', '.join(dead)} exited; see var/log/.", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nStopping …", flush=True)
+    finally:
+        stop_pids(p.pid for p in processes)
+        down(settings)

@@ -1,0 +1,1 @@
+"""The embedded SQL back office: models, engine, migrations and the port adapters."""

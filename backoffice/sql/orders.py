@@ -1,0 +1,193 @@
+"""`OrdersPort` on the embedded SQL back office.
+
+Every lookup is scoped to the verified customer, so another customer's order is
+indistinguishable from a missing one (`NotFound` with the same message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from sqlalchemy import Engine, Select, exc, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from backoffice.domain import (
+    CANCELLABLE_STATUSES,
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReturnAuthorization,
+    normalise_invoice_number,
+    normalise_order_number,
+)
+from backoffice.errors import NotAllowed, NotFound
+from backoffice.sql.adapter import SqlAdapter, utc_now
+from backoffice.sql.models import CustomerRow, InvoiceRow, OrderRow, ReturnRow
+
+CANCEL_REFUSALS = {
+    OrderStatus.SHIPPED: "already_shipped",
+    OrderStatus.DELIVERED: "already_delivered",
+    OrderStatus.CANCELLED: "already_cancelled",
+    OrderStatus.RETURNED: "already_returned",
+}
+RETURN_REFUSALS = {
+    OrderStatus.PENDING: "not_delivered",
+    OrderStatus.PAID: "not_delivered",
+    OrderStatus.PACKED: "not_delivered",
+    OrderStatus.SHIPPED: "not_delivered",
+    OrderStatus.CANCELLED: "already_cancelled",
+    OrderStatus.RETURNED: "already_returned",
+}
+ORDER_NOT_FOUND = "no such order for this customer"
+
+
+def return_number(order_number: str) -> str:
+    """`ORD-10042` -> `RMA-70042`: one return per order, so the order number makes it unique."""
+    return f"RMA-{60000 + int(order_number.removeprefix('ORD-'))}"
+
+
+def customer_from_row(row: CustomerRow) -> Customer:
+    return Customer(id=row.id, name=row.name, email=row.email)
+
+
+def order_from_row(row: OrderRow) -> Order:
+    return Order(
+        number=row.number,
+        customer_id=row.customer_id,
+        status=OrderStatus(row.status),
+        placed_at=row.placed_at,
+        total=row.total,
+        currency=row.currency,
+        lines=tuple(
+            OrderLine(product_name=line.product.name, quantity=line.quantity, unit_price=line.unit_price)
+            for line in row.lines
+        ),
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        eta=row.eta,
+        delivered_on=row.delivered_on,
+        cancelled_at=row.cancelled_at,
+    )
+
+
+def return_from_row(row: ReturnRow) -> ReturnAuthorization:
+    return ReturnAuthorization(
+        number=row.number,
+        order_number=row.order.number,
+        created_at=row.created_at,
+        refund_amount=row.refund_amount,
+        currency=row.order.currency,
+    )
+
+
+class SqlOrders(SqlAdapter):
+    """Orders, cancellations, returns and identity checks against the back-office tables."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session] | Engine,
+        *,
+        today: Callable[[], date] = date.today,
+        return_window_days: int | None = None,
+    ) -> None:
+        super().__init__(sessions, today=today)
+        if return_window_days is None:
+            from assistant.settings import get_settings
+
+            return_window_days = get_settings().return_window_days
+        self.return_window_days = return_window_days
+
+    def verify_customer(self, reference: str, email: str) -> Customer | None:
+        wanted = (email or "").strip().lower()
+        query = self._customer_by_reference(reference)
+        if not wanted or query is None:
+            return None
+        with self.transaction() as session:
+            row = session.scalars(query.where(func.lower(CustomerRow.email) == wanted)).one_or_none()
+            return customer_from_row(row) if row is not None else None
+
+    def get_customer(self, customer_id: int) -> Customer:
+        with self.transaction() as session:
+            row = session.get(CustomerRow, customer_id)
+            if row is None:
+                raise NotFound("no such customer")
+            return customer_from_row(row)
+
+    def get_order(self, order_number: str, customer_id: int) -> Order:
+        with self.transaction() as session:
+            return order_from_row(self._own_order(session, order_number, customer_id))
+
+    def list_orders(self, customer_id: int, limit: int = 5) -> list[Order]:
+        query = (
+            select(OrderRow)
+            .where(OrderRow.customer_id == customer_id)
+            .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+            .limit(max(limit, 0))
+        )
+        with self.transaction() as session:
+            return [order_from_row(row) for row in session.scalars(query)]
+
+    def cancel_order(self, order_number: str, customer_id: int) -> Order:
+        with self.transaction() as session:
+            row = self._own_order(session, order_number, customer_id, for_update=True)
+            status = OrderStatus(row.status)
+            if status not in CANCELLABLE_STATUSES:
+                raise NotAllowed(CANCEL_REFUSALS[status])
+            # An unpaid invoice of the order is left as it is: crediting it is the accountants' job.
+            row.status = OrderStatus.CANCELLED.value
+            row.cancelled_at = utc_now()
+            session.flush()
+            return order_from_row(row)
+
+    def create_return(self, order_number: str, customer_id: int, today: date) -> ReturnAuthorization:
+        with self.transaction() as session:
+            row = self._own_order(session, order_number, customer_id, for_update=True)
+            status = OrderStatus(row.status)
+            if status in RETURN_REFUSALS or row.delivered_on is None:
+                raise NotAllowed(RETURN_REFUSALS.get(status, "not_delivered"))
+            if row.return_authorization is not None:
+                raise NotAllowed("return_exists")
+            if row.delivered_on < today - timedelta(days=self.return_window_days):
+                raise NotAllowed("window_expired", f"delivered on {row.delivered_on.isoformat()}")
+            # The order stays `delivered` until the goods are back; the record is the authorisation.
+            authorization = ReturnRow(
+                number=return_number(row.number), order=row, created_at=utc_now(), refund_amount=row.total
+            )
+            session.add(authorization)
+            try:
+                session.flush()
+            except exc.IntegrityError as error:  # a concurrent request authorised it first
+                raise NotAllowed("return_exists") from error
+            return return_from_row(authorization)
+
+    @staticmethod
+    def _customer_by_reference(reference: str) -> Select[CustomerRow] | None:
+        """Customers owning the order or invoice that `reference` names, in any spelling."""
+        order_number = normalise_order_number(reference)
+        if order_number is not None:
+            return (
+                select(CustomerRow)
+                .join(OrderRow, OrderRow.customer_id == CustomerRow.id)
+                .where(OrderRow.number == order_number)
+            )
+        invoice_number = normalise_invoice_number(reference)
+        if invoice_number is not None:
+            return (
+                select(CustomerRow)
+                .join(InvoiceRow, InvoiceRow.customer_id == CustomerRow.id)
+                .where(InvoiceRow.number == invoice_number)
+            )
+        return None
+
+    @staticmethod
+    def _own_order(session: Session, order_number: str, customer_id: int, for_update: bool = False) -> OrderRow:
+        number = normalise_order_number(order_number)
+        if number is None:
+            raise NotFound(ORDER_NOT_FOUND)
+        query = select(OrderRow).where(OrderRow.number == number, OrderRow.customer_id == customer_id)
+        row = session.scalars(query.with_for_update() if for_update else query).one_or_none()
+        if row is None:
+            raise NotFound(ORDER_NOT_FOUND)
+        return row

@@ -1,0 +1,142 @@
+"""A real, migrated and seeded SQLite back office per test.
+
+The database is built once per session through the Alembic migration (never
+`create_all`, so the migration itself is under test) and copied for each test,
+which keeps tests independent without re-seeding every time.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from backoffice.demo import DemoAccount, demo_accounts
+from backoffice.seed import seed
+from backoffice.sql.billing import SqlBilling
+from backoffice.sql.engine import dispose_engines, make_engine
+from backoffice.sql.migrate import upgrade
+from backoffice.sql.models import Base
+from backoffice.sql.orders import SqlOrders
+
+TODAY = date(2025, 6, 15)
+RETURN_WINDOW_DAYS = 30
+TIMEOUT_S = 1.0
+
+Dump = dict[str, list[tuple[Any, ...]]]
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def build_database(path: Path, seed_value: int = 42, today: date = TODAY) -> str:
+    """Migrate and seed a fresh SQLite file; returns its URL (with no connection left open)."""
+    url = sqlite_url(path)
+    upgrade(url)
+    seed(make_engine(url, TIMEOUT_S), seed=seed_value, today=today)
+    dispose_engines(url)
+    return url
+
+
+def dump(engine: Engine) -> Dump:
+    """Every row of every back-office table, in primary-key order: equal dumps, equal data."""
+    with engine.connect() as connection:
+        return {
+            table.name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "backoffice.db"
+    build_database(path)
+    return path
+
+
+@pytest.fixture
+def db_url(template_db: Path, tmp_path: Path) -> Iterator[str]:
+    path = tmp_path / "backoffice.db"
+    shutil.copyfile(template_db, path)
+    url = sqlite_url(path)
+    yield url
+    dispose_engines(url)
+
+
+@pytest.fixture
+def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database without any rows."""
+    url = sqlite_url(tmp_path / "empty.db")
+    upgrade(url)
+    yield make_engine(url, TIMEOUT_S)
+    dispose_engines(url)
+
+
+@pytest.fixture
+def today() -> date:
+    """The fixed "today" the test databases were seeded for and the adapters run at."""
+    return TODAY
+
+
+@pytest.fixture
+def engine(db_url: str) -> Engine:
+    return make_engine(db_url, TIMEOUT_S)
+
+
+@pytest.fixture
+def orders(engine: Engine) -> SqlOrders:
+    return SqlOrders(engine, today=lambda: TODAY, return_window_days=RETURN_WINDOW_DAYS)
+
+
+@pytest.fixture
+def billing(engine: Engine) -> SqlBilling:
+    return SqlBilling(engine, today=lambda: TODAY)
+
+
+@pytest.fixture
+def accounts(orders: SqlOrders) -> list[DemoAccount]:
+    return demo_accounts(orders)
+
+
+@pytest.fixture
+def alice(accounts: list[DemoAccount]) -> DemoAccount:
+    """The first demo account."""
+    return accounts[0]
+
+
+@pytest.fixture
+def bob(accounts: list[DemoAccount]) -> DemoAccount:
+    """Another customer, whose records `alice` must never reach."""
+    return accounts[1]
+
+
+@pytest.fixture
+def db_dump(engine: Engine) -> Callable[[], Dump]:
+    """The test database's current contents, to show that a refused change changed nothing."""
+    return lambda: dump(engine)
+
+
+@pytest.fixture
+def dump_of() -> Callable[[Engine], Dump]:
+    return dump
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[Callable[..., Engine]]:
+    """Builds further databases (own seed or date) in this test's directory."""
+    urls: list[str] = []
+
+    def build(name: str, seed_value: int = 42, today: date = TODAY) -> Engine:
+        url = build_database(tmp_path / f"{name}.db", seed_value, today)
+        urls.append(url)
+        return make_engine(url, TIMEOUT_S)
+
+    yield build
+    for url in urls:
+        dispose_engines(url)

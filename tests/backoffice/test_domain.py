@@ -1,0 +1,34 @@
+"""Reference normalisation: customers type order and invoice numbers in many ways."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backoffice.domain import normalise_invoice_number, normalise_order_number
+
+ORDER_FORMATS = (
+    "ORD-{n}", "ord-{n}", "ord {n}", "ORD{n}", "#{n}", "{n}", "order{n}", "order {n}", "Order #{n}",
+    "order: {n}", "ORDER - {n}", "my order is ord {n}, thanks", "where is #{n}?",
+)  # fmt: skip
+INVOICE_FORMATS = ("INV-{n}", "inv {n}", "#{n}", "{n}", "invoice {n}", "Invoice #{n}", "about INV{n} please")
+
+
+@given(st.integers(10000, 19999), st.sampled_from(ORDER_FORMATS), st.booleans())
+def test_any_order_number_format_round_trips(number: int, template: str, upper: bool) -> None:
+    text = template.format(n=number)
+    assert normalise_order_number(text.upper() if upper else text) == f"ORD-{number}"
+
+
+@given(st.integers(50000, 59999), st.sampled_from(INVOICE_FORMATS), st.booleans())
+def test_any_invoice_number_format_round_trips(number: int, template: str, upper: bool) -> None:
+    text = template.format(n=number)
+    assert normalise_invoice_number(text.upper() if upper else text) == f"INV-{number}"
+
+
+def test_order_and_invoice_numbers_are_not_confused() -> None:
+    assert normalise_order_number("INV-50001") is None
+    assert normalise_invoice_number("ORD-10001") is None
+    assert normalise_order_number("hello") is None
+    assert normalise_order_number("") is None
+    assert normalise_order_number("100011") is None  # six digits are no order number

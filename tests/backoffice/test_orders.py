@@ -1,0 +1,229 @@
+"""`SqlOrders` against a real migrated and seeded database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+
+from backoffice.demo import DemoAccount
+from backoffice.domain import OrderStatus
+from backoffice.errors import NotAllowed, NotFound
+from backoffice.sql.orders import SqlOrders
+
+
+def digits(number: str) -> str:
+    return number.removeprefix("ORD-")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def test_get_order_returns_the_customers_order(orders: SqlOrders, alice: DemoAccount, today: date) -> None:
+    number = alice.orders["shipped"]
+    order = orders.get_order(number, alice.customer_id)
+    assert order.number == number
+    assert order.customer_id == alice.customer_id
+    assert order.status is OrderStatus.SHIPPED
+    assert order.carrier in {"DHL", "UPS", "DPD", "GLS"}
+    assert order.tracking_number
+    assert order.eta is not None and order.eta > today
+    assert 1 <= len(order.lines) <= 4
+    assert order.total == sum(line.quantity * line.unit_price for line in order.lines)
+
+
+def test_get_order_accepts_a_messy_number(orders: SqlOrders, alice: DemoAccount) -> None:
+    number = alice.orders["pending"]
+    assert orders.get_order(f"ord {digits(number)}", alice.customer_id).number == number
+
+
+def test_someone_elses_order_looks_exactly_like_a_missing_one(
+    orders: SqlOrders, alice: DemoAccount, bob: DemoAccount
+) -> None:
+    with pytest.raises(NotFound) as other:
+        orders.get_order(bob.orders["pending"], alice.customer_id)
+    with pytest.raises(NotFound) as missing:
+        orders.get_order("ORD-19999", alice.customer_id)
+    with pytest.raises(NotFound) as garbage:
+        orders.get_order("hello", alice.customer_id)
+    assert str(other.value) == str(missing.value) == str(garbage.value)
+    assert bob.orders["pending"] not in str(other.value)
+
+
+def test_list_orders_newest_first_and_only_own(orders: SqlOrders, alice: DemoAccount) -> None:
+    recent = orders.list_orders(alice.customer_id)
+    assert len(recent) == 5
+    assert all(order.customer_id == alice.customer_id for order in recent)
+    assert [order.placed_at for order in recent] == sorted((o.placed_at for o in recent), reverse=True)
+    everything = orders.list_orders(alice.customer_id, limit=1000)
+    assert {order.number for order in everything} >= set(alice.orders.values())
+    assert orders.list_orders(alice.customer_id, limit=0) == []
+    assert orders.list_orders(999_999) == []
+
+
+def test_get_customer(orders: SqlOrders, alice: DemoAccount) -> None:
+    customer = orders.get_customer(alice.customer_id)
+    assert (customer.name, customer.email) == (alice.name, alice.email)
+    with pytest.raises(NotFound):
+        orders.get_customer(999_999)
+
+
+# -- cancelling ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["pending", "paid", "packed"])
+def test_cancel_before_shipping(orders: SqlOrders, alice: DemoAccount, status: str) -> None:
+    cancelled = orders.cancel_order(alice.orders[status], alice.customer_id)
+    assert cancelled.status is OrderStatus.CANCELLED
+    assert cancelled.cancelled_at is not None
+    assert orders.get_order(alice.orders[status], alice.customer_id).status is OrderStatus.CANCELLED
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        ("shipped", "already_shipped"),
+        ("delivered", "already_delivered"),
+        ("cancelled", "already_cancelled"),
+        ("returned", "already_returned"),
+    ],
+)
+def test_cancel_refused_leaves_the_database_unchanged(
+    orders: SqlOrders, alice: DemoAccount, db_dump: Callable[[], object], status: str, reason: str
+) -> None:
+    before = db_dump()
+    with pytest.raises(NotAllowed) as refused:
+        orders.cancel_order(alice.orders[status], alice.customer_id)
+    assert refused.value.reason == reason
+    assert db_dump() == before
+
+
+def test_cannot_cancel_someone_elses_order(
+    orders: SqlOrders, alice: DemoAccount, bob: DemoAccount, db_dump: Callable[[], object]
+) -> None:
+    before = db_dump()
+    with pytest.raises(NotFound):
+        orders.cancel_order(bob.orders["pending"], alice.customer_id)
+    assert db_dump() == before
+
+
+# -- returns ---------------------------------------------------------------------------------
+
+
+def test_return_within_the_window(orders: SqlOrders, alice: DemoAccount, today: date) -> None:
+    number = alice.returnable_order
+    assert number is not None
+    order = orders.get_order(number, alice.customer_id)
+    authorization = orders.create_return(number, alice.customer_id, today)
+    assert authorization.number == f"RMA-{60000 + int(digits(number))}"
+    assert authorization.order_number == number
+    assert authorization.refund_amount == order.total
+    assert authorization.currency == order.currency
+    # The order stays delivered until the goods are back.
+    assert orders.get_order(number, alice.customer_id).status is OrderStatus.DELIVERED
+
+
+def test_second_return_is_refused(
+    orders: SqlOrders, alice: DemoAccount, db_dump: Callable[[], object], today: date
+) -> None:
+    assert alice.returnable_order is not None
+    orders.create_return(alice.returnable_order, alice.customer_id, today)
+    before = db_dump()
+    with pytest.raises(NotAllowed) as refused:
+        orders.create_return(alice.returnable_order, alice.customer_id, today)
+    assert refused.value.reason == "return_exists"
+    assert db_dump() == before
+
+
+def test_return_window_edges(orders: SqlOrders, alice: DemoAccount) -> None:
+    assert alice.returnable_order is not None
+    delivered_on = orders.get_order(alice.returnable_order, alice.customer_id).delivered_on
+    assert delivered_on is not None
+    last_day = delivered_on + timedelta(days=30)
+    with pytest.raises(NotAllowed) as late:
+        orders.create_return(alice.returnable_order, alice.customer_id, last_day + timedelta(days=1))
+    assert late.value.reason == "window_expired"
+    assert orders.create_return(alice.returnable_order, alice.customer_id, last_day).order_number
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        ("pending", "not_delivered"),
+        ("paid", "not_delivered"),
+        ("packed", "not_delivered"),
+        ("shipped", "not_delivered"),
+        ("cancelled", "already_cancelled"),
+        ("returned", "already_returned"),
+    ],
+)
+def test_return_refused_by_status(
+    orders: SqlOrders,
+    alice: DemoAccount,
+    db_dump: Callable[[], object],
+    status: str,
+    reason: str,
+    today: date,
+) -> None:
+    before = db_dump()
+    with pytest.raises(NotAllowed) as refused:
+        orders.create_return(alice.orders[status], alice.customer_id, today)
+    assert refused.value.reason == reason
+    assert db_dump() == before
+
+
+def test_return_outside_the_window(
+    orders: SqlOrders, alice: DemoAccount, db_dump: Callable[[], object], today: date
+) -> None:
+    assert alice.expired_return_order is not None
+    before = db_dump()
+    with pytest.raises(NotAllowed) as refused:
+        orders.create_return(alice.expired_return_order, alice.customer_id, today)
+    assert refused.value.reason == "window_expired"
+    assert db_dump() == before
+
+
+def test_cannot_return_someone_elses_order(
+    orders: SqlOrders, alice: DemoAccount, bob: DemoAccount, today: date
+) -> None:
+    assert bob.returnable_order is not None
+    with pytest.raises(NotFound):
+        orders.create_return(bob.returnable_order, alice.customer_id, today)
+
+
+# -- identity --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reference", ["{number}", "ord {digits}", "#{digits}", "ORD{digits}", "order {digits}", "Order #{digits}"]
+)
+def test_verify_customer_with_any_reference_format(orders: SqlOrders, alice: DemoAccount, reference: str) -> None:
+    number = alice.orders["pending"]
+    customer = orders.verify_customer(reference.format(number=number, digits=digits(number)), alice.email)
+    assert customer is not None
+    assert customer.id == alice.customer_id
+
+
+def test_verify_customer_email_is_case_and_space_insensitive(orders: SqlOrders, alice: DemoAccount) -> None:
+    customer = orders.verify_customer(alice.orders["paid"], f"  {alice.email.upper()} ")
+    assert customer is not None and customer.id == alice.customer_id
+
+
+def test_verify_customer_with_an_invoice_number(orders: SqlOrders, alice: DemoAccount) -> None:
+    assert alice.open_invoice is not None
+    invoice_digits = alice.open_invoice.removeprefix("INV-")
+    customer = orders.verify_customer(f"inv {invoice_digits}", alice.email)
+    assert customer is not None and customer.id == alice.customer_id
+
+
+@pytest.mark.parametrize(
+    ("reference_of", "email_of"),
+    [("alice", "wrong"), ("bob", "alice"), ("nothing", "alice"), ("alice", "empty")],
+)
+def test_verify_customer_refuses(
+    orders: SqlOrders, alice: DemoAccount, bob: DemoAccount, reference_of: str, email_of: str
+) -> None:
+    reference = {"alice": alice.orders["pending"], "bob": bob.orders["pending"], "nothing": "no idea"}[reference_of]
+    email = {"alice": alice.email, "wrong": "someone@example.com", "empty": ""}[email_of]
+    assert orders.verify_customer(reference, email) is None
