@@ -49,7 +49,6 @@ class Settings(BaseSettings):
     backoffice_timeout_s: float = Field(2.0, gt=0, description="Time-out of one back-office call from an action.")
     verify_max_attempts: int = Field(3, ge=1, description="Failed identity checks before the bot stops asking.")
     return_window_days: int = Field(30, ge=0, description="Days after delivery during which a return is accepted.")
-    log_level: str = Field("INFO", description="Log level of the app processes.")
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_local(self) -> Settings:
