@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE_REPLY, channel_identity, verified_customer_id
+from actions.request_registry import action_for_request
 from assistant.identity import issue_session_proof
 from assistant.settings import get_settings
 from backoffice.domain import normalise_invoice_number, normalise_order_number
@@ -181,8 +182,6 @@ class ActionResumeRequest(Action):
         return "action_resume_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        from actions.request_registry import action_for_request
-
         reset = [SlotSet("verify_reference", None), SlotSet("verify_email", None)]
         customer_id = verified_customer_id(tracker)
         if customer_id is None:
