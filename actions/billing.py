@@ -20,9 +20,17 @@ from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
 from backoffice.errors import NotFound
 
 
+def void_reply(invoice: Invoice) -> str:
+    """Why a void invoice asks for nothing: its order was cancelled before it was paid."""
+    order = f" {invoice.order_number}" if invoice.order_number else ""
+    return f"Invoice {invoice.number} was cancelled with its order{order} — there's nothing to pay."
+
+
 def invoice_line(invoice: Invoice, today: date) -> str:
     """`INV-50012: €120.00 due Tuesday 3 March` / `… overdue since …`."""
     balance = formatting.money(invoice.balance, invoice.currency)
+    if invoice.status == InvoiceStatus.VOID:
+        return f"{invoice.number}: cancelled with its order — nothing to pay"
     if invoice.status == InvoiceStatus.PAID:
         return f"{invoice.number}: paid in full"
     if invoice.status == InvoiceStatus.OVERDUE:
@@ -111,7 +119,9 @@ class ActionInvoiceDue(InvoiceAction):
         if named:
             if invoice is None:
                 return [SlotSet("invoice_number", None)]
-            if invoice.status == InvoiceStatus.PAID:
+            if invoice.status == InvoiceStatus.VOID:
+                dispatcher.utter_message(text=void_reply(invoice))
+            elif invoice.status == InvoiceStatus.PAID:
                 dispatcher.utter_message(text=f"Invoice {invoice.number} is paid in full — nothing is due.")
             elif invoice.status == InvoiceStatus.OVERDUE:
                 days = (today - invoice.due_on).days
@@ -156,6 +166,9 @@ class ActionInvoicePay(InvoiceAction):
                 )
                 return []
             invoice = open_invoices[0]
+        if invoice.status == InvoiceStatus.VOID:
+            dispatcher.utter_message(text=void_reply(invoice))
+            return [SlotSet("invoice_number", invoice.number)]
         if invoice.status == InvoiceStatus.PAID:
             dispatcher.utter_message(text=f"Invoice {invoice.number} is already paid in full.")
             return [SlotSet("invoice_number", invoice.number)]

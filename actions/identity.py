@@ -114,7 +114,8 @@ class ValidateVerifyForm(FormValidationAction):
             )
             return {"verify_reference": None}
         email = tracker.get_slot("verify_email")
-        if email:
+        # Both in one message: `validate_verify_email` runs too and checks the pair, once.
+        if email and "verify_email" not in tracker.slots_to_validate():
             return await self._check(dispatcher, tracker, reference, email)
         return {"verify_reference": reference}
 

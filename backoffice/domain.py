@@ -27,6 +27,7 @@ class InvoiceStatus(StrEnum):
     PARTLY_PAID = "partly_paid"
     PAID = "paid"
     OVERDUE = "overdue"
+    VOID = "void"  # its order was cancelled before anything was paid: nothing is owed
 
 
 ORDER_NUMBER_RE = re.compile(r"(?i)(?<![\w-])(?:ord(?:er)?)?\s*[#:\-]?\s*(1\d{4})(?!\d)")
@@ -98,6 +99,9 @@ class Invoice:
 
     @property
     def balance(self) -> Decimal:
+        """What is still owed; a void invoice owes nothing, whatever its amount."""
+        if self.status is InvoiceStatus.VOID:
+            return Decimal("0.00")
         return self.amount - self.paid
 
 

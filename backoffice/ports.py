@@ -35,8 +35,10 @@ class OrdersPort(Protocol):
         ...
 
     def cancel_order(self, order_number: str, customer_id: int) -> Order:
-        """Cancels before shipping. Raises NotFound, or NotAllowed(reason) with reason in
-        `already_shipped`, `already_delivered`, `already_cancelled`, `already_returned`."""
+        """Cancels before shipping, and voids the order's invoice if nothing was paid on it yet
+        (a paid or partly paid invoice is kept for the refund). Raises NotFound, or
+        NotAllowed(reason) with reason in `already_shipped`, `already_delivered`,
+        `already_cancelled`, `already_returned`."""
         ...
 
     def create_return(self, order_number: str, customer_id: int, today: date) -> ReturnAuthorization:
@@ -48,7 +50,7 @@ class OrdersPort(Protocol):
 
 class BillingPort(Protocol):
     def list_open_invoices(self, customer_id: int) -> list[Invoice]:
-        """Invoices with a balance > 0, overdue first, then by due date."""
+        """Invoices with a balance > 0 (never void ones), overdue first, then by due date."""
         ...
 
     def get_invoice(self, invoice_number: str, customer_id: int) -> Invoice:
@@ -60,5 +62,5 @@ class BillingPort(Protocol):
         ...
 
     def record_payment(self, invoice_number: str, amount: Decimal, method: str) -> Payment:
-        """Raises NotFound, or NotAllowed(reason) with `already_paid`, `invalid_amount`."""
+        """Raises NotFound, or NotAllowed(reason) with `invoice_void`, `already_paid`, `invalid_amount`."""
         ...

@@ -73,7 +73,9 @@ def _invoice_html(invoice: Invoice, token: str, paid_now: bool) -> str:
         ("Due", f"{invoice.due_on:%d %B %Y}"),
     ]
     details = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    if invoice.balance <= 0:
+    if invoice.status is InvoiceStatus.VOID:
+        action = '<p class="ok">This invoice was cancelled with its order — there is nothing to pay.</p>'
+    elif invoice.balance <= 0:
         action = (
             '<p class="ok" role="status">Thank you — this invoice is paid in full.</p>'
             if paid_now
@@ -116,7 +118,8 @@ def pay(
     try:
         billing.record_payment(invoice.number, invoice.balance, "card (demo)")
     except NotAllowed as refusal:
-        if refusal.reason != "already_paid":
+        # Paid or voided meanwhile (another tab, a cancelled order): the page says which.
+        if refusal.reason not in ("already_paid", "invoice_void"):
             raise HTTPException(status.HTTP_409_CONFLICT, refusal.reason) from refusal
     return RedirectResponse(f"/pay/{invoice.number}?token={token}&paid=true", status.HTTP_303_SEE_OTHER)
 

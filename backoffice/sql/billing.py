@@ -22,8 +22,11 @@ INVOICE_NOT_FOUND = "no such invoice for this customer"
 MAX_METHOD_LENGTH = 32
 
 
-def invoice_status(amount: Decimal, paid: Decimal, due_on: date, today: date) -> InvoiceStatus:
-    """paid if nothing is owed; overdue if owed past the due date; partly paid; else open."""
+def invoice_status(amount: Decimal, paid: Decimal, due_on: date, today: date, voided: bool = False) -> InvoiceStatus:
+    """void if its order was cancelled unpaid; paid if nothing is owed; overdue if owed past the
+    due date; partly paid; else open."""
+    if voided:
+        return InvoiceStatus.VOID
     balance = amount - paid
     if balance <= 0:
         return InvoiceStatus.PAID
@@ -40,7 +43,7 @@ def invoice_from_row(row: InvoiceRow, today: date) -> Invoice:
         number=row.number,
         customer_id=row.customer_id,
         order_number=row.order.number if row.order is not None else None,
-        status=invoice_status(row.amount, paid, row.due_on, today),
+        status=invoice_status(row.amount, paid, row.due_on, today, voided=row.voided_at is not None),
         issued_on=row.issued_on,
         due_on=row.due_on,
         amount=row.amount,
@@ -85,6 +88,8 @@ class SqlBilling(SqlAdapter):
             raise ValueError(f"payment method must be 1..{MAX_METHOD_LENGTH} characters")
         with self.transaction() as session:
             row = self._invoice(session, invoice_number, for_update=True)
+            if row.voided_at is not None:
+                raise NotAllowed("invoice_void")
             balance = row.amount - row.paid
             if balance <= 0:
                 raise NotAllowed("already_paid")

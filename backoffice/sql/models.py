@@ -136,6 +136,8 @@ class InvoiceRow(Base):
     due_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
+    # Set when the invoice's order was cancelled before any payment: nothing is owed any more.
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     order: Mapped[OrderRow | None] = relationship(lazy="joined")
     payments: Mapped[list[PaymentRow]] = relationship(

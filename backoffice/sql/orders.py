@@ -7,7 +7,7 @@ indistinguishable from a missing one (`NotFound` with the same message).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, Select, exc, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -135,9 +135,10 @@ class SqlOrders(SqlAdapter):
             status = OrderStatus(row.status)
             if status not in CANCELLABLE_STATUSES:
                 raise NotAllowed(CANCEL_REFUSALS[status])
-            # An unpaid invoice of the order is left as it is: crediting it is the accountants' job.
+            now = utc_now()
             row.status = OrderStatus.CANCELLED.value
-            row.cancelled_at = utc_now()
+            row.cancelled_at = now
+            self._void_unpaid_invoices(session, row, now)
             session.flush()
             return order_from_row(row)
 
@@ -161,6 +162,19 @@ class SqlOrders(SqlAdapter):
             except exc.IntegrityError as error:  # a concurrent request authorised it first
                 raise NotAllowed("return_exists") from error
             return return_from_row(authorization)
+
+    @staticmethod
+    def _void_unpaid_invoices(session: Session, order: OrderRow, now: datetime) -> None:
+        """Nothing is owed for a cancelled order: void its invoices that have no payment yet.
+
+        An invoice with payments stays as it is, for the refund (not handled here). The
+        invoice rows are locked first, so a payment racing the cancellation either lands
+        before (and the invoice is kept) or sees the void and is refused.
+        """
+        query = select(InvoiceRow).where(InvoiceRow.order_id == order.id).with_for_update(of=InvoiceRow)
+        for invoice in session.scalars(query):
+            if invoice.voided_at is None and not invoice.payments:
+                invoice.voided_at = now
 
     @staticmethod
     def _customer_by_reference(reference: str) -> Select[CustomerRow] | None:

@@ -2,7 +2,8 @@
 
 The database is built once per session through the Alembic migration (never
 `create_all`, so the migration itself is under test) and copied for each test,
-which keeps tests independent without re-seeding every time.
+which keeps tests independent without re-seeding every time. The builder and the
+table dump live in `tests/conftest.py`, shared with the app tests.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from backoffice.demo import DemoAccount, demo_accounts
-from backoffice.seed import seed
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.migrate import upgrade
-from backoffice.sql.models import Base
 from backoffice.sql.orders import SqlOrders
 
 TODAY = date(2025, 6, 15)
@@ -31,37 +30,15 @@ TIMEOUT_S = 1.0
 Dump = dict[str, list[tuple[Any, ...]]]
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def build_database(path: Path, seed_value: int = 42, today: date = TODAY) -> str:
-    """Migrate and seed a fresh SQLite file; returns its URL (with no connection left open)."""
-    url = sqlite_url(path)
-    upgrade(url)
-    seed(make_engine(url, TIMEOUT_S), seed=seed_value, today=today)
-    dispose_engines(url)
-    return url
-
-
-def dump(engine: Engine) -> Dump:
-    """Every row of every back-office table, in primary-key order: equal dumps, equal data."""
-    with engine.connect() as connection:
-        return {
-            table.name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
-            for table in Base.metadata.sorted_tables
-        }
-
-
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template_db(tmp_path_factory: pytest.TempPathFactory, build_database: Callable[[Path, int, date], str]) -> Path:
     path = tmp_path_factory.mktemp("template") / "backoffice.db"
-    build_database(path)
+    build_database(path, 42, TODAY)
     return path
 
 
 @pytest.fixture
-def db_url(template_db: Path, tmp_path: Path) -> Iterator[str]:
+def db_url(template_db: Path, tmp_path: Path, sqlite_url: Callable[[Path], str]) -> Iterator[str]:
     path = tmp_path / "backoffice.db"
     shutil.copyfile(template_db, path)
     url = sqlite_url(path)
@@ -70,7 +47,7 @@ def db_url(template_db: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def empty_engine(tmp_path: Path) -> Iterator[Engine]:
+def empty_engine(tmp_path: Path, sqlite_url: Callable[[Path], str]) -> Iterator[Engine]:
     """A migrated database without any rows."""
     url = sqlite_url(tmp_path / "empty.db")
     upgrade(url)
@@ -117,18 +94,19 @@ def bob(accounts: list[DemoAccount]) -> DemoAccount:
 
 
 @pytest.fixture
-def db_dump(engine: Engine) -> Callable[[], Dump]:
+def db_dump(engine: Engine, dump_of: Callable[[Engine], Dump]) -> Callable[[], Dump]:
     """The test database's current contents, to show that a refused change changed nothing."""
-    return lambda: dump(engine)
+    return lambda: dump_of(engine)
 
 
 @pytest.fixture
-def dump_of() -> Callable[[Engine], Dump]:
-    return dump
+def invoice_of(engine: Engine, invoice_of_order: Callable[[Engine, str], str]) -> Callable[[str], str]:
+    """The number of the invoice raised for an order."""
+    return lambda order_number: invoice_of_order(engine, order_number)
 
 
 @pytest.fixture
-def fresh_db(tmp_path: Path) -> Iterator[Callable[..., Engine]]:
+def fresh_db(tmp_path: Path, build_database: Callable[[Path, int, date], str]) -> Iterator[Callable[..., Engine]]:
     """Builds further databases (own seed or date) in this test's directory."""
     urls: list[str] = []
 

@@ -13,6 +13,7 @@ from backoffice.demo import DemoAccount
 from backoffice.domain import InvoiceStatus
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.sql.billing import SqlBilling, invoice_status
+from backoffice.sql.orders import SqlOrders
 
 DUE = date(2025, 6, 15)
 
@@ -32,6 +33,8 @@ DUE = date(2025, 6, 15)
 )
 def test_invoice_status_is_derived(amount: str, paid: str, today: date, expected: InvoiceStatus) -> None:
     assert invoice_status(Decimal(amount), Decimal(paid), DUE, today) is expected
+    # Void wins over everything else: nothing is owed on it, whatever the date.
+    assert invoice_status(Decimal(amount), Decimal(paid), DUE, today, voided=True) is InvoiceStatus.VOID
 
 
 def test_open_invoices_overdue_first_then_by_due_date(billing: SqlBilling, engine: Engine) -> None:
@@ -138,3 +141,39 @@ def test_payment_needs_a_method(billing: SqlBilling, alice: DemoAccount) -> None
     assert alice.open_invoice is not None
     with pytest.raises(ValueError):
         billing.record_payment(alice.open_invoice, Decimal("1.00"), "  ")
+
+
+# -- void invoices (their order was cancelled before anything was paid) -----------------------
+
+
+@pytest.fixture
+def void_invoice(orders: SqlOrders, billing: SqlBilling, alice: DemoAccount, invoice_of: Callable[[str], str]) -> str:
+    """The invoice of Alice's unpaid pending order, voided by cancelling that order."""
+    number = invoice_of(alice.orders["pending"])
+    assert billing.get_invoice(number, alice.customer_id).status is InvoiceStatus.OPEN
+    orders.cancel_order(alice.orders["pending"], alice.customer_id)
+    return number
+
+
+def test_a_void_invoice_reads_as_void_with_nothing_owed(
+    billing: SqlBilling, alice: DemoAccount, void_invoice: str
+) -> None:
+    for invoice in (billing.get_invoice(void_invoice, alice.customer_id), billing.find_invoice(void_invoice)):
+        assert invoice.status is InvoiceStatus.VOID
+        assert invoice.balance == 0
+        assert invoice.amount > 0 and invoice.paid == 0  # the facts are kept
+        assert invoice.order_number == alice.orders["pending"]
+
+
+def test_a_void_invoice_is_not_listed_as_owed(billing: SqlBilling, alice: DemoAccount, void_invoice: str) -> None:
+    listed = billing.list_open_invoices(alice.customer_id)
+    assert void_invoice not in {invoice.number for invoice in listed}
+    assert listed, "the customer's other open invoices are still listed"
+
+
+def test_a_void_invoice_cannot_be_paid(billing: SqlBilling, void_invoice: str, db_dump: Callable[[], object]) -> None:
+    before = db_dump()
+    with pytest.raises(NotAllowed) as refused:
+        billing.record_payment(void_invoice, Decimal("1.00"), "card")
+    assert refused.value.reason == "invoice_void"
+    assert db_dump() == before

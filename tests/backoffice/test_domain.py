@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backoffice.domain import normalise_invoice_number, normalise_order_number
+from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number, normalise_order_number
 
 ORDER_FORMATS = (
     "ORD-{n}", "ord-{n}", "ord {n}", "ORD{n}", "#{n}", "{n}", "order{n}", "order {n}", "Order #{n}",
@@ -32,3 +35,15 @@ def test_order_and_invoice_numbers_are_not_confused() -> None:
     assert normalise_order_number("hello") is None
     assert normalise_order_number("") is None
     assert normalise_order_number("100011") is None  # six digits are no order number
+
+
+def test_a_void_invoice_owes_nothing() -> None:
+    def invoice(status: InvoiceStatus) -> Invoice:
+        return Invoice(
+            number="INV-50001", customer_id=1, order_number="ORD-10001", status=status,
+            issued_on=date(2025, 6, 1), due_on=date(2025, 6, 15),
+            amount=Decimal("120.00"), paid=Decimal("0.00"), currency="EUR",
+        )  # fmt: skip
+
+    assert invoice(InvoiceStatus.OPEN).balance == Decimal("120.00")
+    assert invoice(InvoiceStatus.VOID).balance == 0

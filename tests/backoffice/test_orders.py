@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from backoffice.demo import DemoAccount
-from backoffice.domain import OrderStatus
+from backoffice.domain import InvoiceStatus, OrderStatus
 from backoffice.errors import NotAllowed, NotFound
+from backoffice.sql.billing import SqlBilling
 from backoffice.sql.orders import SqlOrders
+
+Dump = dict[str, list[tuple[Any, ...]]]
 
 
 def digits(number: str) -> str:
@@ -78,6 +83,52 @@ def test_cancel_before_shipping(orders: SqlOrders, alice: DemoAccount, status: s
     assert cancelled.status is OrderStatus.CANCELLED
     assert cancelled.cancelled_at is not None
     assert orders.get_order(alice.orders[status], alice.customer_id).status is OrderStatus.CANCELLED
+
+
+def test_cancelling_voids_the_unpaid_invoice_and_nothing_else(
+    orders: SqlOrders,
+    billing: SqlBilling,
+    alice: DemoAccount,
+    invoice_of: Callable[[str], str],
+    db_dump: Callable[[], Dump],
+) -> None:
+    number = alice.orders["pending"]
+    invoice = billing.get_invoice(invoice_of(number), alice.customer_id)
+    assert invoice.status is InvoiceStatus.OPEN and invoice.paid == 0
+    assert invoice.number in {i.number for i in billing.list_open_invoices(alice.customer_id)}
+    before = db_dump()
+    orders.cancel_order(number, alice.customer_id)
+    after = db_dump()
+    voided = billing.get_invoice(invoice.number, alice.customer_id)
+    assert (voided.status, voided.balance, voided.amount) == (InvoiceStatus.VOID, 0, invoice.amount)
+    assert invoice.number not in {i.number for i in billing.list_open_invoices(alice.customer_id)}
+    # Only that one invoice row (and the order) changed; no payment or other invoice did.
+    changed = [row for row in after["invoices"] if row not in before["invoices"]]
+    assert [row[1] for row in changed] == [invoice.number]
+    assert after["payments"] == before["payments"]
+
+
+@pytest.mark.parametrize("status", ["paid", "packed"])
+def test_cancelling_keeps_a_paid_invoice_as_it_is(
+    orders: SqlOrders, billing: SqlBilling, alice: DemoAccount, invoice_of: Callable[[str], str], status: str
+) -> None:
+    number = invoice_of(alice.orders[status])
+    before = billing.get_invoice(number, alice.customer_id)
+    assert before.status is InvoiceStatus.PAID
+    orders.cancel_order(alice.orders[status], alice.customer_id)
+    assert billing.get_invoice(number, alice.customer_id) == before
+
+
+def test_cancelling_keeps_a_partly_paid_invoice_as_it_is(
+    orders: SqlOrders, billing: SqlBilling, alice: DemoAccount, invoice_of: Callable[[str], str]
+) -> None:
+    """Money was received: the invoice stays for the refund (out of scope), never half void."""
+    number = invoice_of(alice.orders["pending"])
+    billing.record_payment(number, Decimal("1.00"), "card")
+    before = billing.get_invoice(number, alice.customer_id)
+    assert before.status is InvoiceStatus.PARTLY_PAID
+    orders.cancel_order(alice.orders["pending"], alice.customer_id)
+    assert billing.get_invoice(number, alice.customer_id) == before
 
 
 @pytest.mark.parametrize(

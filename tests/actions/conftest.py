@@ -1,0 +1,137 @@
+"""What the action tests share: real rasa-sdk trackers, a real dispatcher, the real domain.
+
+Actions run exactly as the action server runs them (`action.run(dispatcher,
+tracker, domain)`), against the seeded back office the app is configured to use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from assistant.identity import issue_session_proof
+from assistant.settings import Settings, get_settings
+from backoffice.demo import DemoAccount
+
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
+SENDER = "conversation-under-test"
+UNREACHABLE_DATABASE = "postgresql+psycopg://127.0.0.1:9/none"  # port 9: nothing listens
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one action run said and did."""
+
+    messages: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(message["text"] for message in self.messages if message.get("text"))
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        return [button for message in self.messages for button in message.get("buttons") or []]
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        """The slots the action set (the last value wins, as in Rasa)."""
+        return {event["name"]: event["value"] for event in self.events if event.get("event") == "slot"}
+
+    @property
+    def followups(self) -> list[str]:
+        return [event["name"] for event in self.events if event.get("event") == "followup"]
+
+
+@pytest.fixture(scope="session")
+def domain() -> DomainDict:
+    """The real domain.yml, so forms and slots are the ones Rasa runs with."""
+    loaded: DomainDict = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture
+def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
+    """`make_tracker(customer_id=..., slots=..., text=..., intent=..., metadata=..., events=...)`.
+
+    Every domain slot starts at its initial value. `customer_id` adds a session proof
+    for `sender_id`, as the identity check leaves it. Without `events`, the history is
+    one bot turn followed by the latest user message.
+    """
+
+    def make(
+        *,
+        sender_id: str = SENDER,
+        customer_id: int | None = None,
+        slots: dict[str, Any] | None = None,
+        text: str = "",
+        intent: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        events: list[dict[str, Any]] | None = None,
+        active_loop: str | None = None,
+    ) -> Tracker:
+        values: dict[str, Any] = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+        values["requested_slot"] = None
+        if customer_id is not None:
+            proof = issue_session_proof(customer_id, sender_id, get_settings().identity_secret)
+            values |= {"customer_proof": proof, "customer_verified": True}
+        values |= slots or {}
+        latest: dict[str, Any] = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0} if intent else {},
+            "entities": [],
+            "metadata": metadata or {},
+        }
+        if events is None:
+            events = [ActionExecuted("action_listen"), UserUttered(text, latest)]
+        return Tracker(
+            sender_id,
+            values,
+            latest,
+            events,
+            False,
+            None,
+            {"name": active_loop} if active_loop else {},
+            "action_listen",
+        )
+
+    return make
+
+
+@pytest.fixture
+def run(domain: DomainDict) -> Callable[[Action, Tracker], Awaitable[Reply]]:
+    """Run an action with a fresh `CollectingDispatcher`; any exception fails the test."""
+
+    async def run_action(action: Action, tracker: Tracker) -> Reply:
+        dispatcher = CollectingDispatcher()
+        events = await action.run(dispatcher, tracker, domain)
+        return Reply(dispatcher.messages, list(events))
+
+    return run_action
+
+
+@pytest.fixture
+def alice(app_accounts: list[DemoAccount]) -> DemoAccount:
+    """The first demo account: the verified customer of most tests."""
+    return app_accounts[0]
+
+
+@pytest.fixture
+def bob(app_accounts: list[DemoAccount]) -> DemoAccount:
+    """Another customer, whose records must never reach Alice's conversation."""
+    return app_accounts[1]
+
+
+@pytest.fixture
+def backoffice_down(configure_app: Callable[[str], Settings]) -> Settings:
+    """The app configured for a back-office database that refuses every connection."""
+    return configure_app(UNREACHABLE_DATABASE)

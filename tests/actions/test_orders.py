@@ -1,0 +1,231 @@
+"""Order status, cancellation questions and returns, for the verified customer only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from sqlalchemy import Engine
+
+from actions.customer import UNAVAILABLE_REPLY
+from actions.orders import ActionOrderCancel, ActionOrderReturn, ActionOrderStatus, ActionWrongOrder
+from assistant import formatting
+from backoffice.demo import DemoAccount
+from backoffice.domain import OrderStatus
+from backoffice.sql.orders import SqlOrders
+
+Run = Callable[[Action, Tracker], Awaitable[Any]]
+MISSING_ORDER = "ORD-19999"
+
+
+# -- status ----------------------------------------------------------------------------------
+
+
+async def test_status_of_a_shipped_order_names_carrier_and_tracking_number(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
+) -> None:
+    number = alice.orders["shipped"]
+    order = app_orders.get_order(number, alice.customer_id)
+    assert order.carrier and order.tracking_number
+    reply = await run(ActionOrderStatus(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    assert number in reply.text
+    assert order.carrier in reply.text
+    assert order.tracking_number in reply.text
+    assert reply.slots == {"order_number": number}
+
+
+async def test_status_of_a_delivered_order_gives_the_delivery_date(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
+) -> None:
+    number = alice.orders["delivered"]
+    order = app_orders.get_order(number, alice.customer_id)
+    assert order.delivered_on is not None
+    # However the customer typed it.
+    tracker = make_tracker(customer_id=alice.customer_id, slots={"order_number": f"ord {number[4:]}"})
+    reply = await run(ActionOrderStatus(), tracker)
+    assert f"was delivered on {formatting.day(order.delivered_on, date.today())}" in reply.text
+    assert formatting.money(order.total, order.currency) in reply.text
+
+
+async def test_another_customers_order_reads_exactly_like_a_missing_one(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, bob: DemoAccount, app_orders: SqlOrders
+) -> None:
+    bobs_number = bob.orders["shipped"]
+    bobs_order = app_orders.get_order(bobs_number, bob.customer_id)
+    other = await run(
+        ActionOrderStatus(), make_tracker(customer_id=alice.customer_id, slots={"order_number": bobs_number})
+    )
+    missing = await run(
+        ActionOrderStatus(), make_tracker(customer_id=alice.customer_id, slots={"order_number": MISSING_ORDER})
+    )
+    assert other.text.replace(bobs_number, "N") == missing.text.replace(MISSING_ORDER, "N")
+    assert (
+        other.events == missing.events == [{"event": "slot", "timestamp": None, "name": "order_number", "value": None}]
+    )
+    assert other.buttons == missing.buttons == []
+    leaks = [line.product_name for line in bobs_order.lines]
+    leaks += [formatting.money(bobs_order.total, bobs_order.currency), str(bobs_order.carrier)]
+    leaks += [str(bobs_order.tracking_number), bob.name, bob.email]
+    assert not [leak for leak in leaks if leak in other.text]
+
+
+async def test_no_order_named_offers_the_customers_own_recent_orders(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
+) -> None:
+    reply = await run(ActionOrderStatus(), make_tracker(customer_id=alice.customer_id))
+    recent = app_orders.list_orders(alice.customer_id, 5)
+    assert "Which order do you mean?" in reply.text
+    assert [button["payload"] for button in reply.buttons] == [
+        f'/order_status{{"order_number": "{order.number}"}}' for order in recent
+    ]
+
+
+async def test_wrong_order_forgets_it_and_offers_own_orders(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
+) -> None:
+    tracker = make_tracker(
+        customer_id=alice.customer_id,
+        slots={"order_number": alice.orders["paid"], "pending_request": "order_cancel"},
+    )
+    reply = await run(ActionWrongOrder(), tracker)
+    assert reply.slots == {"order_number": None, "pending_confirmation": None}
+    own = {order.number for order in app_orders.list_orders(alice.customer_id, 5)}
+    assert reply.buttons and all(button["payload"].startswith("/order_cancel{") for button in reply.buttons)
+    assert {button["payload"].split('"')[-2] for button in reply.buttons} == own
+
+
+# -- cancelling: the question, or why not ----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["pending", "paid", "packed"])
+async def test_cancel_asks_for_confirmation_before_shipping(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    alice: DemoAccount,
+    app_dump: Callable[[], object],
+    status: str,
+) -> None:
+    number = alice.orders[status]
+    before = app_dump()
+    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    assert f"Do you want me to cancel order {number}" in reply.text
+    assert [button["payload"] for button in reply.buttons] == ["/affirm", "/deny"]
+    assert reply.slots == {"order_number": number, "pending_confirmation": f"cancel:{number}"}
+    assert app_dump() == before  # only asked: nothing cancelled yet
+
+
+async def test_cancel_refused_once_shipped(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_dump: Callable[[], object]
+) -> None:
+    number = alice.orders["shipped"]
+    before = app_dump()
+    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    assert f"Order {number} has already shipped, so it can't be cancelled" in reply.text
+    assert "within 30 days" in reply.text
+    assert "pending_confirmation" not in reply.slots and reply.buttons == []
+    assert app_dump() == before
+
+
+async def test_cancel_of_a_delivered_order_offers_a_return(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_dump: Callable[[], object]
+) -> None:
+    number = alice.orders["delivered"]
+    before = app_dump()
+    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    assert "already been delivered" in reply.text and "return it instead?" in reply.text
+    assert reply.slots["pending_confirmation"] == f"return:{number}"
+    assert [button["payload"] for button in reply.buttons] == ["/affirm", "/deny"]
+    assert app_dump() == before
+
+
+async def test_cancel_of_a_cancelled_order(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_dump: Callable[[], object]
+) -> None:
+    number = alice.orders["cancelled"]
+    before = app_dump()
+    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    assert reply.text == f"Order {number} is already cancelled — there's nothing more to do."
+    assert "pending_confirmation" not in reply.slots
+    assert app_dump() == before
+
+
+async def test_cancel_of_another_customers_order_changes_nothing(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    alice: DemoAccount,
+    bob: DemoAccount,
+    app_dump: Callable[[], object],
+) -> None:
+    before = app_dump()
+    reply = await run(
+        ActionOrderCancel(),
+        make_tracker(customer_id=alice.customer_id, slots={"order_number": bob.orders["pending"]}),
+    )
+    assert "I couldn't find an order" in reply.text
+    assert "pending_confirmation" not in reply.slots
+    assert app_dump() == before
+
+
+# -- returns ---------------------------------------------------------------------------------
+
+
+async def test_return_within_the_window_creates_a_return_authorisation(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    alice: DemoAccount,
+    app_orders: SqlOrders,
+    app_engine: Engine,
+    returns_of_order: Callable[[Engine, str], list[str]],
+) -> None:
+    number = alice.returnable_order
+    assert number is not None and returns_of_order(app_engine, number) == []
+    order = app_orders.get_order(number, alice.customer_id)
+    reply = await run(ActionOrderReturn(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    created = returns_of_order(app_engine, number)
+    assert len(created) == 1
+    assert f"Return number: {created[0]}" in reply.text
+    assert formatting.money(order.total, order.currency) in reply.text
+    # The order stays delivered until the goods are back.
+    assert app_orders.get_order(number, alice.customer_id).status is OrderStatus.DELIVERED
+
+
+async def test_return_outside_the_window_is_refused(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_dump: Callable[[], object]
+) -> None:
+    number = alice.expired_return_order
+    assert number is not None
+    before = app_dump()
+    reply = await run(ActionOrderReturn(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    assert f"Order {number} was delivered more than 30 days ago" in reply.text
+    assert "30-day return window" in reply.text
+    assert app_dump() == before
+
+
+@pytest.mark.parametrize("status", ["pending", "shipped"])
+async def test_return_before_delivery_is_refused(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    alice: DemoAccount,
+    app_dump: Callable[[], object],
+    status: str,
+) -> None:
+    number = alice.orders[status]
+    before = app_dump()
+    reply = await run(ActionOrderReturn(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    assert f"Order {number} hasn't been delivered yet, so it can't be returned." in reply.text
+    assert app_dump() == before
+
+
+# -- back office down ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", [ActionOrderStatus(), ActionOrderCancel(), ActionOrderReturn(), ActionWrongOrder()])
+async def test_back_office_down_gets_an_apology_not_a_crash(
+    run: Run, make_tracker: Callable[..., Tracker], backoffice_down: object, action: Action
+) -> None:
+    for slots in ({"order_number": "ORD-10001"}, {}):
+        reply = await run(action, make_tracker(customer_id=1, slots=slots))
+        assert reply.text == UNAVAILABLE_REPLY

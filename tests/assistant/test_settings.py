@@ -1,0 +1,101 @@
+"""Settings: development placeholders work locally and are refused in production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.settings import Settings, get_settings
+
+REAL_SECRET = "a-real-identity-secret-0123456789abcdef"
+REAL_ADMIN_TOKEN = "a-real-admin-token-0123456789"
+SETTING_VARIABLES = (
+    "ASSISTANT_ENV", "IDENTITY_SECRET", "ADMIN_TOKEN", "DATABASE_URL", "VAR_DIR", "TRACKER_STORE_URL",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting from the caller's environment or a `.env` file in the working directory."""
+    for name in SETTING_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("env", ["local", "test"])
+def test_local_and_test_accept_placeholders_and_short_secrets(env: str) -> None:
+    assert settings(assistant_env=env).identity_secret.startswith("dev-")
+    assert settings(assistant_env=env, identity_secret="short").identity_secret == "short"
+
+
+def test_production_refuses_the_placeholder_identity_secret() -> None:
+    with pytest.raises(ValidationError, match="IDENTITY_SECRET still has its development placeholder"):
+        settings(assistant_env="production", admin_token=REAL_ADMIN_TOKEN)
+
+
+def test_production_refuses_the_placeholder_admin_token() -> None:
+    with pytest.raises(ValidationError, match="ADMIN_TOKEN still has its development placeholder"):
+        settings(assistant_env="production", identity_secret=REAL_SECRET)
+
+
+@pytest.mark.parametrize("secret", ["x" * 31, "short", "dev-" + "x" * 40])
+def test_production_refuses_short_or_placeholder_secrets(secret: str) -> None:
+    with pytest.raises(ValidationError):
+        settings(assistant_env="production", identity_secret=secret, admin_token=REAL_ADMIN_TOKEN)
+
+
+def test_production_accepts_real_secrets() -> None:
+    configured = settings(assistant_env="production", identity_secret="x" * 32, admin_token=REAL_ADMIN_TOKEN)
+    assert configured.identity_secret == "x" * 32
+
+
+def test_production_refuses_placeholders_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_ENV", "production")
+    monkeypatch.setenv("ADMIN_TOKEN", REAL_ADMIN_TOKEN)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ValidationError):
+            get_settings()
+        monkeypatch.setenv("IDENTITY_SECRET", REAL_SECRET)
+        get_settings.cache_clear()
+        assert get_settings().identity_secret == REAL_SECRET
+    finally:
+        get_settings.cache_clear()
+
+
+def test_unknown_environment_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        settings(assistant_env="staging")
+
+
+def test_database_urls_default_to_the_var_directory(tmp_path: Path) -> None:
+    configured = settings(var_dir=tmp_path / "state")
+    assert configured.backoffice_db_url == f"sqlite:///{tmp_path / 'state' / 'backoffice.db'}"
+    assert configured.tracker_db_url == f"sqlite:///{tmp_path / 'state' / 'tracker.db'}"
+    explicit = settings(var_dir=tmp_path, database_url="postgresql+psycopg://db/backoffice")
+    assert explicit.backoffice_db_url == "postgresql+psycopg://db/backoffice"
+
+
+def test_settings_come_from_the_environment_and_are_read_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///first.db")
+    get_settings.cache_clear()
+    try:
+        first = get_settings()
+        monkeypatch.setenv("DATABASE_URL", "sqlite:///second.db")
+        assert get_settings() is first and first.backoffice_db_url == "sqlite:///first.db"
+        get_settings.cache_clear()
+        assert get_settings().backoffice_db_url == "sqlite:///second.db"
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("RETURN_WINDOW_DAYS=14\n", encoding="utf-8")
+    monkeypatch.delenv("RETURN_WINDOW_DAYS", raising=False)
+    assert Settings().return_window_days == 14
