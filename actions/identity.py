@@ -26,7 +26,7 @@ from actions.request_registry import action_for_request
 from assistant.identity import issue_session_proof
 from assistant.settings import get_settings
 from backoffice.domain import normalise_invoice_number, normalise_order_number
-from backoffice.errors import BackofficeUnavailable
+from backoffice.errors import BackofficeUnavailable, NotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,10 @@ class ValidateVerifyForm(FormValidationAction):
             logger.exception("identity check failed: back office unavailable (%s)", tracker.sender_id)
             dispatcher.utter_message(text=UNAVAILABLE_REPLY)
             return {"verify_reference": None, "verify_email": None, "requested_slot": None}
+        except NotAllowed:
+            # Too many failed checks for this reference, from any conversation: stop here too.
+            logger.warning("identity check refused: too many failures for one reference (%s)", tracker.sender_id)
+            return {"verify_reference": None, "verify_email": None, "verify_locked": True}
         if customer is None:
             attempts = int(tracker.get_slot("verify_attempts") or 0) + 1
             if attempts >= get_settings().verify_max_attempts:

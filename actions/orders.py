@@ -18,6 +18,9 @@ from assistant.settings import get_settings
 from backoffice.domain import CANCELLABLE_STATUSES, Order, OrderStatus, normalise_order_number
 from backoffice.errors import NotAllowed, NotFound
 
+# The same words whether the order does not exist or belongs to someone else.
+NOT_ON_ACCOUNT = "I couldn't find an order {n} on your account. Please check the number."
+
 
 def describe(order: Order, today: date) -> str:
     """One natural sentence or two about where an order stands."""
@@ -67,9 +70,7 @@ class OrderAction(CustomerAction):
                 return await call(port.get_order, number, customer_id)
             except NotFound:
                 # Same words whether it does not exist or belongs to someone else.
-                dispatcher.utter_message(
-                    text=f"I couldn't find an order {number} on your account. Please check the number."
-                )
+                dispatcher.utter_message(text=NOT_ON_ACCOUNT.format(n=number))
                 return None
         recent = await call(port.list_orders, customer_id, 5)
         if not recent:
@@ -144,15 +145,18 @@ async def cancel(dispatcher: CollectingDispatcher, order_number: str, customer_i
     """Cancel after the customer said yes; the port re-checks state, so a race is refused, not lost."""
     try:
         order = await call(orders_port().cancel_order, order_number, customer_id)
+    except NotFound:
+        dispatcher.utter_message(text=NOT_ON_ACCOUNT.format(n=order_number))
+        return
     except NotAllowed as refusal:
         dispatcher.utter_message(
             text=f"I'm sorry, order {order_number} can't be cancelled any more ({refusal.reason.replace('_', ' ')})."
         )
         return
-    refund = ""
-    if order.status == OrderStatus.CANCELLED:
-        refund = " If you've already paid, the refund goes back to your original payment method within 5 working days."
-    dispatcher.utter_message(text=f"Done — order {order.number} is cancelled.{refund}")
+    dispatcher.utter_message(
+        text=f"Done — order {order.number} is cancelled. If you've already paid, the refund goes back to your "
+        "original payment method within 5 working days."
+    )
 
 
 RETURN_REFUSALS = {
@@ -171,6 +175,9 @@ async def start_return(dispatcher: CollectingDispatcher, order_number: str, cust
     window = get_settings().return_window_days
     try:
         rma = await call(orders_port().create_return, order_number, customer_id, date.today())
+    except NotFound:
+        dispatcher.utter_message(text=NOT_ON_ACCOUNT.format(n=order_number))
+        return
     except NotAllowed as refusal:
         template = RETURN_REFUSALS.get(refusal.reason, "Order {n} can't be returned right now.")
         dispatcher.utter_message(text=template.format(n=order_number, w=window))

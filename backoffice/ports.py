@@ -19,6 +19,9 @@ class OrdersPort(Protocol):
         """The customer whose order (or invoice) `reference` was placed with `email`, else None.
 
         Case-insensitive e-mail, normalised reference. Says nothing about why it failed.
+        Every failure is recorded against the reference, across conversations and channels;
+        past a limit within a time window it raises NotAllowed("too_many_attempts"), for a
+        reference that exists and one that does not alike.
         """
         ...
 

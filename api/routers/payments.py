@@ -117,6 +117,8 @@ def pay(
     invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
     try:
         billing.record_payment(invoice.number, invoice.balance, "card (demo)")
+    except BackofficeUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "billing is unavailable, try again later") from error
     except NotAllowed as refusal:
         # Paid or voided meanwhile (another tab, a cancelled order): the page says which.
         if refusal.reason not in ("already_paid", "invoice_void"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, MetaData, Numeric, String
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, MetaData, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -160,3 +160,14 @@ class PaymentRow(Base):
     method: Mapped[str] = mapped_column(String(32))
 
     invoice: Mapped[InvoiceRow] = relationship(back_populates="payments")
+
+
+class VerificationFailureRow(Base):
+    """One failed identity check for an order/invoice reference (any conversation, any channel)."""
+
+    __tablename__ = "verification_failures"
+    __table_args__ = (Index("ix_verification_failures_reference", "reference", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16))
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -24,7 +24,7 @@ from backoffice.domain import (
 )
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.sql.adapter import SqlAdapter, utc_now
-from backoffice.sql.models import CustomerRow, InvoiceRow, OrderRow, ReturnRow
+from backoffice.sql.models import CustomerRow, InvoiceRow, OrderRow, ReturnRow, VerificationFailureRow
 
 CANCEL_REFUSALS = {
     OrderStatus.SHIPPED: "already_shipped",
@@ -91,6 +91,8 @@ class SqlOrders(SqlAdapter):
         *,
         today: Callable[[], date] = date.today,
         return_window_days: int | None = None,
+        max_failures_per_reference: int = 5,
+        failure_window: timedelta = timedelta(hours=1),
     ) -> None:
         super().__init__(sessions, today=today)
         if return_window_days is None:
@@ -98,15 +100,34 @@ class SqlOrders(SqlAdapter):
 
             return_window_days = get_settings().return_window_days
         self.return_window_days = return_window_days
+        self.max_failures_per_reference = max_failures_per_reference
+        self.failure_window = failure_window
 
     def verify_customer(self, reference: str, email: str) -> Customer | None:
+        key = normalise_order_number(reference) or normalise_invoice_number(reference)
         wanted = (email or "").strip().lower()
-        query = self._customer_by_reference(reference)
-        if not wanted or query is None:
+        if key is None or not wanted:
             return None
         with self.transaction() as session:
-            row = session.scalars(query.where(func.lower(CustomerRow.email) == wanted)).one_or_none()
-            return customer_from_row(row) if row is not None else None
+            since = utc_now() - self.failure_window
+            failures = session.scalar(
+                select(func.count())
+                .select_from(VerificationFailureRow)
+                .where(VerificationFailureRow.reference == key, VerificationFailureRow.failed_at >= since)
+            )
+            if (failures or 0) >= self.max_failures_per_reference:
+                raise NotAllowed("too_many_attempts")
+            query = self._customer_by_reference(key)
+            row = (
+                session.scalars(query.where(func.lower(CustomerRow.email) == wanted)).one_or_none()
+                if query is not None
+                else None
+            )
+            if row is None:
+                # Counted for unknown references too, so the count says nothing about existence.
+                session.add(VerificationFailureRow(reference=key, failed_at=utc_now()))
+                return None
+            return customer_from_row(row)
 
     def get_customer(self, customer_id: int) -> Customer:
         with self.transaction() as session:

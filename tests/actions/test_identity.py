@@ -267,3 +267,17 @@ async def test_back_office_down_when_resuming_gets_an_apology(
 ) -> None:
     tracker = make_tracker(customer_id=1, slots={"pending_request": "invoice_balance"})
     assert (await run(ActionResumeRequest(), tracker)).text == UNAVAILABLE_REPLY
+
+
+async def test_a_reference_guessed_at_from_other_conversations_locks_this_one_too(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
+) -> None:
+    """New conversations do not reset the count: the back office keeps it per reference."""
+    number = alice.orders["shipped"]
+    for attempt in range(app_orders.max_failures_per_reference):
+        app_orders.verify_customer(number, f"guess{attempt}@example.com")
+    fresh = form_tracker(make_tracker, alice.email, "verify_email", verify_reference=number)
+    reply = await run(ValidateVerifyForm(), fresh)
+    assert reply.slots["verify_locked"] is True
+    assert reply.slots["requested_slot"] is None
+    assert "customer_verified" not in reply.slots and "customer_proof" not in reply.slots

@@ -278,3 +278,30 @@ def test_verify_customer_refuses(
     reference = {"alice": alice.orders["pending"], "bob": bob.orders["pending"], "nothing": "no idea"}[reference_of]
     email = {"alice": alice.email, "wrong": "someone@example.com", "empty": ""}[email_of]
     assert orders.verify_customer(reference, email) is None
+
+
+# -- guessing across conversations --------------------------------------------------------
+
+
+def test_failed_checks_lock_a_reference_across_conversations(
+    engine: Any, orders: SqlOrders, alice: DemoAccount
+) -> None:
+    """Each conversation allows 3 tries; the back office caps them per reference for everyone."""
+    number = alice.orders["shipped"]
+    for attempt in range(orders.max_failures_per_reference):
+        assert orders.verify_customer(number, f"guess{attempt}@example.com") is None
+    with pytest.raises(NotAllowed) as locked:
+        orders.verify_customer(number, alice.email)  # even the right e-mail, from a new conversation
+    assert locked.value.reason == "too_many_attempts"
+    assert orders.verify_customer(alice.orders["pending"], alice.email) is not None  # other references unaffected
+    later = SqlOrders(engine, failure_window=timedelta(seconds=0))
+    assert later.verify_customer(number, alice.email) is not None  # old failures stop counting
+
+
+def test_unknown_reference_locks_the_same_way(orders: SqlOrders) -> None:
+    """Locking must not tell an existing order from a missing one."""
+    for attempt in range(orders.max_failures_per_reference):
+        assert orders.verify_customer("ORD-19999", f"guess{attempt}@example.com") is None
+    with pytest.raises(NotAllowed) as locked:
+        orders.verify_customer("ord 19999", "someone@example.com")
+    assert locked.value.reason == "too_many_attempts"
