@@ -13,9 +13,9 @@ from typing import TypeVar
 
 from assistant.settings import get_settings
 from backoffice.errors import BackofficeUnavailable
-from backoffice.wiring import billing_port, orders_port
+from backoffice.wiring import billing_port, hr_port, orders_port
 
-__all__ = ["billing_port", "call", "orders_port"]
+__all__ = ["billing_port", "call", "hr_port", "orders_port"]
 
 T = TypeVar("T")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -66,16 +67,29 @@ class CustomerAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int
     ) -> list[EventType]:
         """`answer`, with a polite reply instead of a crash or silence when anything fails."""
-        try:
-            return await self.answer(dispatcher, tracker, customer_id)
-        except BackofficeUnavailable:
-            logger.exception("back office unavailable in %s (conversation %s)", self.name(), tracker.sender_id)
-            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
-        except Exception:
-            logger.exception("unexpected error in %s (conversation %s)", self.name(), tracker.sender_id)
-            dispatcher.utter_message(text=UNEXPECTED_REPLY)
-        return []
+        return await replying_on_failure(
+            self.name(), dispatcher, tracker, self.answer(dispatcher, tracker, customer_id)
+        )
 
     @abstractmethod
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
         """Reply for the verified `customer_id`; back-office errors are handled by the caller."""
+
+
+async def replying_on_failure(
+    action_name: str,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    work: Awaitable[list[EventType]],
+    unavailable_reply: str = UNAVAILABLE_REPLY,
+) -> list[EventType]:
+    """Await an action's work; a failure becomes an apology and a log line, never silence."""
+    try:
+        return await work
+    except BackofficeUnavailable:
+        logger.exception("back office unavailable in %s (conversation %s)", action_name, tracker.sender_id)
+        dispatcher.utter_message(text=unavailable_reply)
+    except Exception:
+        logger.exception("unexpected error in %s (conversation %s)", action_name, tracker.sender_id)
+        dispatcher.utter_message(text=UNEXPECTED_REPLY)
+    return []

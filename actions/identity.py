@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE_REPLY, channel_identity, verified_customer_id
+from actions.employee import identified_employee_id
 from actions.request_registry import action_for_request
 from assistant.identity import issue_session_proof
 from assistant.settings import get_settings
@@ -37,6 +38,8 @@ MAX_FIELD_CHARS = 200
 
 
 class ActionCheckIdentity(Action):
+    """Runs on every user turn: tells the dialogue rules who is speaking, as far as is proven."""
+
     def name(self) -> str:
         return "action_check_identity"
 
@@ -49,6 +52,13 @@ class ActionCheckIdentity(Action):
         verified = verified_customer_id(tracker) is not None
         if tracker.get_slot("customer_verified") != verified:
             events.append(SlotSet("customer_verified", verified))
+        try:
+            employee = await identified_employee_id(tracker) is not None
+        except BackofficeUnavailable:
+            logger.warning("HR lookup unavailable; employee identity unchanged (%s)", tracker.sender_id)
+            return events
+        if tracker.get_slot("employee_verified") != employee:
+            events.append(SlotSet("employee_verified", employee))
         return events
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import confirmation
 from actions.backoffice_calls import call, orders_port
-from actions.customer import CustomerAction, verified_customer_id
+from actions.customer import CustomerAction, replying_on_failure, verified_customer_id
 from assistant import formatting
 from assistant.settings import get_settings
 from backoffice.domain import CANCELLABLE_STATUSES, Order, OrderStatus, normalise_order_number
@@ -187,6 +188,30 @@ async def start_return(dispatcher: CollectingDispatcher, order_number: str, cust
         f"return number on the parcel and send it within 14 days. Once it arrives we refund "
         f"{formatting.money(rma.refund_amount, rma.currency)} to your original payment method."
     )
+
+
+async def confirm_cancel(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
+    """The customer said yes to cancelling `target`."""
+    return await _confirmed(dispatcher, tracker, lambda customer_id: cancel(dispatcher, target, customer_id))
+
+
+async def confirm_return(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
+    """The customer said yes to returning `target` (offered when a delivered order could not be cancelled)."""
+    return await _confirmed(dispatcher, tracker, lambda customer_id: start_return(dispatcher, target, customer_id))
+
+
+async def _confirmed(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: Callable[[int], Awaitable[None]]
+) -> list[EventType]:
+    customer_id = verified_customer_id(tracker)
+    if customer_id is None:  # the proof expired between question and answer: check again
+        return [FollowupAction("verify_form")]
+
+    async def work() -> list[EventType]:
+        await change(customer_id)
+        return []
+
+    return await replying_on_failure("action_affirm", dispatcher, tracker, work())
 
 
 class ActionOrderReturn(OrderAction):

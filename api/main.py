@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routers import admin, health, payments
+from api.routers import admin, health, hr, intranet, payments
 
 
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Northwind assistant API",
         version="0.1.0",
-        description="Health of the stack, the demo payment page and admin endpoints of the assistant.",
+        description=(
+            "Health of the stack, the demo payment page, HR endpoints for employees and managers, "
+            "the demo intranet and admin endpoints."
+        ),
     )
     app.include_router(health.router)
     app.include_router(payments.router)
     app.include_router(admin.router)
+    app.include_router(hr.router)
+    app.include_router(intranet.router)
     return app
 
 

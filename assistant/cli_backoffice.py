@@ -68,3 +68,29 @@ def demo_accounts_command(
         for label, value in rows.items():
             typer.echo(f"  {label:<22} {value or '-'}")
         typer.echo("")
+
+
+@demo_app.command("employees")
+def demo_employees_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="How many demo employees.")] = 3,
+) -> None:
+    """The demo employees to sign in as on the HR side, with their manager and a pending request."""
+    from backoffice.hr_demo import demo_employees
+    from backoffice.sql.engine import make_engine
+
+    employees = demo_employees(make_engine(get_settings().backoffice_db_url), limit=limit)
+    if as_json:
+        typer.echo(json.dumps([employee.to_dict() for employee in employees], indent=2))
+        return
+    for employee in employees:
+        typer.echo(f"{employee.name} <{employee.email}>  ({employee.number}, {employee.department})")
+        rows = {
+            "Slack user": employee.slack_user_id,
+            "manager": f"{employee.manager_name} <{employee.manager_email}>" if employee.manager_name else None,
+            "manager's Slack user": employee.manager_slack_user_id,
+            "pending request": employee.pending_request,
+        }
+        for label, value in rows.items():
+            typer.echo(f"  {label:<22} {value or '-'}")
+        typer.echo("")

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         description="HS256 secret for identity tokens passed by trusted channels and for payment links.",
     )
     admin_token: str = Field("dev-admin-token", description="Bearer token for the admin endpoints of the API.")
+    demo_password: str = Field(
+        "dev-demo", description="Password of the demo intranet login (stands in for the company's single sign-on)."
+    )
     backoffice_timeout_s: float = Field(2.0, gt=0, description="Time-out of one back-office call from an action.")
     verify_max_attempts: int = Field(3, ge=1, description="Failed identity checks before the bot stops asking.")
     return_window_days: int = Field(30, ge=0, description="Days after delivery during which a return is accepted.")
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholders_outside_local(self) -> Settings:
         if self.assistant_env == "production":
-            for name in ("identity_secret", "admin_token"):
+            for name in ("identity_secret", "admin_token", "demo_password"):
                 if str(getattr(self, name)).startswith(PLACEHOLDER_PREFIX):
                     raise ValueError(f"{name.upper()} still has its development placeholder; set a real secret.")
             if len(self.identity_secret) < 32:

@@ -105,11 +105,11 @@ def _dirs(settings: Settings) -> tuple[Path, Path]:
 def start(service: Service, settings: Settings) -> subprocess.Popen[bytes]:
     """Start one service in its own process group, its output in `var/log/<name>.log`."""
     run_dir, log_dir = _dirs(settings)
-    log = (log_dir / f"{service.name}.log").open("ab")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **service.env}
-    process = subprocess.Popen(
-        service.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with (log_dir / f"{service.name}.log").open("ab") as log:
+        process = subprocess.Popen(
+            service.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     (run_dir / f"{service.name}.pid").write_text(str(process.pid))
     return process
 

@@ -4,13 +4,14 @@ Dates are relative to `today`, so a freshly seeded demo always has parcels on th
 road, recent deliveries that can still be returned and old ones that cannot. The
 same `seed` and `today` always give the same rows. The first five customers are
 the demo accounts: each has an order in every status and an open and an overdue
-invoice, so every conversation path can be shown with any of them.
+invoice, so every conversation path can be shown with any of them. The staff side
+(employees, leave, holidays, pay dates) comes from `hr_seed`, from its own random
+stream, so it never changes the customer data for a seed.
 """
 
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -20,6 +21,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from backoffice.domain import OrderStatus
+from backoffice.hr_seed import add_hr, has_employees
+from backoffice.seed_names import email_part
 from backoffice.sql.models import (
     CustomerRow,
     InvoiceRow,
@@ -171,7 +174,7 @@ class _Generator:
             rows.append(
                 CustomerRow(
                     name=f"{first} {last}",
-                    email=f"{_email_part(first)}.{_email_part(last)}@{self.rng.choice(EMAIL_DOMAINS)}",
+                    email=f"{email_part(first)}.{email_part(last)}@{self.rng.choice(EMAIL_DOMAINS)}",
                     phone=phone,
                     created_at=self.moment(self.days_ago(200, 1100)),
                 )
@@ -312,13 +315,7 @@ class _Generator:
         return [PaymentRow(amount=max(part, CENT), paid_at=plan.first_paid_at, method=method)]
 
 
-def _email_part(name: str) -> str:
-    """`Zoë` -> `zoe`, `O'Brien` -> `obrien`, `De Vries` -> `devries`."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "".join(char for char in ascii_name.lower() if char.isalnum())
-
-
-def _add_all(session: Session, seed: int, today: date) -> dict[str, int]:
+def _add_customers(session: Session, seed: int, today: date) -> dict[str, int]:
     generator = _Generator(seed, today)
     customers = generator.customers()
     products = [
@@ -374,6 +371,10 @@ def _add_all(session: Session, seed: int, today: date) -> dict[str, int]:
     }
 
 
+def _add_all(session: Session, seed: int, today: date) -> dict[str, int]:
+    return {**_add_customers(session, seed, today), **add_hr(session, seed, today)}
+
+
 def seed(session_or_engine: Session | Engine, seed: int = 42, today: date | None = None) -> dict[str, int]:
     """Add the demo company; returns row counts. A session is only flushed: its owner commits."""
     day = today or date.today()
@@ -384,9 +385,15 @@ def seed(session_or_engine: Session | Engine, seed: int = 42, today: date | None
 
 
 def seed_if_empty(engine: Engine, seed: int = 42, today: date | None = None) -> bool:
-    """Seed unless there are customers already, so start-up scripts can always call it."""
+    """Seed each side of the company (customers, HR) that has no rows yet, so start-up scripts
+    can always call it and a database from before the HR tables gets its staff too."""
+    day = today or date.today()
     with Session(engine) as session, session.begin():
-        if session.scalar(select(func.count()).select_from(CustomerRow)):
-            return False
-        _add_all(session, seed, today or date.today())
-        return True
+        seeded = False
+        if not session.scalar(select(func.count()).select_from(CustomerRow)):
+            _add_customers(session, seed, day)
+            seeded = True
+        if not has_employees(session):
+            add_hr(session, seed, day)
+            seeded = True
+        return seeded

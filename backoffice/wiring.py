@@ -8,24 +8,45 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from sqlalchemy import Engine
+
 from assistant.settings import get_settings
+from backoffice.hr_ports import HRPort
 from backoffice.ports import BillingPort, OrdersPort
+
+# The database gives up before the action's own time-out does, so a call the action
+# abandons has already failed and cannot commit later behind the customer's back.
+DRIVER_SHARE_OF_TIMEOUT = 0.6
+
+
+def _engine() -> Engine:
+    from backoffice.sql.engine import make_engine
+
+    settings = get_settings()
+    return make_engine(settings.backoffice_db_url, settings.backoffice_timeout_s * DRIVER_SHARE_OF_TIMEOUT)
 
 
 @lru_cache(maxsize=1)
 def orders_port() -> OrdersPort:
-    from backoffice.sql.engine import make_engine, session_factory
+    from backoffice.sql.engine import session_factory
     from backoffice.sql.orders import SqlOrders
 
     settings = get_settings()
-    engine = make_engine(settings.backoffice_db_url, settings.backoffice_timeout_s)
+    engine = _engine()
     return SqlOrders(session_factory(engine), return_window_days=settings.return_window_days)
 
 
 @lru_cache(maxsize=1)
 def billing_port() -> BillingPort:
     from backoffice.sql.billing import SqlBilling
-    from backoffice.sql.engine import make_engine, session_factory
+    from backoffice.sql.engine import session_factory
 
-    settings = get_settings()
-    return SqlBilling(session_factory(make_engine(settings.backoffice_db_url, settings.backoffice_timeout_s)))
+    return SqlBilling(session_factory(_engine()))
+
+
+@lru_cache(maxsize=1)
+def hr_port() -> HRPort:
+    from backoffice.sql.engine import session_factory
+    from backoffice.sql.hr import SqlHR
+
+    return SqlHR(session_factory(_engine()))

@@ -86,6 +86,7 @@ def _clear_app_caches() -> None:
     get_settings.cache_clear()
     wiring.orders_port.cache_clear()
     wiring.billing_port.cache_clear()
+    wiring.hr_port.cache_clear()
     dispose_engines()
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
 from api.dependencies import BillingDep, SettingsDep
+from api.pages import render_page
 from assistant.formatting import money
 from assistant.identity import read_payment_token
 from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
@@ -24,17 +25,6 @@ from backoffice.errors import BackofficeUnavailable, NotAllowed, NotFound
 router = APIRouter(tags=["payments"])
 
 TokenQuery = Annotated[str, Query(max_length=2048, description="The signed token from the payment link.")]
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · Northwind Goods</title>
-<style>
-body{{font-family:system-ui,sans-serif;background:#f4f6f8;margin:0;color:#1d2733}}
-main{{max-width:28rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0001}}
-h1{{font-size:1.3rem;margin-top:0}} dl{{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}}
-dt{{color:#5b6775}} button{{width:100%;padding:.8rem;font-size:1rem;border:0;border-radius:8px;
-background:#1f6feb;color:#fff;cursor:pointer}} .note{{color:#5b6775;font-size:.85rem}} .ok{{color:#137333}}
-</style></head><body><main>{body}</main></body></html>"""
 
 
 class InvoiceView(BaseModel):
@@ -46,10 +36,6 @@ class InvoiceView(BaseModel):
     currency: str
     issued_on: date
     due_on: date
-
-
-def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(PAGE.format(title=escape(title), body=body), status_code=status_code)
 
 
 def _authorised_invoice(invoice_number: str, token: str, billing: BillingDep, secret: str) -> Invoice:
@@ -92,14 +78,16 @@ def _invoice_html(invoice: Invoice, token: str, paid_now: bool) -> str:
 
 
 @router.get("/pay/{invoice_number}", response_class=HTMLResponse, summary="Payment page for one invoice")
-def payment_page(
+def paymentrender_page(
     invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep, paid: bool = False
 ) -> HTMLResponse:
     try:
         invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
     except HTTPException as error:
-        return _page("Payment link", f"<h1>Payment link</h1><p>{escape(str(error.detail))}.</p>", error.status_code)
-    return _page(f"Invoice {invoice.number}", _invoice_html(invoice, token, paid))
+        return render_page(
+            "Payment link", f"<h1>Payment link</h1><p>{escape(str(error.detail))}.</p>", error.status_code
+        )
+    return render_page(f"Invoice {invoice.number}", _invoice_html(invoice, token, paid))
 
 
 @router.post(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, exc
+from sqlalchemy import Engine, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.errors import BackofficeUnavailable
@@ -45,7 +45,15 @@ class SqlAdapter:
         self.today = today
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One session and transaction: committed on success, rolled back on any error."""
+    def transaction(self, *, lock: bool = False) -> Iterator[Session]:
+        """One session and transaction: committed on success, rolled back on any error.
+
+        `lock=True` for calls that read, check and then write (balances, one-time codes).
+        SQLite ignores `FOR UPDATE` and its driver only opens the transaction at the first
+        write, so two such calls could both pass the check; there the database write lock
+        is taken up front instead. Other backends rely on the caller's `with_for_update`.
+        """
         with unavailable_on_db_errors(), self.sessions.begin() as session:
+            if lock and session.get_bind().dialect.name == "sqlite":
+                session.execute(text("BEGIN IMMEDIATE"))
             yield session

@@ -159,6 +159,8 @@ async def test_stop_leaves_the_form_and_drops_the_question(run: Run, make_tracke
         "pending_request": None,
         "verify_reference": None,
         "verify_email": None,
+        "leave_type": None,
+        "leave_dates": None,
         "requested_slot": None,
     }
     assert {"event": "active_loop", "timestamp": None, "name": None} in reply.events

@@ -11,8 +11,9 @@ from assistant.settings import Settings, get_settings
 
 REAL_SECRET = "a-real-identity-secret-0123456789abcdef"
 REAL_ADMIN_TOKEN = "a-real-admin-token-0123456789"
+REAL_DEMO_PASSWORD = "a-real-demo-password"
 SETTING_VARIABLES = (
-    "ASSISTANT_ENV", "IDENTITY_SECRET", "ADMIN_TOKEN", "DATABASE_URL", "VAR_DIR", "TRACKER_STORE_URL",
+    "ASSISTANT_ENV", "IDENTITY_SECRET", "ADMIN_TOKEN", "DEMO_PASSWORD", "DATABASE_URL", "VAR_DIR", "TRACKER_STORE_URL",
 )  # fmt: skip
 
 
@@ -51,13 +52,19 @@ def test_production_refuses_short_or_placeholder_secrets(secret: str) -> None:
 
 
 def test_production_accepts_real_secrets() -> None:
-    configured = settings(assistant_env="production", identity_secret="x" * 32, admin_token=REAL_ADMIN_TOKEN)
+    configured = settings(
+        assistant_env="production",
+        identity_secret="x" * 32,
+        admin_token=REAL_ADMIN_TOKEN,
+        demo_password=REAL_DEMO_PASSWORD,
+    )
     assert configured.identity_secret == "x" * 32
 
 
 def test_production_refuses_placeholders_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_ENV", "production")
     monkeypatch.setenv("ADMIN_TOKEN", REAL_ADMIN_TOKEN)
+    monkeypatch.setenv("DEMO_PASSWORD", REAL_DEMO_PASSWORD)
     get_settings.cache_clear()
     try:
         with pytest.raises(ValidationError):
@@ -99,3 +106,8 @@ def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     (tmp_path / ".env").write_text("RETURN_WINDOW_DAYS=14\n", encoding="utf-8")
     monkeypatch.delenv("RETURN_WINDOW_DAYS", raising=False)
     assert Settings().return_window_days == 14
+
+
+def test_production_refuses_the_placeholder_demo_password() -> None:
+    with pytest.raises(ValidationError, match="DEMO_PASSWORD still has its development placeholder"):
+        settings(assistant_env="production", identity_secret=REAL_SECRET, admin_token=REAL_ADMIN_TOKEN)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ import pytest
 from sqlalchemy import Engine
 
 from backoffice.demo import DemoAccount, demo_accounts
+from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
+from backoffice.sql.hr import SqlHR
 from backoffice.sql.migrate import upgrade
 from backoffice.sql.orders import SqlOrders
 
@@ -74,6 +77,47 @@ def orders(engine: Engine) -> SqlOrders:
 @pytest.fixture
 def billing(engine: Engine) -> SqlBilling:
     return SqlBilling(engine, today=lambda: TODAY)
+
+
+@dataclass
+class Clock:
+    """A settable UTC clock for the HR adapter, so expiry can be tested without waiting."""
+
+    current: datetime
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime.combine(TODAY, time(10, 0), tzinfo=UTC))
+
+
+@pytest.fixture
+def hr(engine: Engine, clock: Clock) -> SqlHR:
+    return SqlHR(engine, today=lambda: TODAY, now=clock)
+
+
+@pytest.fixture
+def staff(hr: SqlHR) -> list[DemoEmployee]:
+    """The demo employees."""
+    return demo_employees(hr)
+
+
+@pytest.fixture
+def employee(staff: list[DemoEmployee]) -> DemoEmployee:
+    """The first demo employee."""
+    return staff[0]
+
+
+@pytest.fixture
+def colleague(staff: list[DemoEmployee]) -> DemoEmployee:
+    """Another employee, whose requests `employee` must never reach."""
+    return staff[1]
 
 
 @pytest.fixture

@@ -46,3 +46,20 @@ def test_seed_once_list_accounts_and_reset(var_dir: Path) -> None:
     assert reseeded.exit_code == 0 and "Seeded" in reseeded.output
     other = json.loads(runner.invoke(app, ["demo", "accounts", "--json", "--limit", "2"]).output)
     assert other != accounts
+
+
+def test_demo_employees(var_dir: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "seed"]).exit_code == 0
+
+    listed = runner.invoke(app, ["demo", "employees", "--json"])
+    assert listed.exit_code == 0
+    employees = json.loads(listed.output)
+    assert len(employees) == 3
+    first = employees[0]
+    assert first["email"].endswith("@northwind.example") and first["slack_user_id"].startswith("U0NW")
+    assert first["manager_email"] and first["pending_request"].startswith("LR-")
+
+    table = runner.invoke(app, ["demo", "employees", "--limit", "1"])
+    assert table.exit_code == 0 and first["email"] in table.output and first["manager_name"] in table.output
+    assert employees[1]["email"] not in table.output

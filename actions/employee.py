@@ -1,0 +1,87 @@
+"""Who the employee is, and the base class of every HR action.
+
+An employee is identified by the channel, never by what they type: a signed
+token from the website (role `employee`), their Slack user id, or a Telegram
+account they linked with a one-time code. Every HR action checks this itself.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backoffice_calls import call, hr_port
+from actions.customer import channel_identity, replying_on_failure, verified_customer_id
+from assistant.settings import get_settings
+
+HR_UNAVAILABLE_REPLY = (
+    "I'm sorry — I can't reach the HR system right now. Please try again in a few minutes, "
+    'or say "talk to a person" and someone from HR will help.'
+)
+
+
+async def identified_employee_id(tracker: Tracker) -> int | None:
+    """The employee this conversation's channel vouches for, or None. May raise BackofficeUnavailable."""
+    identity = channel_identity(tracker)
+    if identity is not None and identity.role == "employee":
+        return int(identity.subject) if identity.subject.isdigit() else None
+    channel = tracker.get_latest_input_channel()
+    if channel == "slack":
+        employee = await call(hr_port().employee_by_slack_user, tracker.sender_id)
+    elif channel == "telegram":
+        employee = await call(hr_port().employee_by_telegram_user, tracker.sender_id)
+    else:
+        return None
+    return employee.id if employee is not None else None
+
+
+def sign_in_explanation(tracker: Tracker) -> str:
+    """Why an HR answer is refused, and what to do about it, for this channel and person."""
+    if verified_customer_id(tracker) is not None:
+        return (
+            "Leave, pay and other HR questions are only for Northwind employees, so I can't help with that here. "
+            "I'm happy to help with your orders and invoices."
+        )
+    if tracker.get_latest_input_channel() == "telegram":
+        return (
+            "HR questions are for Northwind employees. To use them here, link this Telegram account first: "
+            'say "link my Telegram" and follow the steps.'
+        )
+    profile = f"{get_settings().public_url.rstrip('/')}/employee/login"
+    return (
+        "HR questions like leave and pay are only for Northwind employees, and I can't tell who you are here. "
+        f"Please sign in on the intranet ({profile}) and use the chat there, or ask me on Slack."
+    )
+
+
+class EmployeeAction(Action, ABC):
+    """An action on the identified employee's own HR records."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        async def work() -> list[EventType]:
+            employee_id = await identified_employee_id(tracker)
+            if employee_id is None:
+                dispatcher.utter_message(text=sign_in_explanation(tracker))
+                return []
+            return await self.answer(dispatcher, tracker, employee_id)
+
+        return await replying_on_failure(self.name(), dispatcher, tracker, work(), HR_UNAVAILABLE_REPLY)
+
+    @abstractmethod
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
+        """Reply for the identified `employee_id`; back-office errors are handled by the caller."""
+
+
+class ActionEmployeesOnly(Action):
+    """An HR request from someone the channel does not identify as an employee."""
+
+    def name(self) -> str:
+        return "action_employees_only"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=sign_in_explanation(tracker))
+        return []

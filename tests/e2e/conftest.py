@@ -1,0 +1,323 @@
+"""The end-to-end fixtures: the real stack, started once per session on test ports.
+
+The stack is started by the same supervisor `make run` uses (`assistant.stack`),
+with its own settings: ports 15005/15055/18000 and `var/e2e/` (wiped at session
+start), so it never touches the development stack or its databases. The settings
+are put in `os.environ` first, because the supervisor passes the environment on
+to the processes it starts; the environment is restored at session end.
+
+Tests talk to the Rasa server over its REST channel (`chat`) and check the back
+office directly (`e2e_db`), never through the app's own process-wide caches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import shutil
+import socket
+import subprocess
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from assistant import stack
+from assistant.identity import issue_channel_token
+from assistant.settings import Settings, get_settings
+from backoffice import wiring
+from backoffice.demo import DemoAccount, demo_accounts
+from backoffice.seed import seed_if_empty
+from backoffice.sql.billing import SqlBilling
+from backoffice.sql.engine import dispose_engines, make_engine
+from backoffice.sql.migrate import upgrade
+from backoffice.sql.models import OrderRow, ReturnRow
+from backoffice.sql.orders import SqlOrders
+
+ROOT = Path(__file__).resolve().parents[2]
+E2E_VAR_DIR = ROOT / "var" / "e2e"
+RASA_URL = "http://127.0.0.1:15005"
+ACTION_SERVER_URL = "http://127.0.0.1:15055"
+PUBLIC_URL = "http://127.0.0.1:18000"
+BACKOFFICE_TIMEOUT_S = 1.5
+IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
+ADMIN_TOKEN = "e2e-admin-token-0123456789"
+RETURN_WINDOW_DAYS = 30
+VERIFY_MAX_ATTEMPTS = 3
+# Nothing listens on port 9 ("discard"): every connection is refused at once.
+UNREACHABLE_DATABASE = "postgresql+psycopg://127.0.0.1:9/none"
+# Generous for the first message (Rasa warms its graph), tiny compared to the start-up.
+CHAT_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 240.0
+
+# Words that must never reach a customer: a stack trace or a raw error.
+LEAK_MARKERS = ("Traceback", "Exception", "Error:")
+
+
+def e2e_environment() -> dict[str, str]:
+    """What the stack under test is configured with (inherited by every process it starts)."""
+    return {
+        "ASSISTANT_ENV": "test",
+        "VAR_DIR": str(E2E_VAR_DIR),
+        "DATABASE_URL": f"sqlite:///{E2E_VAR_DIR / 'backoffice.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{E2E_VAR_DIR / 'tracker.db'}",
+        "RASA_URL": RASA_URL,
+        "ACTION_SERVER_URL": ACTION_SERVER_URL,
+        "PUBLIC_URL": PUBLIC_URL,
+        "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
+        "IDENTITY_SECRET": IDENTITY_SECRET,
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "RETURN_WINDOW_DAYS": str(RETURN_WINDOW_DAYS),
+        "VERIFY_MAX_ATTEMPTS": str(VERIFY_MAX_ATTEMPTS),
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+def _port_in_use(url: str) -> bool:
+    port = int(url.rsplit(":", 1)[1])
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _newer_than_model() -> list[str]:
+    """Training inputs changed since the model was trained (what `make train` would retrain for)."""
+    trained = stack.MODEL.stat().st_mtime
+    inputs = [ROOT / "config.yml", ROOT / "domain.yml", *sorted((ROOT / "bot" / "data").rglob("*.yml"))]
+    return [str(path.relative_to(ROOT)) for path in inputs if path.stat().st_mtime > trained]
+
+
+# -- the stack ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunningStack:
+    """The processes of the stack under test, by service name, and how to swap one."""
+
+    settings: Settings
+    services: dict[str, stack.Service]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, service: stack.Service) -> None:
+        """Start `service` (replacing the process of that name) and wait until it is healthy."""
+        process = stack.start(service, self.settings)
+        self.processes[service.name] = process
+        try:
+            stack.wait_healthy(service, process, self.settings, timeout_s=START_TIMEOUT_S)
+        except RuntimeError as error:
+            log = _log_tail(stack.log_path(service, self.settings))
+            raise RuntimeError(f"{error}\n--- last lines of the {service.name} log ---\n{log}") from error
+
+    def stop(self, name: str) -> None:
+        """Stop one service by the pid `assistant.stack.start` gave it; wait until its port is free."""
+        process = self.processes.pop(name)
+        stack.stop_pids([process.pid], grace_s=10.0)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
+    def replace(self, name: str, service: stack.Service) -> None:
+        self.stop(name)
+        self.start(service)
+
+    def service_with_env(self, name: str, **env: str) -> stack.Service:
+        """The service as configured, with some environment variables changed."""
+        service = self.services[name]
+        return dataclasses.replace(service, env={**service.env, **env})
+
+    def stop_all(self) -> None:
+        stack.stop_pids([process.pid for process in self.processes.values()], grace_s=10.0)
+        for process in self.processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+        self.processes.clear()
+
+
+@pytest.fixture(scope="session")
+def e2e_settings() -> Iterator[Settings]:
+    """The test stack's settings, also exported to `os.environ` for the processes it starts."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in e2e_environment().items():
+            patch.setenv(name, value)
+        patch.delenv("RASA_API_TOKEN", raising=False)
+        get_settings.cache_clear()
+        wiring.orders_port.cache_clear()
+        wiring.billing_port.cache_clear()
+        yield Settings()
+        dispose_engines()
+        get_settings.cache_clear()
+        wiring.orders_port.cache_clear()
+        wiring.billing_port.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def e2e_stack(e2e_settings: Settings) -> Iterator[RunningStack]:
+    """Migrate and seed a fresh back office in `var/e2e/`, start the three services, stop them at the end."""
+    if not stack.MODEL.exists():
+        pytest.fail(f"No trained model at {stack.MODEL}: run `make train` first.", pytrace=False)
+    if not stack.RASA_BIN.exists():
+        pytest.fail(f"No Rasa engine at {stack.RASA_BIN}: run `make setup` first.", pytrace=False)
+    settings = e2e_settings
+    stale = _newer_than_model()
+    if stale:
+        warnings.warn(
+            f"{stack.MODEL.name} is older than {', '.join(stale[:3])}: the e2e suite runs the old model; "
+            "run `make train`.",
+            stacklevel=1,
+        )
+    test_ports = (RASA_URL, ACTION_SERVER_URL, PUBLIC_URL)
+    if any(_port_in_use(url) for url in test_ports) and E2E_VAR_DIR.exists():
+        # A previous run that was killed left its processes behind (pids under var/e2e/run).
+        stack.down(settings)
+    busy = [url for url in test_ports if _port_in_use(url)]
+    if busy:
+        pytest.fail(f"Test ports already in use: {', '.join(busy)}. Is another e2e run going?", pytrace=False)
+
+    dispose_engines()
+    shutil.rmtree(E2E_VAR_DIR, ignore_errors=True)
+    E2E_VAR_DIR.mkdir(parents=True)
+    upgrade(settings.backoffice_db_url)
+    seed_if_empty(make_engine(settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S))
+
+    running = RunningStack(settings, {service.name: service for service in stack.services(settings)})
+    try:
+        for service in stack.services(settings):
+            running.start(service)
+        yield running
+    finally:
+        running.stop_all()
+        stack.down(settings)
+
+
+# -- talking to the bot -------------------------------------------------------------------------
+
+
+def post_message(sender: str, text: str, metadata: dict[str, Any] | None = None) -> httpx.Response:
+    """One message to the REST channel; the raw response (for tests of what comes back)."""
+    payload: dict[str, Any] = {"sender": sender, "message": text}
+    if metadata is not None:
+        payload["metadata"] = metadata
+    return httpx.post(f"{RASA_URL}/webhooks/rest/webhook", json=payload, timeout=CHAT_TIMEOUT_S)
+
+
+def chat(sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One message to the REST channel; the bot's replies (`text`, `buttons`, `custom`, ...)."""
+    response = post_message(sender, text, metadata)
+    assert response.status_code == 200, f"HTTP {response.status_code} for {text!r}: {response.text[:500]}"
+    replies: list[dict[str, Any]] = response.json()
+    assert isinstance(replies, list), replies
+    for reply in replies:
+        for marker in LEAK_MARKERS:
+            assert marker not in (reply.get("text") or ""), f"{marker!r} leaked in a reply to {text!r}: {reply}"
+    return replies
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(reply["text"] for reply in replies if reply.get("text"))
+
+
+def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [button for reply in replies for button in reply.get("buttons") or []]
+
+
+@dataclass
+class Conversation:
+    """One customer's conversation: a fresh sender id, a transcript for failure messages."""
+
+    metadata: dict[str, Any] | None = None
+    sender: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex}")
+    transcript: list[tuple[str, str]] = field(default_factory=list)
+    last: list[dict[str, Any]] = field(default_factory=list)
+
+    def say(self, text: str, metadata: dict[str, Any] | None = None) -> str:
+        """Send `text`; return the bot's reply texts joined by newlines (all replies in `last`)."""
+        self.last = chat(self.sender, text, metadata if metadata is not None else self.metadata)
+        reply = texts(self.last)
+        self.transcript.append((text, reply))
+        return reply
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        return buttons(self.last)
+
+    def __str__(self) -> str:
+        return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
+
+
+@pytest.fixture
+def conversation(e2e_stack: RunningStack) -> Callable[..., Conversation]:
+    """`conversation(metadata=None)`: a new conversation with a fresh uuid sender id."""
+    return lambda metadata=None: Conversation(metadata=metadata)
+
+
+@pytest.fixture(scope="session")
+def customer_token(e2e_settings: Settings) -> Callable[..., dict[str, str]]:
+    """`customer_token(customer_id, secret=None)`: the metadata a logged-in website channel sends."""
+
+    def metadata(customer_id: int, secret: str | None = None) -> dict[str, str]:
+        token = issue_channel_token("customer", str(customer_id), secret or e2e_settings.identity_secret)
+        return {"auth_token": token}
+
+    return metadata
+
+
+# -- the back office under the stack --------------------------------------------------------------
+
+
+@dataclass
+class BackofficeReader:
+    """Direct reads of the e2e back office, to check what a conversation changed."""
+
+    engine: Engine
+    orders: SqlOrders
+    billing: SqlBilling
+
+    def order_status(self, number: str) -> str:
+        with Session(self.engine) as session:
+            return session.scalars(select(OrderRow.status).where(OrderRow.number == number)).one()
+
+    def returns_of(self, number: str) -> list[str]:
+        with Session(self.engine) as session:
+            query = select(ReturnRow.number).join(OrderRow).where(OrderRow.number == number)
+            return list(session.scalars(query))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Orders (count and every status) and returns: equal snapshots, nothing changed."""
+        with Session(self.engine) as session:
+            statuses = {number: status for number, status in session.execute(select(OrderRow.number, OrderRow.status))}
+            returns = session.scalar(select(func.count()).select_from(ReturnRow))
+        return {"orders": len(statuses), "statuses": statuses, "returns": returns}
+
+
+@pytest.fixture(scope="session")
+def e2e_db(e2e_stack: RunningStack) -> BackofficeReader:
+    settings = e2e_stack.settings
+    engine = make_engine(settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S)
+    return BackofficeReader(engine, SqlOrders(engine, return_window_days=RETURN_WINDOW_DAYS), SqlBilling(engine))
+
+
+@pytest.fixture(scope="session")
+def accounts(e2e_db: BackofficeReader) -> list[DemoAccount]:
+    """The demo customers as seeded (read once, before any conversation changed anything)."""
+    found = demo_accounts(e2e_db.orders)
+    assert len(found) >= 5, "the seeder should give five demo accounts"
+    return found
+
+
+@pytest.fixture(scope="session")
+def post() -> Callable[..., httpx.Response]:
+    """`post(sender, text, metadata=None)`: the raw HTTP response of the REST channel."""
+    return post_message
