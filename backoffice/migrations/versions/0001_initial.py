@@ -96,7 +96,6 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("amount", MONEY, nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
-        sa.Column("voided_at", UtcDateTime(), nullable=True),
         sa.CheckConstraint("amount >= 0", name="ck_invoices_amount_not_negative"),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name="fk_invoices_customer_id_customers"),
         sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name="fk_invoices_order_id_orders"),
