@@ -1,0 +1,394 @@
+"""The HR helpdesk actions: an employee's own leave and pay, never a colleague's, and only for employees."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import Engine
+
+from actions.dialogue import ActionAffirm
+from actions.hr import (
+    ActionLeaveBalance,
+    ActionLeaveQuote,
+    ActionLeaveRequestStatus,
+    ActionLeaveUsed,
+    ActionLinkCode,
+    ActionPayday,
+    ValidateLeaveForm,
+    decode_range,
+    encode_range,
+)
+from assistant.dates import DateRange
+from assistant.identity import issue_channel_token
+from assistant.settings import Settings
+from backoffice.demo import DemoAccount
+from backoffice.errors import NotAllowed
+from backoffice.hr_demo import DemoEmployee, demo_employees
+from backoffice.hr_domain import LeaveStatus, LeaveType
+from backoffice.sql.hr import SqlHR
+
+Run = Callable[[Action, Tracker], Awaitable[Any]]
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+SIGN_IN = "only for Northwind employees, and I can't tell who you are"
+
+
+@pytest.fixture
+def hr(app_engine: Engine) -> SqlHR:
+    """The HR port on the app's database (real date, as the actions see it)."""
+    return SqlHR(app_engine)
+
+
+@pytest.fixture
+def staff(hr: SqlHR) -> list[DemoEmployee]:
+    return demo_employees(hr)
+
+
+@pytest.fixture
+def emma(staff: list[DemoEmployee]) -> DemoEmployee:
+    """The employee of most tests."""
+    return staff[0]
+
+
+@pytest.fixture
+def colleague(staff: list[DemoEmployee]) -> DemoEmployee:
+    """Another employee, whose requests must never reach the first one's conversation."""
+    return staff[1]
+
+
+def token_of(employee: DemoEmployee, settings: Settings) -> dict[str, str]:
+    """Message metadata the intranet chat sends for a signed-in employee."""
+    return {"auth_token": issue_channel_token("employee", str(employee.employee_id), settings.identity_secret)}
+
+
+def free_range(hr: SqlHR, employee_id: int, leave_type: LeaveType = LeaveType.VACATION, length: int = 0) -> DateRange:
+    """The first future range (`length` extra calendar days) HR would accept for this employee."""
+    start = date.today() + timedelta(days=1)
+    for _ in range(400):
+        try:
+            hr.quote_leave(employee_id, leave_type, start, start + timedelta(days=length))
+        except NotAllowed:
+            start += timedelta(days=1)
+            continue
+        return DateRange(start, start + timedelta(days=length))
+    raise AssertionError("no free range found")
+
+
+def range_refused_for(hr: SqlHR, employee_id: int, leave_type: LeaveType, length: int, reason: str) -> DateRange:
+    """A future range HR refuses for exactly `reason` (skipping ranges that clash with others)."""
+    start = date.today() + timedelta(days=1)
+    for _ in range(400):
+        try:
+            hr.quote_leave(employee_id, leave_type, start, start + timedelta(days=length))
+        except NotAllowed as refusal:
+            if refusal.reason == reason:
+                return DateRange(start, start + timedelta(days=length))
+        start += timedelta(days=1)
+    raise AssertionError(f"no range refused for {reason}")
+
+
+def own_request(hr: SqlHR, employee_id: int) -> str:
+    """A pending request of the employee's, made for the test."""
+    wanted = free_range(hr, employee_id)
+    return hr.request_leave(employee_id, LeaveType.VACATION, wanted.start, wanted.end).number
+
+
+def leave_asked(target: str, answer: str, confidence: float, settings_metadata: dict[str, str]) -> list[dict[str, Any]]:
+    """History: the employee asks for leave, the bot asks to confirm `leave:target`, the employee answers."""
+    return [
+        ActionExecuted("action_listen"),
+        UserUttered("I want vacation next Friday", {"intent": {"name": "leave_request"}}),
+        ActionExecuted("action_leave_quote"),
+        SlotSet("pending_confirmation", f"leave:{target}"),
+        BotUttered("Here's your request: ... Shall I send it for approval?"),
+        ActionExecuted("action_listen"),
+        UserUttered(
+            answer,
+            {"intent": {"name": "affirm", "confidence": confidence}, "metadata": settings_metadata},
+        ),
+    ]
+
+
+# -- answers about the employee's own records ------------------------------------------------------
+
+
+async def test_leave_balance_lists_every_leave_type_with_what_is_left(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee
+) -> None:
+    reply = await run(
+        ActionLeaveBalance(), make_tracker(text="how many days off do I have", metadata=token_of(emma, app_settings))
+    )
+    assert reply.text.startswith(f"Your leave for {date.today().year}:")
+    for name in ("Vacation", "Sick leave", "Personal days", "Parental leave"):
+        line = next(line for line in reply.text.splitlines() if line.startswith(f"- {name}:"))
+        assert " left of " in line
+
+
+async def test_leave_used_says_what_was_taken(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    reply = await run(
+        ActionLeaveUsed(), make_tracker(text="how much leave did I use", metadata=token_of(emma, app_settings))
+    )
+    used = [b for b in hr.leave_balances(emma.employee_id, date.today().year) if b.used]
+    if used:
+        assert reply.text.startswith(f"So far in {date.today().year} you've taken ")
+    else:
+        assert reply.text == f"You haven't taken any leave yet in {date.today().year}."
+
+
+async def test_payday_names_a_date(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee
+) -> None:
+    reply = await run(ActionPayday(), make_tracker(text="when is payday", metadata=token_of(emma, app_settings)))
+    assert reply.text.startswith("Your next payday is ")
+    assert re.search(rf"\d{{1,2}} ({MONTHS})", reply.text)
+
+
+async def test_request_status_lists_only_the_employees_own_requests(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    colleague: DemoEmployee,
+    hr: SqlHR,
+) -> None:
+    mine = own_request(hr, emma.employee_id)
+    own_request(hr, colleague.employee_id)
+    reply = await run(
+        ActionLeaveRequestStatus(), make_tracker(text="status of my leave", metadata=token_of(emma, app_settings))
+    )
+    assert reply.text.startswith("Your leave requests:")
+    assert mine in reply.text
+    theirs = [r.number for r in hr.list_leave_requests(colleague.employee_id, 1000)]
+    assert theirs
+    shown = set(re.findall(r"LR-\d{5}", reply.text))
+    assert shown and not shown & set(theirs)
+    assert shown <= {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
+
+
+async def test_a_colleagues_request_number_is_not_found(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    colleague: DemoEmployee,
+    hr: SqlHR,
+) -> None:
+    theirs = own_request(hr, colleague.employee_id)
+    reply = await run(
+        ActionLeaveRequestStatus(),
+        make_tracker(text=f"what about {theirs}?", metadata=token_of(emma, app_settings)),
+    )
+    assert reply.text == f"I couldn't find a leave request {theirs} of yours."
+    assert reply.slots == {"leave_request_number": None}
+
+
+# -- asking for leave ------------------------------------------------------------------------------
+
+
+async def test_the_leave_form_reads_type_and_dates_from_one_message(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee
+) -> None:
+    tracker = make_tracker(
+        text="I want vacation next Friday",
+        intent="leave_request",
+        metadata=token_of(emma, app_settings),
+        active_loop="leave_form",
+    )
+    form = ValidateLeaveForm()
+    dispatcher = CollectingDispatcher()
+    assert await form.extract_leave_type(dispatcher, tracker, domain) == {"leave_type": "vacation"}
+    extracted = await form.extract_leave_dates(dispatcher, tracker, domain)
+    wanted = decode_range(extracted["leave_dates"])
+    assert wanted is not None
+    assert wanted.start == wanted.end
+    assert wanted.start.weekday() == 4 and wanted.start > date.today()
+    assert dispatcher.messages == []
+
+
+async def quote(
+    run: Run, make_tracker: Callable[..., Tracker], metadata: dict[str, str], leave_type: str, wanted: DateRange
+) -> Any:
+    slots = {"leave_type": leave_type, "leave_dates": encode_range(wanted)}
+    return await run(ActionLeaveQuote(), make_tracker(text="", slots=slots, metadata=metadata))
+
+
+async def test_quote_asks_to_confirm_then_yes_creates_a_pending_request(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    hr: SqlHR,
+) -> None:
+    metadata = token_of(emma, app_settings)
+    wanted = free_range(hr, emma.employee_id)
+    reply = await quote(run, make_tracker, metadata, "vacation", wanted)
+    assert "Here's your request: vacation" in reply.text
+    assert f"Shall I send it to {emma.manager_name} for approval?" in reply.text
+    question = reply.slots["pending_confirmation"]
+    assert question.startswith("leave:")
+    target = question.split(":", 1)[1]
+    assert json.loads(target)["type"] == "vacation"
+    assert reply.slots["leave_type"] is None and reply.slots["leave_dates"] is None
+
+    before = {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
+    events = leave_asked(target, "yes", 1.0, metadata)
+    tracker = make_tracker(
+        slots={"pending_confirmation": question}, text="yes", intent="affirm", metadata=metadata, events=events
+    )
+    reply = await run(ActionAffirm(), tracker)
+    assert reply.text.startswith("Done — your request LR-")
+    new = [r for r in hr.list_leave_requests(emma.employee_id, 1000) if r.number not in before]
+    assert len(new) == 1
+    made = new[0]
+    assert made.number in reply.text
+    assert made.status is LeaveStatus.PENDING
+    assert (made.leave_type, made.start, made.end) == (LeaveType.VACATION, wanted.start, wanted.end)
+    assert made.approver_id == emma.manager_id
+    assert reply.slots == {"pending_confirmation": None}
+
+
+async def test_an_unclear_yes_does_not_create_the_request(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    hr: SqlHR,
+) -> None:
+    metadata = token_of(emma, app_settings)
+    wanted = free_range(hr, emma.employee_id)
+    target = json.dumps({"type": "vacation", "dates": encode_range(wanted)})
+    question = f"leave:{target}"
+    before = hr.list_leave_requests(emma.employee_id, 1000)
+    tracker = make_tracker(
+        slots={"pending_confirmation": question},
+        text="abc",
+        intent="affirm",
+        metadata=metadata,
+        events=leave_asked(target, "abc", 0.72, metadata),
+    )
+    tracker.latest_message["intent"]["confidence"] = 0.72
+    reply = await run(ActionAffirm(), tracker)
+    assert "I need a clear answer" in reply.text
+    assert reply.slots == {"pending_confirmation": question}  # asked again
+    assert hr.list_leave_requests(emma.employee_id, 1000) == before
+
+
+async def test_quote_refuses_dates_in_the_past(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    past = date.today() - timedelta(days=10)
+    reply = await quote(run, make_tracker, token_of(emma, app_settings), "vacation", DateRange(past, past))
+    assert "is in the past, so I can't request it" in reply.text
+    assert "pending_confirmation" not in reply.slots
+
+
+async def test_quote_refuses_an_overlap_with_a_pending_request(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    wanted = free_range(hr, emma.employee_id)
+    existing = hr.request_leave(emma.employee_id, LeaveType.VACATION, wanted.start, wanted.end)
+    assert existing.status is LeaveStatus.PENDING
+    reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
+    assert reply.text.startswith(f"That overlaps with a leave request you already have ({existing.number}).")
+    assert "pending_confirmation" not in reply.slots
+
+
+async def test_quote_refuses_more_days_than_are_left(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    wanted = range_refused_for(hr, emma.employee_id, LeaveType.PERSONAL, 41, "insufficient_balance")
+    reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
+    assert reply.text.startswith("You don't have enough days left for ")
+    assert "available" in reply.text
+    assert "pending_confirmation" not in reply.slots
+
+
+# -- who may ask -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action", [ActionLeaveBalance(), ActionLeaveUsed(), ActionLeaveRequestStatus(), ActionPayday()]
+)
+async def test_without_an_identity_the_employee_is_asked_to_sign_in(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, action: Action
+) -> None:
+    reply = await run(action, make_tracker(text="how many days off do I have"))
+    assert SIGN_IN in reply.text
+    assert "/employee/login" in reply.text
+    assert "left of" not in reply.text and "LR-" not in reply.text and "payday is" not in reply.text
+    assert reply.events == []
+
+
+async def test_a_customer_is_told_hr_is_for_employees(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, alice: DemoAccount
+) -> None:
+    token = issue_channel_token("customer", str(alice.customer_id), app_settings.identity_secret)
+    reply = await run(ActionLeaveBalance(), make_tracker(text="my leave balance", metadata={"auth_token": token}))
+    assert "only for Northwind employees" in reply.text
+    assert "left of" not in reply.text
+
+
+# -- linking Telegram ------------------------------------------------------------------------------
+
+
+def telegram_tracker(make_tracker: Callable[..., Tracker], sender_id: str, text: str, channel: str) -> Tracker:
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(text, {"intent": {"name": "link_code", "confidence": 1.0}}, input_channel=channel),
+    ]
+    return make_tracker(sender_id=sender_id, text=text, intent="link_code", events=events)
+
+
+async def test_a_link_code_on_telegram_links_the_account_once(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    code = hr.issue_telegram_link_code(emma.employee_id)
+    telegram_user = "777000111"
+    assert hr.employee_by_telegram_user(telegram_user) is None
+    reply = await run(ActionLinkCode(), telegram_tracker(make_tracker, telegram_user, code, "telegram"))
+    assert reply.text.startswith(f"Linked! Hi {emma.name.split()[0]}")
+    assert reply.slots == {"employee_verified": True}
+    linked = hr.employee_by_telegram_user(telegram_user)
+    assert linked is not None and linked.id == emma.employee_id
+
+    again = await run(ActionLinkCode(), telegram_tracker(make_tracker, "777000222", code, "telegram"))
+    assert "already been used" in again.text
+    assert hr.employee_by_telegram_user("777000222") is None
+
+    # Once linked, the Telegram account is the employee: HR answers work without a token.
+    balance = await run(ActionLeaveBalance(), telegram_tracker(make_tracker, telegram_user, "my balance", "telegram"))
+    assert "left of" in balance.text
+
+
+async def test_a_wrong_link_code_is_refused(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    code = hr.issue_telegram_link_code(emma.employee_id)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    reply = await run(ActionLinkCode(), telegram_tracker(make_tracker, "777000333", wrong, "telegram"))
+    assert "isn't valid" in reply.text
+    assert reply.events == []
+    assert hr.employee_by_telegram_user("777000333") is None
+
+
+async def test_a_link_code_on_rest_is_refused(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    code = hr.issue_telegram_link_code(emma.employee_id)
+    reply = await run(ActionLinkCode(), telegram_tracker(make_tracker, "777000444", code, "rest"))
+    assert reply.text == "Link codes are only for linking a Telegram account — type it on Telegram."
+    assert reply.events == []
+    assert hr.employee_by_telegram_user("777000444") is None
+    # The code was not spent: it still links on Telegram.
+    linked = await run(ActionLinkCode(), telegram_tracker(make_tracker, "777000444", code, "telegram"))
+    assert linked.text.startswith("Linked!")
