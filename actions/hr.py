@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -144,14 +145,16 @@ class ActionLeaveRequestStatus(EmployeeAction):
             )
             return []
         pending = [r for r in requests if r.status == LeaveStatus.PENDING]
-        buttons = [
-            {"title": f"Cancel {r.number}", "payload": f"/leave_cancel{json.dumps({'leave_request_number': r.number})}"}
-            for r in pending
-        ]
+        buttons = [cancel_button(r, f"Cancel {r.number}") for r in pending]
         dispatcher.utter_message(
             text="Your leave requests:\n" + "\n".join(request_line(r) for r in requests), buttons=buttons or None
         )
         return []
+
+
+def cancel_button(request: LeaveRequest, title: str) -> dict[str, str]:
+    """A quick reply that asks to cancel one request."""
+    return {"title": title, "payload": f"/leave_cancel{json.dumps({'leave_request_number': request.number})}"}
 
 
 def requested_number(tracker: Tracker) -> str | None:
@@ -178,10 +181,7 @@ class ActionLeaveCancel(EmployeeAction):
             if len(pending) > 1:
                 dispatcher.utter_message(
                     text="Which request would you like to cancel?\n" + "\n".join(request_line(r) for r in pending),
-                    buttons=[
-                        {"title": r.number, "payload": f"/leave_cancel{json.dumps({'leave_request_number': r.number})}"}
-                        for r in pending
-                    ],
+                    buttons=[cancel_button(r, r.number) for r in pending],
                 )
                 return []
             number = pending[0].number
@@ -320,14 +320,25 @@ def refusal_text(refusal: NotAllowed, wanted: DateRange) -> str:
     return template.format(when=describe_range(wanted), detail=refusal.detail or refusal.reason.replace("_", " "))
 
 
-async def confirm_leave_request(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
-    """The employee said yes to the summary: make the request (the port checks everything again)."""
+async def _as_employee(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: Callable[[int], Awaitable[list[EventType]]]
+) -> list[EventType]:
+    """A confirmed change: the identity is checked again, failures become a polite reply."""
 
     async def work() -> list[EventType]:
         employee_id = await identified_employee_id(tracker)
         if employee_id is None:
             dispatcher.utter_message(text=sign_in_explanation(tracker))
             return []
+        return await change(employee_id)
+
+    return await replying_on_failure("action_affirm", dispatcher, tracker, work(), HR_UNAVAILABLE_REPLY)
+
+
+async def confirm_leave_request(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
+    """The employee said yes to the summary: make the request (the port checks everything again)."""
+
+    async def change(employee_id: int) -> list[EventType]:
         raw = json.loads(target)
         wanted, leave_type = decode_range(raw["dates"]), LeaveType(raw["type"])
         if wanted is None:
@@ -351,17 +362,13 @@ async def confirm_leave_request(dispatcher: CollectingDispatcher, tracker: Track
         )
         return []
 
-    return await replying_on_failure("action_affirm", dispatcher, tracker, work(), HR_UNAVAILABLE_REPLY)
+    return await _as_employee(dispatcher, tracker, change)
 
 
 async def confirm_leave_cancel(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
     """The employee said yes to cancelling a pending request."""
 
-    async def work() -> list[EventType]:
-        employee_id = await identified_employee_id(tracker)
-        if employee_id is None:
-            dispatcher.utter_message(text=sign_in_explanation(tracker))
-            return []
+    async def change(employee_id: int) -> list[EventType]:
         try:
             request = await call(hr_port().cancel_leave_request, target, employee_id)
         except NotFound:
@@ -373,7 +380,7 @@ async def confirm_leave_cancel(dispatcher: CollectingDispatcher, tracker: Tracke
         dispatcher.utter_message(text=f"Done — {request.number} is cancelled and the days are back in your balance.")
         return [SlotSet("leave_request_number", None)]
 
-    return await replying_on_failure("action_affirm", dispatcher, tracker, work(), HR_UNAVAILABLE_REPLY)
+    return await _as_employee(dispatcher, tracker, change)
 
 
 LINK_CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
