@@ -23,6 +23,7 @@ from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "models" / "assistant.tar.gz"
 
 
@@ -53,8 +54,9 @@ def tracker_store_env(settings: Settings) -> dict[str, str]:
 def services(settings: Settings) -> list[Service]:
     """The stack's processes, in start order (the Rasa server needs the action server)."""
     python = sys.executable
+    # `python -m engine` is Rasa's own command line with our engine patches applied first.
     rasa_command = [
-        str(RASA_BIN), "run", "--enable-api", "--cors", "*",
+        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--cors", "*",
         "--interface", "127.0.0.1", "--port", _port(settings.rasa_url),
         "--model", str(MODEL),
         "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
