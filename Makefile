@@ -43,7 +43,7 @@ validate: .venv-rasa/.installed ## rasa data validate
 	$(RASA_ENV) $(RASA)/rasa data validate --config config.yml --domain domain.yml --data bot/data
 
 test-stories: $(MODEL) ## rasa test on the test stories, failing on any prediction error
-	$(RASA_ENV) $(RASA)/rasa test core --model $(MODEL) --stories tests/stories \
+	$(RASA_ENV) $(RASA)/python -m engine test core --model $(MODEL) --stories tests/stories \
 	  --fail-on-prediction-errors --out var/results/stories
 
 run: setup seed train ## Set up, seed, train if stale, start everything; Ctrl-C stops it
@@ -58,13 +58,13 @@ down: ## Stop the background stack
 lint: .venv/.installed ## ruff and mypy
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy assistant backoffice actions api
+	$(APP)/mypy assistant backoffice actions api engine
 
 test-unit: .venv/.installed ## Unit tests (no running stack)
-	$(APP)/pytest -m "not e2e" -q
+	$(APP)/pytest -m "not e2e and not engine" -q
 
-test-e2e: setup train ## End-to-end tests against a real stack on test ports
-	$(APP)/pytest -m e2e -q
+test-e2e: setup train ## End-to-end tests against a real stack, and the engine patches on the model
+	$(APP)/pytest -m "e2e or engine" -q
 
 test: setup train validate test-stories lint ## Everything: validate, test stories, lint, unit and end-to-end tests
 	$(APP)/pytest -q

@@ -8,6 +8,12 @@ a new validator, then validates. The schema is a constant, so we check it once a
 reuse one validator: the same response is accepted or rejected exactly as before,
 with the same error message.
 
+TED, the dialogue policy, took the next biggest share (43% of the server's CPU once the
+schema check was gone): every prediction re-featurizes the conversation and runs the
+TensorFlow graph, though its input is only the last few abstract dialogue states
+(intent, entity names, slot features, previous action), which repeat all day. Inference is
+deterministic, so the prediction for the same states is cached per loaded model.
+
 Each patch checks that the function it replaces is still Rasa's own, so a Rasa upgrade
 that changes it fails loudly at start-up instead of being silently overridden.
 """
@@ -21,6 +27,8 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 _ORIGINAL_QUALNAME = "RemoteAction._validate_action_result"
+_TED_QUALNAME = "TEDPolicy.predict_action_probabilities"
+TED_CACHE_SIZE = 4096
 
 
 class PatchTargetChanged(RuntimeError):
@@ -30,6 +38,7 @@ class PatchTargetChanged(RuntimeError):
 def apply_all() -> None:
     """Every patch of this module; idempotent."""
     cache_action_response_validator()
+    cache_ted_predictions()
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,6 +56,7 @@ def _action_response_validator() -> Any:
 def cache_action_response_validator() -> None:
     """Replace `RemoteAction._validate_action_result` by the same check with a reused validator."""
     from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
     from rasa.core.actions import action as rasa_action
     from rasa.core.actions.action import RemoteAction
 
@@ -58,7 +68,10 @@ def cache_action_response_validator() -> None:
 
     def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         try:
-            _action_response_validator().validate(result)
+            # What jsonschema.validate does after its schema check: raise the most relevant error.
+            error = best_match(_action_response_validator().iter_errors(result))
+            if error is not None:
+                raise error
             return True
         except ValidationError as e:
             # Rasa's own wording, so logs and errors read exactly as without the patch.
@@ -73,3 +86,97 @@ def cache_action_response_validator() -> None:
     _validate_action_result.__engine_patch__ = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     logger.debug("engine patch: action responses validated with one cached validator")
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable copy of a dialogue state (dicts of tuples, strings and floats)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _freeze(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(item) for item in value)
+    return value
+
+
+class _PredictionCache:
+    """A bounded LRU map from frozen dialogue states to what TED predicted for them."""
+
+    def __init__(self, size: int) -> None:
+        from collections import OrderedDict
+
+        self.size = size
+        self.entries: OrderedDict[Any, tuple[list[float], bool, Any]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any) -> tuple[list[float], bool, Any] | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return entry
+
+    def put(self, key: Any, entry: tuple[list[float], bool, Any]) -> None:
+        self.entries[key] = entry
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+def cache_ted_predictions(size: int = TED_CACHE_SIZE) -> None:
+    """Memoise `TEDPolicy.predict_action_probabilities` on the states it featurizes.
+
+    Only for models that featurize intents, not user text (no end-to-end stories): then
+    the states below are all TED's input. With text, every message is new, so no cache.
+    """
+    from rasa.core.policies import ted_policy
+    from rasa.core.policies.policy import SupportedData
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.shared.nlu.constants import TEXT
+
+    original = TEDPolicy.predict_action_probabilities
+    if getattr(original, "__engine_patch__", False):
+        return
+    if original.__qualname__ != _TED_QUALNAME or original.__module__ != ted_policy.__name__:
+        raise PatchTargetChanged(f"{_TED_QUALNAME} is not Rasa's original; review engine/patches.py")
+
+    def predict_action_probabilities(
+        self: TEDPolicy,
+        tracker: Any,
+        domain: Any,
+        rule_only_data: dict[str, Any] | None = None,
+        precomputations: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        if self.model is None or self.only_e2e or TEXT in self.fake_features:
+            return original(self, tracker, domain, rule_only_data, precomputations, **kwargs)
+        ml_only = self.supported_data() == SupportedData.ML_DATA
+        # The same call as Policy._featurize_for_prediction makes, minus the features.
+        states = self.featurizer.prediction_states(
+            [tracker],
+            domain,
+            use_text_for_last_user_input=False,
+            ignore_rule_only_turns=ml_only,
+            rule_only_data=rule_only_data,
+            ignore_action_unlikely_intent=ml_only,
+        )
+        key = _freeze(states)
+        cache = self.__dict__.setdefault("_engine_prediction_cache", _PredictionCache(size))
+        entry = cache.get(key)
+        if entry is None:
+            prediction = original(self, tracker, domain, rule_only_data, precomputations, **kwargs)
+            if prediction.events or prediction.optional_events:
+                return prediction  # never with intent features; if it ever happens, do not cache it
+            entry = (list(prediction.probabilities), prediction.is_end_to_end_prediction, prediction.diagnostic_data)
+            cache.put(key, entry)
+            return prediction
+        probabilities, is_end_to_end, diagnostic_data = entry
+        # A fresh list: the ensemble zeroes rejected actions in place.
+        return self._prediction(
+            list(probabilities), is_end_to_end_prediction=is_end_to_end, diagnostic_data=diagnostic_data
+        )
+
+    predict_action_probabilities.__engine_patch__ = True  # type: ignore[attr-defined]
+    predict_action_probabilities.__wrapped__ = original  # type: ignore[attr-defined]
+    TEDPolicy.predict_action_probabilities = predict_action_probabilities  # type: ignore[method-assign]
+    logger.debug("engine patch: TED predictions cached on dialogue states (%d entries)", size)

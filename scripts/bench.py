@@ -6,7 +6,7 @@ same way). Both bots are driven over their REST channel, loopback only, with
 bounded counts and a time budget per phase, so `make bench` always ends.
 
     .venv/bin/python scripts/bench.py [--requests N] [--concurrency C] [--turns T]
-                                      [--phase-seconds S] [--skip-baseline] [--quick]
+                                      [--phase-seconds S] [--skip-baseline] [--quick] [--patched-starter]
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Options:
     turns: int
     skip_baseline: bool
     phase_budget_s: float
+    patched_starter: bool = False
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ def ensure_starter(starter_dir: Path) -> None:
         result = subprocess.run(
             [str(RASA_BIN), "init", "--no-prompt"],
             cwd=tmp,
-            env={**os.environ, **RASA_ENV},
+            env={**os.environ, **RASA_ENV, "PYTHONPATH": str(ROOT)},  # `engine` lives in this repository
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -363,17 +364,18 @@ def ensure_starter(starter_dir: Path) -> None:
 
 
 @contextmanager
-def starter_server(starter_dir: Path, log_file: Path) -> Iterator[str]:
-    """Serve the starter bot like ours (`rasa run --enable-api`), and always kill its process group."""
+def starter_server(starter_dir: Path, log_file: Path, patched: bool) -> Iterator[str]:
+    """Serve the starter bot with `rasa run --enable-api` (or our patched engine), and always kill its process group."""
     if stack.is_healthy(f"{STARTER_URL}/"):
         raise SystemExit(f"Something already answers on {STARTER_URL}; refusing to benchmark an unknown server.")
-    command = [str(RASA_BIN), "run", "--enable-api", "--port", str(STARTER_PORT), "--interface", "127.0.0.1"]
-    log(f"Starting the starter bot on {STARTER_URL} …")
+    server = [str(stack.RASA_PYTHON), "-m", "engine"] if patched else [str(RASA_BIN)]
+    command = [*server, "run", "--enable-api", "--port", str(STARTER_PORT), "--interface", "127.0.0.1"]
+    log(f"Starting the starter bot on {STARTER_URL} ({'our patched engine' if patched else 'stock rasa run'}) …")
     with log_file.open("ab") as output:
         process = subprocess.Popen(
             command,
             cwd=starter_dir,
-            env={**os.environ, **RASA_ENV},
+            env={**os.environ, **RASA_ENV, "PYTHONPATH": str(ROOT)},  # `engine` lives in this repository
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -497,6 +499,12 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser.add_argument("--skip-baseline", action="store_true", help="do not create or run Rasa's starter bot")
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
     parser.add_argument(
+        "--patched-starter",
+        action="store_true",
+        help="serve the starter bot through our patched engine (python -m engine) instead of stock `rasa run`, "
+        "to see how much of the gap is the engine patches",
+    )
+    parser.add_argument(
         "--phase-seconds", type=float, help="time budget of one phase; it stops early past it (default 60; quick 30)"
     )
     args = parser.parse_args(argv)
@@ -508,6 +516,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
         turns=args.turns if args.turns is not None else defaults[2],
         skip_baseline=args.skip_baseline,
         phase_budget_s=args.phase_seconds if args.phase_seconds is not None else defaults[3],
+        patched_starter=args.patched_starter,
     )
     if min(options.requests, options.concurrency, options.turns) < 1 or options.phase_budget_s <= 0:
         parser.error("--requests, --concurrency, --turns and --phase-seconds must be positive")
@@ -530,7 +539,7 @@ def bench_ours(settings: Settings, options: Options, run_id: str) -> dict[str, d
 def bench_starter(bench_dir: Path, options: Options, run_id: str) -> dict[str, dict[str, Any]]:
     starter_dir = bench_dir / "starter"
     ensure_starter(starter_dir)
-    with starter_server(starter_dir, bench_dir / "starter-rasa.log") as url:
+    with starter_server(starter_dir, bench_dir / "starter-rasa.log", options.patched_starter) as url:
         scenario = Scenario("starter greeting", url, greeting())
         return {scenario.name: run_scenario(scenario, options, run_id)}
 

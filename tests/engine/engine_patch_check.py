@@ -1,0 +1,128 @@
+"""Run under the engine environment (`.venv-rasa/bin/python`): proves the engine patches change no result.
+
+Prints one JSON object; `test_patches.py` (app environment) runs it and asserts on it.
+It loads the trained model, applies `engine.patches`, and
+- feeds the action-response validator valid and invalid replies, comparing with Rasa's
+  original `jsonschema.validate` (same accept/reject, same message);
+- predicts with TED at every action of every training and test story, twice (the second
+  time from the cache), and compares each with Rasa's original, uncached prediction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from engine import patches  # noqa: E402
+
+
+def validator_cases() -> list[dict[str, Any]]:
+    return [
+        {"events": [], "responses": []},
+        {"events": [{"event": "slot", "name": "order_number", "value": "ORD-1", "timestamp": None}]},
+        {"events": [{"event": "bot", "text": "hi"}], "responses": [{"text": "hi", "buttons": []}]},
+        {"events": [{"event": 5}]},  # event name must be a string
+        {"events": [{"event": "slot"}]},  # a slot event needs a name
+        {"events": "not a list"},
+        {"responses": ["not an object"]},
+    ]
+
+
+def check_validator() -> dict[str, Any]:
+    from jsonschema import ValidationError, validate
+    from rasa.core.actions.action import RemoteAction
+
+    action = RemoteAction("action_anything", None)
+    schema = RemoteAction.action_response_format_spec()
+    outcomes = []
+    for case in validator_cases():
+        try:
+            validate(case, schema)
+            expected = None
+        except ValidationError as e:
+            expected = e.message
+        try:
+            action._validate_action_result(case)
+            got = None
+        except ValidationError as e:
+            got = e.message.split(". Failed to validate Action server response")[0]
+        outcomes.append({"case": case, "original": expected, "patched": got})
+    return {"patched": getattr(RemoteAction._validate_action_result, "__engine_patch__", False), "cases": outcomes}
+
+
+def story_trackers(domain: Any) -> list[Any]:
+    from rasa.core.training import load_data
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        config_path=str(ROOT / "config.yml"),
+        domain_path=str(ROOT / "domain.yml"),
+        training_data_paths=[str(ROOT / "bot" / "data"), str(ROOT / "tests" / "stories")],
+    )
+    return load_data(importer, domain, augmentation_factor=0)
+
+
+def prefixes(tracker: Any, domain: Any) -> list[Any]:
+    """The conversation as it stood before each of its actions: what TED is asked to predict from."""
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = list(tracker.events)
+    return [
+        DialogueStateTracker.from_events(tracker.sender_id, events[:i], domain.slots)
+        for i, event in enumerate(events)
+        if isinstance(event, ActionExecuted) and i > 0
+    ]
+
+
+def check_ted(model: Path) -> dict[str, Any]:
+    import numpy as np
+    from rasa.core.agent import Agent
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.graph_components.providers.rule_only_provider import RuleOnlyDataProvider
+
+    agent = Agent.load(str(model))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()  # type: ignore[union-attr]
+    components = [node._component for node in nodes]
+    ted = next(c for c in components if isinstance(c, TEDPolicy))
+    rule_only_data = next(c for c in components if isinstance(c, RuleOnlyDataProvider)).provide()
+    domain = agent.domain
+    original = TEDPolicy.predict_action_probabilities.__wrapped__  # type: ignore[attr-defined]
+
+    compared = mismatches = 0
+    worst = 0.0
+    for story in story_trackers(domain):
+        for tracker in prefixes(story, domain):
+            expected = original(ted, tracker, domain, rule_only_data)
+            for _ in range(2):  # the first call may fill the cache, the second must come from it
+                got = ted.predict_action_probabilities(tracker, domain, rule_only_data)
+                difference = float(np.max(np.abs(np.array(got.probabilities) - np.array(expected.probabilities))))
+                worst = max(worst, difference)
+                compared += 1
+                mismatches += int(difference > 1e-6 or got.policy_name != expected.policy_name)
+    cache = ted.__dict__.get("_engine_prediction_cache")
+    return {
+        "patched": getattr(TEDPolicy.predict_action_probabilities, "__engine_patch__", False),
+        "compared": compared,
+        "mismatches": mismatches,
+        "max_abs_difference": worst,
+        "cache_hits": cache.hits if cache else 0,
+        "cache_entries": len(cache.entries) if cache else 0,
+    }
+
+
+def main() -> None:
+    patches.apply_all()
+    result = {"validator": check_validator(), "ted": check_ted(Path(sys.argv[1]))}
+    print("ENGINE-CHECK " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    main()
