@@ -429,6 +429,8 @@ class ActionLinkCode(Action):
                 reason = {
                     "expired_code": "That code has expired. Please get a new one from your intranet profile.",
                     "used_code": "That code has already been used. Please get a new one from your intranet profile.",
+                    "too_many_attempts": "Too many wrong codes from this Telegram account. Please wait an hour "
+                    'and get a new code from your intranet profile, or say "talk to a person".',
                 }.get(refusal.reason, "That code isn't valid. Please check it, or get a new one from your profile.")
                 dispatcher.utter_message(text=reason)
                 return []

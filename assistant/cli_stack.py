@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant import stack
+from assistant import channels, stack
 from assistant.settings import get_settings
 
 stack_app = typer.Typer(help="Start and stop the Rasa server, action server and API.", no_args_is_help=True)
@@ -27,6 +27,7 @@ def up() -> None:
         raise typer.Exit(1) from error
     for label, url in stack.urls(settings).items():
         typer.echo(f"  {label:<28} {url}")
+    typer.echo(channels.summary(settings))
 
 
 @stack_app.command()

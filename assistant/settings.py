@@ -7,6 +7,7 @@ placeholder is refused at start-up, so a forgotten secret cannot reach productio
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_PREFIX = "dev-"
+TELEGRAM_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -52,6 +54,29 @@ class Settings(BaseSettings):
     backoffice_timeout_s: float = Field(2.0, gt=0, description="Time-out of one back-office call from an action.")
     verify_max_attempts: int = Field(3, ge=1, description="Failed identity checks before the bot stops asking.")
     return_window_days: int = Field(30, ge=0, description="Days after delivery during which a return is accepted.")
+    telegram_token: str | None = Field(
+        None, description="Telegram bot token (from @BotFather); the Telegram channel is on when set."
+    )
+    telegram_bot_username: str | None = Field(None, description="The Telegram bot's username.")
+    telegram_webhook_secret: str | None = Field(
+        None,
+        description="Secret Telegram sends with every update (`setWebhook` secret_token: 1–256 of A–Z a–z 0–9 _ -); "
+        "required with TELEGRAM_TOKEN.",
+    )
+    telegram_webhook_url: str | None = Field(
+        None,
+        description="Public HTTPS URL Telegram posts updates to. Default: `$RASA_URL/webhooks/telegram/webhook`.",
+    )
+    telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+
+    @model_validator(mode="after")
+    def _telegram_needs_its_secret(self) -> Settings:
+        if self.telegram_token:
+            if not self.telegram_webhook_secret:
+                raise ValueError("TELEGRAM_TOKEN is set but TELEGRAM_WEBHOOK_SECRET is not: updates could be forged.")
+            if not TELEGRAM_SECRET_RE.fullmatch(self.telegram_webhook_secret):
+                raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.")
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_local(self) -> Settings:
@@ -70,6 +95,10 @@ class Settings(BaseSettings):
     @property
     def tracker_db_url(self) -> str:
         return self.tracker_store_url or f"sqlite:///{(self.var_dir / 'tracker.db').resolve()}"
+
+    @property
+    def telegram_webhook(self) -> str:
+        return self.telegram_webhook_url or f"{self.rasa_url.rstrip('/')}/webhooks/telegram/webhook"
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from assistant import channels
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,8 @@ class Service:
     command: list[str]
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
+    # Written just before the process starts (path -> text): e.g. Rasa's composed credentials.
+    files: dict[Path, str] = field(default_factory=dict)
 
 
 def _port(url: str) -> str:
@@ -54,12 +57,13 @@ def tracker_store_env(settings: Settings) -> dict[str, str]:
 def services(settings: Settings) -> list[Service]:
     """The stack's processes, in start order (the Rasa server needs the action server)."""
     python = sys.executable
+    credentials = settings.var_dir.resolve() / "run" / "credentials.yml"
     # `python -m engine` is Rasa's own command line with our engine patches applied first.
     rasa_command = [
         str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--cors", "*",
         "--interface", "127.0.0.1", "--port", _port(settings.rasa_url),
         "--model", str(MODEL),
-        "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+        "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials),
     ]  # fmt: skip
     if settings.rasa_api_token:
         rasa_command += ["--auth-token", settings.rasa_api_token]
@@ -76,9 +80,11 @@ def services(settings: Settings) -> list[Service]:
             env={
                 "ACTION_ENDPOINT_URL": f"{settings.action_server_url}/webhook",
                 **tracker_store_env(settings),
+                **channels.channel_env(settings),
                 "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
             },
+            files={credentials: channels.credentials_text(settings)},
         ),
         Service(
             "api",
@@ -107,6 +113,9 @@ def _dirs(settings: Settings) -> tuple[Path, Path]:
 def start(service: Service, settings: Settings) -> subprocess.Popen[bytes]:
     """Start one service in its own process group, its output in `var/log/<name>.log`."""
     run_dir, log_dir = _dirs(settings)
+    for path, text in service.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **service.env}
     with (log_dir / f"{service.name}.log").open("ab") as log:
         process = subprocess.Popen(
@@ -211,6 +220,7 @@ def urls(settings: Settings) -> dict[str, str]:
         "API docs (OpenAPI)": f"{settings.public_url}/docs",
         "Rasa server (REST channel)": f"{settings.rasa_url}/webhooks/rest/webhook",
         "Action server": settings.action_server_url,
+        **{f"{c.name.capitalize()} webhook (register)": c.webhook_url for c in channels.active_channels(settings)},
     }
 
 
@@ -231,6 +241,7 @@ def run_foreground(settings: Settings) -> None:
         print("\nThe assistant is up:")
         for label, url in urls(settings).items():
             print(f"  {label:<28} {url}")
+        print(channels.summary(settings))
         print("\nLogs under var/log/. Press Ctrl-C to stop.", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(1)

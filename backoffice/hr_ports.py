@@ -34,7 +34,8 @@ class HRPort(Protocol):
 
     def redeem_telegram_link_code(self, code: str, telegram_user_id: str) -> Employee:
         """Links the Telegram user to the code's employee. Raises NotAllowed(reason) with
-        `invalid_code` (unknown or malformed), `expired_code`, `used_code`."""
+        `invalid_code` (unknown or malformed), `expired_code`, `used_code`, or `too_many_attempts`
+        after 5 refused codes from one Telegram account within an hour."""
         ...
 
     # -- leave ----------------------------------------------------------------------------

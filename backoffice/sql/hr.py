@@ -44,6 +44,7 @@ from backoffice.sql.hr_models import (
     PublicHolidayRow,
     TelegramLinkCodeRow,
 )
+from backoffice.sql.models import VerificationFailureRow
 
 HR_DIRECTOR_NUMBER = "E1002"
 LINK_CODE_DIGITS = 6
@@ -126,9 +127,13 @@ class SqlHR(SqlAdapter):
         *,
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] = utc_now,
+        max_link_failures: int = 5,
+        link_failure_window: timedelta = timedelta(hours=1),
     ) -> None:
         super().__init__(sessions, today=today)
         self.now = now
+        self.max_link_failures = max_link_failures
+        self.link_failure_window = link_failure_window
 
     # -- who ------------------------------------------------------------------------------
 
@@ -175,8 +180,20 @@ class SqlHR(SqlAdapter):
         telegram_user_id = str(telegram_user_id).strip()
         if not telegram_user_id:
             raise ValueError("a Telegram user id is needed to link an account")
+        attempts_key = f"telegram-link:{telegram_user_id}"
         with self.transaction(lock=True) as session:
             now = self.now()
+            failures = session.scalar(
+                select(func.count())
+                .select_from(VerificationFailureRow)
+                .where(
+                    VerificationFailureRow.reference == attempts_key,
+                    VerificationFailureRow.failed_at >= now - self.link_failure_window,
+                )
+            )
+            if (failures or 0) >= self.max_link_failures:
+                # Six digits are guessable without a cap; the cap is per Telegram account.
+                raise NotAllowed("too_many_attempts")
             query = (
                 select(TelegramLinkCodeRow)
                 .where(TelegramLinkCodeRow.code_hash == hash_link_code(digits))
@@ -185,20 +202,22 @@ class SqlHR(SqlAdapter):
             rows = session.scalars(query.with_for_update()).all()
             live = next((row for row in rows if row.used_at is None and row.expires_at > now), None)
             if live is None:
-                if not rows:
-                    raise NotAllowed("invalid_code")
-                raise NotAllowed("used_code" if rows[0].used_at is not None else "expired_code")
-            live.used_at = now
-            # The unique column: take the Telegram account away from whoever had it first.
-            session.execute(
-                update(EmployeeRow)
-                .where(EmployeeRow.telegram_user_id == telegram_user_id, EmployeeRow.id != live.employee_id)
-                .values(telegram_user_id=None)
-            )
-            employee = self._employee(session, live.employee_id, for_update=True)
-            employee.telegram_user_id = telegram_user_id
-            session.flush()
-            return employee_from_row(employee)
+                # Recorded and committed before the refusal is raised, so that the count holds.
+                session.add(VerificationFailureRow(reference=attempts_key, failed_at=now))
+                refusal = "invalid_code" if not rows else "used_code" if rows[0].used_at is not None else "expired_code"
+            else:
+                live.used_at = now
+                # The unique column: take the Telegram account away from whoever had it first.
+                session.execute(
+                    update(EmployeeRow)
+                    .where(EmployeeRow.telegram_user_id == telegram_user_id, EmployeeRow.id != live.employee_id)
+                    .values(telegram_user_id=None)
+                )
+                employee = self._employee(session, live.employee_id, for_update=True)
+                employee.telegram_user_id = telegram_user_id
+                session.flush()
+                return employee_from_row(employee)
+        raise NotAllowed(refusal)
 
     # -- leave ----------------------------------------------------------------------------
 

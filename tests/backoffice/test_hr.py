@@ -414,6 +414,39 @@ def test_a_wrong_code_is_invalid(hr: SqlHR, employee: DemoEmployee) -> None:
     assert hr.get_employee(employee.employee_id).telegram_user_id is None
 
 
+def test_five_refused_codes_lock_the_telegram_account_for_an_hour(
+    hr: SqlHR, employee: DemoEmployee, clock: Any
+) -> None:
+    code = hr.issue_telegram_link_code(employee.employee_id)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        with pytest.raises(NotAllowed) as refused:
+            hr.redeem_telegram_link_code(wrong, "777000111")
+        assert refused.value.reason == "invalid_code"
+    with pytest.raises(NotAllowed) as locked:
+        hr.redeem_telegram_link_code(code, "777000111")  # even the right code, while locked
+    assert locked.value.reason == "too_many_attempts"
+    assert hr.get_employee(employee.employee_id).telegram_user_id is None
+    # Another Telegram account is not affected, and the lock ends after the window.
+    other = hr.issue_telegram_link_code(employee.employee_id)
+    assert hr.redeem_telegram_link_code(other, "555000222").telegram_user_id == "555000222"
+    clock.advance(timedelta(hours=1, seconds=1))
+    again = hr.issue_telegram_link_code(employee.employee_id)
+    assert hr.redeem_telegram_link_code(again, "777000111").id == employee.employee_id
+
+
+def test_reused_and_expired_codes_count_as_refusals(hr: SqlHR, employee: DemoEmployee, clock: Any) -> None:
+    used = hr.issue_telegram_link_code(employee.employee_id)
+    hr.redeem_telegram_link_code(used, "555000222")
+    for _ in range(5):
+        with pytest.raises(NotAllowed):
+            hr.redeem_telegram_link_code(used, "777000111")
+    fresh = hr.issue_telegram_link_code(employee.employee_id)
+    with pytest.raises(NotAllowed) as locked:
+        hr.redeem_telegram_link_code(fresh, "777000111")
+    assert locked.value.reason == "too_many_attempts"
+
+
 def test_a_code_expires_after_ten_minutes(hr: SqlHR, employee: DemoEmployee, clock: Any) -> None:
     late = hr.issue_telegram_link_code(employee.employee_id)
     clock.advance(LINK_CODE_VALIDITY)

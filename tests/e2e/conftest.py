@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import shutil
 import socket
 import subprocess
@@ -42,10 +43,12 @@ from backoffice.sql.models import OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
 
 ROOT = Path(__file__).resolve().parents[2]
-E2E_VAR_DIR = ROOT / "var" / "e2e"
-RASA_URL = "http://127.0.0.1:15005"
-ACTION_SERVER_URL = "http://127.0.0.1:15055"
-PUBLIC_URL = "http://127.0.0.1:18000"
+# E2E_PORT_OFFSET lets two e2e runs share a machine (each its own ports and var/ folder).
+PORT_OFFSET = int(os.environ.get("E2E_PORT_OFFSET", "0"))
+E2E_VAR_DIR = ROOT / "var" / (f"e2e-{PORT_OFFSET}" if PORT_OFFSET else "e2e")
+RASA_URL = f"http://127.0.0.1:{15005 + PORT_OFFSET}"
+ACTION_SERVER_URL = f"http://127.0.0.1:{15055 + PORT_OFFSET}"
+PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
 BACKOFFICE_TIMEOUT_S = 1.5
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
 ADMIN_TOKEN = "e2e-admin-token-0123456789"
