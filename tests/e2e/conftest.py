@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -42,6 +43,11 @@ from backoffice.sql.migrate import upgrade
 from backoffice.sql.models import OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
 
+# Helpers next to this file (the suite runs with --import-mode=importlib, not as a package).
+sys.path.insert(0, str(Path(__file__).parent))
+import telegram_standin
+from telegram_standin import TelegramStandIn
+
 ROOT = Path(__file__).resolve().parents[2]
 # E2E_PORT_OFFSET lets two e2e runs share a machine (each its own ports and var/ folder).
 PORT_OFFSET = int(os.environ.get("E2E_PORT_OFFSET", "0"))
@@ -49,6 +55,10 @@ E2E_VAR_DIR = ROOT / "var" / (f"e2e-{PORT_OFFSET}" if PORT_OFFSET else "e2e")
 RASA_URL = f"http://127.0.0.1:{15005 + PORT_OFFSET}"
 ACTION_SERVER_URL = f"http://127.0.0.1:{15055 + PORT_OFFSET}"
 PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
+TELEGRAM_API_PORT = 18081 + PORT_OFFSET
+TELEGRAM_TOKEN = "123456789:e2e-telegram-bot-token"
+TELEGRAM_BOT_USERNAME = "northwind_e2e_bot"
+TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123"
 BACKOFFICE_TIMEOUT_S = 1.5
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
 ADMIN_TOKEN = "e2e-admin-token-0123456789"
@@ -80,6 +90,11 @@ def e2e_environment() -> dict[str, str]:
         "RETURN_WINDOW_DAYS": str(RETURN_WINDOW_DAYS),
         "VERIFY_MAX_ATTEMPTS": str(VERIFY_MAX_ATTEMPTS),
         "HF_HUB_OFFLINE": "1",
+        # Telegram is on, talking to the local stand-in of its Bot API (telegram_standin.py).
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT_USERNAME,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{TELEGRAM_API_PORT}",
     }
 
 
@@ -167,7 +182,18 @@ def e2e_settings() -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="session")
-def e2e_stack(e2e_settings: Settings) -> Iterator[RunningStack]:
+def telegram_api() -> Iterator[TelegramStandIn]:
+    """The stand-in for Telegram's Bot API, up before the Rasa server registers its webhook there."""
+    standin, server = telegram_standin.serve(TELEGRAM_API_PORT, TELEGRAM_BOT_USERNAME)
+    try:
+        yield standin
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator[RunningStack]:
     """Migrate and seed a fresh back office in `var/e2e/`, start the three services, stop them at the end."""
     if not stack.MODEL.exists():
         pytest.fail(f"No trained model at {stack.MODEL}: run `make train` first.", pytrace=False)
