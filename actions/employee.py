@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backoffice_calls import call, hr_port
 from actions.customer import channel_identity, replying_on_failure, verified_customer_id
 from assistant.settings import get_settings
+from backoffice.errors import NotFound
 
 HR_UNAVAILABLE_REPLY = (
     "I'm sorry — I can't reach the HR system right now. Please try again in a few minutes, "
@@ -28,7 +29,12 @@ async def identified_employee_id(tracker: Tracker) -> int | None:
     """The employee this conversation's channel vouches for, or None. May raise BackofficeUnavailable."""
     identity = channel_identity(tracker)
     if identity is not None and identity.role == "employee":
-        return int(identity.subject) if identity.subject.isdigit() else None
+        if not identity.subject.isdigit():
+            return None
+        try:  # a validly signed token for someone no longer (or never) on the staff list
+            return (await call(hr_port().get_employee, int(identity.subject))).id
+        except NotFound:
+            return None
     channel = tracker.get_latest_input_channel()
     if channel == "slack":
         employee = await call(hr_port().employee_by_slack_user, tracker.sender_id)

@@ -89,7 +89,10 @@ class ActionLeaveBalance(EmployeeAction):
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
         year = date.today().year
         balances = await call(hr_port().leave_balances, employee_id, year)
-        wanted = leave_type_in(tracker.latest_message.get("text") or "") or tracker.get_slot("leave_type")
+        # This message's type only ("how many sick days…"); an earlier question's must not narrow this one.
+        wanted = leave_type_in(tracker.latest_message.get("text") or "") or leave_type_in(
+            next(tracker.get_latest_entity_values("leave_type"), None) or ""
+        )
         shown = [b for b in balances if b.leave_type == wanted] or balances
         dispatcher.utter_message(text=f"Your leave for {year}:\n" + "\n".join(balance_line(b) for b in shown))
         return []

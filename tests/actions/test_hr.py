@@ -329,6 +329,29 @@ async def test_without_an_identity_the_employee_is_asked_to_sign_in(
     assert reply.events == []
 
 
+async def test_a_signed_token_for_someone_not_on_the_staff_list_is_asked_to_sign_in(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings
+) -> None:
+    token = issue_channel_token("employee", "99999", app_settings.identity_secret)
+    reply = await run(ActionLeaveBalance(), make_tracker(text="my leave balance", metadata={"auth_token": token}))
+    assert SIGN_IN in reply.text and "left of" not in reply.text
+    assert "went wrong" not in reply.text
+
+
+async def test_the_balance_shows_only_the_type_named_in_this_message(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee
+) -> None:
+    metadata = token_of(emma, app_settings)
+    sick = await run(ActionLeaveBalance(), make_tracker(text="how many sick days do I have left", metadata=metadata))
+    assert [line.split(":")[0] for line in sick.text.splitlines()[1:]] == ["- Sick leave"]
+    # A slot left over from an earlier question does not narrow a general one.
+    general = await run(
+        ActionLeaveBalance(),
+        make_tracker(text="my leave balance please", metadata=metadata, slots={"leave_type": "sick"}),
+    )
+    assert len(general.text.splitlines()[1:]) == 4
+
+
 async def test_a_customer_is_told_hr_is_for_employees(
     run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, alice: DemoAccount
 ) -> None:
