@@ -1,0 +1,117 @@
+"""`assistant knowledge ingest`: make a collection reflect a folder, doing only the work that changed.
+
+Each file's content hash is stored with its chunks. A run re-indexes new and
+changed files, removes the chunks of deleted files, and skips unchanged ones, so
+it can run on every deploy or on a schedule. A file that cannot be read is
+reported and skipped (its old chunks are removed: the index never serves a
+version of a file that no longer exists); it never aborts the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.chunking import chunk_document
+from knowledge.documents import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
+from knowledge.embeddings import embed
+from knowledge.store import Audience, KnowledgeStore
+from knowledge.text import sentences
+
+Progress = Callable[[Iterable[Path]], Iterable[Path]]
+
+
+@dataclass
+class IngestReport:
+    """What a run did, for the summary line and for tests."""
+
+    collection: str
+    audience: Audience
+    indexed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks_added: int = 0
+    seconds: float = 0.0
+
+    @property
+    def files(self) -> int:
+        return len(self.indexed) + len(self.unchanged) + len(self.failed)
+
+    def summary(self) -> str:
+        return (
+            f"{self.collection} ({self.audience}): {self.files} files — {len(self.indexed)} indexed "
+            f"({self.chunks_added} chunks), {len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.failed)} unreadable, {len(self.skipped)} skipped — in {self.seconds:.1f}s"
+        )
+
+
+def document_files(root: Path) -> tuple[list[Path], list[Path]]:
+    """(files to ingest, files of other types) under `root` (or `root` itself), hidden ones left out."""
+    if root.is_file():
+        candidates = [root]
+    else:
+        candidates = sorted(
+            p
+            for p in root.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+    wanted = [p for p in candidates if p.suffix.lower() in SUPPORTED_SUFFIXES]
+    return wanted, [p for p in candidates if p not in wanted]
+
+
+def relative_path(path: Path, root: Path) -> str:
+    return path.name if root.is_file() else path.relative_to(root).as_posix()
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ingest(
+    root: Path,
+    collection: str,
+    audience: Audience,
+    store: KnowledgeStore,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring `collection` in line with the documents under `root`."""
+    if not root.exists():
+        raise FileNotFoundError(f"{root} does not exist")
+    started = time.perf_counter()
+    report = IngestReport(collection, audience)
+    files, others = document_files(root)
+    report.skipped = [(relative_path(p, root), f"unsupported type {p.suffix or '(none)'}") for p in others]
+    known = store.file_hashes(collection, audience)
+    seen: set[str] = set()
+    for path in progress(files) if progress else files:
+        relative = relative_path(path, root)
+        seen.add(relative)
+        digest = file_hash(path)
+        if known.get(relative) == digest:
+            report.unchanged.append(relative)
+            continue
+        try:
+            document = read_document(path)
+        except UnreadableDocument as error:
+            report.failed.append((relative, str(error)))
+            if relative in known:
+                store.delete_file(collection, audience, relative)
+            continue
+        chunks = chunk_document(document, relative, collection)
+        vectors = embed([chunk.context_text for chunk in chunks])
+        per_chunk = [sentences(chunk.text) for chunk in chunks]
+        sentence_vectors = embed([text for texts in per_chunk for text in texts])
+        store.replace_file(collection, audience, relative, digest, chunks, vectors, per_chunk, sentence_vectors)
+        report.indexed.append(relative)
+        report.chunks_added += len(chunks)
+    if root.is_dir():
+        for relative in sorted(set(known) - seen):
+            store.delete_file(collection, audience, relative)
+            report.removed.append(relative)
+    report.seconds = time.perf_counter() - started
+    return report

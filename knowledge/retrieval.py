@@ -1,0 +1,110 @@
+"""Hybrid retrieval: BM25 and dense (MiniLM) rankings fused by reciprocal rank.
+
+Why both: dense retrieval finds paraphrases ("time off" for "vacation"), BM25 finds
+exact terms the embedding blurs (numbers, names, "401(k)", "W-2"). Reciprocal rank
+fusion needs no score calibration between the two. Whether the documents support an
+answer at all is decided afterwards, on sentences (`answers.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from knowledge.chunking import Chunk
+from knowledge.store import KnowledgeStore
+from knowledge.text import tokens
+
+RRF_K = 60
+CANDIDATES = 30
+EMBEDDING_SIZE = 384
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    collection: str
+    fused: float
+    dense: float
+    bm25: float
+    sentences: tuple[str, ...]
+    sentence_vectors: np.ndarray
+
+
+class Retriever:
+    """The chunks of some collections in memory, searchable both ways. Build once, query many times."""
+
+    def __init__(
+        self,
+        entries: Sequence[tuple[str, Chunk]],
+        vectors: np.ndarray,
+        sentences: dict[str, tuple[list[str], np.ndarray]] | None = None,
+    ) -> None:
+        self.entries = list(entries)
+        self.vectors = vectors
+        self.sentences = sentences or {}
+        self.token_lists = [tokens(chunk.context_text) for _, chunk in self.entries]
+        self.bm25 = BM25Okapi(self.token_lists) if self.entries else None
+        frequency: dict[str, int] = {}
+        for words in self.token_lists:
+            for word in set(words):
+                frequency[word] = frequency.get(word, 0) + 1
+        self.document_frequency = frequency
+
+    @classmethod
+    def open(cls, store: KnowledgeStore, collections: Sequence[str]) -> Retriever:
+        entries: list[tuple[str, Chunk]] = []
+        blocks = []
+        sentences: dict[str, tuple[list[str], np.ndarray]] = {}
+        for name in collections:
+            chunks, vectors = store.load(name)
+            entries += [(name, chunk) for chunk in chunks]
+            blocks.append(vectors)
+            sentences.update(store.load_sentences(name))
+        vectors = np.vstack(blocks) if entries else np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        return cls(entries, vectors, sentences)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def idf(self, word: str) -> float:
+        """Inverse document frequency; a word no chunk contains gets the highest value."""
+        n = len(self.entries)
+        df = self.document_frequency.get(word, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def unknown_share(self, question_words: set[str]) -> float:
+        """The IDF-weighted share of the question's words that no document contains ("401k", "visa")."""
+        total = sum(self.idf(w) for w in question_words)
+        unknown = sum(self.idf(w) for w in question_words if w not in self.document_frequency)
+        return unknown / total if total else 1.0
+
+    def search(self, question: str, question_vector: np.ndarray, k: int = 5) -> list[Hit]:
+        """The `k` best chunks for the question, best first."""
+        if not self.entries:
+            return []
+        question_tokens = tokens(question)
+        dense_scores = self.vectors @ question_vector
+        bm25_scores = (
+            self.bm25.get_scores(question_tokens) if self.bm25 and question_tokens else np.zeros(len(self.entries))
+        )
+        fused: dict[int, float] = {}
+        for scores in (dense_scores, bm25_scores):
+            for rank, index in enumerate(np.argsort(-scores)[:CANDIDATES]):
+                if scores[index] > 0:
+                    fused[int(index)] = fused.get(int(index), 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused, key=lambda i: -fused[i])[:k]
+        hits = []
+        for i in best:
+            name, chunk = self.entries[i]
+            texts, sentence_vectors = self.sentences.get(chunk.id, ([], np.zeros((0, EMBEDDING_SIZE), np.float32)))
+            hits.append(
+                Hit(
+                    chunk, name, fused[i], float(dense_scores[i]), float(bm25_scores[i]), tuple(texts), sentence_vectors
+                )
+            )
+        return hits

@@ -1,0 +1,188 @@
+"""The Chroma collections that hold the chunks, their embeddings and where each came from.
+
+Embedded (a persistent client under `$VAR_DIR/knowledge/chroma`) by default; a Chroma
+server when `CHROMA_URL` is set (the scale-out profile). We always pass our own
+embeddings, so Chroma never loads (or downloads) an embedding model of its own, and
+its telemetry is off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from knowledge.chunking import Chunk
+
+Audience = Literal["public", "internal"]
+AUDIENCES: tuple[Audience, ...] = ("public", "internal")
+COLLECTION_PREFIX = "kb_"
+SENTENCES_PREFIX = "kbs_"  # the sentences of each chunk, embedded at ingestion so answers need no model call
+COLLECTION_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{1,40}[a-z0-9]")
+
+
+class UnknownCollection(LookupError):
+    """No collection of that name has been ingested."""
+
+
+def check_collection_name(name: str) -> str:
+    if not COLLECTION_NAME_RE.fullmatch(name):
+        raise ValueError("a collection name is 3–42 characters: lower-case letters, digits, - and _")
+    return name
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    name: str
+    audience: Audience
+    chunks: int
+
+
+class KnowledgeStore:
+    """Chunks by collection; one file's chunks are replaced together."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    @classmethod
+    def open(cls, directory: Path, chroma_url: str | None = None) -> KnowledgeStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if chroma_url:
+            parts = urlsplit(chroma_url)
+            client = chromadb.HttpClient(
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 8000,
+                ssl=parts.scheme == "https",
+                settings=chroma_settings,
+            )
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(directory), settings=chroma_settings)
+        return cls(client)
+
+    # -- collections ----------------------------------------------------------------------
+
+    def _sentences(self, name: str) -> Any:
+        return self.client.get_or_create_collection(
+            SENTENCES_PREFIX + check_collection_name(name), metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+
+    def _collection(self, name: str, audience: Audience | None = None) -> Any:
+        full_name = COLLECTION_PREFIX + check_collection_name(name)
+        if audience is None:
+            try:
+                return self.client.get_collection(full_name, embedding_function=None)
+            except Exception as error:
+                raise UnknownCollection(name) from error
+        collection = self.client.get_or_create_collection(
+            full_name, metadata={"audience": audience, "hnsw:space": "cosine"}, embedding_function=None
+        )
+        if (collection.metadata or {}).get("audience") != audience:
+            collection.modify(metadata={"audience": audience, "hnsw:space": "cosine"})
+        return collection
+
+    def collections(self) -> list[CollectionInfo]:
+        found = []
+        for item in self.client.list_collections():
+            collection = self.client.get_collection(getattr(item, "name", item), embedding_function=None)
+            if not collection.name.startswith(COLLECTION_PREFIX):
+                continue
+            audience = (collection.metadata or {}).get("audience", "internal")
+            found.append(CollectionInfo(collection.name.removeprefix(COLLECTION_PREFIX), audience, collection.count()))
+        return sorted(found, key=lambda info: info.name)
+
+    def audience_of(self, name: str) -> Audience:
+        return (self._collection(name).metadata or {}).get("audience", "internal")
+
+    # -- files ----------------------------------------------------------------------------
+
+    def file_hashes(self, name: str, audience: Audience) -> dict[str, str]:
+        """{path: content hash} of the files indexed in the collection."""
+        rows = self._collection(name, audience).get(include=["metadatas"])
+        return {meta["path"]: meta["file_hash"] for meta in rows["metadatas"] or []}
+
+    def replace_file(
+        self,
+        name: str,
+        audience: Audience,
+        path: str,
+        file_hash: str,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentences: list[list[str]],
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Replace one file's chunks (and their sentences) by these."""
+        self.delete_file(name, audience, path)
+        if not chunks:
+            return
+        self._collection(name, audience).add(
+            ids=[chunk.id for chunk in chunks],
+            embeddings=vectors.tolist(),
+            documents=[chunk.text for chunk in chunks],
+            metadatas=[
+                {
+                    "path": chunk.path,
+                    "title": chunk.title,
+                    "headings": "\x1f".join(chunk.headings),
+                    "file_hash": file_hash,
+                    "position": position,
+                }
+                for position, chunk in enumerate(chunks)
+            ],
+        )
+        records = [
+            (f"{chunk.id}:{i}", text, {"path": path, "chunk_id": chunk.id, "position": i})
+            for chunk, texts in zip(chunks, sentences, strict=True)
+            for i, text in enumerate(texts)
+        ]
+        if records:
+            self._sentences(name).add(
+                ids=[r[0] for r in records],
+                documents=[r[1] for r in records],
+                metadatas=[r[2] for r in records],
+                embeddings=sentence_vectors.tolist(),
+            )
+
+    def delete_file(self, name: str, audience: Audience, path: str) -> None:
+        self._collection(name, audience).delete(where={"path": path})
+        self._sentences(name).delete(where={"path": path})
+
+    def load_sentences(self, name: str) -> dict[str, tuple[list[str], np.ndarray]]:
+        """{chunk id: (its sentences in order, their embeddings)}."""
+        rows = self._sentences(name).get(include=["documents", "metadatas", "embeddings"])
+        grouped: dict[str, list[tuple[int, str, Any]]] = {}
+        for text, meta, vector in zip(rows["documents"], rows["metadatas"], rows["embeddings"], strict=True):
+            grouped.setdefault(meta["chunk_id"], []).append((meta["position"], text, vector))
+        loaded = {}
+        for chunk_id, items in grouped.items():
+            items.sort(key=lambda item: item[0])
+            loaded[chunk_id] = ([item[1] for item in items], np.array([item[2] for item in items], dtype=np.float32))
+        return loaded
+
+    def load(self, name: str) -> tuple[list[Chunk], np.ndarray]:
+        """Every chunk of a collection with its embedding, in document order."""
+        rows = self._collection(name).get(include=["documents", "metadatas", "embeddings"])
+        records = sorted(
+            zip(rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"], strict=True),
+            key=lambda record: (record[2]["path"], record[2]["position"]),
+        )
+        chunks = [
+            Chunk(
+                id=chunk_id,
+                path=meta["path"],
+                title=meta["title"],
+                headings=tuple(h for h in str(meta.get("headings") or "").split("\x1f") if h),
+                text=text,
+            )
+            for chunk_id, text, meta, _ in records
+        ]
+        vectors = np.array([record[3] for record in records], dtype=np.float32).reshape(len(records), -1)
+        return chunks, vectors
