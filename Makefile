@@ -11,7 +11,7 @@ BOT_DATA := $(shell find bot/data -name '*.yml')
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench seed
+.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench eval seed
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -58,7 +58,7 @@ down: ## Stop the background stack
 lint: .venv/.installed ## ruff and mypy
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy assistant backoffice actions api engine
+	$(APP)/mypy assistant backoffice actions api engine knowledge
 
 test-unit: .venv/.installed ## Unit tests (no running stack)
 	$(APP)/pytest -m "not e2e and not engine" -q
@@ -71,3 +71,6 @@ test: setup train validate test-stories lint ## Everything: validate, test stori
 
 bench: setup train ## Latency and throughput against Rasa's starter bot (prints numbers)
 	$(APP)/python scripts/bench.py
+
+eval: setup ## Quality numbers: knowledge answers on the dev handbook against two baselines
+	$(APP)/python scripts/eval_knowledge.py

@@ -13,10 +13,12 @@ app = typer.Typer(help="The front-office / back-office assistant.", no_args_is_h
 
 def _register() -> None:
     from assistant.cli_backoffice import db_app, demo_app
+    from assistant.cli_knowledge import knowledge_app
     from assistant.cli_stack import stack_app
 
     app.add_typer(db_app, name="db")
     app.add_typer(demo_app, name="demo")
+    app.add_typer(knowledge_app, name="knowledge")
     app.add_typer(stack_app, name="stack")
 
 

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     backoffice_timeout_s: float = Field(2.0, gt=0, description="Time-out of one back-office call from an action.")
     verify_max_attempts: int = Field(3, ge=1, description="Failed identity checks before the bot stops asking.")
     return_window_days: int = Field(30, ge=0, description="Days after delivery during which a return is accepted.")
+    chroma_url: str | None = Field(
+        None, description="Chroma server (client/server mode). Default: embedded, under `$VAR_DIR/knowledge/chroma`."
+    )
     telegram_token: str | None = Field(
         None, description="Telegram bot token (from @BotFather); the Telegram channel is on when set."
     )
@@ -95,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def tracker_db_url(self) -> str:
         return self.tracker_store_url or f"sqlite:///{(self.var_dir / 'tracker.db').resolve()}"
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return (self.var_dir / "knowledge" / "chroma").resolve()
 
     @property
     def telegram_webhook(self) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 
 from knowledge.embeddings import embed_one
 from knowledge.retrieval import Hit, Retriever
-from knowledge.text import tokens
+from knowledge.text import plain, tokens
 
 PASSAGES_FOR_SENTENCES = 3
 MAX_SENTENCES = 3
@@ -95,7 +95,7 @@ class Answer:
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = plain(text)
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -147,6 +147,20 @@ def _candidates(
     return found
 
 
+# A sentence that starts like this leans on the one before it ("This is…", "They…"): show both.
+ANAPHORA_RE = re.compile(r"^(this|that|these|those|it|its|they|their|such|however|but|also|so|then|otherwise)\b", re.I)
+
+
+def _with_antecedents(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    by_place = {(c.passage, c.position): c for c in candidates}
+    result = list(chosen)
+    for candidate in chosen:
+        before = by_place.get((candidate.passage, candidate.position - 1))
+        if ANAPHORA_RE.match(candidate.text) and before is not None and before not in result:
+            result.append(before)
+    return result
+
+
 def compose(candidates: list[_Candidate]) -> str:
     """The best sentence, with the next ones of the top passages that score nearly as well, in document order."""
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -159,6 +173,7 @@ def compose(candidates: list[_Candidate]) -> str:
         if other.passage < PASSAGES_FOR_ANSWER and length + len(other.text) <= MAX_ANSWER_CHARS:
             chosen.append(other)
             length += len(other.text) + 1
+    chosen = _with_antecedents(chosen, candidates)
     chosen.sort(key=lambda c: (c.passage, c.position))
     return snippet(" ".join(c.text for c in chosen), MAX_ANSWER_CHARS)
 

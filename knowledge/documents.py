@@ -93,6 +93,7 @@ def _markdown_sections(text: str) -> list[Section]:
 
     if re.search(r"<(table|tr|td|th|p|br|div|span|ul|li|b|i|a)\b", text, re.IGNORECASE):
         text = _inline_html_as_text(text)
+    text = _markdown_tables_as_lines(text)
     splitter = MarkdownHeaderTextSplitter(headers_to_split_on=_HEADERS, strip_headers=True)
     sections = []
     for doc in splitter.split_text(text):
@@ -117,6 +118,21 @@ def _inline_html_as_text(text: str) -> str:
     text = re.sub(r"(?is)<table\b.*?</table>", table_as_text, text)
     text = re.sub(r"(?i)<br\s*/?>", "\n", text)
     return re.sub(r"(?s)<[^>\n]{1,200}>", "", text)
+
+
+def _markdown_tables_as_lines(text: str) -> str:
+    """A Markdown table row `| a | b |` becomes the line `a — b`; the `|---|` rule goes. One row, one fact."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|"):
+            cells = [cell.strip() for cell in stripped.strip("|").split("|")]
+            if all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell):
+                continue
+            lines.append(" — ".join(cell for cell in cells if cell))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _plain_text_as_markdown(text: str) -> str:

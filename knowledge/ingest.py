@@ -22,6 +22,9 @@ from knowledge.store import Audience, KnowledgeStore
 from knowledge.text import sentences
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
+# Part of every file's hash: bump it when reading, chunking or sentence splitting changes,
+# so that the next run re-indexes files whose bytes did not change but whose chunks would.
+PIPELINE_VERSION = "4"
 
 
 @dataclass
@@ -69,7 +72,7 @@ def relative_path(path: Path, root: Path) -> str:
 
 
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + path.read_bytes()).hexdigest()
 
 
 def ingest(
@@ -105,6 +108,8 @@ def ingest(
         chunks = chunk_document(document, relative, collection)
         vectors = embed([chunk.context_text for chunk in chunks])
         per_chunk = [sentences(chunk.text) for chunk in chunks]
+        # Sentences alone: with their headings prepended (tried) every sentence of a section looks alike,
+        # which blurred both the choice of sentence and the abstention signal on the dev handbook.
         sentence_vectors = embed([text for texts in per_chunk for text in texts])
         store.replace_file(collection, audience, relative, digest, chunks, vectors, per_chunk, sentence_vectors)
         report.indexed.append(relative)

@@ -41,11 +41,20 @@ def _sentencizer() -> Any:
     return nlp
 
 
+_EMPHASIS_RE = re.compile(r"(\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
+
+
+def plain(text: str) -> str:
+    """Markdown emphasis and list markers off, spaces collapsed: how an answer or a snippet is shown."""
+    return " ".join(_EMPHASIS_RE.sub("", _BULLET_RE.sub("", text)).split())
+
+
 def sentences(text: str) -> list[str]:
-    """Sentences of a passage; list items and lines stay separate sentences."""
+    """Sentences of a passage, as plain text; list items and lines stay separate sentences."""
     found: list[str] = []
-    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", text):
-        block = " ".join(block.split())
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•+]|\d+[.)])\s)", text):
+        block = plain(block)
         if not block:
             continue
         found += [s.text.strip() for s in _sentencizer()(block).sents if s.text.strip()]
