@@ -98,6 +98,10 @@ class KnowledgeStore:
             found.append(CollectionInfo(collection.name.removeprefix(COLLECTION_PREFIX), audience, collection.count()))
         return sorted(found, key=lambda info: info.name)
 
+    def collections_for(self, employee: bool) -> list[str]:
+        """The collections someone may be answered from: public ones for all, internal ones for employees only."""
+        return [info.name for info in self.collections() if info.audience == "public" or employee]
+
     def audience_of(self, name: str) -> Audience:
         return (self._collection(name).metadata or {}).get("audience", "internal")
 
