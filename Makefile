@@ -11,7 +11,7 @@ BOT_DATA := $(shell find bot/data -name '*.yml')
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench eval seed
+.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench eval seed ingest
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ setup: .venv/.installed .venv-rasa/.installed ## Create both environments (app: 
 seed: .venv/.installed ## Migrate and seed the demo back office (idempotent)
 	$(APP)/assistant demo seed
 
+ingest: .venv/.installed ## Index the demo company's documents (re-runs only index what changed)
+	$(APP)/assistant knowledge ingest company_docs/public --collection public --audience public
+	$(APP)/assistant knowledge ingest company_docs/internal --collection handbook --audience internal
+
 $(MODEL): config.yml domain.yml $(BOT_DATA) | .venv-rasa/.installed
 	$(RASA_ENV) $(RASA)/rasa train --config config.yml --domain domain.yml --data bot/data \
 	  --out models --fixed-model-name assistant
@@ -46,10 +50,10 @@ test-stories: $(MODEL) ## rasa test on the test stories, failing on any predicti
 	$(RASA_ENV) $(RASA)/python -m engine test core --model $(MODEL) --stories tests/stories \
 	  --fail-on-prediction-errors --out var/results/stories
 
-run: setup seed train ## Set up, seed, train if stale, start everything; Ctrl-C stops it
+run: setup seed ingest train ## Set up, seed, train if stale, start everything; Ctrl-C stops it
 	$(APP)/assistant stack run
 
-up: setup seed train ## The same stack in the background (waits until healthy)
+up: setup seed ingest train ## The same stack in the background (waits until healthy)
 	$(APP)/assistant stack up
 
 down: ## Stop the background stack

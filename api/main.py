@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routers import admin, health, hr, intranet, payments
+from api.routers import admin, health, hr, intranet, knowledge, payments
 
 
 def create_app() -> FastAPI:
@@ -13,7 +13,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=(
             "Health of the stack, the demo payment page, HR endpoints for employees and managers, "
-            "the demo intranet and admin endpoints."
+            "the demo intranet, answers from the company's documents and admin endpoints."
         ),
     )
     app.include_router(health.router)
@@ -21,6 +21,7 @@ def create_app() -> FastAPI:
     app.include_router(admin.router)
     app.include_router(hr.router)
     app.include_router(intranet.router)
+    app.include_router(knowledge.router)
     return app
 
 

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     backoffice_timeout_s: float = Field(2.0, gt=0, description="Time-out of one back-office call from an action.")
     verify_max_attempts: int = Field(3, ge=1, description="Failed identity checks before the bot stops asking.")
     return_window_days: int = Field(30, ge=0, description="Days after delivery during which a return is accepted.")
+    knowledge_dir_override: Path | None = Field(
+        None,
+        alias="KNOWLEDGE_DIR",
+        description="Where the embedded knowledge index lives. Default: `$VAR_DIR/knowledge/chroma`.",
+    )
     chroma_url: str | None = Field(
         None, description="Chroma server (client/server mode). Default: embedded, under `$VAR_DIR/knowledge/chroma`."
     )
@@ -101,7 +106,7 @@ class Settings(BaseSettings):
 
     @property
     def knowledge_dir(self) -> Path:
-        return (self.var_dir / "knowledge" / "chroma").resolve()
+        return (self.knowledge_dir_override or self.var_dir / "knowledge" / "chroma").resolve()
 
     @property
     def telegram_webhook(self) -> str:

@@ -35,6 +35,10 @@ SECOND_SENTENCE_RATIO = 0.8
 PASSAGES_FOR_ANSWER = 2
 LEXICAL_WEIGHT = 0.3
 QUANTITY_BONUS = 0.08
+# The opening sentences of a document state what it is about ("We accept returns within 30 days of
+# delivery"): the lead bias every summariser knows.
+LEAD_BONUS = 0.05
+LEAD_SENTENCES = 2
 # "how many days", "how much", "how long", "when", "what time": the answer is a number, a date or a day.
 QUANTITY_QUESTION_RE = re.compile(
     r"(?i)\b(how (many|much|long|often|soon|old|far)|when|what (time|date|day|hours?)|which day|what percent)"
@@ -49,6 +53,8 @@ MIN_SUPPORT = 0.22
 # A sentence this close to the question answers it whatever the vocabulary: paraphrases ("send something
 # back" for "returns") use words a small corpus may not contain. No unanswerable dev question came above 0.55.
 STRONG_MATCH = 0.58
+# Below this, no sentence is about the question at all, however familiar its words ("how are you today").
+MIN_SENTENCE = 0.33
 MAX_QUESTION_CHARS = 1000
 
 
@@ -147,6 +153,8 @@ def _candidates(
             score = float(similarity) + LEXICAL_WEIGHT * lexical - 0.03 * rank
             if wants_quantity and QUANTITY_RE.search(text):
                 score += QUANTITY_BONUS
+            if len(hit.chunk.headings) <= 1 and position < LEAD_SENTENCES:
+                score += LEAD_BONUS
             found.append(_Candidate(rank, position, text, float(similarity), score))
     return found
 
@@ -195,6 +203,9 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
         best_sentence=max((c.similarity for c in candidates), default=0.0),
         unknown_share=retriever.unknown_share(question_words),
     )
-    if not candidates or (support.score < MIN_SUPPORT and support.best_sentence < STRONG_MATCH):
+    supported = support.best_sentence >= MIN_SENTENCE and (
+        support.score >= MIN_SUPPORT or support.best_sentence >= STRONG_MATCH
+    )
+    if not candidates or not supported:
         return Answer(question, False, None, sources_of(hits), support)
     return Answer(question, True, compose(candidates), sources_of(hits), support)

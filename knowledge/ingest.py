@@ -18,6 +18,7 @@ from pathlib import Path
 from knowledge.chunking import chunk_document
 from knowledge.documents import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
 from knowledge.embeddings import embed
+from knowledge.service import touch_stamp
 from knowledge.store import Audience, KnowledgeStore
 from knowledge.text import sentences
 
@@ -118,5 +119,8 @@ def ingest(
         for relative in sorted(set(known) - seen):
             store.delete_file(collection, audience, relative)
             report.removed.append(relative)
+    changed = report.indexed or report.removed or any(relative in known for relative, _ in report.failed)
+    if changed and store.directory is not None:
+        touch_stamp(store.directory)
     report.seconds = time.perf_counter() - started
     return report

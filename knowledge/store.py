@@ -45,8 +45,9 @@ class CollectionInfo:
 class KnowledgeStore:
     """Chunks by collection; one file's chunks are replaced together."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, directory: Path | None = None) -> None:
         self.client = client
+        self.directory = directory  # where the change stamp is (and the embedded store's files)
 
     @classmethod
     def open(cls, directory: Path, chroma_url: str | None = None) -> KnowledgeStore:
@@ -65,7 +66,8 @@ class KnowledgeStore:
         else:
             directory.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(directory), settings=chroma_settings)
-        return cls(client)
+        # The change stamp lives in `directory` in both modes (one machine; see knowledge/service.py).
+        return cls(client, directory)
 
     # -- collections ----------------------------------------------------------------------
 

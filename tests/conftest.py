@@ -88,6 +88,9 @@ def _clear_app_caches() -> None:
     wiring.billing_port.cache_clear()
     wiring.hr_port.cache_clear()
     dispose_engines()
+    from actions.documents import knowledge_service  # the action server's knowledge index, from the settings
+
+    knowledge_service.cache_clear()
 
 
 @pytest.fixture(scope="session")

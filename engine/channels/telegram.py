@@ -55,6 +55,16 @@ class TelegramApiOutput(TelegramOutput):
     def __init__(self, access_token: str, api_base_url: str = DEFAULT_API_BASE_URL) -> None:
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_base_url))
 
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """Sources of an answer (`{"sources": [...]}`) as one compact line; other payloads as Rasa does."""
+        sources = json_message.get("sources")
+        if isinstance(sources, list):
+            titles = list(dict.fromkeys(str(s.get("title")) for s in sources if isinstance(s, dict) and s.get("title")))
+            if titles:
+                await self.send_message(recipient_id, "Source: " + "; ".join(titles[:3]))
+            return
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
+
 
 class SeenUpdates:
     """The last `size` update ids: Telegram re-delivers an update it got no quick answer for."""

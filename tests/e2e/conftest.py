@@ -56,6 +56,9 @@ RASA_URL = f"http://127.0.0.1:{15005 + PORT_OFFSET}"
 ACTION_SERVER_URL = f"http://127.0.0.1:{15055 + PORT_OFFSET}"
 PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
 TELEGRAM_API_PORT = 18081 + PORT_OFFSET
+# Outside the wiped var/e2e: ingestion is idempotent, so later runs only check the hashes.
+E2E_KNOWLEDGE_DIR = ROOT / "var" / "cache" / f"e2e-knowledge-{PORT_OFFSET}"
+COMPANY_DOCS = ROOT / "company_docs"
 TELEGRAM_TOKEN = "123456789:e2e-telegram-bot-token"
 TELEGRAM_BOT_USERNAME = "northwind_e2e_bot"
 TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123"
@@ -95,6 +98,7 @@ def e2e_environment() -> dict[str, str]:
         "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT_USERNAME,
         "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
         "TELEGRAM_API_URL": f"http://127.0.0.1:{TELEGRAM_API_PORT}",
+        "KNOWLEDGE_DIR": str(E2E_KNOWLEDGE_DIR),
     }
 
 
@@ -181,6 +185,17 @@ def e2e_settings() -> Iterator[Settings]:
         wiring.billing_port.cache_clear()
 
 
+def ingest_company_documents(settings: Settings) -> None:
+    """The demo company's documents, as `make ingest` indexes them, into the e2e knowledge folder."""
+    from knowledge.ingest import ingest
+    from knowledge.store import KnowledgeStore
+
+    store = KnowledgeStore.open(settings.knowledge_dir)
+    for folder, collection, audience in (("public", "public", "public"), ("internal", "handbook", "internal")):
+        report = ingest(COMPANY_DOCS / folder, collection, audience, store)  # type: ignore[arg-type]
+        assert not report.failed, report.failed
+
+
 @pytest.fixture(scope="session")
 def telegram_api() -> Iterator[TelegramStandIn]:
     """The stand-in for Telegram's Bot API, up before the Rasa server registers its webhook there."""
@@ -220,6 +235,7 @@ def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator
     E2E_VAR_DIR.mkdir(parents=True)
     upgrade(settings.backoffice_db_url)
     seed_if_empty(make_engine(settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S))
+    ingest_company_documents(settings)
 
     running = RunningStack(settings, {service.name: service for service in stack.services(settings)})
     try:

@@ -1,0 +1,92 @@
+"""Questions answered from the company's documents, with their sources; or an honest "I don't know".
+
+Customers and unidentified users are answered from public documents only; an
+identified employee also from internal ones (the audience is decided here, from
+the identity the channel vouched for, never from what the user typed). A short
+follow-up ("and for sick days?") is read together with the previous question.
+
+(Named `documents`, not `knowledge`: rasa-sdk imports every module of `actions/`,
+and a module named like the top-level `knowledge` package would shadow it.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from functools import lru_cache
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.customer import channel_identity
+from assistant.settings import get_settings
+from knowledge.service import KnowledgeService
+
+logger = logging.getLogger(__name__)
+
+FOLLOW_UP_RE = re.compile(r"(?i)^\s*(and|what about|how about|also|same for|and what about|what if)\b")
+FOLLOW_UP_MAX_WORDS = 6
+KNOWLEDGE_TIMEOUT_S = 10.0  # the first question loads the embedding model
+ABSTAIN_REPLY = (
+    "I couldn't find an answer to that in our documents, and I'd rather not guess. "
+    "Would you like me to put you in touch with a person?"
+)
+UNAVAILABLE_REPLY = (
+    'Sorry — I can\'t search our documents right now. Please try again in a moment, or say "talk to a person".'
+)
+HANDOFF_BUTTONS = [
+    {"title": "Yes, a person please", "payload": "/human_handoff"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
+
+
+@lru_cache(maxsize=1)
+def knowledge_service() -> KnowledgeService:
+    settings = get_settings()
+    return KnowledgeService(settings.knowledge_dir, settings.chroma_url)
+
+
+def is_employee(tracker: Tracker) -> bool:
+    """Internal documents only for someone the channel identifies as an employee (slot set by the identity check)."""
+    identity = channel_identity(tracker)
+    if identity is not None:
+        return identity.role == "employee"
+    return bool(tracker.get_slot("employee_verified"))
+
+
+def question_in_context(text: str, previous: str | None) -> str:
+    """A short follow-up is read with the question before it; anything else stands alone."""
+    words = text.split()
+    if previous and (FOLLOW_UP_RE.match(text) or len(words) <= 2) and len(words) <= FOLLOW_UP_MAX_WORDS:
+        return f"{previous} {text}"
+    return text
+
+
+class ActionAnswerFromDocuments(Action):
+    def name(self) -> str:
+        return "action_answer_from_documents"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = (tracker.latest_message.get("text") or "").strip()
+        if not text or text.startswith("/"):
+            dispatcher.utter_message(response="utter_default")
+            return []
+        question = question_in_context(text, tracker.get_slot("last_question"))
+        employee = is_employee(tracker)
+        try:
+            result = await asyncio.wait_for(
+                asyncio.to_thread(knowledge_service().ask, question, employee), timeout=KNOWLEDGE_TIMEOUT_S
+            )
+        except Exception:
+            logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
+            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+            return []
+        if not result.answered:
+            dispatcher.utter_message(text=ABSTAIN_REPLY, buttons=HANDOFF_BUTTONS)
+            return [SlotSet("last_question", None)]
+        contract = result.contract()
+        dispatcher.utter_message(text=contract["answer"], json_message={"sources": contract["sources"]})
+        return [SlotSet("last_question", question[:500])]

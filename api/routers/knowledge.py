@@ -1,0 +1,192 @@
+"""Knowledge endpoints: ask and search the documents; list, upload and re-index them (admin).
+
+Who may read what follows the assistant's own rule: anyone gets public documents;
+an employee token (bearer, role `employee`) adds internal ones; the admin token
+sees every collection. Uploads are checked (type, size, readable) before anything is
+stored, and are indexed at once; the serving processes pick them up by themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, HTTPException, UploadFile, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from api.dependencies import AdminDep, SettingsDep
+from assistant.identity import read_channel_token
+
+router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
+_bearer = HTTPBearer(auto_error=False, description="Optional: an employee token, or the admin token.")
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
+Reader = Literal["public", "employee", "admin"]
+
+
+def reader(
+    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Reader:
+    """Who is asking, from the bearer token; no token is the public."""
+    if credentials is None:
+        return "public"
+    if secrets.compare_digest(credentials.credentials.encode(), settings.admin_token.encode()):
+        return "admin"
+    identity = read_channel_token(credentials.credentials, settings.identity_secret)
+    if identity is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid token", {"WWW-Authenticate": "Bearer"})
+    return "employee" if identity.role == "employee" else "public"
+
+
+ReaderDep = Annotated[Reader, Depends(reader)]
+
+
+class Question(BaseModel):
+    question: str = Field(min_length=1, max_length=1000)
+
+
+class SourceOut(BaseModel):
+    path: str
+    title: str
+    score: float
+    snippet: str
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answered: bool
+    answer: str | None
+    sources: list[SourceOut]
+
+
+class PassageOut(BaseModel):
+    collection: str
+    path: str
+    title: str
+    section: str
+    text: str
+    score: float
+
+
+class CollectionOut(BaseModel):
+    name: str
+    audience: str
+    chunks: int
+    documents: list[str]
+
+
+class IngestOut(BaseModel):
+    collection: str
+    indexed: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    failed: list[tuple[str, str]]
+    chunks_added: int
+
+
+def _store(settings: SettingsDep):  # type: ignore[no-untyped-def]
+    from knowledge.store import KnowledgeStore
+
+    return KnowledgeStore.open(settings.knowledge_dir, settings.chroma_url)
+
+
+def _service(settings: SettingsDep):  # type: ignore[no-untyped-def]
+    from actions.documents import knowledge_service
+
+    return knowledge_service()
+
+
+@router.post("/ask", response_model=AnswerOut, summary="Answer a question from the documents (or abstain)")
+def ask(body: Question, who: ReaderDep, settings: SettingsDep) -> AnswerOut:
+    result = _service(settings).ask(body.question, employee=who != "public")
+    return AnswerOut(**result.contract())
+
+
+@router.post("/search", response_model=list[PassageOut], summary="The best passages for a question")
+def search(body: Question, who: ReaderDep, settings: SettingsDep) -> list[PassageOut]:
+    from knowledge.embeddings import embed_one
+
+    retriever = _service(settings).retriever(employee=who != "public")
+    hits = retriever.search(body.question, embed_one(body.question), k=5)
+    return [
+        PassageOut(
+            collection=hit.collection, path=hit.chunk.path, title=hit.chunk.title, section=hit.chunk.heading_path,
+            text=hit.chunk.text, score=round(hit.fused, 5),
+        )
+        for hit in hits
+    ]  # fmt: skip
+
+
+@router.get("/collections", response_model=list[CollectionOut], summary="Collections and their documents (admin)")
+def collections(_: AdminDep, settings: SettingsDep) -> list[CollectionOut]:
+    store = _store(settings)
+    found = []
+    for info in store.collections():
+        documents = sorted(store.file_hashes(info.name, info.audience))
+        found.append(CollectionOut(name=info.name, audience=info.audience, chunks=info.chunks, documents=documents))
+    return found
+
+
+def _safe_file_name(name: str | None) -> str:
+    base = Path(name or "").name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")
+    if not cleaned or Path(cleaned).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"upload a document of type {', '.join(sorted(UPLOAD_SUFFIXES))}",
+        )
+    return cleaned[:120]
+
+
+@router.post(
+    "/collections/{name}/documents",
+    response_model=IngestOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload one document into a collection and index it (admin)",
+    responses={413: {"description": "Too large"}, 415: {"description": "Unsupported type"},
+               422: {"description": "Unreadable document"}},
+)  # fmt: skip
+async def upload(
+    name: str,
+    _: AdminDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="Markdown, text, HTML, PDF or DOCX; at most 10 MB")],
+    audience: Literal["public", "internal"] = "internal",
+) -> IngestOut:
+    from knowledge.documents import UnreadableDocument, read_document
+    from knowledge.ingest import ingest
+    from knowledge.store import check_collection_name
+
+    try:
+        check_collection_name(name)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    file_name = _safe_file_name(file.filename)
+    store = _store(settings)
+    existing = {info.name: info.audience for info in store.collections()}
+    if name in existing and existing[name] != audience:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"collection {name} is {existing[name]}, not {audience}")
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "documents are limited to 10 MB")
+    folder = settings.var_dir.resolve() / "knowledge" / "uploads" / name
+    staging = folder / ".staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    staged = staging / file_name  # its real suffix: the reader goes by suffix
+    staged.write_bytes(content)
+    try:
+        read_document(staged)  # refuse what cannot be read before it may replace anything
+    except UnreadableDocument as error:
+        staged.unlink(missing_ok=True)
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{file_name}: {error}") from error
+    target = folder / file_name
+    staged.replace(target)
+    report = ingest(target, name, audience, store)
+    return IngestOut(
+        collection=name, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,
+        failed=report.failed, chunks_added=report.chunks_added,
+    )  # fmt: skip

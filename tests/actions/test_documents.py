@@ -1,0 +1,90 @@
+"""The knowledge action with real trackers, the real model and a real index built from Markdown files."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+
+from actions.documents import ABSTAIN_REPLY, ActionAnswerFromDocuments, question_in_context
+from assistant.identity import issue_channel_token
+from assistant.settings import Settings
+from knowledge.ingest import ingest
+from knowledge.store import KnowledgeStore
+
+Run = Callable[[Action, Tracker], Awaitable[Any]]
+RETURNS = "# Returns and refunds\n\n## Return window\nReturns are accepted within 30 days of delivery.\n"
+LEAVE = (
+    "# Paid time off\n\n## Vacation\nEvery employee gets 20 vacation days a year.\n\n"
+    "## Sick leave\nEvery employee gets 10 sick days a year.\n"
+)
+
+
+@pytest.fixture
+def indexed(app_settings: Settings, tmp_path: Path) -> Settings:
+    public, internal = tmp_path / "docs-public", tmp_path / "docs-internal"
+    public.mkdir()
+    internal.mkdir()
+    (public / "returns.md").write_text(RETURNS)
+    (internal / "leave.md").write_text(LEAVE)
+    store = KnowledgeStore.open(app_settings.knowledge_dir)
+    ingest(public, "public", "public", store)
+    ingest(internal, "handbook", "internal", store)
+    return app_settings
+
+
+def employee(settings: Settings) -> dict[str, str]:
+    return {"auth_token": issue_channel_token("employee", "1", settings.identity_secret)}
+
+
+async def test_an_answer_carries_its_sources(run: Run, make_tracker: Callable[..., Tracker], indexed: Settings) -> None:
+    reply = await run(ActionAnswerFromDocuments(), make_tracker(text="how many days do I have to return something?"))
+    assert "30 days" in reply.text
+    [custom] = [m["custom"] for m in reply.messages if m.get("custom")]
+    assert custom["sources"][0]["path"] == "returns.md"
+    assert set(custom["sources"][0]) == {"path", "title", "score", "snippet"}
+    assert reply.slots["last_question"] == "how many days do I have to return something?"
+
+
+async def test_internal_documents_only_for_employees(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    question = "how many vacation days does an employee get?"
+    stranger = await run(ActionAnswerFromDocuments(), make_tracker(text=question))
+    assert "20 vacation days" not in stranger.text
+    staff = await run(ActionAnswerFromDocuments(), make_tracker(text=question, metadata=employee(indexed)))
+    assert "20 vacation days" in staff.text
+
+
+async def test_a_follow_up_uses_the_previous_question(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    tracker = make_tracker(
+        text="and sick days?",
+        metadata=employee(indexed),
+        slots={"last_question": "how many vacation days does an employee get a year?"},
+    )
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert "10 sick days" in reply.text
+
+
+async def test_no_support_no_answer_and_a_person_offered(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    reply = await run(ActionAnswerFromDocuments(), make_tracker(text="can I bring my dog to the office?"))
+    assert reply.text == ABSTAIN_REPLY
+    assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
+    assert not [m for m in reply.messages if m.get("custom")]
+
+
+def test_only_short_follow_ups_borrow_the_previous_question() -> None:
+    previous = "how many vacation days do we get?"
+    assert question_in_context("and for sick days?", previous) == f"{previous} and for sick days?"
+    assert question_in_context("what about parental leave", previous).startswith(previous)
+    assert question_in_context("what is the return policy for candles?", previous) == (
+        "what is the return policy for candles?"
+    )
+    assert question_in_context("and for sick days?", None) == "and for sick days?"
