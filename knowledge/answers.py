@@ -208,4 +208,8 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     )
     if not candidates or not supported:
         return Answer(question, False, None, sources_of(hits), support)
+    opening = retriever.opening_of(hits[0], question_vector) if hits else None
+    if opening is not None:  # the best document's opening may state the answer in one sentence
+        extra = _candidates(question, question_vector, question_words, [*hits[:1], opening], retriever)
+        candidates += [_Candidate(1, c.position, c.text, c.similarity, c.score) for c in extra if c.passage == 1]
     return Answer(question, True, compose(candidates), sources_of(hits), support)

@@ -54,6 +54,10 @@ class Retriever:
             for word in set(words):
                 frequency[word] = frequency.get(word, 0) + 1
         self.document_frequency = frequency
+        # The first chunk of every document (entries are in document order): its opening.
+        self.openings: dict[tuple[str, str], int] = {}
+        for index, (name, chunk) in enumerate(self.entries):
+            self.openings.setdefault((name, chunk.path), index)
 
     @classmethod
     def open(cls, store: KnowledgeStore, collections: Sequence[str]) -> Retriever:
@@ -82,6 +86,19 @@ class Retriever:
         total = sum(self.idf(w) for w in question_words)
         unknown = sum(self.idf(w) for w in question_words if w not in self.document_frequency)
         return unknown / total if total else 1.0
+
+    def hit_at(self, index: int, question_vector: np.ndarray, fused: float = 0.0, bm25: float = 0.0) -> Hit:
+        name, chunk = self.entries[index]
+        texts, sentence_vectors = self.sentences.get(chunk.id, ([], np.zeros((0, EMBEDDING_SIZE), np.float32)))
+        dense = float(self.vectors[index] @ question_vector)
+        return Hit(chunk, name, fused, dense, bm25, tuple(texts), sentence_vectors)
+
+    def opening_of(self, hit: Hit, question_vector: np.ndarray) -> Hit | None:
+        """The first passage of the hit's document (its summary, usually), unless that is the hit itself."""
+        index = self.openings.get((hit.collection, hit.chunk.path))
+        if index is None or self.entries[index][1].id == hit.chunk.id:
+            return None
+        return self.hit_at(index, question_vector)
 
     def search(self, question: str, question_vector: np.ndarray, k: int = 5) -> list[Hit]:
         """The `k` best chunks for the question, best first."""
