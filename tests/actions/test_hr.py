@@ -415,3 +415,26 @@ async def test_a_link_code_on_rest_is_refused(
     # The code was not spent: it still links on Telegram.
     linked = await run(ActionLinkCode(), telegram_tracker(make_tracker, "777000444", code, "telegram"))
     assert linked.text.startswith("Linked!")
+
+
+def channel_tracker(make_tracker: Callable[..., Tracker], sender_id: str, text: str, channel: str) -> Tracker:
+    """A message that arrived on `channel` from `sender_id` (the connector sets both, the user cannot)."""
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(text, {"intent": {"name": "leave_balance", "confidence": 1.0}}, input_channel=channel),
+    ]
+    return make_tracker(sender_id=sender_id, text=text, intent="leave_balance", events=events)
+
+
+async def test_on_slack_the_employee_is_known_by_their_slack_user_id(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee
+) -> None:
+    assert emma.slack_user_id
+    text = "how many vacation days do I have left"
+    known = await run(ActionLeaveBalance(), channel_tracker(make_tracker, emma.slack_user_id, text, "slack"))
+    assert "- Vacation:" in known.text and "left of" in known.text
+    stranger = await run(ActionLeaveBalance(), channel_tracker(make_tracker, "U0NOBODY", text, "slack"))
+    assert "left of" not in stranger.text and SIGN_IN in stranger.text
+    # The same id over REST proves nothing: only the Slack connector sets the channel.
+    rest = await run(ActionLeaveBalance(), channel_tracker(make_tracker, emma.slack_user_id, text, "rest"))
+    assert "left of" not in rest.text
