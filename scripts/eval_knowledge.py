@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.settings import Settings  # noqa: E402
-from knowledge.answers import answer  # noqa: E402
+from knowledge.answers import MIN_SENTENCE, MIN_SUPPORT, STRONG_MATCH, Support, answer  # noqa: E402
 from knowledge.embeddings import embed, embed_one  # noqa: E402
 from knowledge.ingest import ingest  # noqa: E402
 from knowledge.retrieval import Retriever  # noqa: E402
@@ -119,13 +119,38 @@ def load_questions(path: Path) -> list[Question]:
 # -- the three systems ---------------------------------------------------------------------------
 
 
-def ours(retriever: Retriever) -> System:
+def ours(retriever: Retriever, supports: dict[str, Support] | None = None) -> System:
+    """Our answers; `supports` collects each question's support signal for the threshold sweep."""
+
     def ask(question: str) -> Reply:
         result = answer(question, retriever)
+        if supports is not None and result.support is not None:
+            supports[question] = result.support
         cited = [s.path for s in result.sources]
         return Reply(result.answered, result.answer or "", cited)
 
     return ask
+
+
+def sweep(questions: list[Question], supports: dict[str, Support]) -> str:
+    """Abstention and wrong abstention for other MIN_SUPPORT values (the rest of the rule unchanged)."""
+    lines = [f"MIN_SUPPORT  abstention  wrongly_abstained   (current: {MIN_SUPPORT:.2f})"]
+    for step in range(21):
+        threshold = step * 0.025
+        abstained, wrong = 0, 0
+        for q in questions:
+            support = supports.get(q.text)
+            if support is None:
+                continue
+            answered = support.best_sentence >= MIN_SENTENCE and (
+                support.score >= threshold or support.best_sentence >= STRONG_MATCH
+            )
+            abstained += (not answered) and not q.answerable
+            wrong += (not answered) and q.answerable
+        unanswerable = sum(not q.answerable for q in questions) or 1
+        answerable = sum(q.answerable for q in questions) or 1
+        lines.append(f"{threshold:11.3f}  {abstained / unanswerable:10.2f}  {wrong / answerable:17.2f}")
+    return "\n".join(lines)
 
 
 def langchain_recipe(docs: Path) -> System:
@@ -237,8 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     report = ingest(docs, COLLECTION, "internal", store)
     print(report.summary(), file=sys.stderr)
     retriever = Retriever.open(store, [COLLECTION])
+    supports: dict[str, Support] = {}
     results = [
-        run(ours(retriever), "ours", questions),
+        run(ours(retriever, supports), "ours", questions),
         run(langchain_recipe(docs), "langchain-recipe", questions),
         run(bm25_alone(retriever), "bm25-alone", questions),
     ]
@@ -248,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in verdicts(results[0].metrics(), [r.metrics() for r in results[1:]]):
         print(line)
+    print("\nThreshold sweep (ours):")
+    print(sweep(questions, supports))
     if args.details:
         for row in results[0].rows:
             print(json.dumps(row, ensure_ascii=False))
