@@ -177,8 +177,9 @@ def langchain_recipe(docs: Path) -> System:
 
     def ask(question: str) -> Reply:
         found = collection.query(query_embeddings=[embed_one(question).tolist()], n_results=4)
-        cited = [meta["path"] for meta in found["metadatas"][0]]
-        return Reply(True, found["documents"][0][0], list(dict.fromkeys(cited)))
+        metadatas, documents = found["metadatas"] or [[]], found["documents"] or [[""]]
+        cited = [str(meta["path"]) for meta in metadatas[0]]
+        return Reply(True, documents[0][0] if documents[0] else "", list(dict.fromkeys(cited)))
 
     return ask
 
