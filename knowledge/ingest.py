@@ -90,7 +90,10 @@ def ingest(
     report = IngestReport(collection, audience)
     files, others = document_files(root)
     report.skipped = [(relative_path(p, root), f"unsupported type {p.suffix or '(none)'}") for p in others]
-    known = store.file_hashes(collection, audience)
+    # Files are tracked per source folder, so that ingesting one folder (or uploading one file)
+    # never removes what another folder brought into the same collection.
+    source = str((root if root.is_dir() else root.parent).resolve())
+    known = store.file_hashes(collection, audience, source)
     seen: set[str] = set()
     for path in progress(files) if progress else files:
         relative = relative_path(path, root)
@@ -112,7 +115,7 @@ def ingest(
         # Sentences alone: with their headings prepended (tried) every sentence of a section looks alike,
         # which blurred both the choice of sentence and the abstention signal on the dev handbook.
         sentence_vectors = embed([text for texts in per_chunk for text in texts])
-        store.replace_file(collection, audience, relative, digest, chunks, vectors, per_chunk, sentence_vectors)
+        store.replace_file(collection, audience, relative, digest, chunks, vectors, per_chunk, sentence_vectors, source)
         report.indexed.append(relative)
         report.chunks_added += len(chunks)
     if root.is_dir():

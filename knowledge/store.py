@@ -109,10 +109,19 @@ class KnowledgeStore:
 
     # -- files ----------------------------------------------------------------------------
 
-    def file_hashes(self, name: str, audience: Audience) -> dict[str, str]:
-        """{path: content hash} of the files indexed in the collection."""
+    def file_hashes(self, name: str, audience: Audience, source: str | None = None) -> dict[str, str]:
+        """{path: content hash} of the files indexed in the collection (only those from `source`, if given)."""
         rows = self._collection(name, audience).get(include=["metadatas"])
-        return {meta["path"]: meta["file_hash"] for meta in rows["metadatas"] or []}
+        return {
+            meta["path"]: meta["file_hash"]
+            for meta in rows["metadatas"] or []
+            if source is None or meta.get("source") == source
+        }
+
+    def sources(self, name: str) -> list[str]:
+        """The folders the collection's files were ingested from (see `ingest`)."""
+        rows = self._collection(name).get(include=["metadatas"])
+        return sorted({str(meta["source"]) for meta in rows["metadatas"] or [] if meta.get("source")})
 
     def replace_file(
         self,
@@ -124,8 +133,9 @@ class KnowledgeStore:
         vectors: np.ndarray,
         sentences: list[list[str]],
         sentence_vectors: np.ndarray,
+        source: str = "",
     ) -> None:
-        """Replace one file's chunks (and their sentences) by these."""
+        """Replace one file's chunks (and their sentences) by these; `source` is the folder it came from."""
         self.delete_file(name, audience, path)
         if not chunks:
             return
@@ -140,6 +150,7 @@ class KnowledgeStore:
                     "headings": "\x1f".join(chunk.headings),
                     "file_hash": file_hash,
                     "position": position,
+                    "source": source,
                 }
                 for position, chunk in enumerate(chunks)
             ],

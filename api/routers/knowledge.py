@@ -190,3 +190,37 @@ async def upload(
         collection=name, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,
         failed=report.failed, chunks_added=report.chunks_added,
     )  # fmt: skip
+
+
+@router.post(
+    "/collections/{name}/reindex",
+    response_model=list[IngestOut],
+    summary="Re-index a collection from the folders it was ingested from (admin)",
+    responses={404: {"description": "No such collection"}},
+)
+def reindex(name: str, _: AdminDep, settings: SettingsDep) -> list[IngestOut]:
+    """Changed files are re-indexed, deleted ones removed, unchanged ones skipped; a vanished folder is reported."""
+    from knowledge.ingest import ingest
+    from knowledge.store import UnknownCollection
+
+    store = _store(settings)
+    try:
+        audience = store.audience_of(name)
+        sources = store.sources(name)
+    except (UnknownCollection, ValueError) as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no collection {name}") from error
+    reports = []
+    for source in sources:
+        folder = Path(source)
+        if not folder.is_dir():
+            reports.append(IngestOut(collection=name, indexed=[], unchanged=[], removed=[],
+                                     failed=[(source, "the folder no longer exists")], chunks_added=0))  # fmt: skip
+            continue
+        report = ingest(folder, name, audience, store)
+        reports.append(
+            IngestOut(
+                collection=name, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,
+                failed=report.failed, chunks_added=report.chunks_added,
+            )
+        )  # fmt: skip
+    return reports

@@ -111,3 +111,25 @@ def test_questions_are_validated(client: TestClient) -> None:
     assert client.post("/api/knowledge/ask", json={"question": ""}).status_code == 422
     assert client.post("/api/knowledge/ask", json={"question": "x" * 1001}).status_code == 422
     assert client.post("/api/knowledge/ask", json={}).status_code == 422
+
+
+def test_reindex_picks_up_changes_and_keeps_uploads_apart(indexed: TestClient) -> None:
+    settings = get_settings()
+    folder = settings.var_dir.resolve() / "knowledge" / "uploads" / "public"
+    (folder / "returns.md").write_bytes(RETURNS.replace(b"30 days", b"45 days"))
+    response = indexed.post("/api/knowledge/collections/public/reindex", headers=admin())
+    assert response.status_code == 200
+    [report] = response.json()
+    assert report["indexed"] == ["returns.md"]
+    answer = indexed.post("/api/knowledge/ask", json={"question": "how long do I have to return an order?"}).json()
+    assert "45 days" in answer["answer"]
+    # The handbook (another collection) is untouched, and a second upload does not remove the first.
+    assert upload(indexed, "public", "shipping.md", b"# Shipping\n\nWe ship to the EU.\n", "public").status_code == 201
+    listed = {c["name"]: c for c in indexed.get("/api/knowledge/collections", headers=admin()).json()}
+    assert listed["public"]["documents"] == ["returns.md", "shipping.md"]
+    assert listed["handbook"]["documents"] == ["payroll.md"]
+
+
+def test_reindex_needs_admin_and_an_existing_collection(client: TestClient) -> None:
+    assert client.post("/api/knowledge/collections/public/reindex").status_code == 401
+    assert client.post("/api/knowledge/collections/nothing-here/reindex", headers=admin()).status_code == 404

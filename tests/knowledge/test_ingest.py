@@ -80,3 +80,17 @@ def test_collections_keep_their_audience(public_docs: Path, internal_docs: Path,
     assert {(c.name, c.audience) for c in store.collections()} == {("handbook", "internal"), ("public", "public")}
     assert store.collections_for(employee=False) == ["public"]
     assert sorted(store.collections_for(employee=True)) == ["handbook", "public"]
+
+
+def test_two_folders_feed_one_collection_without_removing_each_other(
+    public_docs: Path, tmp_path: Path, store: KnowledgeStore
+) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "warranty.md").write_text("# Warranty\n\nTwo years.\n")
+    ingest(public_docs, "public", "public", store)
+    ingest(extra, "public", "public", store)
+    again = ingest(public_docs, "public", "public", store)
+    assert again.removed == [] and sorted(again.unchanged) == ["returns.md", "shipping.md"]
+    assert set(chunk_ids(store, "public")) == {"returns.md", "shipping.md", "warranty.md"}
+    assert store.sources("public") == sorted([str(public_docs.resolve()), str(extra.resolve())])
