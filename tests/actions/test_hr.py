@@ -365,11 +365,7 @@ async def test_a_customer_is_told_hr_is_for_employees(
 
 
 def telegram_tracker(make_tracker: Callable[..., Tracker], sender_id: str, text: str, channel: str) -> Tracker:
-    events = [
-        ActionExecuted("action_listen"),
-        UserUttered(text, {"intent": {"name": "link_code", "confidence": 1.0}}, input_channel=channel),
-    ]
-    return make_tracker(sender_id=sender_id, text=text, intent="link_code", events=events)
+    return channel_tracker(make_tracker, sender_id, text, channel, intent="link_code")
 
 
 async def test_a_link_code_on_telegram_links_the_account_once(
@@ -417,13 +413,15 @@ async def test_a_link_code_on_rest_is_refused(
     assert linked.text.startswith("Linked!")
 
 
-def channel_tracker(make_tracker: Callable[..., Tracker], sender_id: str, text: str, channel: str) -> Tracker:
+def channel_tracker(
+    make_tracker: Callable[..., Tracker], sender_id: str, text: str, channel: str, intent: str = "leave_balance"
+) -> Tracker:
     """A message that arrived on `channel` from `sender_id` (the connector sets both, the user cannot)."""
     events = [
         ActionExecuted("action_listen"),
-        UserUttered(text, {"intent": {"name": "leave_balance", "confidence": 1.0}}, input_channel=channel),
+        UserUttered(text, {"intent": {"name": intent, "confidence": 1.0}}, input_channel=channel),
     ]
-    return make_tracker(sender_id=sender_id, text=text, intent="leave_balance", events=events)
+    return make_tracker(sender_id=sender_id, text=text, intent=intent, events=events)
 
 
 async def test_on_slack_the_employee_is_known_by_their_slack_user_id(
