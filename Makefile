@@ -34,8 +34,7 @@ seed: .venv/.installed ## Migrate and seed the demo back office (idempotent)
 	$(APP)/assistant demo seed
 
 ingest: .venv/.installed ## Index the demo company's documents (re-runs only index what changed)
-	$(APP)/assistant knowledge ingest company_docs/public --collection public --audience public
-	$(APP)/assistant knowledge ingest company_docs/internal --collection handbook --audience internal
+	$(APP)/assistant knowledge ingest-demo
 
 $(MODEL): config.yml domain.yml $(BOT_DATA) | .venv-rasa/.installed
 	$(RASA_ENV) $(RASA)/rasa train --config config.yml --domain domain.yml --data bot/data \

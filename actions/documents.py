@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -22,8 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
-from assistant.settings import get_settings
-from knowledge.service import KnowledgeService
+from knowledge.service import shared_service
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +39,6 @@ HANDOFF_BUTTONS = [
     {"title": "Yes, a person please", "payload": "/human_handoff"},
     {"title": "No, thanks", "payload": "/deny"},
 ]
-
-
-@lru_cache(maxsize=1)
-def knowledge_service() -> KnowledgeService:
-    settings = get_settings()
-    return KnowledgeService(settings.knowledge_dir, settings.chroma_url)
 
 
 def is_employee(tracker: Tracker) -> bool:
@@ -78,7 +70,7 @@ class ActionAnswerFromDocuments(Action):
         employee = is_employee(tracker)
         try:
             result = await asyncio.wait_for(
-                asyncio.to_thread(knowledge_service().ask, question, employee), timeout=KNOWLEDGE_TIMEOUT_S
+                asyncio.to_thread(shared_service().ask, question, employee), timeout=KNOWLEDGE_TIMEOUT_S
             )
         except Exception:
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)

@@ -19,14 +19,16 @@ BillingDep = Annotated[BillingPort, Depends(billing_port)]
 _bearer = HTTPBearer(auto_error=False, description="The admin token (ADMIN_TOKEN).")
 
 
+def is_admin_token(token: str, settings: Settings) -> bool:
+    return secrets.compare_digest(token.encode(), settings.admin_token.encode())
+
+
 def require_admin(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Admin endpoints need `Authorization: Bearer $ADMIN_TOKEN`."""
-    if credentials is None or not secrets.compare_digest(
-        credentials.credentials.encode(), settings.admin_token.encode()
-    ):
+    if credentials is None or not is_admin_token(credentials.credentials, settings):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "a valid admin bearer token is required",

@@ -14,8 +14,6 @@ from typing import Annotated
 
 import typer
 
-from assistant.settings import get_settings
-
 knowledge_app = typer.Typer(help="Answers from the company's documents.", no_args_is_help=True)
 
 
@@ -27,10 +25,9 @@ def default_collection(path: Path) -> str:
 
 
 def _store():  # type: ignore[no-untyped-def]
-    from knowledge.store import KnowledgeStore
+    from knowledge.service import shared_service
 
-    settings = get_settings()
-    return KnowledgeStore.open(settings.knowledge_dir, settings.chroma_url)
+    return shared_service().store
 
 
 @knowledge_app.command()
@@ -66,6 +63,22 @@ def ingest(
     for relative, reason in report.skipped:
         typer.echo(f"  skipped: {relative}: {reason}", err=True)
     typer.echo(report.summary())
+
+
+@knowledge_app.command("ingest-demo")
+def ingest_demo() -> None:
+    """Index the demo company's documents (company_docs/public and company_docs/internal)."""
+    from tqdm import tqdm
+
+    from knowledge.demo import ingest_demo_documents
+
+    def progress(files):  # type: ignore[no-untyped-def]
+        return tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=not files)
+
+    for report in ingest_demo_documents(_store(), progress):
+        for relative, reason in report.failed:
+            typer.echo(f"  unreadable: {relative}: {reason}", err=True)
+        typer.echo(report.summary())
 
 
 @knowledge_app.command()

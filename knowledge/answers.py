@@ -18,7 +18,7 @@ development handbook (`make eval`).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -64,8 +64,6 @@ class Source:
     title: str
     score: float
     snippet: str
-    collection: str = ""
-    section: str = ""
 
     def contract(self) -> dict[str, Any]:
         """The `sources` reply contract: path, title, score, snippet."""
@@ -99,10 +97,6 @@ class Answer:
             "sources": [source.contract() for source in self.sources] if self.answered else [],
         }
 
-    def details(self) -> dict[str, Any]:
-        support = {**asdict(self.support), "score": self.support.score} if self.support else None
-        return {**self.contract(), "support": support, "candidates": [s.contract() for s in self.sources]}
-
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     flat = plain(text)
@@ -117,12 +111,7 @@ def sources_of(hits: list[Hit], limit: int = 3) -> list[Source]:
         key = (hit.collection, hit.chunk.path)
         if key not in seen:
             seen.add(key)
-            found.append(
-                Source(
-                    hit.chunk.path, hit.chunk.title, hit.dense, snippet(hit.chunk.text), hit.collection,
-                    hit.chunk.heading_path,
-                )
-            )  # fmt: skip
+            found.append(Source(hit.chunk.path, hit.chunk.title, hit.dense, snippet(hit.chunk.text)))
     return found[:limit]
 
 
@@ -136,20 +125,28 @@ class _Candidate:
 
 
 def _candidates(
-    question: str, question_vector: np.ndarray, question_words: set[str], hits: list[Hit], retriever: Retriever
+    question: str,
+    question_vector: np.ndarray,
+    question_words: set[str],
+    hits: list[Hit],
+    retriever: Retriever,
+    first_rank: int = 0,
 ) -> list[_Candidate]:
+    """Scored sentences of the passages; `first_rank` is the rank of the first one (the rank costs a little)."""
     weights = {w: retriever.idf(w) for w in question_words}
     total = sum(weights.values()) or 1.0
     wants_quantity = bool(QUANTITY_QUESTION_RE.search(question))
     found = []
-    for rank, hit in enumerate(hits[:PASSAGES_FOR_SENTENCES]):
+    for rank, hit in enumerate(hits[:PASSAGES_FOR_SENTENCES], start=first_rank):
         if not hit.sentences:
             continue
         similarities = hit.sentence_vectors @ question_vector
-        for position, (text, similarity) in enumerate(zip(hit.sentences, similarities, strict=True)):
+        for position, (text, similarity, words) in enumerate(
+            zip(hit.sentences, similarities, hit.sentence_words, strict=True)
+        ):
             if not re.search(r"[A-Za-z0-9]", text):
                 continue
-            lexical = sum(weights[w] for w in question_words if w in set(tokens(text))) / total
+            lexical = sum(weights[w] for w in question_words if w in words) / total
             score = float(similarity) + LEXICAL_WEIGHT * lexical - 0.03 * rank
             if wants_quantity and QUANTITY_RE.search(text):
                 score += QUANTITY_BONUS

@@ -18,7 +18,6 @@ from pathlib import Path
 from knowledge.chunking import chunk_document
 from knowledge.documents import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
 from knowledge.embeddings import embed
-from knowledge.service import touch_stamp
 from knowledge.store import Audience, KnowledgeStore
 from knowledge.text import sentences
 
@@ -123,7 +122,7 @@ def ingest(
             store.delete_file(collection, audience, relative)
             report.removed.append(relative)
     changed = report.indexed or report.removed or any(relative in known for relative, _ in report.failed)
-    if changed and store.directory is not None:
-        touch_stamp(store.directory)
+    if changed:
+        store.mark_changed()
     report.seconds = time.perf_counter() - started
     return report

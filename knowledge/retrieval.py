@@ -33,6 +33,7 @@ class Hit:
     bm25: float
     sentences: tuple[str, ...]
     sentence_vectors: np.ndarray
+    sentence_words: tuple[frozenset[str], ...]  # `tokens` of each sentence, computed once at load
 
 
 class Retriever:
@@ -47,6 +48,10 @@ class Retriever:
         self.entries = list(entries)
         self.vectors = vectors
         self.sentences = sentences or {}
+        self.sentence_words = {
+            chunk_id: tuple(frozenset(tokens(text)) for text in texts)
+            for chunk_id, (texts, _) in self.sentences.items()
+        }
         self.token_lists = [tokens(chunk.context_text) for _, chunk in self.entries]
         self.bm25 = BM25Okapi(self.token_lists) if self.entries else None
         frequency: dict[str, int] = {}
@@ -91,7 +96,8 @@ class Retriever:
         name, chunk = self.entries[index]
         texts, sentence_vectors = self.sentences.get(chunk.id, ([], np.zeros((0, EMBEDDING_SIZE), np.float32)))
         dense = float(self.vectors[index] @ question_vector)
-        return Hit(chunk, name, fused, dense, bm25, tuple(texts), sentence_vectors)
+        words = self.sentence_words.get(chunk.id, ())
+        return Hit(chunk, name, fused, dense, bm25, tuple(texts), sentence_vectors, words)
 
     def opening_of(self, hit: Hit, question_vector: np.ndarray) -> Hit | None:
         """The first passage of the hit's document (its summary, usually), unless that is the hit itself."""
@@ -115,13 +121,4 @@ class Retriever:
                 if scores[index] > 0:
                     fused[int(index)] = fused.get(int(index), 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
-        hits = []
-        for i in best:
-            name, chunk = self.entries[i]
-            texts, sentence_vectors = self.sentences.get(chunk.id, ([], np.zeros((0, EMBEDDING_SIZE), np.float32)))
-            hits.append(
-                Hit(
-                    chunk, name, fused[i], float(dense_scores[i]), float(bm25_scores[i]), tuple(texts), sentence_vectors
-                )
-            )
-        return hits
+        return [self.hit_at(i, question_vector, fused[i], float(bm25_scores[i])) for i in best]

@@ -9,6 +9,7 @@ its telemetry is off.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from knowledge.chunking import Chunk
 
 Audience = Literal["public", "internal"]
 AUDIENCES: tuple[Audience, ...] = ("public", "internal")
+CHANGE_STAMP = "ingested.stamp"
 COLLECTION_PREFIX = "kb_"
 SENTENCES_PREFIX = "kbs_"  # the sentences of each chunk, embedded at ingestion so answers need no model call
 COLLECTION_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{1,40}[a-z0-9]")
@@ -68,6 +70,20 @@ class KnowledgeStore:
             client = chromadb.PersistentClient(path=str(directory), settings=chroma_settings)
         # The change stamp lives in `directory` in both modes (one machine; see knowledge/service.py).
         return cls(client, directory)
+
+    # -- change stamp: how serving processes learn that an ingestion changed something -------
+
+    def mark_changed(self) -> None:
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / CHANGE_STAMP).write_text(str(time.time()))
+
+    def changed_at(self) -> float:
+        """When an ingestion last changed a collection (0.0: never, or no local directory)."""
+        try:
+            return (self.directory / CHANGE_STAMP).stat().st_mtime if self.directory is not None else 0.0
+        except OSError:
+            return 0.0
 
     # -- collections ----------------------------------------------------------------------
 

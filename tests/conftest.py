@@ -88,9 +88,9 @@ def _clear_app_caches() -> None:
     wiring.billing_port.cache_clear()
     wiring.hr_port.cache_clear()
     dispose_engines()
-    from actions.documents import knowledge_service  # the action server's knowledge index, from the settings
+    from knowledge.service import shared_service  # the process's knowledge index, from the settings
 
-    knowledge_service.cache_clear()
+    shared_service.cache_clear()
 
 
 @pytest.fixture(scope="session")

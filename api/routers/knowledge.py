@@ -9,7 +9,6 @@ stored, and are indexed at once; the serving processes pick them up by themselve
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,7 +16,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, UploadFile, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from api.dependencies import AdminDep, SettingsDep
+from api.dependencies import AdminDep, SettingsDep, is_admin_token
 from assistant.identity import read_channel_token
 
 router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
@@ -34,7 +33,7 @@ def reader(
     """Who is asking, from the bearer token; no token is the public."""
     if credentials is None:
         return "public"
-    if secrets.compare_digest(credentials.credentials.encode(), settings.admin_token.encode()):
+    if is_admin_token(credentials.credentials, settings):
         return "admin"
     identity = read_channel_token(credentials.credentials, settings.identity_secret)
     if identity is None:
@@ -88,29 +87,27 @@ class IngestOut(BaseModel):
     chunks_added: int
 
 
-def _store(settings: SettingsDep):  # type: ignore[no-untyped-def]
-    from knowledge.store import KnowledgeStore
+def _service():  # type: ignore[no-untyped-def]
+    from knowledge.service import shared_service
 
-    return KnowledgeStore.open(settings.knowledge_dir, settings.chroma_url)
+    return shared_service()
 
 
-def _service(settings: SettingsDep):  # type: ignore[no-untyped-def]
-    from actions.documents import knowledge_service
-
-    return knowledge_service()
+def _store():  # type: ignore[no-untyped-def]
+    return _service().store
 
 
 @router.post("/ask", response_model=AnswerOut, summary="Answer a question from the documents (or abstain)")
-def ask(body: Question, who: ReaderDep, settings: SettingsDep) -> AnswerOut:
-    result = _service(settings).ask(body.question, employee=who != "public")
+def ask(body: Question, who: ReaderDep) -> AnswerOut:
+    result = _service().ask(body.question, employee=who != "public")
     return AnswerOut(**result.contract())
 
 
 @router.post("/search", response_model=list[PassageOut], summary="The best passages for a question")
-def search(body: Question, who: ReaderDep, settings: SettingsDep) -> list[PassageOut]:
+def search(body: Question, who: ReaderDep) -> list[PassageOut]:
     from knowledge.embeddings import embed_one
 
-    retriever = _service(settings).retriever(employee=who != "public")
+    retriever = _service().retriever(employee=who != "public")
     hits = retriever.search(body.question, embed_one(body.question), k=5)
     return [
         PassageOut(
@@ -122,8 +119,8 @@ def search(body: Question, who: ReaderDep, settings: SettingsDep) -> list[Passag
 
 
 @router.get("/collections", response_model=list[CollectionOut], summary="Collections and their documents (admin)")
-def collections(_: AdminDep, settings: SettingsDep) -> list[CollectionOut]:
-    store = _store(settings)
+def collections(_: AdminDep) -> list[CollectionOut]:
+    store = _store()
     found = []
     for info in store.collections():
         documents = sorted(store.file_hashes(info.name, info.audience))
@@ -166,7 +163,7 @@ async def upload(
     except ValueError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     file_name = _safe_file_name(file.filename)
-    store = _store(settings)
+    store = _store()
     existing = {info.name: info.audience for info in store.collections()}
     if name in existing and existing[name] != audience:
         raise HTTPException(status.HTTP_409_CONFLICT, f"collection {name} is {existing[name]}, not {audience}")
@@ -198,12 +195,12 @@ async def upload(
     summary="Re-index a collection from the folders it was ingested from (admin)",
     responses={404: {"description": "No such collection"}},
 )
-def reindex(name: str, _: AdminDep, settings: SettingsDep) -> list[IngestOut]:
+def reindex(name: str, _: AdminDep) -> list[IngestOut]:
     """Changed files are re-indexed, deleted ones removed, unchanged ones skipped; a vanished folder is reported."""
     from knowledge.ingest import ingest
     from knowledge.store import UnknownCollection
 
-    store = _store(settings)
+    store = _store()
     try:
         audience = store.audience_of(name)
         sources = store.sources(name)

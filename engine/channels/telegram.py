@@ -29,7 +29,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
-from aiogram.types import Message, Update
+from aiogram.types import Update
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.shared.exceptions import RasaException
@@ -191,7 +191,7 @@ class TelegramChannel(TelegramInput):
         if not text:
             await self._say(chat_id, UNSUPPORTED_MESSAGE_REPLY)
             return
-        metadata = {"telegram_chat_id": chat_id, "telegram_message_id": _message_id(message)}
+        metadata = {"telegram_chat_id": chat_id, "telegram_message_id": getattr(message, "message_id", None)}
         try:
             await on_new_message(UserMessage(text, bot, str(user.id), input_channel=self.name(), metadata=metadata))
         except Exception:
@@ -202,7 +202,3 @@ class TelegramChannel(TelegramInput):
             await self.get_output_channel().send_message(chat_id, text)
         except Exception as error:
             logger.error("Telegram: could not reply to chat %s: %s", chat_id, error)
-
-
-def _message_id(message: Message) -> int | None:
-    return getattr(message, "message_id", None)

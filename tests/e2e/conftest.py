@@ -58,7 +58,6 @@ PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
 TELEGRAM_API_PORT = 18081 + PORT_OFFSET
 # Outside the wiped var/e2e: ingestion is idempotent, so later runs only check the hashes.
 E2E_KNOWLEDGE_DIR = ROOT / "var" / "cache" / f"e2e-knowledge-{PORT_OFFSET}"
-COMPANY_DOCS = ROOT / "company_docs"
 TELEGRAM_TOKEN = "123456789:e2e-telegram-bot-token"
 TELEGRAM_BOT_USERNAME = "northwind_e2e_bot"
 TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123"
@@ -187,12 +186,10 @@ def e2e_settings() -> Iterator[Settings]:
 
 def ingest_company_documents(settings: Settings) -> None:
     """The demo company's documents, as `make ingest` indexes them, into the e2e knowledge folder."""
-    from knowledge.ingest import ingest
+    from knowledge.demo import ingest_demo_documents
     from knowledge.store import KnowledgeStore
 
-    store = KnowledgeStore.open(settings.knowledge_dir)
-    for folder, collection, audience in (("public", "public", "public"), ("internal", "handbook", "internal")):
-        report = ingest(COMPANY_DOCS / folder, collection, audience, store)  # type: ignore[arg-type]
+    for report in ingest_demo_documents(KnowledgeStore.open(settings.knowledge_dir)):
         assert not report.failed, report.failed
 
 
