@@ -7,7 +7,7 @@ request respects the rules in `leave_rules` (working days, no overlaps, balances
 
 The first three employees who manage nobody are the demo employees: each has at
 least 5 vacation days left this year, an approved request this year and a pending
-one in the future, and a manager who can be reached on Slack.
+one in the future (this year while it has working days left), and a manager who can be reached on Slack.
 """
 
 from __future__ import annotations
@@ -289,7 +289,11 @@ class _HRGenerator:
             this_year_ahead = (upcoming[0], date(year, 12, 31))
             if not self.place(staff, LeaveType.VACATION, so_far, (1, 3), LeaveStatus.APPROVED, reserve):
                 self.place(staff, LeaveType.VACATION, this_year_ahead, (1, 3), LeaveStatus.APPROVED, reserve)
-            self.place(staff, LeaveType.VACATION, upcoming, (1, 3), LeaveStatus.PENDING, reserve, tries=200)
+            # pending this year while the year has working days left, so the balance shows it
+            if not self.place(
+                staff, LeaveType.VACATION, this_year_ahead, (1, 3), LeaveStatus.PENDING, reserve, tries=200
+            ):
+                self.place(staff, LeaveType.VACATION, upcoming, (1, 3), LeaveStatus.PENDING, reserve, tries=200)
         share_of_year = (so_far[1] - so_far[0]).days / 365
         for leave_type, length, count in PATTERNS:
             for _ in range(round(self.rng.randint(*count) * share_of_year)):

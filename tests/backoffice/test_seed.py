@@ -19,7 +19,7 @@ from backoffice.domain import InvoiceStatus, OrderStatus
 from backoffice.hr_demo import demo_employees
 from backoffice.hr_domain import DayPart, LeaveStatus, LeaveType
 from backoffice.hr_seed import add_hr
-from backoffice.leave_rules import carry_over, overlaps, working_days
+from backoffice.leave_rules import carry_over, is_working_day, overlaps, working_days
 from backoffice.seed import seed, seed_if_empty
 from backoffice.seed_names import email_part
 from backoffice.sql.billing import invoice_from_row
@@ -306,13 +306,19 @@ def test_leave_follows_the_rules(engine: Engine, today: date) -> None:
 
 
 @pytest.mark.parametrize("seed_value", [42, 1, 2])
-@pytest.mark.parametrize("day", [date(2025, 6, 15), date(2026, 1, 1), date(2026, 1, 5), date(2025, 12, 31)])
+@pytest.mark.parametrize(
+    "day",
+    [date(2025, 6, 15), date(2026, 1, 1), date(2026, 1, 5), date(2026, 11, 28), date(2025, 12, 29), date(2025, 12, 31)],
+)
 def test_demo_employees_have_every_path_for_any_seed_and_day(
     hr_only: Callable[[int, date], Engine], seed_value: int, day: date
 ) -> None:
     hr = SqlHR(hr_only(seed_value, day), today=lambda: day)
     staff = demo_employees(hr)
     assert len(staff) == 3
+    holidays = {holiday.day for holiday in hr.public_holidays(day.year)}
+    rest_of_year = (day + timedelta(days=n) for n in range(1, (date(day.year, 12, 31) - day).days + 1))
+    days_left_in_year = any(is_working_day(later, holidays) for later in rest_of_year)
     with hr.transaction() as session:
         managers = set(session.scalars(select(EmployeeRow.manager_id)))
     for employee in staff:
@@ -325,6 +331,8 @@ def test_demo_employees_have_every_path_for_any_seed_and_day(
         assert vacation.available >= 5
         requests = hr.list_leave_requests(employee.employee_id, limit=100)
         assert any(r.status is LeaveStatus.PENDING and r.start > day for r in requests)
+        if days_left_in_year:  # the pending one is in this year while it can be
+            assert vacation.pending > 0
         assert any(r.status is LeaveStatus.APPROVED and r.start.year == day.year for r in requests)
         assert employee.pending_request in {r.number for r in requests if r.status is LeaveStatus.PENDING}
     assert [e.employee_id for e in staff] == sorted(e.employee_id for e in staff)

@@ -258,6 +258,8 @@ def request_through_form(convo: Any, leave_kind: str, start: date, end: date) ->
 
 def test_leave_balance_per_type_with_pending(conversation, hr, staff, employee_token) -> None:
     employee = staff[0]
+    if next(working_days_ahead(hr)).year != today().year:
+        pytest.skip("no working day is left this year, so nothing can be pending in it")
     expected = balances(hr, employee.employee_id)
     assert expected[LeaveType.VACATION].pending > 0, "the demo employee has vacation pending this year"
     everything = {leave_type: expected_facts(balance) for leave_type, balance in expected.items()}
