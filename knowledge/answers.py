@@ -2,17 +2,21 @@
 
 No language model: the answer is made of the documents' own sentences, so it can
 only say what the documents say. Candidate sentences come from the top passages
-(embedded at ingestion); each is scored by its similarity to the question plus the
-share of the question's distinctive words it contains; the best one or two, in
-document order, are the answer.
+and from the rest of the best document (the answer is often beside the passage
+that matched: a rule in one paragraph, its deadline in the next). Each sentence is
+scored by its similarity to the question (embedded at ingestion), the share of the
+question's distinctive words it contains, and whether it states the kind of fact
+the question asks for (`answer_types`: "how long" wants a span of time). The best
+sentence and those scoring nearly as well, at most four and `MAX_ANSWER_CHARS`,
+in reading order, are the answer: a few sentences, never a whole chunk.
 
 Knowing when not to answer: `support` = the best sentence's similarity to the
-question minus half the share of the question's vocabulary that no document
-contains. A question about "401k matching" against a handbook that never mentions
-a 401(k) finds fluent but unrelated sentences (similarity ~0.5) and a high unknown
-share; it is below `MIN_SUPPORT` and gets `answered: false`, unless one sentence is
-a strong match on its own (`STRONG_MATCH`). Both thresholds were set on the
-development handbook (`make eval`).
+question (top passages only) minus half the share of the question's vocabulary
+that no document contains. A question about "401k matching" against a handbook
+that never mentions a 401(k) finds fluent but unrelated sentences (similarity
+~0.5) and a high unknown share; it is below `MIN_SUPPORT` and gets `answered:
+false`, unless one sentence is a strong match on its own (`STRONG_MATCH`). Both
+thresholds were set on the development handbook (`make eval`).
 """
 
 from __future__ import annotations
@@ -23,31 +27,28 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.answer_types import expected_kind, states
 from knowledge.embeddings import embed_one
 from knowledge.retrieval import Hit, Retriever
-from knowledge.text import plain, tokens
+from knowledge.text import TABLE_ROW_RE, plain, tokens
 
 PASSAGES_FOR_SENTENCES = 3
-MAX_SENTENCES = 3
-MAX_ANSWER_CHARS = 420
+MAX_SENTENCES = 4
+MAX_ANSWER_CHARS = 700
 SNIPPET_CHARS = 240
-SECOND_SENTENCE_RATIO = 0.8
+SECOND_SENTENCE_RATIO = 0.7
 PASSAGES_FOR_ANSWER = 2
+# The best document's passages beyond the top ones: how many are read, and the rank they count as.
+DOCUMENT_PASSAGES = 24
+DOCUMENT_RANK = 1
+RANK_COST = 0.03
 LEXICAL_WEIGHT = 0.3
-QUANTITY_BONUS = 0.08
+# A sentence stating the kind of fact the question asks for (a span of time, an amount): `answer_types`.
+KIND_BONUS = 0.12
 # The opening sentences of a document state what it is about ("We accept returns within 30 days of
 # delivery"): the lead bias every summariser knows.
 LEAD_BONUS = 0.05
 LEAD_SENTENCES = 2
-# "how many days", "how much", "how long", "when", "what time": the answer is a number, a date or a day.
-QUANTITY_QUESTION_RE = re.compile(
-    r"(?i)\b(how (many|much|long|often|soon|old|far)|when|what (time|date|day|hours?)|which day|what percent)"
-)
-QUANTITY_RE = re.compile(
-    r"(?i)\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|first|second|"
-    r"third|fourth|fifth|sixth|last|monday|tuesday|wednesday|thursday|friday|saturday|sunday|daily|weekly|monthly|"
-    r"yearly|annually|quarterly|half)\b"
-)
 UNKNOWN_PENALTY = 0.5
 MIN_SUPPORT = 0.22
 # A sentence this close to the question answers it whatever the vocabulary: paraphrases ("send something
@@ -117,27 +118,71 @@ def sources_of(hits: list[Hit], limit: int = 3) -> list[Source]:
 
 @dataclass(frozen=True)
 class _Candidate:
-    passage: int
-    position: int
+    place: tuple[int, int, int]  # (document's first rank, chunk index, sentence index): reading order
+    rank: int  # the passage's retrieval rank (the rest of the best document shares one rank)
+    retrieved: bool  # in one of the top passages (what `support` is measured on)
     text: str
     similarity: float
     score: float
+
+    def beside(self, offset: int) -> tuple[int, int, int]:
+        """The place of the sentence `offset` sentences away in the same passage."""
+        document, chunk, sentence = self.place
+        return document, chunk, sentence + offset
+
+    @property
+    def next_passage(self) -> tuple[int, int, int]:
+        """The place of the first sentence of the passage after this one."""
+        document, chunk, _ = self.place
+        return document, chunk + 1, 0
+
+    @property
+    def is_table_row(self) -> bool:
+        return bool(TABLE_ROW_RE.match(self.text))
+
+
+def _pool(hits: list[Hit], retriever: Retriever, question_vector: np.ndarray) -> list[tuple[int, Hit]]:
+    """(rank, passage): the top passages, then the rest of the best document (none of whose passages ranks below 1).
+
+    The sentence that answers is often beside the passage that matched best: a rule
+    introduced in one paragraph and quantified in the next, a heading's first lines.
+    """
+    if not hits:
+        return []
+    best_document = (hits[0].collection, hits[0].chunk.path)
+    pool = [
+        (min(rank, DOCUMENT_RANK) if (hit.collection, hit.chunk.path) == best_document else rank, hit)
+        for rank, hit in enumerate(hits[:PASSAGES_FOR_SENTENCES])
+    ]
+    seen = {hit.chunk.id for _, hit in pool}
+    for passage in retriever.passages_of(hits[0], question_vector, DOCUMENT_PASSAGES):
+        if passage.chunk.id not in seen:
+            seen.add(passage.chunk.id)
+            pool.append((DOCUMENT_RANK, passage))
+    return pool
+
+
+def _row_values(row: str) -> set[str]:
+    """The words of a table row's values, not of its column names (which every row repeats)."""
+    return {word for cell in row.split("; ") for word in tokens(cell.partition(": ")[2])}
 
 
 def _candidates(
     question: str,
     question_vector: np.ndarray,
     question_words: set[str],
-    hits: list[Hit],
+    pool: list[tuple[int, Hit]],
     retriever: Retriever,
-    first_rank: int = 0,
 ) -> list[_Candidate]:
-    """Scored sentences of the passages; `first_rank` is the rank of the first one (the rank costs a little)."""
+    """Every sentence of the pool, scored; a passage's retrieval rank costs a little."""
     weights = {w: retriever.idf(w) for w in question_words}
     total = sum(weights.values()) or 1.0
-    wants_quantity = bool(QUANTITY_QUESTION_RE.search(question))
+    kind = expected_kind(question)
     found = []
-    for rank, hit in enumerate(hits[:PASSAGES_FOR_SENTENCES], start=first_rank):
+    documents: dict[tuple[str, str], int] = {}
+    for index, (rank, hit) in enumerate(pool):
+        retrieved = index < PASSAGES_FOR_SENTENCES
+        document = documents.setdefault((hit.collection, hit.chunk.path), len(documents))
         if not hit.sentences:
             continue
         similarities = hit.sentence_vectors @ question_vector
@@ -147,44 +192,83 @@ def _candidates(
             if not re.search(r"[A-Za-z0-9]", text):
                 continue
             lexical = sum(weights[w] for w in question_words if w in words) / total
-            score = float(similarity) + LEXICAL_WEIGHT * lexical - 0.03 * rank
-            if wants_quantity and QUANTITY_RE.search(text):
-                score += QUANTITY_BONUS
+            score = float(similarity) + LEXICAL_WEIGHT * lexical - RANK_COST * rank
+            if kind is not None and states(text, kind):
+                score += KIND_BONUS
             if len(hit.chunk.headings) <= 1 and position < LEAD_SENTENCES:
                 score += LEAD_BONUS
-            found.append(_Candidate(rank, position, text, float(similarity), score))
+            if TABLE_ROW_RE.match(text) and not question_words & _row_values(text):
+                score -= UNASKED_ROW_COST
+            found.append(_Candidate((document, hit.index, position), rank, retrieved, text, float(similarity), score))
     return found
 
 
 # A sentence that starts like this leans on the one before it ("This is…", "They…"): show both.
 ANAPHORA_RE = re.compile(r"^(this|that|these|those|it|its|they|their|such|however|but|also|so|then|otherwise)\b", re.I)
+# A sentence that announces what follows ("We pay twice a month:", "…follow these steps."): show
+# the next few sentences too, into the next passage if need be.
+ANNOUNCES_RE = re.compile(r"(?i)(:|\b(the following|as follows|these(\s+\w+)?\s+(steps|guidelines|rules|options))\.)$")
+LIST_ITEMS = 3
+# Table rows are alternatives ("Month: June; Payday: Mon 15 Jun."): an answer quotes a couple, not the
+# table, and a row whose values the question does not mention only matched its column names.
+MAX_TABLE_ROWS = 2
+UNASKED_ROW_COST = 0.1
 
 
-def _with_antecedents(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
-    by_place = {(c.passage, c.position): c for c in candidates}
-    result = list(chosen)
-    for candidate in chosen:
-        before = by_place.get((candidate.passage, candidate.position - 1))
-        if ANAPHORA_RE.match(candidate.text) and before is not None and before not in result:
-            result.append(before)
-    return result
+def _distinct(ranked: list[_Candidate]) -> list[_Candidate]:
+    """Each sentence once, at its best score: overlapping passages repeat sentences."""
+    seen: set[str] = set()
+    distinct = []
+    for candidate in ranked:
+        if candidate.text not in seen:
+            seen.add(candidate.text)
+            distinct.append(candidate)
+    return distinct
+
+
+def _with_context(candidate: _Candidate, by_place: dict[tuple[int, int, int], _Candidate]) -> list[_Candidate]:
+    """The sentence with the one it leans on, or the items it announces."""
+    group = [candidate]
+    before = by_place.get(candidate.beside(-1))
+    if ANAPHORA_RE.match(candidate.text) and before is not None:
+        group.append(before)
+    if ANNOUNCES_RE.search(candidate.text):
+        following = by_place.get(candidate.beside(1)) or by_place.get(candidate.next_passage)
+        while following is not None and len(group) <= LIST_ITEMS:
+            group.append(following)
+            following = by_place.get(following.beside(1)) or by_place.get(following.next_passage)
+    return group
 
 
 def compose(candidates: list[_Candidate]) -> str:
-    """The best sentence, with the next ones of the top passages that score nearly as well, in document order."""
-    ranked = sorted(candidates, key=lambda c: -c.score)
+    """The best sentence, with the next ones of the top passages that score nearly as well, in reading order.
+
+    A sentence that leans on the one before it ("This check-in should happen two
+    weeks ahead") brings that one along, one that announces a list brings its
+    items. Everything fits in `MAX_ANSWER_CHARS`.
+    """
+    by_place = {c.place: c for c in candidates}
+    ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
     best = ranked[0]
-    chosen = [best]
-    length = len(best.text)
-    for other in ranked[1:]:
-        if len(chosen) >= MAX_SENTENCES or other.score < SECOND_SENTENCE_RATIO * best.score:
+    chosen: list[_Candidate] = []
+    length = 0
+    for candidate in ranked:
+        if len(chosen) >= MAX_SENTENCES or candidate.score < SECOND_SENTENCE_RATIO * best.score:
             break
-        if other.passage < PASSAGES_FOR_ANSWER and length + len(other.text) <= MAX_ANSWER_CHARS:
-            chosen.append(other)
-            length += len(other.text) + 1
-    chosen = _with_antecedents(chosen, candidates)
-    chosen.sort(key=lambda c: (c.passage, c.position))
-    return snippet(" ".join(c.text for c in chosen), MAX_ANSWER_CHARS)
+        if candidate in chosen or (candidate is not best and candidate.rank >= PASSAGES_FOR_ANSWER):
+            continue
+        group = [c for c in _with_context(candidate, by_place) if c not in chosen]
+        rows = sum(c.is_table_row for c in chosen + group)
+        added = sum(len(c.text) + 1 for c in group)
+        if chosen and (length + added > MAX_ANSWER_CHARS or rows > MAX_TABLE_ROWS):
+            continue
+        chosen += group
+        length += added
+    chosen.sort(key=lambda c: c.place)
+    texts = list(dict.fromkeys(c.text for c in chosen))
+    # Passages overlap a little: a sentence cut at a passage's start is part of one already said.
+    texts = [text for text in texts if not any(text != other and text in other for other in texts)]
+    return snippet(" ".join(texts), MAX_ANSWER_CHARS)
 
 
 def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
@@ -195,9 +279,11 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     question_vector = embed_one(question)
     hits = retriever.search(question, question_vector, k=k)
     question_words = set(tokens(question))
-    candidates = _candidates(question, question_vector, question_words, hits, retriever)
+    candidates = _candidates(
+        question, question_vector, question_words, _pool(hits, retriever, question_vector), retriever
+    )
     support = Support(
-        best_sentence=max((c.similarity for c in candidates), default=0.0),
+        best_sentence=max((c.similarity for c in candidates if c.retrieved), default=0.0),
         unknown_share=retriever.unknown_share(question_words),
     )
     supported = support.best_sentence >= MIN_SENTENCE and (
@@ -205,8 +291,4 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     )
     if not candidates or not supported:
         return Answer(question, False, None, sources_of(hits), support)
-    opening = retriever.opening_of(hits[0], question_vector) if hits else None
-    if opening is not None:  # the best document's opening may state the answer in one sentence
-        extra = _candidates(question, question_vector, question_words, [*hits[:1], opening], retriever)
-        candidates += [_Candidate(1, c.position, c.text, c.similarity, c.score) for c in extra if c.passage == 1]
     return Answer(question, True, compose(candidates), sources_of(hits), support)

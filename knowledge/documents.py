@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -103,36 +105,64 @@ def _markdown_sections(text: str) -> list[Section]:
 
 
 def _inline_html_as_text(text: str) -> str:
-    """HTML inside Markdown (tables, mostly): each table row becomes one line "a — b — c"."""
+    """HTML inside Markdown (tables, mostly): each table row becomes one fact (`_rows_as_facts`)."""
     from bs4 import BeautifulSoup
 
     def table_as_text(match: re.Match[str]) -> str:
-        soup = BeautifulSoup(match.group(0), "html.parser")
-        rows = []
-        for row in soup.find_all("tr"):
-            cells = [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["td", "th"])]
-            if any(cells):
-                rows.append(" — ".join(cell for cell in cells if cell))
-        return "\n\n" + "\n".join(rows) + "\n\n"
+        return (
+            "\n\n"
+            + "\n\n".join(_rows_as_facts(_html_table_rows(BeautifulSoup(match.group(0), "html.parser"))))
+            + "\n\n"
+        )
 
     text = re.sub(r"(?is)<table\b.*?</table>", table_as_text, text)
     text = re.sub(r"(?i)<br\s*/?>", "\n", text)
     return re.sub(r"(?s)<[^>\n]{1,200}>", "", text)
 
 
+def _html_table_rows(table: Any) -> list[list[str]]:
+    return [
+        [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["td", "th"])]
+        for row in table.find_all("tr")
+    ]
+
+
+def _rows_as_facts(rows: list[list[str]]) -> list[str]:
+    """Each body row as one sentence naming its values by the header: one row, one fact.
+
+    `| Month | Mid-month payday |` over `| January | Thu 15 Jan |` becomes
+    "Month: January; Mid-month payday: Thu 15 Jan." — a row that can be retrieved and
+    quoted alone, where "January — Thu 15 Jan" would mean nothing without its header.
+    """
+    rows = [row for row in rows if any(row)]
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return [" — ".join(cell for cell in row if cell) for row in rows]
+    header, body = rows[0], rows[1:]
+    facts = []
+    for row in body:
+        named = [
+            f"{name}: {value}" if name else value for name, value in zip_longest(header, row, fillvalue="") if value
+        ]
+        facts.append("; ".join(named).rstrip(".") + ".")
+    return facts
+
+
 def _markdown_tables_as_lines(text: str) -> str:
-    """A Markdown table row `| a | b |` becomes the line `a — b`; the `|---|` rule goes. One row, one fact."""
-    lines = []
-    for line in text.splitlines():
+    """Markdown tables as facts, one paragraph per row (`_rows_as_facts`); the `|---|` rule goes."""
+    out: list[str] = []
+    table: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|"):
             cells = [cell.strip() for cell in stripped.strip("|").split("|")]
-            if all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell):
-                continue
-            lines.append(" — ".join(cell for cell in cells if cell))
-        else:
-            lines.append(line)
-    return "\n".join(lines)
+            if not all(re.fullmatch(r":?-{2,}:?", cell) for cell in cells if cell):
+                table.append(cells)
+            continue
+        if table:
+            out += ["", *"\n\n".join(_rows_as_facts(table)).split("\n"), ""]
+            table = []
+        out.append(line)
+    return "\n".join(out[:-1])
 
 
 def _plain_text_as_markdown(text: str) -> str:
@@ -169,6 +199,13 @@ def _html_sections(path: Path) -> list[Section]:
     soup = BeautifulSoup(raw, "html.parser")
     for tag in soup(["script", "style", "nav", "footer"]):
         tag.decompose()
+    for table in soup.find_all("table"):
+        facts = soup.new_tag("div")
+        for fact in _rows_as_facts(_html_table_rows(table)):
+            paragraph = soup.new_tag("p")
+            paragraph.string = fact
+            facts.append(paragraph)
+        table.replace_with(facts)
     parts: list[str] = []
     for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "th", "pre", "blockquote"]):
         text = " ".join(element.get_text(" ", strip=True).split())

@@ -24,7 +24,7 @@ from knowledge.text import sentences
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 # Part of every file's hash: bump it when reading, chunking or sentence splitting changes,
 # so that the next run re-indexes files whose bytes did not change but whose chunks would.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "6"
 
 
 @dataclass

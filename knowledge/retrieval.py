@@ -26,6 +26,7 @@ EMBEDDING_SIZE = 384
 
 @dataclass(frozen=True)
 class Hit:
+    index: int  # the chunk's place in the retriever (a document's chunks are consecutive, in order)
     chunk: Chunk
     collection: str
     fused: float
@@ -59,10 +60,10 @@ class Retriever:
             for word in set(words):
                 frequency[word] = frequency.get(word, 0) + 1
         self.document_frequency = frequency
-        # The first chunk of every document (entries are in document order): its opening.
-        self.openings: dict[tuple[str, str], int] = {}
+        # Every document's chunks, in document order (entries are stored that way).
+        self.documents: dict[tuple[str, str], list[int]] = {}
         for index, (name, chunk) in enumerate(self.entries):
-            self.openings.setdefault((name, chunk.path), index)
+            self.documents.setdefault((name, chunk.path), []).append(index)
 
     @classmethod
     def open(cls, store: KnowledgeStore, collections: Sequence[str]) -> Retriever:
@@ -97,14 +98,12 @@ class Retriever:
         texts, sentence_vectors = self.sentences.get(chunk.id, ([], np.zeros((0, EMBEDDING_SIZE), np.float32)))
         dense = float(self.vectors[index] @ question_vector)
         words = self.sentence_words.get(chunk.id, ())
-        return Hit(chunk, name, fused, dense, bm25, tuple(texts), sentence_vectors, words)
+        return Hit(index, chunk, name, fused, dense, bm25, tuple(texts), sentence_vectors, words)
 
-    def opening_of(self, hit: Hit, question_vector: np.ndarray) -> Hit | None:
-        """The first passage of the hit's document (its summary, usually), unless that is the hit itself."""
-        index = self.openings.get((hit.collection, hit.chunk.path))
-        if index is None or self.entries[index][1].id == hit.chunk.id:
-            return None
-        return self.hit_at(index, question_vector)
+    def passages_of(self, hit: Hit, question_vector: np.ndarray, limit: int) -> list[Hit]:
+        """The first `limit` passages of the hit's document, in order: where the rest of its answer may be."""
+        indexes = self.documents.get((hit.collection, hit.chunk.path), [])[:limit]
+        return [self.hit_at(index, question_vector) for index in indexes]
 
     def search(self, question: str, question_vector: np.ndarray, k: int = 5) -> list[Hit]:
         """The `k` best chunks for the question, best first."""

@@ -26,9 +26,16 @@ def stem(word: str) -> str:
     return word
 
 
+# "401(k)", "403(b)", "W-2", "I-9": one term however it is written ("401k", "w2").
+_COMPOUND_RES = (re.compile(r"\b(\d+)\(([a-z])\)"), re.compile(r"\b([a-z])-(\d+)\b"))
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased, stemmed content words (stop words out; numbers kept: `401k`, `30`)."""
-    words = (w.split("'")[0].split("’")[0] for w in _TOKEN_RE.findall(text.lower()))
+    text = text.lower()
+    for compound in _COMPOUND_RES:
+        text = compound.sub(r"\1\2", text)
+    words = (w.split("'")[0].split("’")[0] for w in _TOKEN_RE.findall(text))
     return [stem(w) for w in words if w and w not in STOPWORDS]
 
 
@@ -50,12 +57,30 @@ def plain(text: str) -> str:
     return " ".join(_EMPHASIS_RE.sub("", _BULLET_RE.sub("", text)).split())
 
 
+# A table row as ingestion writes it ("Month: June; Payday: Mon 15 Jun."): one row, one sentence.
+TABLE_ROW_RE = re.compile(r"^[^\n:;.]{1,80}: [^\n;]*(?:; [^\n:;.]{1,80}: [^\n;]*)+\.$")
+
+
+def _table_rows_apart(block: str) -> list[str]:
+    """The block's table rows each on their own, the lines between them kept together."""
+    parts: list[str] = []
+    prose: list[str] = []
+    for line in block.split("\n"):
+        if TABLE_ROW_RE.match(line.strip()):
+            parts += ["\n".join(prose)] if prose else []
+            parts.append(line)
+            prose = []
+        else:
+            prose.append(line)
+    return parts + (["\n".join(prose)] if prose else [])
+
+
 def sentences(text: str) -> list[str]:
-    """Sentences of a passage, as plain text; list items and lines stay separate sentences."""
+    """Sentences of a passage, as plain text; list items, table rows and lines stay separate sentences."""
     found: list[str] = []
-    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•+]|\d+[.)])\s)", text):
-        block = plain(block)
-        if not block:
-            continue
-        found += [s.text.strip() for s in _sentencizer()(block).sents if s.text.strip()]
+    blocks = re.split(r"\n\s*\n|\n(?=\s*(?:[-*•+]|\d+[.)])\s)", text)
+    for part in (part for block in blocks for part in _table_rows_apart(block)):
+        flat = plain(part)
+        if flat:
+            found += [s.text.strip() for s in _sentencizer()(flat).sents if s.text.strip()]
     return found

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.documents import MAX_FILE_BYTES, UnreadableDocument, read_document
+from knowledge.text import sentences
 
 
 def test_markdown_sections_keep_their_headings(tmp_path: Path) -> None:
@@ -21,11 +22,28 @@ def test_markdown_sections_keep_their_headings(tmp_path: Path) -> None:
     ]
 
 
-def test_markdown_tables_become_one_line_per_row(tmp_path: Path) -> None:
+def test_markdown_table_rows_become_facts_named_by_the_header(tmp_path: Path) -> None:
     path = tmp_path / "fees.md"
-    path.write_text("# Fees\n\n| Reminder | Fee |\n|---|---|\n| first | EUR 0 |\n| second | EUR 5 |\n")
+    path.write_text(
+        "# Fees\n\nWe charge these fees.\n| Reminder | Fee |\n|---|---|\n"
+        "| first | EUR 0 |\n| second | EUR 5 |\nThat is all.\n"
+    )
     text = read_document(path).sections[0].text
-    assert "second — EUR 5" in text and "|" not in text and "---" not in text
+    assert "|" not in text and "---" not in text
+    assert sentences(text) == [
+        "We charge these fees.",
+        "Reminder: first; Fee: EUR 0.",
+        "Reminder: second; Fee: EUR 5.",
+        "That is all.",
+    ]
+
+
+def test_html_table_rows_become_facts_in_markdown_and_html_files(tmp_path: Path) -> None:
+    table = "<table><tr><td>Years</td><td>Technical</td></tr><tr><td>More than 5</td><td>$120k</td></tr></table>"
+    (tmp_path / "pay.md").write_text(f"# Pay\n\n{table}\n")
+    (tmp_path / "pay.html").write_text(f"<html><body><h1>Pay</h1>{table}</body></html>")
+    for name in ("pay.md", "pay.html"):
+        assert read_document(tmp_path / name).sections[0].text == "Years: More than 5; Technical: $120k.", name
 
 
 def test_plain_text_headings_in_capitals(tmp_path: Path) -> None:

@@ -1,0 +1,158 @@
+"""How an answer is put together: the fact the question asks for, found beside the best passage,
+table rows as facts, compound terms, each sentence once. Real model, real Chroma store."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answer_types import Kind, expected_kind, states
+from knowledge.answers import MAX_ANSWER_CHARS, answer
+from knowledge.ingest import ingest
+from knowledge.retrieval import Retriever
+from knowledge.store import KnowledgeStore
+from knowledge.text import sentences, tokens
+
+REMOTE_MD = """# Working remotely
+
+## Scope
+This policy covers working from home on a regular basis and working remotely for up to one week a month.
+
+## Extended remote work
+If you plan to work remotely for more than two days, or from a place that is not your home, follow these steps.
+
+### Approval
+You need your manager's approval first.
+This check-in should happen at least two weeks in advance, before you book any travel.
+
+### Heads up
+Tell the team at least 7 days ahead and mark the days in your calendar.
+"""
+
+EQUITY_MD = """# Your equity
+
+## What an option is
+Owning stock in the company gives you a stake in its success. An option lets you buy a share later at today's price.
+
+## When you leave
+Options do not disappear when you stop working here. You have 7 years to exercise your options after you leave.
+"""
+
+PAYROLL_MD = """# Payroll
+
+Employees are paid twice a month, on the 15th and on the last working day of the month.
+
+| Month | Mid-month payday | End-of-month payday |
+|---|---|---|
+| January | Thu 15 Jan | Fri 30 Jan |
+| February | Fri 13 Feb | Fri 27 Feb |
+| March | Mon 16 Mar | Tue 31 Mar |
+| April | Wed 15 Apr | Thu 30 Apr |
+"""
+
+TAX_MD = """# Tax forms
+
+Your yearly pay and withholding are reported on Form W-2. W-2 forms are in the payroll portal under Pay, Tax documents.
+
+The company's 401(k) plan matches your contributions up to 4% of your pay.
+"""
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    folder = tmp_path_factory.mktemp("handbook")
+    for name, text in {"remote.md": REMOTE_MD, "equity.md": EQUITY_MD, "payroll.md": PAYROLL_MD}.items():
+        (folder / name).write_text(text)
+    (folder / "tax.md").write_text(TAX_MD)
+    store = KnowledgeStore.open(tmp_path_factory.mktemp("chroma"))
+    ingest(folder, "handbook", "internal", store)
+    return Retriever.open(store, ["handbook"])
+
+
+def test_the_step_after_the_best_passage_is_in_the_answer(retriever: Retriever) -> None:
+    result = answer("what do I need to do to work remotely for a week from a place that is not my home?", retriever)
+    assert result.answered and result.sources[0].path == "remote.md"
+    assert "two weeks in advance" in (result.answer or "")
+    assert "manager's approval" in (result.answer or ""), "a sentence starting 'This' brings the one before it"
+
+
+def test_a_how_long_question_gets_the_span_of_time(retriever: Retriever) -> None:
+    result = answer("after I leave, how long can I still buy a share?", retriever)
+    assert result.answered and "7 years" in (result.answer or "")
+
+
+def test_a_table_row_answers_when_the_question_names_it(retriever: Retriever) -> None:
+    result = answer("when is the mid-month payday in March?", retriever)
+    assert result.answered and "Month: March; Mid-month payday: Mon 16 Mar" in (result.answer or "")
+    assert (result.answer or "").count("Month:") <= 2, "a couple of rows, never the table"
+
+
+def test_a_general_question_gets_the_rule_not_the_table(retriever: Retriever) -> None:
+    result = answer("when do we get paid?", retriever)
+    assert result.answered and "twice a month" in (result.answer or "")
+    assert (result.answer or "").count("Month:") <= 2
+
+
+def test_compound_terms_match_however_they_are_written(retriever: Retriever) -> None:
+    assert tokens("Form W-2, the 401(k) and 403(b) plans") == tokens("form w2, the 401k and 403b plans")
+    for question, fact in (("where do I get my w2?", "payroll portal"), ("does the 401k match?", "4%")):
+        result = answer(question, retriever)
+        assert result.answered and fact in (result.answer or ""), question
+
+
+def test_answers_are_short_and_never_repeat_a_sentence(retriever: Retriever) -> None:
+    for question in ("how does remote work approval work?", "what is an option?", "when is payday?", "w2 forms"):
+        result = answer(question, retriever)
+        assert result.answered, question
+        said = sentences(result.answer or "")
+        assert len(said) == len(set(said)), result.answer
+        assert len(result.answer or "") <= MAX_ANSWER_CHARS
+
+
+def test_table_rows_are_sentences_of_their_own() -> None:
+    text = "Paydays:  \nMonth: June; Payday: Mon 15 Jun.  \nMonth: July; Payday: Wed 15 Jul.  \nAfter the table. More."
+    assert sentences(text) == [
+        "Paydays:",
+        "Month: June; Payday: Mon 15 Jun.",
+        "Month: July; Payday: Wed 15 Jul.",
+        "After the table.",
+        "More.",
+    ]
+    assert sentences("Note: this is prose; it has a colon: and a semicolon.") == [
+        "Note: this is prose; it has a colon: and a semicolon."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how long is parental leave?", Kind.TIME),
+        ("when's hack week?", Kind.TIME),
+        ("what are normal working hours like here?", Kind.TIME),
+        ("I referred a friend 8 months ago, do I still get the bonus?", Kind.TIME),
+        ("how much of my health insurance does the company pay?", Kind.AMOUNT),
+        ("how many objectives should I write?", Kind.NUMBER),
+        ("what is the dress code?", None),
+        ("can my manager promise me a contract?", None),
+    ],
+)
+def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) -> None:
+    assert expected_kind(question) is kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "expected"),
+    [
+        ("You have 7 years to exercise your options.", Kind.TIME, True),
+        ("A typical workweek is 45-50 hours.", Kind.TIME, True),
+        ("The sixth week of every quarter is a hack week.", Kind.TIME, True),
+        ("Hiring has to happen within 180 days (six months) of the referral.", Kind.TIME, True),
+        ("Owning stock gives you a stake in our success.", Kind.TIME, False),
+        ("The company pays 85% of the baseline plan.", Kind.AMOUNT, True),
+        ("Flights are covered up to $1,000.", Kind.AMOUNT, True),
+        ("We offer medical, dental and vision coverage.", Kind.AMOUNT, False),
+        ("Set 3 to 5 objectives a quarter.", Kind.NUMBER, True),
+        ("Set a few objectives.", Kind.NUMBER, False),
+    ],
+)
+def test_whether_a_sentence_states_that_kind_of_fact(sentence: str, kind: Kind, expected: bool) -> None:
+    assert states(sentence, kind) is expected
