@@ -1,0 +1,210 @@
+"""The demo website: Northwind Goods' home page with the chat widget, a demo sign-in, the payment page.
+
+The sign-in stands in for the shop's and the intranet's real login: pick one of the
+demo customers or employees and the page passes the widget the same signed channel
+token (`assistant.identity.issue_channel_token`) a real login would, kept in an
+HttpOnly cookie. It exists only in `local` and `test` mode; in production the page
+shows the widget to an anonymous visitor and the sign-in routes answer 404.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html import escape
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Form, HTTPException, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.dependencies import SettingsDep
+from api.routers.widget import AcceptEncoding, page_headers, static_response
+from assistant.identity import Identity, Role, issue_channel_token, issue_payment_token, read_channel_token
+from assistant.settings import Settings
+from backoffice.errors import BackofficeUnavailable
+
+router = APIRouter(tags=["demo website"])
+
+COOKIE = "northwind_demo"
+SESSION_S = 8 * 3600
+DEMO_MODES = ("local", "test")
+DEMO_CUSTOMERS = 3
+DEMO_EMPLOYEES = 2
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """Someone the demo sign-in offers: `key` is what the form sends (`customer:1`)."""
+
+    key: str
+    role: str
+    subject: str
+    name: str
+    detail: str
+    open_invoice: str | None = None
+
+
+def demo_login_enabled(settings: Settings) -> bool:
+    return settings.assistant_env in DEMO_MODES
+
+
+def demo_people() -> list[DemoPerson]:
+    """A few demo customers and employees, read from the back office (so they match its data)."""
+    from backoffice.demo import demo_accounts
+    from backoffice.hr_demo import demo_employees
+    from backoffice.sql.hr import SqlHR
+    from backoffice.sql.orders import SqlOrders
+    from backoffice.wiring import hr_port, orders_port
+
+    people: list[DemoPerson] = []
+    orders, hr = orders_port(), hr_port()
+    if isinstance(orders, SqlOrders):
+        people += [
+            DemoPerson(f"customer:{a.customer_id}", "customer", str(a.customer_id), a.name, a.email, a.open_invoice)
+            for a in demo_accounts(orders, DEMO_CUSTOMERS)
+        ]
+    if isinstance(hr, SqlHR):
+        people += [
+            DemoPerson(f"employee:{e.employee_id}", "employee", str(e.employee_id), e.name, e.department)
+            for e in demo_employees(hr, DEMO_EMPLOYEES)
+        ]
+    return people
+
+
+def widget_config(settings: Settings, token: str | None) -> str:
+    """The widget's config object, as JSON safe to put inside a <script type="application/json">."""
+    config: dict[str, Any] = {
+        "socketUrl": settings.rasa_url,
+        "title": "Northwind Goods",
+        "authToken": token,
+    }
+    text = json.dumps(config)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Northwind Goods</title><link rel="stylesheet" href="/site/site.css"></head>
+<body><header class="site-header"><a class="logo" href="/">Northwind Goods</a>
+<nav aria-label="Main"><a href="/#shop">Shop</a><a href="/#help">Help</a><a href="/employee/login">Intranet</a></nav>
+</header><main>
+<section class="hero"><h1>Good things, delivered.</h1>
+<p>Kitchenware, home goods and gifts, shipped across the United States. Questions about an order, a return or an
+invoice? Our assistant answers at once — and a person takes over whenever you need one.</p></section>
+<section id="help" class="cards">{signin}{payment}</section>
+<section id="shop" class="shop"><h2>This week</h2><ul class="products"><li>Cast-iron skillet</li>
+<li>Linen tea towels</li><li>Stoneware mugs</li><li>Walnut serving board</li></ul></section>
+</main><footer class="site-footer">Northwind Goods is a demo company. Chat with us: the button at the bottom right.
+</footer>
+<script type="application/json" id="northwind-chat-config">{config}</script>
+<script src="/widget/widget.js" defer></script>
+</body></html>"""
+
+
+def _signin_card(people: list[DemoPerson], who: Identity | None, person: DemoPerson | None) -> str:
+    if who is not None:
+        name = person.name if person else (who.name or who.subject)
+        return (
+            '<div class="card"><h2>Signed in</h2>'
+            f'<p id="signed-in">Signed in as <strong>{escape(name)}</strong> ({escape(who.role)}). '
+            "The assistant knows who you are: no order number or e-mail needed.</p>"
+            '<form method="post" action="/demo/sign-out"><button type="submit">Sign out</button></form></div>'
+        )
+    options = "".join(
+        f'<option value="{escape(p.key)}">{escape(p.name)} — {escape(p.role)}, {escape(p.detail)}</option>'
+        for p in people
+    )
+    return (
+        '<div class="card"><h2>Demo sign-in</h2>'
+        "<p class=\"note\">For demonstration only: this stands in for the shop's and the intranet's real login. "
+        "Pick a demo customer or employee and the chat will know who you are.</p>"
+        '<form method="post" action="/demo/sign-in"><label for="who">Sign in as</label>'
+        f'<select id="who" name="who">{options}</select><button type="submit">Sign in</button></form>'
+        '<p class="note">Or chat anonymously: the assistant asks for an order number and its e-mail.</p></div>'
+    )
+
+
+def _payment_card(person: DemoPerson | None, settings: Settings) -> str:
+    if person is not None and person.open_invoice:
+        token = issue_payment_token(person.open_invoice, settings.identity_secret)
+        href = f"/pay/{escape(person.open_invoice)}?token={escape(token)}"
+        return (
+            '<div class="card"><h2>Pay an invoice</h2>'
+            f"<p>You have an open invoice, {escape(person.open_invoice)}.</p>"
+            f'<p><a class="button" id="pay-link" href="{href}">Pay {escape(person.open_invoice)}</a></p></div>'
+        )
+    return (
+        '<div class="card"><h2>Pay an invoice</h2><p>Ask the assistant “pay my invoice”: it sends you a secure '
+        "payment link for your open invoice, which opens our payment page.</p></div>"
+    )
+
+
+def _current(token: str | None, settings: Settings) -> Identity | None:
+    return read_channel_token(token, settings.identity_secret) if demo_login_enabled(settings) else None
+
+
+def _people(settings: Settings) -> list[DemoPerson]:
+    if not demo_login_enabled(settings):
+        return []
+    try:
+        return demo_people()
+    except BackofficeUnavailable:
+        return []
+
+
+@router.get("/", response_class=HTMLResponse, summary="The demo company's home page, with the chat widget")
+def home(settings: SettingsDep, northwind_demo: Annotated[str | None, Cookie()] = None) -> HTMLResponse:
+    who = _current(northwind_demo, settings)
+    people = _people(settings)
+    person = next((p for p in people if who and p.key == f"{who.role}:{who.subject}"), None)
+    signin = _signin_card(people, who, person) if demo_login_enabled(settings) else ""
+    body = PAGE.format(
+        signin=signin,
+        payment=_payment_card(person, settings),
+        config=widget_config(settings, northwind_demo if who else None),
+    )
+    return HTMLResponse(body, headers=page_headers(settings))
+
+
+@router.get("/site/site.css", include_in_schema=False)
+def site_css(accept_encoding: AcceptEncoding = None) -> Response:
+    return static_response("site/site.css", accept_encoding)
+
+
+def _require_demo(settings: Settings) -> None:
+    if not demo_login_enabled(settings):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "the demo sign-in is only available in local and test mode")
+
+
+@router.post(
+    "/demo/sign-in",
+    summary="Demo sign-in as one of the demo customers or employees (local and test mode only)",
+    response_class=RedirectResponse,
+    status_code=status.HTTP_303_SEE_OTHER,
+    responses={400: {"description": "Not one of the demo people"}, 404: {"description": "Not in demo mode"}},
+)
+def sign_in(who: Annotated[str, Form(max_length=40)], settings: SettingsDep) -> RedirectResponse:
+    _require_demo(settings)
+    try:
+        person = next((p for p in demo_people() if p.key == who), None)
+    except BackofficeUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the back office is unavailable") from error
+    if person is None:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{who!r} is not one of the demo customers or employees")
+    role: Role = "customer" if person.role == "customer" else "employee"
+    token = issue_channel_token(role, person.subject, settings.identity_secret, person.name, SESSION_S)
+    response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
+    response.set_cookie(COOKIE, token, max_age=SESSION_S, httponly=True, samesite="strict", path="/")
+    return response
+
+
+@router.post(
+    "/demo/sign-out",
+    summary="Demo sign-out",
+    response_class=RedirectResponse,
+    status_code=status.HTTP_303_SEE_OTHER,
+)
+def sign_out() -> RedirectResponse:
+    response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/")
+    return response
