@@ -84,7 +84,7 @@ def widget_config(settings: Settings, token: str | None) -> str:
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Northwind Goods</title><link rel="stylesheet" href="/site/site.css"></head>
+<title>Northwind Goods</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/site/site.css"></head>
 <body><header class="site-header"><a class="logo" href="/">Northwind Goods</a>
 <nav aria-label="Main"><a href="/#shop">Shop</a><a href="/#help">Help</a><a href="/employee/login">Intranet</a></nav>
 </header><main>

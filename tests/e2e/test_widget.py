@@ -81,8 +81,11 @@ class Visitor:
         return self.page.locator(".nw-log")
 
     def open(self) -> None:
+        """Open the widget and wait until it is connected (the greeting comes with the session's confirmation)."""
         self.page.locator(".nw-launcher").click()
         expect(self.page.locator("#nw-panel")).to_be_visible()
+        expect(self.page.locator(".nw-greeting")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        expect(self.page.locator(".nw-status")).to_be_hidden()
 
     def say(self, text: str, expect_reply: str | None = None) -> None:
         """Type `text` and press Enter; wait for a reply containing `expect_reply`."""

@@ -40,6 +40,19 @@
     return node;
   }
 
+  /* A speech bubble drawn as SVG (an emoji needs a font the visitor may not have). */
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var path = document.createElementNS(ns, "path");
+    [["viewBox", "0 0 24 24"], ["width", "28"], ["height", "28"], ["aria-hidden", "true"], ["focusable", "false"]]
+      .forEach(function (pair) { svg.setAttribute(pair[0], pair[1]); });
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H10l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
   function storage() {
     try { return window.localStorage; } catch (e) { return null; } // disabled storage: a session per page
   }
@@ -80,7 +93,7 @@
   function loadScript(src, done) {
     if (window.io) { done(); return; }
     var script = el("script", { src: src, async: "" });
-    script.onload = done;
+    script.onload = function () { done(); };
     script.onerror = function () { done(new Error("socket.io client could not be loaded")); };
     document.head.appendChild(script);
   }
@@ -117,7 +130,7 @@
 
     var launcher = el("button", { type: "button", class: "nw-launcher", "aria-expanded": "false",
       "aria-controls": "nw-panel", "aria-label": "Open chat" });
-    launcher.appendChild(el("span", { class: "nw-launcher-icon", "aria-hidden": "true" }, "💬"));
+    launcher.appendChild(chatIcon());
     var badge = el("span", { class: "nw-badge", "aria-hidden": "true", hidden: "" });
     launcher.appendChild(badge);
 
