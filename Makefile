@@ -61,7 +61,7 @@ down: ## Stop the background stack
 lint: .venv/.installed ## ruff and mypy
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy assistant backoffice actions api engine knowledge
+	$(APP)/mypy assistant backoffice actions api engine knowledge handoff
 
 test-unit: .venv/.installed ## Unit tests (no running stack)
 	$(APP)/pytest -m "not e2e and not engine" -q

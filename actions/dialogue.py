@@ -98,6 +98,7 @@ class ActionStop(Action):
             SlotSet("verify_email", None),
             SlotSet("leave_type", None),
             SlotSet("leave_dates", None),
+            SlotSet("handoff_message", None),
         ]
         if tracker.active_loop_name:
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -4,6 +4,7 @@ Customers and unidentified users are answered from public documents only; an
 identified employee also from internal ones (the audience is decided here, from
 the identity the channel vouched for, never from what the user typed). A short
 follow-up ("and for sick days?") is read together with the previous question.
+The second "I don't know" in a row hands the conversation to a person.
 
 (Named `documents`, not `knowledge`: rasa-sdk imports every module of `actions/`,
 and a module named like the top-level `knowledge` package would shadow it.)
@@ -16,11 +17,12 @@ import logging
 import re
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
+from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
 from knowledge.service import shared_service
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ ABSTAIN_REPLY = (
     "I couldn't find an answer to that in our documents, and I'd rather not guess. "
     "Would you like me to put you in touch with a person?"
 )
+SECOND_ABSTAIN_REPLY = "I couldn't find that in our documents either, so let me bring in a person who can help."
 UNAVAILABLE_REPLY = (
     'Sorry — I can\'t search our documents right now. Please try again in a moment, or say "talk to a person".'
 )
@@ -77,8 +80,13 @@ class ActionAnswerFromDocuments(Action):
             dispatcher.utter_message(text=UNAVAILABLE_REPLY)
             return []
         if not result.answered:
+            failures = failures_in_a_row(tracker) + 1
+            events: list[EventType] = [SlotSet("last_question", None), SlotSet(FAILURES_SLOT, failures)]
+            if failures >= FAILURES_BEFORE_HANDOFF:
+                dispatcher.utter_message(text=SECOND_ABSTAIN_REPLY)
+                return [*events, FollowupAction("action_handoff")]
             dispatcher.utter_message(text=ABSTAIN_REPLY, buttons=HANDOFF_BUTTONS)
-            return [SlotSet("last_question", None)]
+            return events
         contract = result.contract()
         dispatcher.utter_message(text=contract["answer"], json_message={"sources": contract["sources"]})
-        return [SlotSet("last_question", question[:500])]
+        return [SlotSet("last_question", question[:500]), SlotSet(FAILURES_SLOT, 0)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routers import admin, health, hr, intranet, knowledge, payments, site, widget
+from api.routers import admin, console, handoff, health, hr, intranet, knowledge, payments, site, widget
 
 
 def create_app() -> FastAPI:
@@ -22,6 +22,8 @@ def create_app() -> FastAPI:
     app.include_router(hr.router)
     app.include_router(intranet.router)
     app.include_router(knowledge.router)
+    app.include_router(handoff.router)
+    app.include_router(console.router)
     app.include_router(widget.router)
     app.include_router(site.router)
     return app

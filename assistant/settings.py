@@ -76,6 +76,16 @@ class Settings(BaseSettings):
         description="Public HTTPS URL Telegram posts updates to. Default: `$RASA_URL/webhooks/telegram/webhook`.",
     )
     telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+    handoff_hours: str = Field(
+        "mon-fri 08:00-18:00",
+        description='When people take chats: "mon-fri 08:00-18:00[, sat 10:00-14:00]", "always" or "never"; '
+        "outside them a handoff takes a message.",
+    )
+    handoff_timezone: str = Field("Europe/Amsterdam", description="Time zone of HANDOFF_HOURS.")
+    agent_tokens: str = Field(
+        "Alex:dev-agent-alex,Sam:dev-agent-sam",
+        description='Agents of the console and their bearer tokens: "Name:token,Name:token".',
+    )
 
     @model_validator(mode="after")
     def _telegram_needs_its_secret(self) -> Settings:
@@ -87,14 +97,33 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _handoff_hours_readable(self) -> Settings:
+        from handoff.hours import parse_hours
+
+        parse_hours(self.handoff_hours, self.handoff_timezone)  # InvalidHours (a ValueError) says what is wrong
+        return self
+
+    @model_validator(mode="after")
     def _refuse_placeholders_outside_local(self) -> Settings:
         if self.assistant_env == "production":
             for name in ("identity_secret", "admin_token", "demo_password"):
                 if str(getattr(self, name)).startswith(PLACEHOLDER_PREFIX):
                     raise ValueError(f"{name.upper()} still has its development placeholder; set a real secret.")
+            if any(token.startswith(PLACEHOLDER_PREFIX) for token in self.agents):
+                raise ValueError("AGENT_TOKENS still has development placeholders; set real tokens.")
             if len(self.identity_secret) < 32:
                 raise ValueError("IDENTITY_SECRET must be at least 32 characters.")
         return self
+
+    @property
+    def agents(self) -> dict[str, str]:
+        """Agent bearer token -> the agent's display name, from AGENT_TOKENS."""
+        agents = {}
+        for entry in self.agent_tokens.split(","):
+            name, _, token = entry.strip().partition(":")
+            if name.strip() and token.strip():
+                agents[token.strip()] = name.strip()
+        return agents
 
     @property
     def backoffice_db_url(self) -> str:

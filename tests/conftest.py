@@ -39,6 +39,7 @@ RETURN_WINDOW_DAYS = 30
 NOTHING_LISTENS = "http://127.0.0.1:9"
 TEST_IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"
 TEST_ADMIN_TOKEN = "test-admin-token-0123456789"
+TEST_AGENT_TOKENS = {"Alex": "test-agent-alex-0123456789", "Sam": "test-agent-sam-0123456789"}
 TEST_PUBLIC_URL = "https://shop.example.test"
 
 Dump = dict[str, list[tuple[Any, ...]]]
@@ -88,9 +89,11 @@ def _clear_app_caches() -> None:
     wiring.billing_port.cache_clear()
     wiring.hr_port.cache_clear()
     dispose_engines()
+    from handoff.wiring import handoff_store
     from knowledge.service import shared_service  # the process's knowledge index, from the settings
 
     shared_service.cache_clear()
+    handoff_store.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -141,6 +144,8 @@ def configure_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[C
             "RETURN_WINDOW_DAYS": str(RETURN_WINDOW_DAYS),
             "BACKOFFICE_TIMEOUT_S": "2.0",
             "VERIFY_MAX_ATTEMPTS": "3",
+            "AGENT_TOKENS": f"Alex:{TEST_AGENT_TOKENS['Alex']},Sam:{TEST_AGENT_TOKENS['Sam']}",
+            "HANDOFF_HOURS": "always",
         }
         for name, value in environment.items():
             monkeypatch.setenv(name, value)

@@ -3,7 +3,8 @@
 Only what cannot be derived is stored: an order's total is the sum of its lines and
 an invoice's status follows from its amount, payments and due date, so the two can
 never disagree with the facts they summarise. Importing this module registers every
-table (the HR ones live in `hr_models`) on `Base.metadata`, which Alembic compares.
+table (the HR ones live in `hr_models`, the handoff tickets in `handoff.sql`) on `Base.metadata`,
+which Alembic compares.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backoffice.domain import OrderStatus
 from backoffice.sql import hr_models  # noqa: F401  (registers the HR tables on Base.metadata)
 from backoffice.sql.base import Base, UtcDateTime
+from handoff import sql as handoff_tables  # noqa: F401  (registers the handoff tickets on Base.metadata)
 
 Money = Numeric(12, 2)
 ORDER_STATUS_VALUES = tuple(status.value for status in OrderStatus)

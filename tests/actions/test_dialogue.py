@@ -161,6 +161,7 @@ async def test_stop_leaves_the_form_and_drops_the_question(run: Run, make_tracke
         "verify_email": None,
         "leave_type": None,
         "leave_dates": None,
+        "handoff_message": None,
         "requested_slot": None,
     }
     assert {"event": "active_loop", "timestamp": None, "name": None} in reply.events

@@ -88,3 +88,27 @@ def test_only_short_follow_ups_borrow_the_previous_question() -> None:
         "what is the return policy for candles?"
     )
     assert question_in_context("and for sick days?", None) == "and for sick days?"
+
+
+async def test_the_second_no_answer_in_a_row_brings_in_a_person(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    first = await run(ActionAnswerFromDocuments(), make_tracker(text="can I bring my dog to the office?"))
+    assert first.slots["failed_attempts"] == 1 and not first.followups
+    question = {"text": "is there a gym membership?", "parse_data": {"intent": {"name": "ask_policy"}}}
+    history = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "can I bring my dog to the office?"},
+        *first.events,
+        {"event": "bot", "text": first.text},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", **question},
+    ]
+    second = await run(ActionAnswerFromDocuments(), make_tracker(text=question["text"], events=history))
+    assert second.slots["failed_attempts"] == 2 and second.followups == ["action_handoff"]
+    assert "person" in second.text
+
+    answered_between = [*history[:-1], {"event": "slot", "name": "failed_attempts", "value": 0}, history[-1]]
+    history_with_answer = [*history[:2], *answered_between[2:]]
+    third = await run(ActionAnswerFromDocuments(), make_tracker(text=question["text"], events=history_with_answer))
+    assert third.slots["failed_attempts"] == 1 and not third.followups, "a turn that went fine resets the count"

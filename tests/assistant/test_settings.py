@@ -12,6 +12,7 @@ from assistant.settings import Settings, get_settings
 REAL_SECRET = "a-real-identity-secret-0123456789abcdef"
 REAL_ADMIN_TOKEN = "a-real-admin-token-0123456789"
 REAL_DEMO_PASSWORD = "a-real-demo-password"
+REAL_AGENT_TOKENS = "Alex:a-real-agent-token-0123456789,Sam:another-real-agent-token-0123"
 SETTING_VARIABLES = (
     "ASSISTANT_ENV", "IDENTITY_SECRET", "ADMIN_TOKEN", "DEMO_PASSWORD", "DATABASE_URL", "VAR_DIR", "TRACKER_STORE_URL",
 )  # fmt: skip
@@ -57,14 +58,17 @@ def test_production_accepts_real_secrets() -> None:
         identity_secret="x" * 32,
         admin_token=REAL_ADMIN_TOKEN,
         demo_password=REAL_DEMO_PASSWORD,
+        agent_tokens=REAL_AGENT_TOKENS,
     )
     assert configured.identity_secret == "x" * 32
+    assert configured.agents == {"a-real-agent-token-0123456789": "Alex", "another-real-agent-token-0123": "Sam"}
 
 
 def test_production_refuses_placeholders_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_ENV", "production")
     monkeypatch.setenv("ADMIN_TOKEN", REAL_ADMIN_TOKEN)
     monkeypatch.setenv("DEMO_PASSWORD", REAL_DEMO_PASSWORD)
+    monkeypatch.setenv("AGENT_TOKENS", REAL_AGENT_TOKENS)
     get_settings.cache_clear()
     try:
         with pytest.raises(ValidationError):
@@ -74,6 +78,20 @@ def test_production_refuses_placeholders_from_the_environment(monkeypatch: pytes
         assert get_settings().identity_secret == REAL_SECRET
     finally:
         get_settings.cache_clear()
+
+
+def test_production_refuses_placeholder_agent_tokens() -> None:
+    real = {"identity_secret": REAL_SECRET, "admin_token": REAL_ADMIN_TOKEN, "demo_password": REAL_DEMO_PASSWORD}
+    with pytest.raises(ValidationError, match="AGENT_TOKENS"):
+        settings(assistant_env="production", **real)
+    with pytest.raises(ValidationError, match="AGENT_TOKENS"):
+        settings(assistant_env="production", agent_tokens="Alex:dev-agent-alex,Sam:a-real-token-01234567", **real)
+
+
+@pytest.mark.parametrize("hours", ["mon-fri 9-5", "weekdays", "mon-fri 18:00-08:00"])
+def test_unreadable_handoff_hours_are_refused_at_start(hours: str) -> None:
+    with pytest.raises(ValidationError, match=r"write it like|closes before"):
+        settings(handoff_hours=hours)
 
 
 def test_unknown_environment_is_refused() -> None:

@@ -64,6 +64,7 @@ TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123"
 BACKOFFICE_TIMEOUT_S = 1.5
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
 ADMIN_TOKEN = "e2e-admin-token-0123456789"
+AGENT_TOKENS = {"Alex": "e2e-agent-alex-0123456789", "Sam": "e2e-agent-sam-0123456789"}
 RETURN_WINDOW_DAYS = 30
 VERIFY_MAX_ATTEMPTS = 3
 # Nothing listens on port 9 ("discard"): every connection is refused at once.
@@ -98,6 +99,8 @@ def e2e_environment() -> dict[str, str]:
         "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
         "TELEGRAM_API_URL": f"http://127.0.0.1:{TELEGRAM_API_PORT}",
         "KNOWLEDGE_DIR": str(E2E_KNOWLEDGE_DIR),
+        "AGENT_TOKENS": ",".join(f"{name}:{token}" for name, token in AGENT_TOKENS.items()),
+        "HANDOFF_HOURS": "always",
     }
 
 

@@ -1,0 +1,179 @@
+"""Handing the conversation to a person: a ticket with everything they need, and the bot steps back.
+
+- `action_handoff` runs when the user asks for a person, when the documents had no
+  answer and the user said yes to a person, or when the bot failed twice in a row.
+  In business hours it opens a ticket (channel, sender, identity, slots, the whole
+  transcript) and pauses the conversation (`ConversationPaused`): from then on what
+  the user writes reaches the agent, not the bot, until the agent hands back.
+  Outside business hours it says when the team is there and takes a message.
+- `action_leave_handoff_message` files the message the user left.
+
+If the ticket cannot be stored, the user still gets the team's other contacts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backoffice_calls import call, hr_port
+from actions.customer import channel_identity, verified_customer_id
+from actions.employee import identified_employee_id
+from assistant.settings import get_settings
+from backoffice.errors import BackofficeError
+from handoff.hours import BusinessHours, parse_hours
+from handoff.tickets import HandoffReason, Identity, NewTicket
+from handoff.transcript import transcript_from_events
+from handoff.wiring import handoff_store
+
+logger = logging.getLogger(__name__)
+
+FAILURES_SLOT = "failed_attempts"
+FAILURES_BEFORE_HANDOFF = 2
+MESSAGE_SLOT = "handoff_message"
+MESSAGE_FORM = "handoff_message_form"
+# Slots that mean nothing to a person, or must not be shown to one.
+HIDDEN_SLOTS = frozenset({"customer_proof", "requested_slot", FAILURES_SLOT, MESSAGE_SLOT, "session_started_metadata"})
+NO_TICKET_REPLY = (
+    "I'm sorry — I can't reach our team's queue right now. You can reach a person at support@northwind.example "
+    "or +31 20 555 0142 (Mon–Fri, 8:00–18:00 CET)."
+)
+
+
+@lru_cache(maxsize=1)
+def business_hours() -> BusinessHours:
+    settings = get_settings()
+    return parse_hours(settings.handoff_hours, settings.handoff_timezone)
+
+
+def _turn_windows(tracker: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events of this turn (since the latest user message) and of the turn before it."""
+    events = list(tracker.events)
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if not users:
+        return events, []
+    this_turn = events[users[-1] :]
+    last_turn = events[users[-2] : users[-1]] if len(users) > 1 else []
+    return this_turn, last_turn
+
+
+def _failures_in(events: list[dict[str, Any]]) -> int | None:
+    values = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == FAILURES_SLOT]
+    return int(values[-1] or 0) if values else None
+
+
+def failures_in_a_row(tracker: Tracker) -> int:
+    """How many turns in a row, up to the last one, the bot could not help (0 if the last one went fine)."""
+    _, last_turn = _turn_windows(tracker)
+    return _failures_in(last_turn) or 0
+
+
+def handoff_reason(tracker: Tracker) -> HandoffReason:
+    this_turn, last_turn = _turn_windows(tracker)
+    if (_failures_in(this_turn) or 0) >= FAILURES_BEFORE_HANDOFF:
+        return HandoffReason.FAILED_ATTEMPTS
+    if (_failures_in(last_turn) or 0) >= 1:
+        return HandoffReason.NO_ANSWER
+    return HandoffReason.REQUESTED
+
+
+async def who_is_asking(tracker: Tracker) -> Identity:
+    """The identity the channel established; anonymous when there is none (or HR cannot say)."""
+    customer_id = verified_customer_id(tracker)
+    if customer_id is not None:
+        return Identity("customer", customer_id, tracker.get_slot("customer_name"))
+    try:
+        employee_id = await identified_employee_id(tracker)
+    except BackofficeError:
+        employee_id = None
+    if employee_id is not None:
+        token = channel_identity(tracker)
+        name = token.name if token is not None and token.name else None
+        if name is None:
+            try:
+                name = (await call(hr_port().get_employee, employee_id)).name
+            except BackofficeError:
+                name = None
+        return Identity("employee", employee_id, name)
+    return Identity("anonymous")
+
+
+def slot_summary(tracker: Tracker) -> dict[str, Any]:
+    """What the bot knew: the slots that are set, without internal ones."""
+    return {
+        name: value
+        for name, value in sorted(tracker.slots.items())
+        if name not in HIDDEN_SLOTS and value not in (None, "", [], {}, False)
+    }
+
+
+async def new_ticket(tracker: Tracker, reason: HandoffReason, message: str | None = None) -> NewTicket:
+    return NewTicket(
+        channel=tracker.get_latest_input_channel() or "rest",
+        sender_id=tracker.sender_id,
+        identity=await who_is_asking(tracker),
+        reason=reason,
+        summary=slot_summary(tracker),
+        transcript=transcript_from_events(tracker.events),
+        message=message,
+    )
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        hours = business_hours()
+        if not hours.is_open(datetime.now(UTC)):
+            dispatcher.utter_message(
+                text=(
+                    f"Our team isn't online right now — they're here {hours.describe()}. "
+                    "If you leave a message, they'll get back to you."
+                )
+            )
+            return [SlotSet(FAILURES_SLOT, 0), FollowupAction(MESSAGE_FORM)]
+        try:
+            ticket, _ = await call(handoff_store().open, await new_ticket(tracker, handoff_reason(tracker)))
+        except BackofficeError:
+            logger.exception("could not open a handoff ticket (conversation %s)", tracker.sender_id)
+            dispatcher.utter_message(text=NO_TICKET_REPLY)
+            return [SlotSet(FAILURES_SLOT, 0)]
+        dispatcher.utter_message(
+            text=(
+                f"I've asked a person from our team to join (ticket {ticket.number}). They'll reply right here — "
+                "anything you write now goes to them."
+            )
+        )
+        return [SlotSet(FAILURES_SLOT, 0), ConversationPaused()]
+
+
+class ActionLeaveHandoffMessage(Action):
+    def name(self) -> str:
+        return "action_leave_handoff_message"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        message = str(tracker.get_slot(MESSAGE_SLOT) or "").strip()
+        if not message:
+            dispatcher.utter_message(response="utter_anything_else")
+            return [SlotSet(MESSAGE_SLOT, None)]
+        try:
+            ticket, _ = await call(handoff_store().open, await new_ticket(tracker, handoff_reason(tracker), message))
+        except BackofficeError:
+            logger.exception("could not file a handoff message (conversation %s)", tracker.sender_id)
+            dispatcher.utter_message(text=NO_TICKET_REPLY)
+            return [SlotSet(MESSAGE_SLOT, None)]
+        dispatcher.utter_message(
+            text=(
+                f"Thanks — your message is with our team (ticket {ticket.number}). "
+                f"They'll get back to you when they're in ({business_hours().describe()})."
+            )
+        )
+        return [SlotSet(MESSAGE_SLOT, None)]

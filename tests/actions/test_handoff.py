@@ -1,0 +1,102 @@
+"""The handoff action with real trackers and the real ticket store: pause in hours, a message out of hours."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+
+from actions.handoff import ActionHandoff, ActionLeaveHandoffMessage, business_hours
+from assistant.identity import issue_channel_token
+from assistant.settings import Settings, get_settings
+from backoffice.demo import DemoAccount
+from handoff.tickets import HandoffReason, TicketStatus
+from handoff.wiring import handoff_store
+
+Run = Callable[[Action, Tracker], Awaitable[Any]]
+HISTORY = [
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "where is my order ORD-10001?", "timestamp": 1.0},
+    {"event": "bot", "text": "To protect your data, I need to check it's you.", "timestamp": 2.0},
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "I want to talk to a person", "timestamp": 3.0},
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_hours(app_settings: Settings) -> None:
+    """The app on its test database, open around the clock (HANDOFF_HOURS=always) unless a test says otherwise."""
+    business_hours.cache_clear()
+
+
+def tracker_asking(make_tracker: Callable[..., Tracker], **kwargs: Any) -> Tracker:
+    return make_tracker(text="I want to talk to a person", intent="human_handoff", events=HISTORY, **kwargs)
+
+
+async def test_in_business_hours_a_ticket_and_the_bot_steps_back(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    tracker = tracker_asking(make_tracker, customer_id=alice.customer_id, slots={"order_number": "ORD-10001"})
+    reply = await run(ActionHandoff(), tracker)
+    assert {"event": "pause"} in [{"event": e["event"]} for e in reply.events]
+    number = reply.text.split("ticket ")[1].split(")")[0]
+    ticket = handoff_store().get(number)
+    assert ticket.status is TicketStatus.WAITING and ticket.reason is HandoffReason.REQUESTED
+    assert ticket.identity.kind == "customer" and ticket.identity.id == alice.customer_id
+    assert ticket.summary["order_number"] == "ORD-10001" and "customer_proof" not in ticket.summary
+    assert [line.text for line in ticket.transcript] == [
+        "where is my order ORD-10001?",
+        "To protect your data, I need to check it's you.",
+        "I want to talk to a person",
+    ]
+    again = await run(ActionHandoff(), tracker)
+    assert number in again.text, "asking again keeps the same ticket"
+
+
+async def test_an_employee_is_named_on_the_ticket(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings
+) -> None:
+    token = issue_channel_token("employee", "9", app_settings.identity_secret, name="Nora Bianchi")
+    reply = await run(ActionHandoff(), tracker_asking(make_tracker, metadata={"auth_token": token}))
+    ticket = handoff_store().get(reply.text.split("ticket ")[1].split(")")[0])
+    assert (ticket.identity.kind, ticket.identity.id, ticket.identity.name) == ("employee", 9, "Nora Bianchi")
+
+
+async def test_after_a_no_answer_the_reason_says_so(run: Run, make_tracker: Callable[..., Tracker]) -> None:
+    events = [*HISTORY[:3], {"event": "slot", "name": "failed_attempts", "value": 1}, *HISTORY[3:]]
+    reply = await run(ActionHandoff(), make_tracker(text="/human_handoff", intent="human_handoff", events=events))
+    ticket = handoff_store().get(reply.text.split("ticket ")[1].split(")")[0])
+    assert ticket.reason is HandoffReason.NO_ANSWER
+    failed = [*HISTORY, {"event": "slot", "name": "failed_attempts", "value": 2}]
+    reply = await run(ActionHandoff(), make_tracker(sender_id="other", text="x", events=failed))
+    assert handoff_store().get(reply.text.split("ticket ")[1].split(")")[0]).reason is HandoffReason.FAILED_ATTEMPTS
+
+
+async def test_out_of_hours_it_takes_a_message_instead(
+    run: Run, make_tracker: Callable[..., Tracker], monkeypatch: pytest.MonkeyPatch, app_settings: Settings
+) -> None:
+    monkeypatch.setenv("HANDOFF_HOURS", "never")
+    get_settings.cache_clear()
+    reply = await run(ActionHandoff(), tracker_asking(make_tracker))
+    assert "isn't online" in reply.text and reply.followups == ["handoff_message_form"]
+    assert not [e for e in reply.events if e["event"] == "pause"]
+    assert handoff_store().open_tickets() == []
+
+    left = await run(
+        ActionLeaveHandoffMessage(),
+        tracker_asking(make_tracker, slots={"handoff_message": "Please e-mail me at liam@example.com"}),
+    )
+    number = left.text.split("ticket ")[1].split(")")[0]
+    ticket = handoff_store().get(number)
+    assert ticket.status is TicketStatus.MESSAGE and ticket.message == "Please e-mail me at liam@example.com"
+    assert left.slots["handoff_message"] is None
+
+
+async def test_when_the_ticket_cannot_be_stored_the_user_still_gets_the_contacts(
+    run: Run, make_tracker: Callable[..., Tracker], backoffice_down: Settings
+) -> None:
+    reply = await run(ActionHandoff(), tracker_asking(make_tracker))
+    assert "support@northwind.example" in reply.text
+    assert not [e for e in reply.events if e["event"] == "pause"]
