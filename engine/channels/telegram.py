@@ -55,6 +55,16 @@ class TelegramApiOutput(TelegramOutput):
     def __init__(self, access_token: str, api_base_url: str = DEFAULT_API_BASE_URL) -> None:
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_base_url))
 
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """A person's reply (`{"custom": {"agent": name}}`) is signed with their name, so the user
+        can tell it from the bot's; everything else goes out as Rasa sends it."""
+        custom = message.get("custom")
+        agent = custom.get("agent") if isinstance(custom, dict) else None
+        if agent and message.get("text"):
+            await self.send_message(recipient_id, f"{agent} (Northwind team): {message['text']}")
+            return
+        await super().send_response(recipient_id, message)
+
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         """Sources of an answer (`{"sources": [...]}`) as one compact line; other payloads as Rasa does."""
         sources = json_message.get("sources")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from assistant.settings import Settings
 from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.hr import SqlHR
 from backoffice.sql.hr_models import TelegramLinkCodeRow
+from tests.e2e.conftest import AGENT_TOKENS
 
 pytestmark = pytest.mark.e2e
 
@@ -206,19 +208,27 @@ def test_a_malformed_update_is_a_clear_400(telegram: TelegramStandIn) -> None:
     assert httpx.post(STACK["webhook"], content=b"not json", headers=headers).status_code == 400
 
 
-def test_an_agent_reply_through_rasas_api_reaches_the_telegram_chat(telegram: TelegramStandIn) -> None:
+def test_a_person_answers_on_telegram_and_hands_back(telegram: TelegramStandIn) -> None:
+    """Handoff from Telegram: the agent's reply (console API) reaches the chat, signed; then the bot is back."""
+    agent = {"Authorization": f"Bearer {AGENT_TOKENS['Sam']}"}
     user = TelegramUser(telegram)
-    user.say("hello")
+    reply = user.say("can I talk to a human please")
+    number = re.search(r"ticket (H-\d+)", reply)
+    assert number, user
+    ticket = f"{STACK['api']}/api/handoffs/{number.group(1)}"
+    assert httpx.get(ticket, headers=agent, timeout=30).json()["channel"] == "telegram"
+    assert user.say("hello?") == "", "the bot is silent while a person is coming"
+    assert httpx.post(f"{ticket}/take", headers=agent, timeout=30).status_code == 200
+
     before = len(telegram.messages_to(user.user_id))
-    response = httpx.post(
-        f"{STACK['rasa']}/conversations/{user.user_id}/trigger_intent",
-        params={"output_channel": "latest"},
-        json={"name": "help"},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
+    sent = httpx.post(f"{ticket}/messages", headers=agent, json={"text": "Hi, Sam here. How can I help?"}, timeout=30)
+    assert sent.status_code == 202, sent.text
     new: list[ApiCall] = telegram.messages_to(user.user_id)[before:]
-    assert new and "invoices" in new[0].text
+    assert [call.text for call in new] == ["Sam (Northwind team): Hi, Sam here. How can I help?"]
+
+    assert httpx.post(f"{ticket}/close", headers=agent, timeout=30).status_code == 200
+    assert "You're back with the assistant" in telegram.messages_to(user.user_id)[-1].text
+    assert user.say("what can you do?"), "the bot answers again"
 
 
 # -- linking an employee's Telegram account ----------------------------------------------------------
