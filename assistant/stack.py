@@ -217,6 +217,7 @@ def down(settings: Settings) -> None:
 def urls(settings: Settings) -> dict[str, str]:
     return {
         "Website & API": settings.public_url,
+        "Agent console": f"{settings.public_url}/console",
         "API docs (OpenAPI)": f"{settings.public_url}/docs",
         "Rasa server (REST channel)": f"{settings.rasa_url}/webhooks/rest/webhook",
         "Action server": settings.action_server_url,
