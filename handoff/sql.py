@@ -139,46 +139,43 @@ class SqlHandoffs(SqlAdapter):
             )
             return [_ticket(row) for row in rows]
 
-    def take(self, number: str, agent: str) -> Ticket:
-        """Give the ticket to `agent`; TicketConflict if someone else has it or it is closed."""
+    def _transition(self, number: str, *conditions: Any, **values: Any) -> tuple[bool, Ticket]:
+        """One conditional UPDATE of the ticket (True if it applied) and the ticket as it is after it."""
         row_id = _row_id(number)
         with self.transaction() as session:
-            taken = session.execute(
-                update(HandoffTicketRow)
-                .where(
-                    HandoffTicketRow.id == row_id,
-                    HandoffTicketRow.status.in_([TicketStatus.WAITING.value, TicketStatus.MESSAGE.value]),
-                )
-                .values(status=TicketStatus.TAKEN.value, agent=agent, taken_at=utc_now())
+            applied = session.execute(
+                update(HandoffTicketRow).where(HandoffTicketRow.id == row_id, *conditions).values(**values)
             )
             row = session.get(HandoffTicketRow, row_id)
             if row is None:
                 raise TicketNotFound(number)
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                if row.status == TicketStatus.TAKEN.value and row.agent == agent:
-                    return _ticket(row)
-                raise TicketConflict("taken" if row.status == TicketStatus.TAKEN.value else row.status)
-            return _ticket(row)
+            return applied.rowcount == 1, _ticket(row)  # type: ignore[attr-defined]
+
+    def take(self, number: str, agent: str) -> Ticket:
+        """Give the ticket to `agent`; TicketConflict if someone else has it or it is closed."""
+        taken, ticket = self._transition(
+            number,
+            HandoffTicketRow.status.in_([TicketStatus.WAITING.value, TicketStatus.MESSAGE.value]),
+            status=TicketStatus.TAKEN.value,
+            agent=agent,
+            taken_at=utc_now(),
+        )
+        if not taken and not (ticket.status is TicketStatus.TAKEN and ticket.agent == agent):
+            raise TicketConflict(ticket.status.value)
+        return ticket
 
     def close(self, number: str, agent: str) -> Ticket:
         """Hand the conversation back to the bot; only the agent who took it can."""
-        row_id = _row_id(number)
-        with self.transaction() as session:
-            closed = session.execute(
-                update(HandoffTicketRow)
-                .where(
-                    HandoffTicketRow.id == row_id,
-                    HandoffTicketRow.status == TicketStatus.TAKEN.value,
-                    HandoffTicketRow.agent == agent,
-                )
-                .values(status=TicketStatus.CLOSED.value, closed_at=utc_now())
-            )
-            row = session.get(HandoffTicketRow, row_id)
-            if row is None:
-                raise TicketNotFound(number)
-            if closed.rowcount != 1:  # type: ignore[attr-defined]
-                raise TicketConflict(row.status if row.agent == agent else "not_yours")
-            return _ticket(row)
+        closed, ticket = self._transition(
+            number,
+            HandoffTicketRow.status == TicketStatus.TAKEN.value,
+            HandoffTicketRow.agent == agent,
+            status=TicketStatus.CLOSED.value,
+            closed_at=utc_now(),
+        )
+        if not closed:
+            raise TicketConflict(ticket.status.value if ticket.agent == agent else "not_yours")
+        return ticket
 
     def owned_by(self, number: str, agent: str) -> Ticket:
         """The ticket, if `agent` has taken it (the only one who may write in it)."""
