@@ -64,7 +64,9 @@ class Reply(BaseModel):
 def _queue_entry(ticket: Ticket, now: float) -> dict[str, Any]:
     entry = ticket.to_dict()
     entry.pop("transcript")
-    entry["waiting_seconds"] = max(0, int(now - ticket.created_at.timestamp()))
+    # How long the user waited for a person: until someone took the ticket, or until now.
+    until = ticket.taken_at.timestamp() if ticket.taken_at else now
+    entry["waiting_seconds"] = max(0, int(until - ticket.created_at.timestamp()))
     user_lines = [line.text for line in ticket.transcript if line.speaker == "user"]
     entry["last_user_message"] = user_lines[-1] if user_lines else None
     return entry

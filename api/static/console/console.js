@@ -59,8 +59,10 @@
   function fillQueueButton(button, ticket) {
     const title = element("span", `${ticket.number} · ${who(ticket.identity)} `);
     title.append(element("span", ticket.status, `status ${ticket.status}`));
-    const mine = ticket.agent ? ` · with ${ticket.agent}` : "";
-    const parts = [title, element("span", `${ticket.channel} · ${ticket.reason} · waiting ${waited(ticket.waiting_seconds)}${mine}`, "meta")];
+    const wait = ticket.agent
+      ? `waited ${waited(ticket.waiting_seconds)} · with ${ticket.agent}`
+      : `waiting ${waited(ticket.waiting_seconds)}`;
+    const parts = [title, element("span", `${ticket.channel} · ${ticket.reason} · ${wait}`, "meta")];
     if (ticket.last_user_message) parts.push(element("span", `“${ticket.last_user_message}”`, "meta"));
     button.replaceChildren(...parts);
   }
