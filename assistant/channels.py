@@ -50,6 +50,18 @@ def active_channels(settings: Settings) -> list[Channel]:
                 settings.telegram_webhook,
             )
         )
+    if settings.slack_token and settings.slack_signing_secret:
+        channels.append(
+            Channel(
+                "slack",
+                {
+                    "SLACK_TOKEN": settings.slack_token,
+                    "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+                    "SLACK_API_URL": settings.slack_api_url,
+                },
+                settings.slack_webhook,
+            )
+        )
     return channels
 
 
@@ -72,6 +84,9 @@ def summary(settings: Settings) -> str:
     """One line for `make run`/`make up`: which channels are on and how to turn the others on."""
     on = ["REST", "website (socket.io)"] + [c.name.capitalize() for c in active_channels(settings)]
     line = f"Channels on: {', '.join(on)}."
-    if not any(c.name == "telegram" for c in active_channels(settings)):
+    names = {c.name for c in active_channels(settings)}
+    if "telegram" not in names:
         line += " Telegram: set TELEGRAM_TOKEN and TELEGRAM_WEBHOOK_SECRET to turn it on."
+    if "slack" not in names:
+        line += " Slack: set SLACK_TOKEN and SLACK_SIGNING_SECRET to turn it on."
     return line

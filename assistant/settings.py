@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         description="Public HTTPS URL Telegram posts updates to. Default: `$RASA_URL/webhooks/telegram/webhook`.",
     )
     telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+    slack_token: str | None = Field(
+        None, description="Slack bot token (`xoxb-…`, OAuth & Permissions); the Slack channel is on when set."
+    )
+    slack_signing_secret: str | None = Field(
+        None, description="Slack app's signing secret (Basic Information); required with SLACK_TOKEN."
+    )
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL.")
     handoff_hours: str = Field(
         "mon-fri 08:00-18:00",
         description='When people take chats: "mon-fri 08:00-18:00[, sat 10:00-14:00]", "always" or "never"; '
@@ -94,6 +101,12 @@ class Settings(BaseSettings):
                 raise ValueError("TELEGRAM_TOKEN is set but TELEGRAM_WEBHOOK_SECRET is not: updates could be forged.")
             if not TELEGRAM_SECRET_RE.fullmatch(self.telegram_webhook_secret):
                 raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.")
+        return self
+
+    @model_validator(mode="after")
+    def _slack_needs_its_signing_secret(self) -> Settings:
+        if self.slack_token and not (self.slack_signing_secret or "").strip():
+            raise ValueError("SLACK_TOKEN is set but SLACK_SIGNING_SECRET is not: events could be forged.")
         return self
 
     @model_validator(mode="after")
@@ -140,6 +153,11 @@ class Settings(BaseSettings):
     @property
     def telegram_webhook(self) -> str:
         return self.telegram_webhook_url or f"{self.rasa_url.rstrip('/')}/webhooks/telegram/webhook"
+
+    @property
+    def slack_webhook(self) -> str:
+        """The Request URL to give Slack (Event Subscriptions and Interactivity)."""
+        return f"{self.rasa_url.rstrip('/')}/webhooks/slack/webhook"
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,11 +36,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from engine.channels.dedupe import SeenUpdates
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
-REMEMBERED_UPDATES = 10_000
 UNSUPPORTED_MESSAGE_REPLY = (
     "Sorry, I can only read text messages. Please type your question, "
     'or say "talk to a person" if you would like help from someone.'
@@ -74,23 +74,6 @@ class TelegramApiOutput(TelegramOutput):
                 await self.send_message(recipient_id, "Source: " + "; ".join(titles[:3]))
             return
         await super().send_custom_json(recipient_id, json_message, **kwargs)
-
-
-class SeenUpdates:
-    """The last `size` update ids: Telegram re-delivers an update it got no quick answer for."""
-
-    def __init__(self, size: int = REMEMBERED_UPDATES) -> None:
-        self.size = size
-        self._ids: OrderedDict[int, None] = OrderedDict()
-
-    def first_time(self, update_id: int) -> bool:
-        """True the first time an id is seen (and remembers it), False afterwards."""
-        if update_id in self._ids:
-            return False
-        self._ids[update_id] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
 
 
 class TelegramChannel(TelegramInput):

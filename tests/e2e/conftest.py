@@ -45,7 +45,9 @@ from backoffice.sql.orders import SqlOrders
 
 # Helpers next to this file (the suite runs with --import-mode=importlib, not as a package).
 sys.path.insert(0, str(Path(__file__).parent))
+import slack_standin
 import telegram_standin
+from slack_standin import SlackStandIn
 from telegram_standin import TelegramStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,11 +58,14 @@ RASA_URL = f"http://127.0.0.1:{15005 + PORT_OFFSET}"
 ACTION_SERVER_URL = f"http://127.0.0.1:{15055 + PORT_OFFSET}"
 PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
 TELEGRAM_API_PORT = 18081 + PORT_OFFSET
+SLACK_API_PORT = 18082 + PORT_OFFSET
 # Outside the wiped var/e2e: ingestion is idempotent, so later runs only check the hashes.
 E2E_KNOWLEDGE_DIR = ROOT / "var" / "cache" / f"e2e-knowledge-{PORT_OFFSET}"
 TELEGRAM_TOKEN = "123456789:e2e-telegram-bot-token"
 TELEGRAM_BOT_USERNAME = "northwind_e2e_bot"
 TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123"
+SLACK_TOKEN = "xoxb-e2e-slack-bot-token"
+SLACK_SIGNING_SECRET = "e2e-slack-signing-secret-0123456789abcdef"
 BACKOFFICE_TIMEOUT_S = 1.5
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
 ADMIN_TOKEN = "e2e-admin-token-0123456789"
@@ -98,6 +103,10 @@ def e2e_environment() -> dict[str, str]:
         "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT_USERNAME,
         "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
         "TELEGRAM_API_URL": f"http://127.0.0.1:{TELEGRAM_API_PORT}",
+        # Slack is on too, talking to the local stand-in of its Web API (slack_standin.py).
+        "SLACK_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+        "SLACK_API_URL": f"http://127.0.0.1:{SLACK_API_PORT}/api/",
         "KNOWLEDGE_DIR": str(E2E_KNOWLEDGE_DIR),
         "AGENT_TOKENS": ",".join(f"{name}:{token}" for name, token in AGENT_TOKENS.items()),
         "HANDOFF_HOURS": "always",
@@ -200,6 +209,17 @@ def ingest_company_documents(settings: Settings) -> None:
 def telegram_api() -> Iterator[TelegramStandIn]:
     """The stand-in for Telegram's Bot API, up before the Rasa server registers its webhook there."""
     standin, server = telegram_standin.serve(TELEGRAM_API_PORT, TELEGRAM_BOT_USERNAME)
+    try:
+        yield standin
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def slack_api() -> Iterator[SlackStandIn]:
+    """The stand-in for Slack's Web API (the bot only calls it to reply, so it may start late)."""
+    standin, server = slack_standin.serve(SLACK_API_PORT, SLACK_TOKEN)
     try:
         yield standin
     finally:
