@@ -17,6 +17,8 @@ import pytest
 
 from tests.e2e.conftest import AGENT_TOKENS, PUBLIC_URL, RASA_URL, chat
 
+pytestmark = pytest.mark.e2e
+
 ALEX = {"Authorization": f"Bearer {AGENT_TOKENS['Alex']}"}
 SAM = {"Authorization": f"Bearer {AGENT_TOKENS['Sam']}"}
 TICKET_RE = re.compile(r"ticket (H-\d+)")
