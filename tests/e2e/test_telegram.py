@@ -208,6 +208,20 @@ def test_a_malformed_update_is_a_clear_400(telegram: TelegramStandIn) -> None:
     assert httpx.post(STACK["webhook"], content=b"not json", headers=headers).status_code == 400
 
 
+def test_a_customer_verifies_and_gets_their_order_on_telegram(
+    telegram: TelegramStandIn, accounts: Any, e2e_db: Any
+) -> None:
+    """The identity check works the same on Telegram: order number, then the e-mail on it."""
+    account = accounts[3]
+    number = account.orders["shipped"]
+    order = e2e_db.orders.get_order(number, account.customer_id)
+    user = TelegramUser(telegram)
+    assert "order number" in user.say("where is my order?").lower(), user
+    assert "e-mail" in user.say(number).lower(), user
+    reply = user.say(account.email)
+    assert "verified" in reply and number in reply and order.tracking_number in reply, user
+
+
 def test_a_person_answers_on_telegram_and_hands_back(telegram: TelegramStandIn) -> None:
     """Handoff from Telegram: the agent's reply (console API) reaches the chat, signed; then the bot is back."""
     agent = {"Authorization": f"Bearer {AGENT_TOKENS['Sam']}"}
