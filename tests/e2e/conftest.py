@@ -386,3 +386,31 @@ def accounts(e2e_db: BackofficeReader) -> list[DemoAccount]:
 def post() -> Callable[..., httpx.Response]:
     """`post(sender, text, metadata=None)`: the raw HTTP response of the REST channel."""
     return post_message
+
+
+# -- browsers (widget and console tests) ----------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium, driven by Playwright (never `playwright install`)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does).", pytrace=False)
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def site(e2e_stack: RunningStack) -> str:
+    """The demo website (and API) of the stack under test."""
+    return str(e2e_stack.settings.public_url)

@@ -17,9 +17,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+
+from standin_http import JsonHandler, serve_in_background
 
 
 def dm_channel(user_id: str) -> str:
@@ -107,43 +108,23 @@ class SlackStandIn:
         return {"ok": True}
 
 
-def _params(handler: BaseHTTPRequestHandler) -> dict[str, Any]:
-    length = int(handler.headers.get("Content-Length") or 0)
-    body = handler.rfile.read(length) if length else b""
-    if "json" in handler.headers.get("Content-Type", ""):
-        return dict(json.loads(body or b"{}"))
-    return {key: values[-1] for key, values in parse_qs(body.decode()).items()}
-
-
 def serve(port: int, token: str) -> tuple[SlackStandIn, ThreadingHTTPServer]:
     """Start the stand-in on 127.0.0.1:`port` in a daemon thread; `server.shutdown()` stops it."""
     standin = SlackStandIn(token)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             if not self.path.startswith("/api/"):
-                self._reply(404, {"ok": False, "error": "unknown_method"})
+                self.reply(404, {"ok": False, "error": "unknown_method"})
                 return
             method = self.path.removeprefix("/api/").split("?")[0]
             bearer = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            params = _params(self)
+            params = self.params()
             call = ApiCall(method, bearer or str(params.get("token", "")), params)
             standin.record(call)
-            self._reply(200, standin.answer(call))
+            self.reply(200, standin.answer(call))
 
         do_GET = do_POST
 
-        def _reply(self, status: int, payload: dict[str, Any]) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: Any) -> None:  # keep the test output clean
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, name="slack-standin", daemon=True).start()
+    server = serve_in_background(port, Handler, "slack-standin")
     return standin, server

@@ -14,9 +14,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+
+from standin_http import JsonHandler, serve_in_background
 
 
 @dataclass(frozen=True)
@@ -94,57 +95,22 @@ class TelegramStandIn:
         return True
 
 
-def _params(handler: BaseHTTPRequestHandler) -> dict[str, Any]:
-    length = int(handler.headers.get("Content-Length") or 0)
-    body = handler.rfile.read(length) if length else b""
-    kind = handler.headers.get("Content-Type", "")
-    if "json" in kind:
-        return dict(json.loads(body or b"{}"))
-    if "multipart/form-data" in kind:
-        return _multipart(body, kind)
-    return {key: values[-1] for key, values in parse_qs(body.decode()).items()}
-
-
-def _multipart(body: bytes, kind: str) -> dict[str, Any]:
-    boundary = kind.split("boundary=")[-1].strip('"').encode()
-    params: dict[str, Any] = {}
-    for part in body.split(b"--" + boundary):
-        head, _, value = part.partition(b"\r\n\r\n")
-        if b'name="' not in head:
-            continue
-        name = head.split(b'name="')[1].split(b'"')[0].decode()
-        params[name] = value.rstrip(b"\r\n").decode(errors="replace")
-    return params
-
-
 def serve(port: int, bot_username: str) -> tuple[TelegramStandIn, ThreadingHTTPServer]:
     """Start the stand-in on 127.0.0.1:`port` in a daemon thread; `server.shutdown()` stops it."""
     standin = TelegramStandIn(bot_username)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             parts = self.path.strip("/").split("/")
             if len(parts) != 2 or not parts[0].startswith("bot"):
-                self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 return
             token, method = parts[0].removeprefix("bot"), parts[1]
-            params = _params(self)
+            params = self.params()
             standin.record(ApiCall(method, token, params))
-            self._reply(200, {"ok": True, "result": standin.answer(method, params)})
+            self.reply(200, {"ok": True, "result": standin.answer(method, params)})
 
         do_GET = do_POST
 
-        def _reply(self, status: int, payload: dict[str, Any]) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: Any) -> None:  # keep the test output clean
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, name="telegram-standin", daemon=True).start()
+    server = serve_in_background(port, Handler, "telegram-standin")
     return standin, server

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import AGENT_TOKENS, chat, texts
 
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "artifacts" / "console"
-CHROMIUM = "/usr/bin/chromium"
 REPLY_TIMEOUT_MS = 30_000
 # The console polls every 2 s: what a customer writes shows there within a poll or two.
 POLL_TIMEOUT_MS = 10_000
@@ -39,26 +38,6 @@ AGENT_MARKUP = "<b>Sorry</b> about that <img src=x onerror=alert(2)><script>aler
 
 
 # -- browsers -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does).", pytrace=False)
-    with sync_playwright() as started:
-        yield started
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def site(e2e_stack: Any) -> str:
-    return str(e2e_stack.settings.public_url)
 
 
 @pytest.fixture

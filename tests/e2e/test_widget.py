@@ -16,36 +16,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "artifacts" / "widget"
-CHROMIUM = "/usr/bin/chromium"
 REPLY_TIMEOUT_MS = 30_000
 SESSION_KEY = "northwind-chat:session"
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does).", pytrace=False)
-    with sync_playwright() as started:
-        yield started
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def site(e2e_stack: Any) -> str:
-    return str(e2e_stack.settings.public_url)
 
 
 @pytest.fixture
