@@ -15,8 +15,9 @@ its reply side (`SlackBot`: text, buttons as blocks), and replaces the webhook:
   joins are ignored; a message without text (a file upload) gets a polite text reply;
 - the sender is always the Slack *user* id: the HR actions identify an employee by it
   (`actions/employee.py`), so a conversation is per person, never per channel or thread;
-- replies go to the channel (or DM) the message came from; without one (an agent's reply
-  through Rasa's HTTP API) to the user's DM (`chat.postMessage` with the user id);
+- replies go to the DM the message came from, or, for an @mention in a shared channel,
+  ephemerally into that channel (only the asker sees them: answers can be personal);
+  without a channel (an agent's reply through Rasa's HTTP API) to the user's DM;
 - the Web API base URL is configurable, so tests run against a local stand-in.
 
 Slack wants an answer within 3 seconds, so a message is handled in the background
@@ -71,13 +72,32 @@ def source_titles(sources: list[Any]) -> list[str]:
 
 
 class SlackApiOutput(SlackBot):
-    """Rasa's Slack replies (text, buttons as blocks), sent to a configurable Web API base URL."""
+    """Rasa's Slack replies (text, buttons as blocks), sent to a configurable Web API base URL.
+
+    With `only_for` set (a question asked by @mention in a shared channel), every reply is
+    ephemeral: shown in that channel to the person who asked and to nobody else. The bot
+    answers personal questions (a leave balance, an order), and a channel is not the place
+    to post them.
+    """
 
     def __init__(
-        self, token: str, api_url: str = DEFAULT_API_URL, slack_channel: str | None = None, thread_id: str | None = None
+        self,
+        token: str,
+        api_url: str = DEFAULT_API_URL,
+        slack_channel: str | None = None,
+        thread_id: str | None = None,
+        only_for: str | None = None,
     ) -> None:
         super().__init__(token, slack_channel, thread_id)
         self.client = AsyncWebClient(token, base_url=api_url)
+        self.only_for = only_for
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
+        if self.only_for is None:
+            await super()._post_message(channel, **kwargs)
+            return
+        kwargs.pop("as_user", None)
+        await self.client.chat_postEphemeral(channel=channel, user=self.only_for, **kwargs)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """A person's reply (`{"custom": {"agent": name}}`) is one message signed with their name,
@@ -131,10 +151,13 @@ class SlackChannel(SlackInput):
         self.api_url = api_url
         self.seen = SeenUpdates()
 
-    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> SlackApiOutput:
-        """Replies into `channel`; with none (an agent's reply through Rasa's API), the user's DM:
-        Slack posts a message addressed to a user id into that user's DM with the app."""
-        return SlackApiOutput(self.slack_token, self.api_url, channel, thread_id)
+    def get_output_channel(
+        self, channel: str | None = None, thread_id: str | None = None, only_for: str | None = None
+    ) -> SlackApiOutput:
+        """Replies into `channel` (ephemeral, for `only_for`, in a shared channel); with no channel
+        (an agent's reply through Rasa's API), the user's DM: Slack posts a message addressed to a
+        user id into that user's DM with the app."""
+        return SlackApiOutput(self.slack_token, self.api_url, channel, thread_id, only_for)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack_webhook = Blueprint("slack_webhook", __name__)
@@ -231,8 +254,9 @@ class SlackChannel(SlackInput):
         if not (self._is_direct_message(payload) or self._is_app_mention(payload)):
             return  # a channel message that does not mention the bot: not for us
         text = self._sanitize_user_message(str(event.get("text") or ""), [bot_user] if bot_user else [])
+        only_for = None if self._is_direct_message(payload) else str(user)
         if not text:
-            await self.get_output_channel(channel).send_text_message(user, UNSUPPORTED_MESSAGE_REPLY)
+            await self.get_output_channel(channel, only_for=only_for).send_text_message(user, UNSUPPORTED_MESSAGE_REPLY)
             return
         metadata = {
             "out_channel": channel,
@@ -240,7 +264,7 @@ class SlackChannel(SlackInput):
             "users": [bot_user] if bot_user else [],
             "slack_event_id": payload.get("event_id"),
         }
-        await self._deliver(text, str(user), channel, metadata, on_new_message)
+        await self._deliver(text, str(user), channel, metadata, on_new_message, only_for)
 
     async def _handle_interaction(
         self, payload: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -254,7 +278,8 @@ class SlackChannel(SlackInput):
             return  # a link button has no value: nothing to tell the bot
         message = payload.get("message") or {}
         metadata = {"out_channel": channel, "thread_id": message.get("thread_ts", message.get("ts")), "users": [user]}
-        await self._deliver(str(text), str(user), channel, metadata, on_new_message)
+        only_for = None if str(channel or "").startswith("D") else str(user)  # DM channel ids start with D
+        await self._deliver(str(text), str(user), channel, metadata, on_new_message, only_for)
 
     async def _deliver(
         self,
@@ -263,8 +288,9 @@ class SlackChannel(SlackInput):
         channel: str | None,
         metadata: dict[str, Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        only_for: str | None = None,
     ) -> None:
-        output = self.get_output_channel(channel)
+        output = self.get_output_channel(channel, only_for=only_for)
         await on_new_message(UserMessage(text, output, user, input_channel=self.name(), metadata=metadata))
 
     @staticmethod

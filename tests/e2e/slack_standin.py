@@ -2,7 +2,8 @@
 
 The Rasa server's Slack channel is pointed at it (SLACK_API_URL), so the tests see exactly
 the Web API calls a real deployment would make: `chat.postMessage` for every reply (with
-`blocks` for buttons and sources). Requests arrive as `/api/<method>` with the bot token
+`blocks` for buttons and sources), `chat.postEphemeral` for answers to an @mention in a
+shared channel. Requests arrive as `/api/<method>` with the bot token
 as `Authorization: Bearer …` and a JSON (or form-encoded) body, as slack_sdk sends them;
 the answer is Slack's envelope, `{"ok": true, ...}`, or `{"ok": false, "error": ...}`.
 
@@ -81,6 +82,17 @@ class SlackStandIn:
         with self.lock:
             return [call for call in self.calls if call.method == "chat.postMessage" and call.channel == where]
 
+    def ephemeral_to(self, user_id: str, channel: str) -> list[ApiCall]:
+        """`chat.postEphemeral` calls shown to `user_id` in `channel` (and to nobody else)."""
+        with self.lock:
+            return [
+                call
+                for call in self.calls
+                if call.method == "chat.postEphemeral"
+                and call.channel == channel
+                and call.params.get("user") == user_id
+            ]
+
     def wait_for_messages(self, channel: str, count: int, timeout_s: float = 15.0) -> list[ApiCall]:
         """The first `count` messages to the channel, waiting up to `timeout_s` for them."""
         deadline = time.monotonic() + timeout_s
@@ -103,6 +115,15 @@ class SlackStandIn:
             ts = f"{int(time.time())}.{next(self.stamps):06d}"
             message = {"type": "message", "text": call.text, "ts": ts, "bot_id": "B0STANDIN"}
             return {"ok": True, "channel": call.channel, "ts": ts, "message": message}
+        if call.method == "chat.postEphemeral":
+            if not call.params.get("channel") or not call.params.get("user"):
+                return {
+                    "ok": False,
+                    "error": "channel_not_found" if not call.params.get("channel") else "user_not_found",
+                }
+            if not (call.text or call.blocks):
+                return {"ok": False, "error": "no_text"}
+            return {"ok": True, "message_ts": f"{int(time.time())}.{next(self.stamps):06d}"}
         if call.method == "auth.test":
             return {"ok": True, "user_id": "U0BOTUSER", "bot_id": "B0STANDIN", "team_id": "T0NORTHWD"}
         return {"ok": True}

@@ -168,13 +168,18 @@ class SlackUser:
         self.turns = 0
         self.transcript: list[tuple[str, str]] = []
 
-    def send(self, payload: dict[str, Any], channel: str, label: str) -> list[ApiCall]:
-        before = len(self.api.messages_to(channel))
+    def send(self, payload: dict[str, Any], channel: str, label: str, ephemeral: bool = False) -> list[ApiCall]:
+        """Post the event; the bot's new messages in `channel` (the ones only this user sees, if `ephemeral`)."""
+
+        def replies() -> list[ApiCall]:
+            return self.api.ephemeral_to(self.user_id, channel) if ephemeral else self.api.messages_to(channel)
+
+        before = len(replies())
         response = post_event(payload)
         assert response.status_code == 200, response.text
         self.turns += 1
         wait_for_turn(self.user_id, self.turns)
-        new = self.api.messages_to(channel)[before:]
+        new = replies()[before:]
         self.transcript.append((label, "\n".join(call.text for call in new)))
         return new
 
@@ -336,11 +341,12 @@ def test_a_malformed_request_is_a_clear_400(slack: SlackStandIn) -> None:
 # -- the assistant on Slack ------------------------------------------------------------------------
 
 
-def test_a_mention_in_a_channel_is_answered_there_with_its_sources(slack: SlackStandIn) -> None:
+def test_a_mention_in_a_channel_is_answered_there_only_to_the_asker_with_its_sources(slack: SlackStandIn) -> None:
     user_id = new_user_id()
     channel = "C0" + uuid.uuid4().hex[:8].upper()
     user = SlackUser(slack, user_id)
-    replies = user.send(mention(user_id, "what is your return policy?", channel), channel, "return policy")
+    replies = user.send(mention(user_id, "what is your return policy?", channel), channel, "return policy", True)
+    assert slack.messages_to(channel) == [], "nothing is posted for the whole channel to see"
     assert replies, user
     assert user_texts(user_id) == ["what is your return policy?"], "the mention is stripped"
     assert any("return" in call.text.lower() for call in replies), user
@@ -405,6 +411,15 @@ def test_an_employee_asks_for_their_leave_balance_on_slack(slack: SlackStandIn, 
     stranger = SlackUser(slack)
     refused = stranger.say("how many vacation days do I have left")
     assert refused and "Vacation:" not in refused, stranger
+
+    channel = "C0" + uuid.uuid4().hex[:8].upper()
+    in_channel = user.send(
+        mention(employee.slack_user_id, "how many vacation days do I have left", channel), channel, "", True
+    )
+    assert any("Vacation:" in call.text for call in in_channel), user
+    assert slack.messages_to(channel) == [], (
+        "a personal answer asked for in a shared channel is shown to the asker only"
+    )
 
 
 def test_a_person_answers_on_slack_and_hands_back(slack: SlackStandIn) -> None:
