@@ -11,7 +11,7 @@ BOT_DATA := $(shell find bot/data -name '*.yml')
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench bench-widget eval seed ingest
+.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench bench-widget eval eval-nlu seed ingest
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -80,3 +80,6 @@ bench-widget: setup train ## The chat widget in Chromium: first paint, first rep
 
 eval: setup ## Quality numbers: knowledge answers on the dev handbook against two baselines
 	$(APP)/python scripts/eval_knowledge.py
+
+eval-nlu: setup ## NLU on real user phrasing (nlu_dev) through the running stack (`make up` first)
+	$(APP)/python scripts/eval_nlu.py --json var/eval/nlu.json
