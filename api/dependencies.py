@@ -1,4 +1,4 @@
-"""Shared FastAPI dependencies: settings, ports, admin authentication."""
+"""Shared FastAPI dependencies: settings, ports, admin and agent authentication."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ OrdersDep = Annotated[OrdersPort, Depends(orders_port)]
 BillingDep = Annotated[BillingPort, Depends(billing_port)]
 
 _bearer = HTTPBearer(auto_error=False, description="The admin token (ADMIN_TOKEN).")
+_agent_bearer = HTTPBearer(auto_error=False, description="An agent's token (AGENT_TOKENS).")
 
 
 def is_admin_token(token: str, settings: Settings) -> bool:
@@ -37,3 +38,18 @@ def require_admin(
 
 
 AdminDep = Annotated[None, Depends(require_admin)]
+
+
+def require_agent(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_agent_bearer)],
+) -> str:
+    """Agent endpoints need `Authorization: Bearer <agent token>`; the signed-in agent's name."""
+    if credentials is not None:
+        for token, name in settings.agents.items():
+            if secrets.compare_digest(credentials.credentials.encode(), token.encode()):
+                return name
+    raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid agent token is required", {"WWW-Authenticate": "Bearer"})
+
+
+AgentDep = Annotated[str, Depends(require_agent)]

@@ -19,7 +19,8 @@ from backoffice.ports import BillingPort, OrdersPort
 DRIVER_SHARE_OF_TIMEOUT = 0.6
 
 
-def _engine() -> Engine:
+def backoffice_engine() -> Engine:
+    """The configured database with the driver time-out every port (and the handoff store) uses."""
     from backoffice.sql.engine import make_engine
 
     settings = get_settings()
@@ -32,7 +33,7 @@ def orders_port() -> OrdersPort:
     from backoffice.sql.orders import SqlOrders
 
     settings = get_settings()
-    engine = _engine()
+    engine = backoffice_engine()
     return SqlOrders(session_factory(engine), return_window_days=settings.return_window_days)
 
 
@@ -41,7 +42,7 @@ def billing_port() -> BillingPort:
     from backoffice.sql.billing import SqlBilling
     from backoffice.sql.engine import session_factory
 
-    return SqlBilling(session_factory(_engine()))
+    return SqlBilling(session_factory(backoffice_engine()))
 
 
 @lru_cache(maxsize=1)
@@ -49,4 +50,4 @@ def hr_port() -> HRPort:
     from backoffice.sql.engine import session_factory
     from backoffice.sql.hr import SqlHR
 
-    return SqlHR(session_factory(_engine()))
+    return SqlHR(session_factory(backoffice_engine()))

@@ -28,10 +28,9 @@ class ConversationUnavailable(Exception):
 
 
 class RasaConversations:
-    def __init__(self, rasa_url: str, token: str | None = None, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, rasa_url: str, token: str | None = None) -> None:
         self.rasa_url = rasa_url.rstrip("/")
         self.token = token
-        self.client = client
 
     def _url(self, sender_id: str, tail: str, **params: str) -> tuple[str, dict[str, str]]:
         query = dict(params)
@@ -42,11 +41,8 @@ class RasaConversations:
     async def _request(self, method: str, sender_id: str, tail: str, body: Any = None, **params: str) -> Any:
         url, query = self._url(sender_id, tail, **params)
         try:
-            if self.client is not None:
-                response = await self.client.request(method, url, params=query, json=body, timeout=TIMEOUT_S)
-            else:
-                async with httpx.AsyncClient() as client:
-                    response = await client.request(method, url, params=query, json=body, timeout=TIMEOUT_S)
+            async with httpx.AsyncClient() as client:
+                response = await client.request(method, url, params=query, json=body, timeout=TIMEOUT_S)
         except httpx.HTTPError as error:
             raise ConversationUnavailable(f"the Rasa server is not answering: {type(error).__name__}") from error
         if response.status_code >= 400:

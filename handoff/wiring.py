@@ -9,10 +9,7 @@ from handoff.sql import SqlHandoffs
 
 @lru_cache(maxsize=1)
 def handoff_store() -> SqlHandoffs:
-    from assistant.settings import get_settings
-    from backoffice.sql.engine import make_engine, session_factory
-    from backoffice.wiring import DRIVER_SHARE_OF_TIMEOUT
+    from backoffice.sql.engine import session_factory
+    from backoffice.wiring import backoffice_engine
 
-    settings = get_settings()
-    engine = make_engine(settings.backoffice_db_url, settings.backoffice_timeout_s * DRIVER_SHARE_OF_TIMEOUT)
-    return SqlHandoffs(session_factory(engine))
+    return SqlHandoffs(session_factory(backoffice_engine()))

@@ -7,15 +7,14 @@ handing back are for the agent who took the ticket.
 
 from __future__ import annotations
 
-import secrets
 import time
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from api.dependencies import SettingsDep
+from api.dependencies import AgentDep, SettingsDep
 from backoffice.errors import BackofficeUnavailable
 from handoff.conversation import ConversationUnavailable, RasaConversations
 from handoff.sql import SqlHandoffs
@@ -23,7 +22,7 @@ from handoff.tickets import Ticket, TicketConflict, TicketNotFound
 from handoff.wiring import handoff_store
 
 router = APIRouter(prefix="/api/handoffs", tags=["handoff"])
-_bearer = HTTPBearer(auto_error=False, description="An agent's token (AGENT_TOKENS).")
+T = TypeVar("T")
 MAX_REPLY_CHARS = 2000
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Missing or wrong agent token"}}
 CONFLICTS = {
@@ -35,18 +34,6 @@ CONFLICTS = {
 }
 
 
-def current_agent(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> str:
-    """The signed-in agent's name; 401 without a valid agent token."""
-    if credentials is not None:
-        for token, name in settings.agents.items():
-            if secrets.compare_digest(credentials.credentials.encode(), token.encode()):
-                return name
-    raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid agent token is required", {"WWW-Authenticate": "Bearer"})
-
-
-AgentDep = Annotated[str, Depends(current_agent)]
 StoreDep = Annotated[SqlHandoffs, Depends(handoff_store)]
 
 
@@ -72,10 +59,10 @@ def _queue_entry(ticket: Ticket, now: float) -> dict[str, Any]:
     return entry
 
 
-def _ticket_or_error(call: Any, *args: Any) -> Ticket:
+def _ticket_or_error(call: Callable[..., T], *args: Any) -> T:
+    """The store's answer, or the HTTP error that says why not (404, 409, 503)."""
     try:
-        ticket: Ticket = call(*args)
-        return ticket
+        return call(*args)
     except TicketNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket") from error
     except TicketConflict as error:
@@ -91,10 +78,7 @@ def me(agent: AgentDep) -> dict[str, str]:
 
 @router.get("", summary="Open tickets, oldest first, with waiting time", responses=UNAUTHORIZED)
 def queue(agent: AgentDep, store: StoreDep) -> dict[str, Any]:
-    try:
-        tickets = store.open_tickets()
-    except BackofficeUnavailable as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the ticket store is not answering") from error
+    tickets = _ticket_or_error(store.open_tickets)
     now = time.time()
     return {"agent": agent, "tickets": [_queue_entry(ticket, now) for ticket in tickets]}
 

@@ -44,6 +44,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from engine.channels.dedupe import SeenUpdates
+from engine.channels.payloads import agent_name, source_titles
 
 logger = logging.getLogger(__name__)
 
@@ -57,18 +58,11 @@ UNSUPPORTED_MESSAGE_REPLY = (
     "Sorry, I can only read text messages. Please type your question, "
     'or say "talk to a person" if you would like help from someone.'
 )
-MAX_SOURCES = 3
 
 
 def mrkdwn_escape(text: str) -> str:
     """Slack reads `<...>` as links and mentions (`<!channel>` pings everyone): send text as text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def source_titles(sources: list[Any]) -> list[str]:
-    """The distinct titles of an answer's sources, best first, at most MAX_SOURCES."""
-    titles = dict.fromkeys(str(s["title"]) for s in sources if isinstance(s, dict) and s.get("title"))
-    return list(titles)[:MAX_SOURCES]
 
 
 class SlackApiOutput(SlackBot):
@@ -102,8 +96,7 @@ class SlackApiOutput(SlackBot):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """A person's reply (`{"custom": {"agent": name}}`) is one message signed with their name,
         so the user can tell it from the bot's; everything else goes out as Rasa sends it."""
-        custom = message.get("custom")
-        agent = custom.get("agent") if isinstance(custom, dict) else None
+        agent = agent_name(message)
         if agent and message.get("text"):
             text = f"*{mrkdwn_escape(str(agent))}* (Northwind team): {mrkdwn_escape(message['text'])}"
             await self._post_message(channel=self.slack_channel or recipient_id, as_user=True, text=text)

@@ -37,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from engine.channels.dedupe import SeenUpdates
+from engine.channels.payloads import agent_name, source_titles
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,7 @@ class TelegramApiOutput(TelegramOutput):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """A person's reply (`{"custom": {"agent": name}}`) is signed with their name, so the user
         can tell it from the bot's; everything else goes out as Rasa sends it."""
-        custom = message.get("custom")
-        agent = custom.get("agent") if isinstance(custom, dict) else None
+        agent = agent_name(message)
         if agent and message.get("text"):
             await self.send_message(recipient_id, f"{agent} (Northwind team): {message['text']}")
             return
@@ -69,9 +69,9 @@ class TelegramApiOutput(TelegramOutput):
         """Sources of an answer (`{"sources": [...]}`) as one compact line; other payloads as Rasa does."""
         sources = json_message.get("sources")
         if isinstance(sources, list):
-            titles = list(dict.fromkeys(str(s.get("title")) for s in sources if isinstance(s, dict) and s.get("title")))
+            titles = source_titles(sources)
             if titles:
-                await self.send_message(recipient_id, "Source: " + "; ".join(titles[:3]))
+                await self.send_message(recipient_id, "Source: " + "; ".join(titles))
             return
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 

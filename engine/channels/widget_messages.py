@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.channels.payloads import agent_name
+
 METADATA_TOKEN_KEY = "auth_token"  # the same key as assistant.identity.METADATA_TOKEN_KEY (no app import here)
 MAX_MESSAGE_CHARS = 2000
 MAX_TOKEN_CHARS = 4096
@@ -78,13 +80,6 @@ def bot_payload(message: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(custom, dict) and custom:
         payload["custom"] = custom
     return payload or None
-
-
-def agent_name(payload: dict[str, Any]) -> str | None:
-    """The name of the person who wrote a message, when a person did."""
-    custom = payload.get("custom")
-    name = custom.get("agent") if isinstance(custom, dict) else None
-    return name if isinstance(name, str) and name.strip() else None
 
 
 def history(events: list[dict[str, Any]], limit: int = MAX_HISTORY) -> list[dict[str, Any]]:
