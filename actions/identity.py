@@ -25,6 +25,7 @@ from actions.customer import UNAVAILABLE_REPLY, channel_identity, verified_custo
 from actions.employee import identified_employee_id
 from actions.request_registry import action_for_request
 from assistant.identity import issue_session_proof
+from assistant.pii import MASKS
 from assistant.settings import get_settings
 from backoffice.domain import normalise_invoice_number, normalise_order_number
 from backoffice.errors import BackofficeUnavailable, NotAllowed
@@ -124,6 +125,9 @@ class ValidateVerifyForm(FormValidationAction):
             )
             return {"verify_reference": None}
         email = tracker.get_slot("verify_email")
+        if email in MASKS:
+            # Stored masked (REDACT_TRACKER): the address given in an earlier turn is gone; ask for it again.
+            return {"verify_reference": reference, "verify_email": None}
         # Both in one message: `validate_verify_email` runs too and checks the pair, once.
         if email and "verify_email" not in tracker.slots_to_validate():
             return await self._check(dispatcher, tracker, reference, email)

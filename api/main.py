@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routers import admin, console, handoff, health, hr, intranet, knowledge, payments, site, widget
+from api.routers import admin, console, handoff, health, hr, intranet, knowledge, payments, privacy, site, widget
+from api.security import (
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+    install_access_log_filter,
+)
+from assistant.settings import get_settings
 
 
 def create_app() -> FastAPI:
@@ -26,6 +33,13 @@ def create_app() -> FastAPI:
     app.include_router(console.router)
     app.include_router(widget.router)
     app.include_router(site.router)
+    app.include_router(privacy.router)
+    # Outermost last: headers on every response, then the rate limit, then the size limit.
+    settings = get_settings()
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.api_max_request_bytes)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.api_rate_limit_per_ip)
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_access_log_filter()
     return app
 
 

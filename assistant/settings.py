@@ -93,6 +93,25 @@ class Settings(BaseSettings):
         "Alex:dev-agent-alex,Sam:dev-agent-sam",
         description='Agents of the console and their bearer tokens: "Name:token,Name:token".',
     )
+    # Security and privacy (issue 8): generous defaults, a person chatting never meets them.
+    redact_tracker: bool = Field(
+        False, description="Store conversations in the tracker store with personal data masked (engine side)."
+    )
+    api_rate_limit_per_ip: int = Field(
+        600, ge=0, description="Requests per minute one client IP may make to the API (0: no limit; health exempt)."
+    )
+    channel_rate_limit_per_sender: int = Field(
+        60, ge=0, description="Messages per minute one sender may send on a chat channel (0: no limit)."
+    )
+    channel_rate_limit_per_ip: int = Field(
+        600, ge=0, description="Requests per minute one client IP may make to the Rasa server (0: no limit)."
+    )
+    api_max_request_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest request body the API takes (document uploads: 10 MB)."
+    )
+    channel_max_request_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest request body the Rasa server takes (channels and its HTTP API)."
+    )
 
     @model_validator(mode="after")
     def _telegram_needs_its_secret(self) -> Settings:

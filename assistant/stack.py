@@ -54,6 +54,16 @@ def tracker_store_env(settings: Settings) -> dict[str, str]:
     }
 
 
+def security_env(settings: Settings) -> dict[str, str]:
+    """The Rasa server's limits and tracker redaction (engine/limits.py, engine/redaction.py), from the settings."""
+    return {
+        "REDACT_TRACKER": "true" if settings.redact_tracker else "false",
+        "CHANNEL_RATE_LIMIT_PER_SENDER": str(settings.channel_rate_limit_per_sender),
+        "CHANNEL_RATE_LIMIT_PER_IP": str(settings.channel_rate_limit_per_ip),
+        "CHANNEL_MAX_REQUEST_BYTES": str(settings.channel_max_request_bytes),
+    }
+
+
 def services(settings: Settings) -> list[Service]:
     """The stack's processes, in start order (the Rasa server needs the action server)."""
     python = sys.executable
@@ -67,10 +77,13 @@ def services(settings: Settings) -> list[Service]:
     ]  # fmt: skip
     if settings.rasa_api_token:
         rasa_command += ["--auth-token", settings.rasa_api_token]
+    # The app's processes run through the masking runner (`python -m engine` installs it itself):
+    # personal data in a log record or on stdout/stderr is masked before it reaches var/log/.
+    masked = [python, "-m", "assistant.pii_logging"]
     return [
         Service(
             "actions",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", _port(settings.action_server_url)],
+            [*masked, "rasa_sdk", "--actions", "actions", "--port", _port(settings.action_server_url)],
             f"{settings.action_server_url}/health",
         ),
         Service(
@@ -81,6 +94,7 @@ def services(settings: Settings) -> list[Service]:
                 "ACTION_ENDPOINT_URL": f"{settings.action_server_url}/webhook",
                 **tracker_store_env(settings),
                 **channels.channel_env(settings),
+                **security_env(settings),
                 "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
             },
@@ -89,8 +103,7 @@ def services(settings: Settings) -> list[Service]:
         Service(
             "api",
             [
-                python,
-                "-m",
+                *masked,
                 "uvicorn",
                 "api.main:app",
                 "--host",

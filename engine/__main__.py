@@ -1,10 +1,16 @@
 """`python -m engine <rasa arguments>`: Rasa's own command line, with our engine patches applied first."""
 
+from assistant.pii_logging import install as mask_personal_data_in_logs
+from engine.limits import install as limit_rates_and_sizes
 from engine.patches import apply_all
+from engine.redaction import install as redact_tracker_store_if_enabled
 
 
 def main() -> None:
+    mask_personal_data_in_logs()
     apply_all()
+    redact_tracker_store_if_enabled()
+    limit_rates_and_sizes()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

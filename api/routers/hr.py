@@ -97,6 +97,7 @@ def decide(number: str, decision: Decision, manager_id: EmployeeIdDep, hr: HRDep
     "/leave-requests/awaiting-me",
     response_model=list[LeaveRequestOut],
     summary="Pending leave requests this manager has to decide",
+    responses={401: {"description": "No valid employee token"}, 503: {"description": "HR system unavailable"}},
 )
 def awaiting_me(manager_id: EmployeeIdDep, hr: HRDep) -> list[LeaveRequestOut]:
     try:
@@ -110,6 +111,7 @@ def awaiting_me(manager_id: EmployeeIdDep, hr: HRDep) -> list[LeaveRequestOut]:
     response_model=LinkCode,
     status_code=status.HTTP_201_CREATED,
     summary="A one-time code to link a Telegram account to this employee",
+    responses={401: {"description": "No valid employee token"}, 503: {"description": "HR system unavailable"}},
 )
 def telegram_link_code(employee_id: EmployeeIdDep, hr: HRDep) -> LinkCode:
     try:

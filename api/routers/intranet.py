@@ -39,7 +39,17 @@ def login_page() -> HTMLResponse:
     return render_page("Sign in", LOGIN_FORM.format(error=""))
 
 
-@router.post("/login", summary="Sign in with work e-mail and the demo password", response_model=None)
+@router.post(
+    "/login",
+    summary="Sign in with work e-mail and the demo password",
+    response_model=None,
+    response_class=HTMLResponse,
+    responses={
+        303: {"description": "Signed in: to the profile"},
+        401: {"description": "Wrong e-mail or password (the form again)", "content": {"text/html": {}}},
+        503: {"description": "HR system unavailable", "content": {"text/html": {}}},
+    },
+)
 def login(
     email: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=200)],
@@ -108,12 +118,24 @@ def _profile(token: str | None, hr: HRDep, secret: str, code: str | None = None)
     return render_page("Your profile", _profile_html(employee, manager, code))
 
 
-@router.get("/profile", summary="The signed-in employee's profile", response_model=None)
+@router.get(
+    "/profile",
+    summary="The signed-in employee's profile",
+    response_model=None,
+    response_class=HTMLResponse,
+    responses={303: {"description": "Not signed in: to the login page"}},
+)
 def profile(hr: HRDep, settings: SettingsDep, northwind_employee: Annotated[str | None, Cookie()] = None) -> Response:
     return _profile(northwind_employee, hr, settings.identity_secret)
 
 
-@router.post("/profile/telegram-code", summary="Show a fresh one-time Telegram link code", response_model=None)
+@router.post(
+    "/profile/telegram-code",
+    summary="Show a fresh one-time Telegram link code",
+    response_model=None,
+    response_class=HTMLResponse,
+    responses={303: {"description": "Not signed in: to the login page"}},
+)
 def telegram_code(
     hr: HRDep, settings: SettingsDep, northwind_employee: Annotated[str | None, Cookie()] = None
 ) -> Response:

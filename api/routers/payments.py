@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from html import escape
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -77,7 +77,16 @@ def _invoice_html(invoice: Invoice, token: str, paid_now: bool) -> str:
     return f"<h1>Pay your invoice</h1><dl>{details}</dl>{action}"
 
 
-@router.get("/pay/{invoice_number}", response_class=HTMLResponse, summary="Payment page for one invoice")
+PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "The link is invalid or has expired (an HTML page says so)"},
+    404: {"description": "No such invoice"},
+    503: {"description": "Billing is unavailable"},
+}
+
+
+@router.get(
+    "/pay/{invoice_number}", response_class=HTMLResponse, summary="Payment page for one invoice", responses=PAGE_ERRORS
+)
 def paymentrender_page(
     invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep, paid: bool = False
 ) -> HTMLResponse:
@@ -95,6 +104,7 @@ def paymentrender_page(
     status_code=status.HTTP_303_SEE_OTHER,
     response_class=RedirectResponse,
     summary="Pay the open balance (demo: no card is charged)",
+    responses={**PAGE_ERRORS, 409: {"description": "The invoice cannot be paid"}},
 )
 def pay(
     invoice_number: str,
@@ -114,7 +124,12 @@ def pay(
     return RedirectResponse(f"/pay/{invoice.number}?token={token}&paid=true", status.HTTP_303_SEE_OTHER)
 
 
-@router.get("/api/payments/{invoice_number}", response_model=InvoiceView, summary="The invoice a payment link opens")
+@router.get(
+    "/api/payments/{invoice_number}",
+    response_model=InvoiceView,
+    summary="The invoice a payment link opens",
+    responses=PAGE_ERRORS,
+)
 def payment_invoice(invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep) -> InvoiceView:
     invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
     return InvoiceView(

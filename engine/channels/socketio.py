@@ -44,6 +44,7 @@ from socketio import AsyncServer
 
 from engine.channels import widget_messages
 from engine.channels.widget_messages import BadMessage
+from engine.limits import sender_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +175,10 @@ class WidgetInput(SocketIOInput):
                 text = widget_messages.user_text(data)
             except BadMessage as error:
                 await refuse(sid, str(error))
+                return
+            retry_after = sender_allowed(self.name(), sender_id)  # messages come over the socket, not requests
+            if retry_after is not None:
+                await refuse(sid, f"You're sending messages too quickly; please wait {retry_after} s.")
                 return
             await sio.emit(ECHO_EVT, {"text": text}, room=sender_id, skip_sid=sid, namespace=namespace)
             await sio.emit(TYPING_EVT, {"typing": True}, room=sender_id, namespace=namespace)

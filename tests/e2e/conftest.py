@@ -110,6 +110,11 @@ def e2e_environment() -> dict[str, str]:
         "KNOWLEDGE_DIR": str(E2E_KNOWLEDGE_DIR),
         "AGENT_TOKENS": ",".join(f"{name}:{token}" for name, token in AGENT_TOKENS.items()),
         "HANDOFF_HOURS": "always",
+        # The rate limits are off for the suite (every test talks from 127.0.0.1, some in bursts);
+        # test_privacy.py turns them on for its own Rasa server and checks the 429s.
+        "API_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
     }
 
 
