@@ -12,6 +12,7 @@ app = typer.Typer(help="The front-office / back-office assistant.", no_args_is_h
 
 
 def _register() -> None:
+    from assistant.cli_analytics import analytics_app, demo_history
     from assistant.cli_backoffice import db_app, demo_app
     from assistant.cli_knowledge import knowledge_app
     from assistant.cli_stack import stack_app
@@ -20,6 +21,8 @@ def _register() -> None:
     app.add_typer(demo_app, name="demo")
     app.add_typer(knowledge_app, name="knowledge")
     app.add_typer(stack_app, name="stack")
+    app.add_typer(analytics_app, name="analytics")
+    app.command("demo-history")(demo_history)
 
 
 _register()

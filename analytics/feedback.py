@@ -1,0 +1,119 @@
+"""Thumbs on the bot's answers and an end-of-conversation rating, recorded in the conversation itself.
+
+The widget posts feedback to the API (`POST /api/feedback`); the API checks it against
+the conversation in the tracker store (the conversation exists, the answer is one the
+bot gave in it, that answer has not been rated yet) and appends one event to it
+through the Rasa server's HTTP API, which holds the conversation's lock:
+
+    {"event": "agent", "text": null, "data": {"feedback": {"kind": "answer", "value": "up",
+     "answer_at": <the answer's timestamp>}}}
+    {"event": "agent", "text": null, "data": {"feedback": {"kind": "conversation", "value": 4}}}
+
+Why an `agent` event (Rasa's `AgentUttered`): it is the one event type of Rasa 3.6 that
+carries arbitrary data and changes no dialogue state (its `apply_to` does nothing, it is
+not featurised, no policy reads it), so recording feedback can never steer the bot;
+it needs no new intent or slot in the domain; the widget's history and the agent's
+transcript skip it (they read `user` and `bot` events); and it lives and dies with the
+conversation (an erasure of the conversation erases it). A `slot` event for a slot the
+domain does not declare would log an error on every turn, and a user message with a
+reserved intent would run the dialogue.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from analytics.tracker import TrackerEvents
+
+SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # the widget's session ids (engine/channels/widget_messages.py)
+TIMEOUT_S = 5.0
+Kind = Literal["answer", "conversation"]
+
+
+class FeedbackRefused(Exception):
+    """Feedback that does not fit the conversation; `status` is the HTTP status that says why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Feedback:
+    session_id: str
+    kind: Kind
+    value: str | int  # "up" / "down" for an answer, 1–5 for the conversation
+    answer: str | None = None  # the text of the answer the thumb is on
+
+
+def current_session(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events since the last session start (what the widget shows as the conversation)."""
+    starts = [i for i, event in enumerate(events) if event.get("event") == "session_started"]
+    return events[starts[-1] :] if starts else events
+
+
+def feedback_event(feedback: Feedback, answer_at: float | None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"kind": feedback.kind, "value": feedback.value}
+    if answer_at is not None:
+        payload["answer_at"] = answer_at
+    return {"event": "agent", "timestamp": time.time(), "text": None, "data": {"feedback": payload}}
+
+
+def check(feedback: Feedback, events: list[dict[str, Any]]) -> float | None:
+    """Refuse feedback that does not fit the conversation; the rated answer's timestamp (for a thumb)."""
+    session = current_session(events)
+    if not any(event.get("event") == "user" for event in session):
+        raise FeedbackRefused(404, "no conversation with this session id")
+    if feedback.kind == "conversation":
+        return None
+    wanted = " ".join((feedback.answer or "").split())
+    answers = [
+        event
+        for event in session
+        if event.get("event") == "bot"
+        and not ((event.get("data") or {}).get("custom") or {}).get("agent")
+        and " ".join(str(event.get("text") or "").split()) == wanted
+    ]
+    if not wanted or not answers:
+        raise FeedbackRefused(404, "the bot gave no such answer in this conversation")
+    answer_at = answers[-1].get("timestamp")
+    rated = {
+        ((event.get("data") or {}).get("feedback") or {}).get("answer_at")
+        for event in session
+        if event.get("event") == "agent"
+    }
+    if answer_at in rated:
+        raise FeedbackRefused(409, "this answer has already been rated")
+    return float(answer_at) if isinstance(answer_at, int | float) else None
+
+
+class FeedbackRecorder:
+    """Checks feedback against the tracker store, then appends it through the Rasa server."""
+
+    def __init__(self, tracker: TrackerEvents, rasa_url: str, token: str | None = None) -> None:
+        self.tracker = tracker
+        self.rasa_url = rasa_url.rstrip("/")
+        self.token = token
+
+    def record(self, feedback: Feedback) -> dict[str, Any]:
+        if not SESSION_ID_RE.fullmatch(feedback.session_id):
+            raise FeedbackRefused(422, "not a session id of the chat widget")
+        events = list(self.tracker.conversation_events(feedback.session_id, 0, None)) if self.tracker.exists() else []
+        answer_at = check(feedback, events)
+        event = feedback_event(feedback, answer_at)
+        params = {"token": self.token} if self.token else {}
+        url = f"{self.rasa_url}/conversations/{quote(feedback.session_id, safe='')}/tracker/events"
+        try:
+            response = httpx.post(url, params=params, json=[event], timeout=TIMEOUT_S)
+        except httpx.HTTPError as error:
+            raise FeedbackRefused(503, "the assistant is not answering; try again later") from error
+        if response.status_code >= 400:
+            raise FeedbackRefused(502, f"the assistant refused the feedback (HTTP {response.status_code})")
+        return event["data"]["feedback"]  # type: ignore[no-any-return]

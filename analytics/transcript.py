@@ -1,0 +1,85 @@
+"""One conversation as the dashboard's drill-down shows it: redacted, with what happened in it.
+
+Read from the tracker store (the aggregates keep no text besides unanswered questions),
+every line masked by `assistant.pii.redact` before it leaves the server: the person
+looking at analytics needs to see how the conversation went, not who it was with.
+Besides the user's, the bot's and a person's lines it marks the handoff and hand-back,
+the thumbs and the rating, and each reply's latency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_LINES = 400
+MAX_LINE_CHARS = 2000
+KNOWLEDGE_ACTION = "action_answer_from_documents"
+
+
+def _at(event: dict[str, Any]) -> str | None:
+    timestamp = event.get("timestamp")
+    if isinstance(timestamp, int | float):
+        return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+    return None
+
+
+def redacted_transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The conversation's lines: `{"speaker": "user"|"bot"|"agent"|"event", "text", "at", …}`."""
+    from assistant.pii import redact
+
+    lines: list[dict[str, Any]] = []
+    waiting_since: float | None = None
+    last_action: str | None = None
+    for event in events:
+        kind = event.get("event")
+        timestamp = event.get("timestamp") if isinstance(event.get("timestamp"), int | float) else None
+        if kind == "user":
+            text = str(event.get("text") or "").strip()
+            if not text:
+                continue
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            lines.append({"speaker": "user", "text": redact(text[:MAX_LINE_CHARS]), "at": _at(event), "intent": intent})
+            waiting_since = timestamp
+            last_action = None
+        elif kind == "action":
+            last_action = event.get("name")
+        elif kind == "bot":
+            raw = event.get("data")
+            data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            custom: dict[str, Any] = data["custom"] if isinstance(data.get("custom"), dict) else {}
+            text = str(event.get("text") or "").strip()
+            if not text:
+                continue
+            line: dict[str, Any] = {"speaker": "bot", "text": redact(text[:MAX_LINE_CHARS]), "at": _at(event)}
+            if custom.get("agent"):
+                line["speaker"] = "agent"
+                line["agent"] = str(custom["agent"])
+            else:
+                sources: list[Any] = custom["sources"] if isinstance(custom.get("sources"), list) else []
+                titles = [str(s.get("title") or s.get("path")) for s in sources if isinstance(s, dict)]
+                if titles:
+                    line["sources"] = titles
+                if last_action == KNOWLEDGE_ACTION and not titles:
+                    line["note"] = "no answer in the documents"
+                if waiting_since is not None and timestamp is not None:
+                    line["latency_ms"] = round(max(0.0, timestamp - waiting_since) * 1000)
+                    waiting_since = None
+            lines.append(line)
+        elif kind == "pause":
+            lines.append({"speaker": "event", "text": "Handed to a person; the bot is paused.", "at": _at(event)})
+            waiting_since = None
+        elif kind == "resume":
+            lines.append({"speaker": "event", "text": "Handed back to the bot.", "at": _at(event)})
+        elif kind == "agent":
+            feedback = (event.get("data") or {}).get("feedback")
+            if isinstance(feedback, dict):
+                lines.append({"speaker": "event", "text": _feedback_text(feedback), "at": _at(event)})
+    return lines[-MAX_LINES:]
+
+
+def _feedback_text(feedback: dict[str, Any]) -> str:
+    if feedback.get("kind") == "answer":
+        return "Thumbs up on the answer." if feedback.get("value") == "up" else "Thumbs down on the answer."
+    return f"Rated the conversation {feedback.get('value')}/5."
