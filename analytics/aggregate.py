@@ -446,6 +446,36 @@ class Aggregator:
         for name, value in values.items():
             setattr(old, name, value)
 
+    def erase(self, sender_ids: Iterable[str]) -> int:
+        """Forget these senders' conversations and questions (a person's erasure request); how many.
+
+        Their contribution to the daily counters is taken out as well, so the counters keep
+        equalling the sum over the conversations that remain; the per-message counts
+        (intents, latency buckets) stay, as anonymous counts.
+        """
+        senders = sorted(set(sender_ids))
+        erased = 0
+        with self.sessions.begin() as session:
+            for start in range(0, len(senders), 500):
+                rows = session.scalars(
+                    select(ConversationRow).where(ConversationRow.sender_id.in_(senders[start : start + 500]))
+                ).all()
+                if not rows:
+                    continue
+                deltas = Deltas()
+                for row in rows:
+                    conversation = _to_conversation(row)
+                    deltas.add(conversation, contribution(conversation), (Counter(), Counter()))
+                ids = [row.id for row in rows]
+                keys = set(session.scalars(select(QuestionRow.text_key).where(QuestionRow.conversation_id.in_(ids))))
+                session.execute(delete(QuestionRow).where(QuestionRow.conversation_id.in_(ids)))
+                still_asked = set(session.scalars(select(QuestionRow.text_key).where(QuestionRow.text_key.in_(keys))))
+                session.execute(delete(EmbeddingRow).where(EmbeddingRow.text_key.in_(keys - still_asked)))
+                session.execute(delete(ConversationRow).where(ConversationRow.id.in_(ids)))
+                self._write_deltas(session, deltas)
+                erased += len(rows)
+        return erased
+
     def reset(self) -> None:
         """Forget every aggregate (they are rebuilt from the tracker store by the next refresh)."""
         with self.sessions.begin() as session:

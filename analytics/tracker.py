@@ -20,6 +20,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -110,6 +111,9 @@ def dispose_tracker_engines() -> None:
 
 def ensure_events_table(engine: Engine) -> None:
     """Create Rasa's `events` table if the store is new (Rasa itself creates it only when it starts)."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     metadata.create_all(engine, tables=[events], checkfirst=True)
 
 
@@ -206,8 +210,12 @@ class TrackerEvents:
         return cls(tracker_engine(url))
 
     def exists(self) -> bool:
+        """Whether the store has Rasa's table (an SQLite file that is not there yet is not created by asking)."""
         from sqlalchemy import inspect
 
+        database = self.engine.url.database
+        if self.dialect == "sqlite" and database and database != ":memory:" and not Path(database).exists():
+            return False
         return inspect(self.engine).has_table("events")
 
     def last_id(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.routers import admin, console, handoff, health, hr, intranet, knowledge, payments, privacy, site, widget
+from api.routers import analytics, dashboard, feedback
 from api.security import (
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
@@ -31,6 +32,9 @@ def create_app() -> FastAPI:
     app.include_router(knowledge.router)
     app.include_router(handoff.router)
     app.include_router(console.router)
+    app.include_router(analytics.router)
+    app.include_router(dashboard.router)
+    app.include_router(feedback.router)
     app.include_router(widget.router)
     app.include_router(site.router)
     app.include_router(privacy.router)

@@ -94,6 +94,9 @@ def _clear_app_caches() -> None:
 
     shared_service.cache_clear()
     handoff_store.cache_clear()
+    from analytics.wiring import clear_analytics_caches  # the dashboard's aggregator and queries, from the settings
+
+    clear_analytics_caches()
 
 
 @pytest.fixture(scope="session")

@@ -318,3 +318,22 @@ def test_the_tracker_rows_are_rasas(folded: Any) -> None:
             assert row.intent_name == data["parse_data"]["intent"]["name"] and data["input_channel"]
         else:
             assert row.action_name == data["name"]
+
+
+def test_erasing_a_sender_takes_their_conversations_out(stores: Any) -> None:
+    log = EventLog(stores.tracker, stores.backoffice)
+    hand_written(log)
+    aggregator = stores.aggregator()
+    aggregator.refresh()
+    assert aggregator.erase(["widget-session-aaaaaaaaaaaa"]) == 2
+    with stores.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(QuestionRow)) == 0
+        senders = set(session.scalars(select(ConversationRow.sender_id)))
+    assert senders == {"4242", "U0DEMO"}
+    # B and D remain (counted on paper); replies and their latencies stay as anonymous counts.
+    assert daily_totals(stores.backoffice) == {
+        "conversations": 2, "contained": 2, "handed_off": 0, "user_turns": 3, "bot_turns": 3, "fallbacks": 2,
+        "knowledge_questions": 1, "knowledge_answered": 1, "abstentions": 0, "thumbs_up": 1, "thumbs_down": 0,
+        "rated": 0, "rating_sum": 0, "replies": 8, "reply_ms_sum": 2650,
+    }  # fmt: skip
+    assert breakdown(stores.backoffice, "handoff_reason") == {}

@@ -1,0 +1,62 @@
+"""The analytics dashboard page (`/dashboard`): charts, drill-down tables, CSV export.
+
+A static page, its script and style, and the vendored Chart.js; the data comes from
+`/api/analytics/*` with the admin token the person types in (kept in sessionStorage),
+so the page itself holds nothing secret. Only the files listed are served. Strict
+Content-Security-Policy: scripts and styles only from this site, no inline code, no
+framing; CSV downloads are made in the page from the API's answer (a `blob:` link).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import FileResponse
+
+router = APIRouter(tags=["dashboard"])
+
+STATIC = Path(__file__).resolve().parents[1] / "static" / "dashboard"
+FILES = {
+    "dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
+    "dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
+    "vendor/chart.umd.js": ("vendor/chart.umd.js", "text/javascript; charset=utf-8"),
+    "vendor/LICENSE-chart.js": ("vendor/LICENSE-chart.js", "text/plain; charset=utf-8"),
+}
+HEADERS = {
+    "Content-Security-Policy": "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "connect-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@router.get("/dashboard", summary="The analytics dashboard page (admin sign-in)", response_class=FileResponse)
+def dashboard_page() -> FileResponse:
+    return FileResponse(STATIC / "dashboard.html", media_type="text/html; charset=utf-8", headers=HEADERS)
+
+
+@router.get(
+    "/dashboard/{name:path}",
+    summary="A file of the dashboard (script, style, vendored Chart.js)",
+    response_class=FileResponse,
+    responses={404: {"description": "Not a file of the dashboard"}},
+)
+def dashboard_file(name: str) -> FileResponse:
+    found = FILES.get(name)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dashboard file {name!r}")
+    relative, media_type = found
+    return FileResponse(STATIC / relative, media_type=media_type, headers=HEADERS)
