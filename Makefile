@@ -7,6 +7,8 @@ RASA_PYTHON ?= $(shell PYENV_VERSION=3.10.13 pyenv which python 2>/dev/null || c
 APP   := .venv/bin
 RASA  := .venv-rasa/bin
 MODEL := models/assistant.tar.gz
+# MiniLM as ONNX for the engine's featurizer (engine/featurizers.py), exported from the app environment's package.
+MINILM := var/models/minilm/model.onnx
 BOT_DATA := $(shell find bot/data -name '*.yml')
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
 export HF_HUB_OFFLINE := 1
@@ -28,7 +30,10 @@ help: ## List the targets
 	$(RASA)/pip install -q -r requirements-rasa.txt
 	touch $@
 
-setup: .venv/.installed .venv-rasa/.installed ## Create both environments (app: Python 3.11, engine: Python 3.10)
+$(MINILM): scripts/export_minilm_onnx.py | .venv/.installed
+	$(APP)/python scripts/export_minilm_onnx.py $(dir $@)
+
+setup: .venv/.installed .venv-rasa/.installed $(MINILM) ## Create both environments (app: Python 3.11, engine: Python 3.10)
 
 seed: .venv/.installed ## Migrate and seed the demo back office (idempotent)
 	$(APP)/assistant demo seed
@@ -36,7 +41,7 @@ seed: .venv/.installed ## Migrate and seed the demo back office (idempotent)
 ingest: .venv/.installed ## Index the demo company's documents (re-runs only index what changed)
 	$(APP)/assistant knowledge ingest-demo
 
-$(MODEL): config.yml domain.yml $(BOT_DATA) | .venv-rasa/.installed
+$(MODEL): config.yml domain.yml $(BOT_DATA) engine/featurizers.py | .venv-rasa/.installed $(MINILM)
 	$(RASA_ENV) $(RASA)/rasa train --config config.yml --domain domain.yml --data bot/data \
 	  --out models --fixed-model-name assistant
 
