@@ -10,15 +10,27 @@ The rules for ambiguous phrasings, chosen once so that every reply is predictabl
 
 - Numeric dates are day-first: 12/03 is 12 March (ISO 2026-03-12 is also read).
   Only when day-first is impossible and month-first is not (3/13) is the latter used.
-- A date without a year is its next occurrence on or after today; "on the 21st"
-  is the next 21st on or after today. In a range the end follows the start, so
+- A date without a year is its next occurrence on or after today, within the
+  coming year (at most 366 days ahead); "on the 21st" is the next 21st on or after
+  today, skipping months without one ("the 29th" said on 10 February 2027 is 29
+  March; said on 29 February 2028 it is that day). 29 February is the only day
+  and month that can be further away: on 1 January 2027 the next one is 14 months
+  off (2028), and a user who writes it in a year without one has most likely
+  slipped, so it is not read and the bot asks rather than booking a day in
+  another year. On a leap day itself, or from 1 March of the year before, it is
+  read as usual. In a range the end follows the start, so
   "28 Dec to 3 Jan" crosses into the next year. A range whose start has no year
   (or no month) and that is still running today is kept where it is: "3 to 7
   March" said on 4 March is this March (the back office then refuses the past
   start with a clear message) rather than silently next year's.
 - An end without a month that falls before the start rolls into the next month
   ("the 30th to the 2nd"); an impossible range is returned as written ("7 March
-  to 3 March") because the back office refuses it with a clear message.
+  to 3 March") because the back office refuses it with a clear message. An end
+  day that the start's month does not have ("the 27th to the 29th" in a February
+  without a 29th, "25 to 31 April") does not exist, so only the start is read and
+  the confirmation shows the single day: rolling it into the next month would
+  quietly turn three days into a month. A range from 29 February that is still
+  running on 2 March is that leap day's, like any other running range.
 - "Friday" and "this Friday" are the next Friday on or after today (today when
   today is a Friday). "next Friday" and "Friday next week" are the Friday of the
   following calendar week (weeks start on Monday). "last Friday" is the latest
@@ -675,11 +687,19 @@ def _previous_day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+_COMING_YEAR = timedelta(days=366)
+
+
 def _next_day_month(day: int, month: int, ref: date) -> date | None:
-    """The next day/month on or after ref, within a year (29 February may have none)."""
+    """The next day/month on or after ref within the coming year, or None.
+
+    Bounded by 366 days rather than by "this year or next": on 1 January 2027 the
+    29 February of 2028 is next year's but 14 months away, not what "29 February"
+    means to someone asking for time off (see the module docstring).
+    """
     for year in (ref.year, ref.year + 1):
         found = _safe_date(year, month, day)
-        if found is not None and found >= ref:
+        if found is not None and ref <= found <= ref + _COMING_YEAR:
             return found
     return None
 
@@ -743,9 +763,15 @@ def _resolve_end(mention: _Mention, start: date, today: date) -> date | None:
 
 
 def _end_day_only(day: int, start: date) -> date | None:
-    """'the 7th' after a start: in the start's month, else the next; else as written."""
+    """'the 7th' after a start: in the start's month, else the next; else as written.
+
+    None when the start's month has no such day ('the 27th to the 29th' in a
+    February without one): the next month's would silently make a month of it.
+    """
     same = _safe_date(start.year, start.month, day)
-    if same is not None and same >= start:
+    if same is None:
+        return None
+    if same >= start:
         return same
     year, month = _month_shift(start.year, start.month, 1)
     following = _safe_date(year, month, day)
@@ -789,16 +815,16 @@ def _resolve_pair(first: _Mention, second: _Mention, today: date) -> DateRange |
     """A 'from X to Y' range, kept in the current period when it is still running."""
     first, second = _share_fields(first, second)
     start = _resolve_start(first, today)
-    if start is None:
-        return None
-    end = _resolve_end(second, start, today)
-    if end is None:
-        return None
+    end = _resolve_end(second, start, today) if start is not None else None
+    # The running range is looked for even without a next occurrence: "29 Feb to 3
+    # March" said on 2 March 2028 has no next 29 February within a year, but is running.
     earlier = _previous_start(first, today)
     if earlier is not None:
         earlier_end = _resolve_end(second, earlier, today)
         if earlier_end is not None and earlier <= earlier_end and earlier_end >= today:
             start, end = earlier, earlier_end
+    if start is None or end is None:
+        return None
     return _finish(start, end, first.part, second.part)
 
 

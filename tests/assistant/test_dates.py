@@ -6,7 +6,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from assistant.dates import MAX_INPUT_CHARS, MONTH_NAMES, DateRange, describe_range, parse_date_range
@@ -194,6 +194,28 @@ def test_monday_to_wednesday_said_on_a_tuesday_is_next_weeks() -> None:
     assert parse_date_range("Monday to Wednesday", date(2026, 3, 3)) == days("2026-03-09", "2026-03-11")
 
 
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("29 February", date(2027, 1, 1), None),  # the next one (2028) is 14 months away: ask
+        ("29 feb", date(2027, 2, 28), days("2028-02-29")),  # 366 days: within the coming year
+        ("29/02", date(2027, 3, 1), days("2028-02-29")),
+        ("29 February", date(2028, 2, 29), days("2028-02-29")),  # said on the leap day: that day
+        ("29 February", date(2028, 3, 1), None),
+        ("the 29th", date(2028, 2, 29), days("2028-02-29")),
+        ("the 29th", date(2027, 2, 10), days("2027-03-29")),  # February 2027 has none
+        ("from the 27th to the 29th", date(2028, 2, 1), days("2028-02-27", "2028-02-29")),
+        ("from the 27th to the 29th", date(2027, 2, 1), days("2027-02-27")),  # not 27 Feb – 29 March
+        ("from 29 Feb to 3 March", date(2028, 3, 2), days("2028-02-29", "2028-03-03")),  # still running
+        ("from 29 Feb to 3 March", date(2028, 2, 1), days("2028-02-29", "2028-03-03")),
+        ("from 29 Feb to 3 March", date(2027, 1, 1), None),
+        ("from 28 Dec to 29 Feb", date(2027, 12, 1), days("2027-12-28", "2028-02-29")),
+    ],
+)
+def test_leap_days(text: str, today: date, expected: DateRange | None) -> None:
+    assert parse_date_range(text, today) == expected
+
+
 def test_a_range_that_has_ended_is_next_years() -> None:
     assert parse_date_range("from 1 to 3 March", WEDNESDAY) == days("2027-03-01", "2027-03-03")
 
@@ -300,6 +322,8 @@ def _spellings(day: date) -> list[str]:
 
 
 @given(leap_year_day, plain_today, st.integers(min_value=0, max_value=5))
+@example(day=date(2024, 2, 29), today=date(1999, 1, 1), spelling=0)  # 29 Feb 2000 is 424 days away
+@example(day=date(2024, 2, 29), today=date(2027, 2, 28), spelling=4)  # 29 Feb 2028 is 366 days away
 def test_a_day_and_month_is_the_next_one_within_a_year(day: date, today: date, spelling: int) -> None:
     result = parse_date_range(_spellings(day)[spelling], today)
     if (day.month, day.day) == (2, 29) and result is None:
