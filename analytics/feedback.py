@@ -97,16 +97,30 @@ def check(feedback: Feedback, events: list[dict[str, Any]]) -> float | None:
 class FeedbackRecorder:
     """Checks feedback against the tracker store, then appends it through the Rasa server."""
 
+    # Rasa sends a reply to the widget before it saves the turn: a quick click may come before the save.
+    SAVE_WAIT_S = (0.25, 0.5, 1.0)
+
     def __init__(self, tracker: TrackerEvents, rasa_url: str, token: str | None = None) -> None:
         self.tracker = tracker
         self.rasa_url = rasa_url.rstrip("/")
         self.token = token
 
+    def _checked(self, feedback: Feedback) -> float | None:
+        for wait in (*self.SAVE_WAIT_S, None):
+            stored = self.tracker.exists()
+            events = list(self.tracker.conversation_events(feedback.session_id, 0, None)) if stored else []
+            try:
+                return check(feedback, events)
+            except FeedbackRefused as refused:
+                if refused.status != 404 or wait is None:
+                    raise
+                time.sleep(wait)
+        return None  # not reached
+
     def record(self, feedback: Feedback) -> dict[str, Any]:
         if not SESSION_ID_RE.fullmatch(feedback.session_id):
             raise FeedbackRefused(422, "not a session id of the chat widget")
-        events = list(self.tracker.conversation_events(feedback.session_id, 0, None)) if self.tracker.exists() else []
-        answer_at = check(feedback, events)
+        answer_at = self._checked(feedback)
         event = feedback_event(feedback, answer_at)
         params = {"token": self.token} if self.token else {}
         url = f"{self.rasa_url}/conversations/{quote(feedback.session_id, safe='')}/tracker/events"

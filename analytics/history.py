@@ -778,6 +778,17 @@ class HistoryGenerator:
             yield day, writers
 
 
+def history_end(last_day: date) -> datetime:
+    """The end of a history whose last day is `last_day` (UTC): the last second of that day."""
+    return datetime(last_day.year, last_day.month, last_day.day, tzinfo=UTC) + timedelta(days=1, seconds=-1)
+
+
+def planned_truths(conversations: int, days: int, seed: int, end: datetime) -> list[ConversationTruth]:
+    """What `write_history` with these arguments writes, without writing it (tests compare against it)."""
+    generator = HistoryGenerator(seed, end)
+    return [writer.truth for _, writers in generator.days(conversations, days) for writer in writers]
+
+
 def has_history(tracker: Engine) -> bool:
     """Whether the tracker store already holds any conversation (then the demo history is not written)."""
     from sqlalchemy import inspect

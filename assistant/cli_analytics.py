@@ -6,6 +6,7 @@ Heavy imports happen inside the commands, so that `assistant --help` stays fast.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -49,12 +50,16 @@ def demo_history(
     conversations: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many conversations.")] = 1500,
     days: Annotated[int, typer.Option(min=1, max=366, help="Over how many days, up to now.")] = 30,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and day give the same history.")] = 7,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day of the history (UTC, YYYY-MM-DD; default: up to now)."),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Write even if the tracker store already has conversations.")
     ] = False,
 ) -> None:
     """Fill an empty tracker store with realistic conversations (and their handoff tickets) for the dashboard."""
-    from analytics.history import has_history, write_history
+    from analytics.history import has_history, history_end, write_history
     from analytics.tracker import tracker_engine
     from backoffice.sql.engine import make_engine
     from backoffice.sql.migrate import upgrade
@@ -72,6 +77,7 @@ def demo_history(
             conversations=conversations,
             days=days,
             seed=seed,
+            end=history_end(until.date()) if until is not None else None,
             keep_truth=False,
             progress=bar.update,
         )

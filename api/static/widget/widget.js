@@ -25,6 +25,8 @@
     colors: {},               // {primary, onPrimary, agent, background}
     open: false,
     storageKey: "northwind-chat",
+    feedback: true,           // thumbs on the bot's answers and a rating of the chat, posted to feedbackUrl
+    feedbackUrl: null,        // default: the API that served widget.js, /api/feedback
   };
   var COLOR_VARS = { primary: "--nw-primary", onPrimary: "--nw-on-primary", agent: "--nw-agent", background: "--nw-bg" };
   var URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
@@ -49,6 +51,20 @@
       .forEach(function (pair) { svg.setAttribute(pair[0], pair[1]); });
     path.setAttribute("fill", "currentColor");
     path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H10l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  /* A thumb drawn as SVG; `down` turns it over. */
+  function thumbIcon(down) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var path = document.createElementNS(ns, "path");
+    [["viewBox", "0 0 24 24"], ["width", "16"], ["height", "16"], ["aria-hidden", "true"], ["focusable", "false"]]
+      .forEach(function (pair) { svg.setAttribute(pair[0], pair[1]); });
+    if (down) svg.setAttribute("transform", "rotate(180)");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M2 10h4v11H2zM8 21h9.2a2 2 0 0 0 2-1.6l1.7-7.6A2 2 0 0 0 19 9.4h-5.6l.9-4.1A1.9 1.9 0 0 0 12.4 3L8 9.2z");
     svg.appendChild(path);
     return svg;
   }
@@ -150,6 +166,14 @@
     typing.appendChild(el("span", { class: "nw-sr" }, "The assistant is typing"));
     for (var i = 0; i < 3; i++) typing.appendChild(el("span", { class: "nw-dot", "aria-hidden": "true" }));
     var status = el("p", { class: "nw-status", role: "status" });
+    var rating = el("div", { class: "nw-rating", role: "group", "aria-label": "Rate this chat", hidden: "" });
+    rating.appendChild(el("span", { class: "nw-rating-label" }, "How was this chat?"));
+    for (var star = 1; star <= 5; star++) {
+      var starButton = el("button", { type: "button", class: "nw-star", "data-rating": String(star),
+        "aria-label": "Rate " + star + " out of 5", "aria-pressed": "false" }, "★");
+      starButton.addEventListener("click", this.rate.bind(this, star));
+      rating.appendChild(starButton);
+    }
 
     var form = el("form", { class: "nw-form" });
     var label = el("label", { for: "nw-input", class: "nw-sr" }, "Message");
@@ -164,6 +188,7 @@
     panel.appendChild(log);
     panel.appendChild(typing);
     panel.appendChild(status);
+    panel.appendChild(rating);
     panel.appendChild(form);
     root.appendChild(panel);
     root.appendChild(launcher);
@@ -171,7 +196,7 @@
 
     if (window.performance && performance.mark) performance.mark("northwind-chat:ready"); // for scripts/bench_widget.py
     this.root = root; this.launcher = launcher; this.badge = badge; this.panel = panel;
-    this.log = log; this.typing = typing; this.status = status; this.input = input;
+    this.log = log; this.typing = typing; this.status = status; this.input = input; this.rating = rating;
 
     launcher.addEventListener("click", function () { self.isOpen() ? self.close() : self.open(); });
     close.addEventListener("click", function () { self.close(); });
@@ -263,6 +288,7 @@
   Widget.prototype.showHistory = function (messages) {
     var self = this;
     while (this.log.firstChild) this.log.removeChild(this.log.firstChild);
+    this.rating.hidden = true;
     if (this.config.greeting) this.addMessage({ sender: "bot", text: this.config.greeting, greeting: true });
     messages.forEach(function (message) { self.addMessage(message, true); });
     this.pending.forEach(function (item) { self.addMessage({ sender: "user", text: item.shown }, true); });
@@ -327,6 +353,10 @@
     }
     if (Array.isArray(custom.sources) && custom.sources.length) item.appendChild(this.sources(custom.sources));
     if (!item.querySelector(".nw-bubble, .nw-sources")) return;
+    if (sender === "bot" && !message.greeting && message.text && this.config.feedback) {
+      item.appendChild(this.thumbs(message.text));
+      this.rating.hidden = false;
+    }
     if (sender !== "user") this.dropQuickReplies();
     this.log.appendChild(item);
     var replies = Array.isArray(message.quick_replies) ? message.quick_replies : [];
@@ -344,6 +374,53 @@
       this.log.appendChild(group);
     }
     if (!fromHistory) this.scroll();
+  };
+
+  /* Feedback goes to the API that served widget.js (not over the socket): it is checked against the
+     conversation there and recorded in it without running the dialogue (analytics/feedback.py). */
+  Widget.prototype.postFeedback = function (body, done) {
+    var url = this.config.feedbackUrl || new URL("../api/feedback", new URL(base, window.location.href)).href;
+    body.session_id = this.sessionId;
+    if (!this.sessionId || !window.fetch) { done(false); return; }
+    fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then(function (response) { done(response.ok || response.status === 409); })
+      .catch(function () { done(false); });
+  };
+
+  Widget.prototype.thumbs = function (answer) {
+    var self = this;
+    var group = el("div", { class: "nw-thumbs", role: "group", "aria-label": "Was this answer helpful?" });
+    [["up", "Helpful"], ["down", "Not helpful"]].forEach(function (pair) {
+      var button = el("button", { type: "button", class: "nw-thumb", "data-value": pair[0], "aria-label": pair[1],
+        "aria-pressed": "false", title: pair[1] });
+      button.appendChild(thumbIcon(pair[0] === "down"));
+      button.addEventListener("click", function () {
+        var buttons = group.querySelectorAll("button");
+        for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+        button.setAttribute("aria-pressed", "true");
+        self.postFeedback({ kind: "answer", value: pair[0], answer: answer }, function (ok) {
+          if (ok) { group.classList.add("nw-rated"); return; }
+          button.setAttribute("aria-pressed", "false");
+          for (var j = 0; j < buttons.length; j++) buttons[j].disabled = false;
+        });
+      });
+      group.appendChild(button);
+    });
+    return group;
+  };
+
+  Widget.prototype.rate = function (value) {
+    var self = this;
+    var stars = this.rating.querySelectorAll(".nw-star");
+    this.postFeedback({ kind: "conversation", value: value }, function (ok) {
+      if (!ok) return;
+      for (var i = 0; i < stars.length; i++) {
+        var chosen = Number(stars[i].getAttribute("data-rating")) <= value;
+        stars[i].classList.toggle("nw-on", chosen);
+        stars[i].setAttribute("aria-pressed", String(Number(stars[i].getAttribute("data-rating")) === value));
+      }
+      self.rating.querySelector(".nw-rating-label").textContent = "Thanks for rating this chat!";
+    });
   };
 
   Widget.prototype.sources = function (sources) {
