@@ -12,7 +12,8 @@ in reading order, are the answer: a few sentences, never a whole chunk.
 
 Knowing when not to answer: `support` = the best sentence's similarity to the
 question (top passages only) minus half the share of the question's vocabulary
-that no document contains. A question about "401k matching" against a handbook
+that no document contains (a word the documents only name otherwise, "wife" for
+"spouse", does not count: `vocabulary.py`). A question about "401k matching" against a handbook
 that never mentions a 401(k) finds fluent but unrelated sentences (similarity
 ~0.5) and a high unknown share; it is below `MIN_SUPPORT` and gets `answered:
 false`, unless one sentence is a strong match on its own (`STRONG_MATCH`). Both
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.answer_types import expected_kind, states
-from knowledge.embeddings import embed_one
+from knowledge.embeddings import embed
 from knowledge.retrieval import Hit, Retriever
 from knowledge.text import TABLE_ROW_RE, plain, tokens
 
@@ -271,12 +272,24 @@ def compose(candidates: list[_Candidate]) -> str:
     return snippet(" ".join(texts), MAX_ANSWER_CHARS)
 
 
+def _embed_question(question: str, retriever: Retriever) -> tuple[np.ndarray, frozenset[str]]:
+    """The question's embedding, and its words that no document contains but one names in other words.
+
+    One model call embeds the question and those words together (`knowledge/vocabulary.py`).
+    """
+    unknown = retriever.unknown_words(question)
+    vectors = embed([question, *unknown.values()])
+    near = retriever.vocabulary.has_near_synonym
+    familiar = frozenset(token for token, vector in zip(unknown, vectors[1:], strict=True) if near(vector))
+    return vectors[0], familiar
+
+
 def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     """Answer `question` from the retriever's documents, or say it cannot (`answered: False`)."""
     question = " ".join((question or "").split())[:MAX_QUESTION_CHARS]
     if not question or not len(retriever):
         return Answer(question, False, None)
-    question_vector = embed_one(question)
+    question_vector, familiar = _embed_question(question, retriever)
     hits = retriever.search(question, question_vector, k=k)
     question_words = set(tokens(question))
     candidates = _candidates(
@@ -284,7 +297,7 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     )
     support = Support(
         best_sentence=max((c.similarity for c in candidates if c.retrieved), default=0.0),
-        unknown_share=retriever.unknown_share(question_words),
+        unknown_share=retriever.unknown_share(question_words, familiar),
     )
     supported = support.best_sentence >= MIN_SENTENCE and (
         support.score >= MIN_SUPPORT or support.best_sentence >= STRONG_MATCH

@@ -15,16 +15,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.chunking import chunk_document
 from knowledge.documents import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
 from knowledge.embeddings import embed
 from knowledge.store import Audience, KnowledgeStore
 from knowledge.text import sentences
+from knowledge.vocabulary import vocabulary_words
 
 Progress = Callable[[Iterable[Path]], Iterable[Path]]
 # Part of every file's hash: bump it when reading, chunking or sentence splitting changes,
 # so that the next run re-indexes files whose bytes did not change but whose chunks would.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 @dataclass
@@ -71,6 +74,18 @@ def relative_path(path: Path, root: Path) -> str:
     return path.name if root.is_file() else path.relative_to(root).as_posix()
 
 
+class WordVectors:
+    """Word embeddings for one run: a word many files share ("employee") is embedded once."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, np.ndarray] = {}
+
+    def of(self, words: list[str]) -> np.ndarray:
+        new = [w for w in words if w not in self.known]
+        self.known.update(zip(new, embed(new), strict=True))
+        return np.array([self.known[w] for w in words], dtype=np.float32).reshape(len(words), -1)
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + path.read_bytes()).hexdigest()
 
@@ -94,6 +109,7 @@ def ingest(
     source = str((root if root.is_dir() else root.parent).resolve())
     known = store.file_hashes(collection, audience, source)
     seen: set[str] = set()
+    word_vectors = WordVectors()
     for path in progress(files) if progress else files:
         relative = relative_path(path, root)
         seen.add(relative)
@@ -114,7 +130,20 @@ def ingest(
         # Sentences alone: with their headings prepended (tried) every sentence of a section looks alike,
         # which blurred both the choice of sentence and the abstention signal on the dev handbook.
         sentence_vectors = embed([text for texts in per_chunk for text in texts])
-        store.replace_file(collection, audience, relative, digest, chunks, vectors, per_chunk, sentence_vectors, source)
+        vocabulary = vocabulary_words(chunk.context_text for chunk in chunks)
+        store.replace_file(
+            collection,
+            audience,
+            relative,
+            digest,
+            chunks,
+            vectors,
+            per_chunk,
+            sentence_vectors,
+            source,
+            vocabulary,
+            word_vectors.of(vocabulary),
+        )
         report.indexed.append(relative)
         report.chunks_added += len(chunks)
     if root.is_dir():

@@ -17,7 +17,8 @@ from rank_bm25 import BM25Okapi
 
 from knowledge.chunking import Chunk
 from knowledge.store import KnowledgeStore
-from knowledge.text import tokens
+from knowledge.text import stem, tokens, words
+from knowledge.vocabulary import Vocabulary, is_word
 
 RRF_K = 60
 CANDIDATES = 30
@@ -45,10 +46,12 @@ class Retriever:
         entries: Sequence[tuple[str, Chunk]],
         vectors: np.ndarray,
         sentences: dict[str, tuple[list[str], np.ndarray]] | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         self.entries = list(entries)
         self.vectors = vectors
         self.sentences = sentences or {}
+        self.vocabulary = vocabulary or Vocabulary()
         self.sentence_words = {
             chunk_id: tuple(frozenset(tokens(text)) for text in texts)
             for chunk_id, (texts, _) in self.sentences.items()
@@ -56,8 +59,8 @@ class Retriever:
         self.token_lists = [tokens(chunk.context_text) for _, chunk in self.entries]
         self.bm25 = BM25Okapi(self.token_lists) if self.entries else None
         frequency: dict[str, int] = {}
-        for words in self.token_lists:
-            for word in set(words):
+        for chunk_tokens in self.token_lists:
+            for word in set(chunk_tokens):
                 frequency[word] = frequency.get(word, 0) + 1
         self.document_frequency = frequency
         # Every document's chunks, in document order (entries are stored that way).
@@ -70,13 +73,15 @@ class Retriever:
         entries: list[tuple[str, Chunk]] = []
         blocks = []
         sentences: dict[str, tuple[list[str], np.ndarray]] = {}
+        vocabulary: dict[str, np.ndarray] = {}
         for name in collections:
             chunks, vectors = store.load(name)
             entries += [(name, chunk) for chunk in chunks]
             blocks.append(vectors)
             sentences.update(store.load_sentences(name))
+            vocabulary.update(store.load_words(name))
         vectors = np.vstack(blocks) if entries else np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
-        return cls(entries, vectors, sentences)
+        return cls(entries, vectors, sentences, Vocabulary(vocabulary))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -87,11 +92,26 @@ class Retriever:
         df = self.document_frequency.get(word, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def unknown_share(self, question_words: set[str]) -> float:
-        """The IDF-weighted share of the question's words that no document contains ("401k", "visa")."""
+    def unknown_share(self, question_words: set[str], familiar: frozenset[str] = frozenset()) -> float:
+        """The IDF-weighted share of the question's words that no document contains ("401k", "visa").
+
+        `familiar` words are absent too but have a near-synonym in the documents ("wife" for
+        "spouse", see `knowledge/vocabulary.py`): they weigh in the total, not in the unknown part.
+        """
         total = sum(self.idf(w) for w in question_words)
-        unknown = sum(self.idf(w) for w in question_words if w not in self.document_frequency)
+        unknown = sum(self.idf(w) for w in question_words if w not in self.document_frequency and w not in familiar)
         return unknown / total if total else 1.0
+
+    def unknown_words(self, question: str) -> dict[str, str]:
+        """{stem: word as written} of the question's words no document contains that can be compared by meaning."""
+        if not len(self.vocabulary):
+            return {}
+        found: dict[str, str] = {}
+        for word in words(question):
+            token = stem(word)
+            if token not in self.document_frequency and is_word(word):
+                found.setdefault(token, word)
+        return found
 
     def hit_at(self, index: int, question_vector: np.ndarray, fused: float = 0.0, bm25: float = 0.0) -> Hit:
         name, chunk = self.entries[index]

@@ -24,6 +24,7 @@ AUDIENCES: tuple[Audience, ...] = ("public", "internal")
 CHANGE_STAMP = "ingested.stamp"
 COLLECTION_PREFIX = "kb_"
 SENTENCES_PREFIX = "kbs_"  # the sentences of each chunk, embedded at ingestion so answers need no model call
+WORDS_PREFIX = "kbw_"  # each file's vocabulary, embedded word by word (`knowledge/vocabulary.py`)
 COLLECTION_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{1,40}[a-z0-9]")
 
 
@@ -92,6 +93,11 @@ class KnowledgeStore:
             SENTENCES_PREFIX + check_collection_name(name), metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
 
+    def _words(self, name: str) -> Any:
+        return self.client.get_or_create_collection(
+            WORDS_PREFIX + check_collection_name(name), metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+
     def _collection(self, name: str, audience: Audience | None = None) -> Any:
         full_name = COLLECTION_PREFIX + check_collection_name(name)
         if audience is None:
@@ -150,8 +156,10 @@ class KnowledgeStore:
         sentences: list[list[str]],
         sentence_vectors: np.ndarray,
         source: str = "",
+        words: list[str] | None = None,
+        word_vectors: np.ndarray | None = None,
     ) -> None:
-        """Replace one file's chunks (and their sentences) by these; `source` is the folder it came from."""
+        """Replace one file's chunks (and their sentences and words) by these; `source` is the folder it came from."""
         self.delete_file(name, audience, path)
         if not chunks:
             return
@@ -183,10 +191,26 @@ class KnowledgeStore:
                 metadatas=[r[2] for r in records],
                 embeddings=sentence_vectors.tolist(),
             )
+        if words and word_vectors is not None:
+            self._words(name).add(
+                ids=[f"{path}\x1f{word}" for word in words],
+                documents=words,
+                metadatas=[{"path": path} for _ in words],
+                embeddings=word_vectors.tolist(),
+            )
 
     def delete_file(self, name: str, audience: Audience, path: str) -> None:
         self._collection(name, audience).delete(where={"path": path})
         self._sentences(name).delete(where={"path": path})
+        self._words(name).delete(where={"path": path})
+
+    def load_words(self, name: str) -> dict[str, np.ndarray]:
+        """{word: its embedding} for the vocabulary of the collection's files (a word once, whichever file)."""
+        rows = self._words(name).get(include=["documents", "embeddings"])
+        return {
+            word: np.asarray(vector, dtype=np.float32)
+            for word, vector in zip(rows["documents"], rows["embeddings"], strict=True)
+        }
 
     def load_sentences(self, name: str) -> dict[str, tuple[list[str], np.ndarray]]:
         """{chunk id: (its sentences in order, their embeddings)}."""

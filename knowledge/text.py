@@ -30,13 +30,18 @@ def stem(word: str) -> str:
 _COMPOUND_RES = (re.compile(r"\b(\d+)\(([a-z])\)"), re.compile(r"\b([a-z])-(\d+)\b"))
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased, stemmed content words (stop words out; numbers kept: `401k`, `30`)."""
+def words(text: str) -> list[str]:
+    """Lower-cased content words as written (stop words out; numbers kept: `401k`, `30`)."""
     text = text.lower()
     for compound in _COMPOUND_RES:
         text = compound.sub(r"\1\2", text)
-    words = (w.split("'")[0].split("’")[0] for w in _TOKEN_RE.findall(text))
-    return [stem(w) for w in words if w and w not in STOPWORDS]
+    found = (w.split("'")[0].split("’")[0] for w in _TOKEN_RE.findall(text))
+    return [w for w in found if w and w not in STOPWORDS]
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, stemmed content words: what BM25 and the coverage checks compare."""
+    return [stem(w) for w in words(text)]
 
 
 @lru_cache(maxsize=1)
