@@ -88,3 +88,7 @@ eval: setup ## Quality numbers: knowledge answers on the dev handbook against tw
 
 eval-nlu: setup ## NLU on real user phrasing (nlu_dev) through the running stack (`make up` first)
 	$(APP)/python scripts/eval_nlu.py --json var/eval/nlu.json
+
+.PHONY: loadtest
+loadtest: setup ## With the stack up: 200 conversations × 10 turns at once, every tracker checked (LOADTEST_ARGS="--conversations 20")
+	$(APP)/python scripts/loadtest.py $(LOADTEST_ARGS)
