@@ -13,10 +13,10 @@ BOT_DATA := $(shell find bot/data -name '*.yml')
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench bench-widget eval eval-nlu seed ingest
+.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench bench-widget bench-analytics eval eval-nlu seed ingest
 
 help: ## List the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 .venv/.installed: pyproject.toml
 	test -x $(APP)/python || $(APP_PYTHON) -m venv .venv
@@ -35,8 +35,9 @@ $(MINILM): scripts/export_minilm_onnx.py | .venv/.installed
 
 setup: .venv/.installed .venv-rasa/.installed $(MINILM) ## Create both environments (app: Python 3.11, engine: Python 3.10)
 
-seed: .venv/.installed ## Migrate and seed the demo back office (idempotent)
+seed: .venv/.installed ## Migrate and seed the demo back office; a conversation history for the dashboard if none (idempotent)
 	$(APP)/assistant demo seed
+	$(APP)/assistant demo-history
 
 ingest: .venv/.installed ## Index the demo company's documents (re-runs only index what changed)
 	$(APP)/assistant knowledge ingest-demo
@@ -66,7 +67,7 @@ down: ## Stop the background stack
 lint: .venv/.installed ## ruff and mypy
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy assistant backoffice actions api engine knowledge handoff
+	$(APP)/mypy assistant backoffice actions api engine knowledge handoff analytics
 
 test-unit: .venv/.installed ## Unit tests (no running stack)
 	$(APP)/pytest -m "not e2e and not engine" -q
@@ -82,6 +83,9 @@ bench: setup train ## Latency and throughput against Rasa's starter bot (prints 
 
 bench-widget: setup train ## The chat widget in Chromium: first paint, first reply, gzipped size (prints numbers)
 	$(APP)/python scripts/bench_widget.py
+
+bench-analytics: setup ## Analytics on 100,000 generated conversations: the fold and the dashboard's first load (prints numbers)
+	$(APP)/python scripts/bench_analytics.py
 
 eval: setup ## Quality numbers: knowledge answers on the dev handbook against two baselines
 	$(APP)/python scripts/eval_knowledge.py

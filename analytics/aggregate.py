@@ -64,7 +64,8 @@ logger = logging.getLogger(__name__)
 
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 CHUNK_EVENTS = 20_000  # ids per transaction: short reads of the tracker store, bounded memory
-SETTLE_S = 30.0  # on servers, events younger than this may still be committing out of id order
+SETTLE_S = 30.0
+TICKETS_PER_TRANSACTION = 2000  # on servers, events younger than this may still be committing out of id order
 MAX_QUESTION_CHARS = 500
 TURNS_CAP = 10  # turns per conversation: 1, 2, …, 9, "10+"
 UNKNOWN_CHANNEL = "unknown"
@@ -642,47 +643,55 @@ class Aggregator:
 
     def _link_tickets(self, state: AnalyticsState, report: RefreshReport) -> None:
         """Count each handoff ticket on its conversation (the sender's latest started before the ticket)."""
-        with self.sessions.begin() as session:
-            tickets = session.execute(
-                select(
-                    HandoffTicketRow.id,
-                    HandoffTicketRow.sender_id,
-                    HandoffTicketRow.reason,
-                    HandoffTicketRow.created_at,
-                )
-                .where(HandoffTicketRow.id > state.ticket_id)
-                .order_by(HandoffTicketRow.id)
-            ).all()
-            if not tickets:
+        while True:
+            with self.sessions.begin() as session:
+                tickets = session.execute(
+                    select(
+                        HandoffTicketRow.id,
+                        HandoffTicketRow.sender_id,
+                        HandoffTicketRow.reason,
+                        HandoffTicketRow.created_at,
+                    )
+                    .where(HandoffTicketRow.id > state.ticket_id)
+                    .order_by(HandoffTicketRow.id)
+                    .limit(TICKETS_PER_TRANSACTION)
+                ).all()
+                # Only tickets whose conversation's events are folded (in id order: stop at the first that is not).
+                ready = []
+                for ticket in tickets:
+                    if ticket.created_at.timestamp() > state.processed_until:
+                        break
+                    ready.append(ticket)
+                if not ready:
+                    return
+                candidates: dict[str, list[ConversationRow]] = defaultdict(list)
+                senders = sorted({ticket.sender_id for ticket in ready})
+                for start in range(0, len(senders), 500):
+                    for row in session.scalars(
+                        select(ConversationRow).where(ConversationRow.sender_id.in_(senders[start : start + 500]))
+                    ):
+                        candidates[row.sender_id].append(row)
+                deltas = Deltas()
+                for ticket in ready:
+                    created = ticket.created_at.timestamp()
+                    started = [row for row in candidates[ticket.sender_id] if row.started_at <= created + 1.0]
+                    if not started:
+                        logger.info("analytics: ticket %s has no conversation in the tracker store", ticket.id)
+                        continue
+                    row = max(started, key=lambda r: (r.started_at, r.id))
+                    before = contribution(_to_conversation(row))
+                    row.handoffs += 1
+                    if row.handoff_reason is None:
+                        row.handoff_reason = ticket.reason
+                        row.handoff_ticket = ticket_number(ticket.id)
+                    conversation = _to_conversation(row)
+                    deltas.add(conversation, before, contribution(conversation))
+                    report.tickets_linked += 1
+                session.flush()
+                self._write_deltas(session, deltas)
+                self._advance(session, state, ticket_id=ready[-1].id)
+            if len(ready) < len(tickets) or len(tickets) < TICKETS_PER_TRANSACTION:
                 return
-            deltas = Deltas()
-            linked_up_to = state.ticket_id
-            for ticket in tickets:
-                created = ticket.created_at.timestamp()
-                if created > state.processed_until:
-                    break  # its conversation's events may not be folded yet: next time
-                row = session.scalars(
-                    select(ConversationRow)
-                    .where(ConversationRow.sender_id == ticket.sender_id, ConversationRow.started_at <= created + 1.0)
-                    .order_by(ConversationRow.started_at.desc())
-                    .limit(1)
-                ).first()
-                linked_up_to = ticket.id
-                if row is None:
-                    logger.info("analytics: ticket %s has no conversation in the tracker store", ticket.id)
-                    continue
-                conversation = _to_conversation(row)
-                before = contribution(conversation)
-                row.handoffs += 1
-                if row.handoff_reason is None:
-                    row.handoff_reason = ticket.reason
-                    row.handoff_ticket = ticket_number(ticket.id)
-                deltas.add(_to_conversation(row), before, contribution(_to_conversation(row)))
-                report.tickets_linked += 1
-            session.flush()
-            self._write_deltas(session, deltas)
-            if linked_up_to != state.ticket_id:
-                self._advance(session, state, ticket_id=linked_up_to)
 
 
 def embed_missing_questions(sessions: sessionmaker[Session]) -> int:

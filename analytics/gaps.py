@@ -68,20 +68,45 @@ class Group:
 
 
 def cluster(vectors: np.ndarray, cut: float = DISTANCE_CUT) -> list[int]:
-    """A group number per row of `vectors` (L2-normalised): complete linkage, cut at cosine distance `cut`."""
-    n = len(vectors)
-    if n == 0:
-        return []
-    if n == 1:
-        return [0]
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
+    """A group number per row of `vectors` (L2-normalised): complete linkage, cut at cosine distance `cut`.
 
-    distances = np.clip(1.0 - vectors @ vectors.T, 0.0, 2.0)
-    np.fill_diagonal(distances, 0.0)
-    tree = linkage(squareform(distances, checks=False), method="complete")
-    labels = fcluster(tree, t=cut, criterion="distance")
-    return [int(label) - 1 for label in labels]
+    The same partition as SciPy's `linkage(method="complete")` + `fcluster(t=cut, criterion="distance")`
+    (tests/analytics/test_gaps.py checks it), in numpy alone: importing SciPy's clustering costs
+    0.8 s, which a dashboard's first load would pay. Complete linkage never brings two groups
+    closer by a merge, so merging the closest pair while it is within `cut` is the cut dendrogram;
+    each group keeps its nearest neighbour, recomputed only when that neighbour was merged.
+    """
+    n = len(vectors)
+    if n <= 1:
+        return [0] * n
+    distance = np.clip(1.0 - vectors.astype(np.float64) @ vectors.T.astype(np.float64), 0.0, 2.0)
+    np.fill_diagonal(distance, np.inf)
+    active = np.ones(n, dtype=bool)
+    nearest = distance.argmin(axis=1)
+    nearest_distance = distance[np.arange(n), nearest]
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    while True:
+        i = int(nearest_distance.argmin())
+        if not nearest_distance[i] <= cut:
+            break
+        i, j = sorted((i, int(nearest[i])))
+        merged = np.maximum(distance[i], distance[j])  # complete linkage: the farthest pair
+        distance[i, :] = merged
+        distance[:, i] = merged
+        distance[i, i] = np.inf
+        distance[j, :] = np.inf
+        distance[:, j] = np.inf
+        active[j] = False
+        nearest_distance[j] = np.inf
+        members[i].extend(members.pop(j))
+        for k in np.flatnonzero(active & ((nearest == i) | (nearest == j) | (np.arange(n) == i))):
+            nearest[k] = int(distance[k].argmin())
+            nearest_distance[k] = distance[k, nearest[k]]
+    labels = [0] * n
+    for number, representative in enumerate(sorted(members)):
+        for index in members[representative]:
+            labels[index] = number
+    return labels
 
 
 def group_questions(questions: Sequence[Question], vectors: np.ndarray, cut: float = DISTANCE_CUT) -> list[Group]:

@@ -231,6 +231,7 @@ def urls(settings: Settings) -> dict[str, str]:
     return {
         "Website & API": settings.public_url,
         "Agent console": f"{settings.public_url}/console",
+        "Analytics dashboard (admin token)": f"{settings.public_url}/dashboard",
         "API docs (OpenAPI)": f"{settings.public_url}/docs",
         "Rasa server (REST channel)": f"{settings.rasa_url}/webhooks/rest/webhook",
         "Action server": settings.action_server_url,

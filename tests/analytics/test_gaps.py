@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from analytics.aggregate import question_key
-from analytics.gaps import GapFinder, Question, group_questions, minilm
+from analytics.gaps import GapFinder, Question, cluster, group_questions, minilm
 from analytics.queries import Filters
 from analytics.tables import ConversationRow, EmbeddingRow, QuestionRow
 
@@ -152,3 +152,28 @@ def test_no_questions_no_groups() -> None:
     groups = group_questions([one], minilm([one.text]))
     assert [(g.label, g.count) for g in groups] == [("do you sell gift cards?", 3)]
     assert Counter(g.count for g in groups) == Counter({3: 1})
+
+
+def _partition(labels: list[int]) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, set()).add(index)
+    return {frozenset(group) for group in groups.values()}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_clustering_is_scipys_complete_linkage_cut(seed: int) -> None:
+    """The numpy clustering gives SciPy's partition (linkage "complete", fcluster by distance)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(6, 24))
+    points = np.concatenate([centre + rng.normal(scale=0.6, size=(int(rng.integers(2, 30)), 24)) for centre in centres])
+    vectors = (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+    distances = np.clip(1.0 - vectors.astype(np.float64) @ vectors.T.astype(np.float64), 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="complete")
+    for cut in (0.2, 0.35, 0.5, 0.7):
+        expected = fcluster(tree, t=cut, criterion="distance").tolist()
+        assert _partition(cluster(vectors, cut)) == _partition(expected), cut
