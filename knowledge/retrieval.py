@@ -2,8 +2,15 @@
 
 Why both: dense retrieval finds paraphrases ("time off" for "vacation"), BM25 finds
 exact terms the embedding blurs (numbers, names, "401(k)", "W-2"). Reciprocal rank
-fusion needs no score calibration between the two. Whether the documents support an
-answer at all is decided afterwards, on sentences (`answers.py`).
+fusion needs no score calibration between the two. BM25 counts half as much as the
+dense ranking (`BM25_WEIGHT`): over short passages it also ranks high those that
+share only common words with the question ("year", "manager", "work"), and at full
+weight those outranked the passage a paraphrase was about. At half weight an exact
+term still lifts its passage ("Canada", "W-2"). Measured on the dev handbook and on
+questions about the demo company's documents: hit@1 0.87 -> 0.90 and 0.79 -> 0.86,
+abstention unchanged; a third of the weight or less starts answering unanswerable
+questions. Whether the documents support an answer at all is decided afterwards, on
+sentences (`answers.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from knowledge.text import stem, tokens, words
 from knowledge.vocabulary import Vocabulary, is_word
 
 RRF_K = 60
+BM25_WEIGHT = 0.5
 CANDIDATES = 30
 EMBEDDING_SIZE = 384
 
@@ -135,9 +143,9 @@ class Retriever:
             self.bm25.get_scores(question_tokens) if self.bm25 and question_tokens else np.zeros(len(self.entries))
         )
         fused: dict[int, float] = {}
-        for scores in (dense_scores, bm25_scores):
+        for weight, scores in ((1.0, dense_scores), (BM25_WEIGHT, bm25_scores)):
             for rank, index in enumerate(np.argsort(-scores)[:CANDIDATES]):
                 if scores[index] > 0:
-                    fused[int(index)] = fused.get(int(index), 0.0) + 1.0 / (RRF_K + rank + 1)
+                    fused[int(index)] = fused.get(int(index), 0.0) + weight / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
         return [self.hit_at(i, question_vector, fused[i], float(bm25_scores[i])) for i in best]
