@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routers import admin, console, handoff, health, hr, intranet, knowledge, payments, privacy, site, widget
-from api.routers import analytics, dashboard, feedback
+from api.routers import (
+    admin,
+    analytics,
+    console,
+    dashboard,
+    feedback,
+    handoff,
+    health,
+    hr,
+    intranet,
+    knowledge,
+    payments,
+    privacy,
+    site,
+    widget,
+)
 from api.security import (
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
