@@ -210,6 +210,11 @@ ANAPHORA_RE = re.compile(r"^(this|that|these|those|it|its|they|their|such|howeve
 # the next few sentences too, into the next passage if need be.
 ANNOUNCES_RE = re.compile(r"(?i)(:|\b(the following|as follows|these(\s+\w+)?\s+(steps|guidelines|rules|options))\.)$")
 LIST_ITEMS = 3
+# A short capitalised line without sentence punctuation, inside the text, is a heading the loader did not
+# mark as one (plain text, PDF, a bold line: "Get approval from your manager"): it heads the items, it is
+# not one of them, so it does not use up the list's `LIST_ITEMS`.
+TITLE_LINE_RE = re.compile(r"^[A-Z][^.!?:;]{0,59}$")
+TITLE_LINE_WORDS = 8
 # Table rows are alternatives ("Month: June; Payday: Mon 15 Jun."): an answer quotes a couple, not the
 # table, and a row whose values the question does not mention only matched its column names.
 MAX_TABLE_ROWS = 2
@@ -234,11 +239,18 @@ def _with_context(candidate: _Candidate, by_place: dict[tuple[int, int, int], _C
     if ANAPHORA_RE.match(candidate.text) and before is not None:
         group.append(before)
     if ANNOUNCES_RE.search(candidate.text):
+        items = 0
         following = by_place.get(candidate.beside(1)) or by_place.get(candidate.next_passage)
-        while following is not None and len(group) <= LIST_ITEMS:
+        while following is not None and items < LIST_ITEMS and len(group) <= 2 * LIST_ITEMS:
             group.append(following)
+            items += not is_title_line(following.text)
             following = by_place.get(following.beside(1)) or by_place.get(following.next_passage)
     return group
+
+
+def is_title_line(text: str) -> bool:
+    """A heading inside the text rather than a sentence (see `TITLE_LINE_RE`)."""
+    return bool(TITLE_LINE_RE.match(text)) and len(text.split()) <= TITLE_LINE_WORDS
 
 
 def compose(candidates: list[_Candidate]) -> str:

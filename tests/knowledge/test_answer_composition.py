@@ -3,10 +3,12 @@ table rows as facts, compound terms, each sentence once. Real model, real Chroma
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from knowledge.answer_types import Kind, expected_kind, states
-from knowledge.answers import MAX_ANSWER_CHARS, answer
+from knowledge.answers import MAX_ANSWER_CHARS, answer, is_title_line
 from knowledge.ingest import ingest
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore
@@ -156,3 +158,50 @@ def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) 
 )
 def test_whether_a_sentence_states_that_kind_of_fact(sentence: str, kind: Kind, expected: bool) -> None:
     assert states(sentence, kind) is expected
+
+
+ONBOARDING_MD = """# Your first week
+
+Before your first day, please follow these steps.
+
+Set up your laptop
+- Sign in with the one-time password from your welcome e-mail.
+
+Fill in your tax form
+- Complete Form W-4 in the payroll portal.
+
+Order a desk chair
+- Chairs are ordered in the IT catalogue and arrive within a week.
+
+## Parking
+
+The garage under the office is open from 7:00 to 20:00 and costs nothing.
+"""
+
+
+def test_headings_the_loader_did_not_mark_do_not_use_up_a_list(tmp_path: Path) -> None:
+    folder = tmp_path / "onboarding"
+    folder.mkdir()
+    (folder / "first-week.md").write_text(ONBOARDING_MD)
+    store = KnowledgeStore.open(tmp_path / "chroma")
+    ingest(folder, "onboarding", "internal", store)
+    result = answer("what do I need to do before my first day?", Retriever.open(store, ["onboarding"]))
+    assert result.answered
+    for step in ("one-time password", "Form W-4", "Chairs are ordered"):  # three steps, under three unmarked headings
+        assert step in (result.answer or ""), result.answer
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Get Approval From your manager", True),
+        ("Meet your buddy", True),
+        ("Sign in with the one-time password from your welcome e-mail.", False),
+        ("We pay twice a month:", False),
+        ("a laptop bag", False),
+        ("Month: June; Payday: Mon 15 Jun.", False),
+        ("This line has far too many words to be a heading of any section here", False),
+    ],
+)
+def test_a_heading_inside_the_text_is_told_from_a_sentence(line: str, expected: bool) -> None:
+    assert is_title_line(line) is expected
