@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.exc import SQLAlchemyError
 
+from analytics.wiring import aggregator
 from api.dependencies import AdminDep, SettingsDep
 from assistant.erasure import ErasureReport, erase
 from backoffice.errors import BackofficeUnavailable
@@ -33,10 +34,13 @@ class ErasureOut(BaseModel):
     tickets: int = Field(description="Handoff tickets (with their transcripts) deleted.")
     log_lines: int = Field(description="Lines naming one of the conversations removed from the logs under var/.")
     log_files: list[str] = Field(description="Log files that were rewritten.")
+    analytics_conversations: int = Field(
+        description="Conversations removed from the dashboard's aggregates (with their questions)."
+    )
 
     @classmethod
-    def of(cls, report: ErasureReport) -> ErasureOut:
-        return cls(**report.__dict__)
+    def of(cls, report: ErasureReport, analytics_conversations: int) -> ErasureOut:
+        return cls(**report.__dict__, analytics_conversations=analytics_conversations)
 
 
 class ErasureRequest(BaseModel):
@@ -56,9 +60,11 @@ class ErasureRequest(BaseModel):
 async def _erase(settings: SettingsDep, request: ErasureRequest) -> ErasureOut:
     try:
         report = await asyncio.to_thread(erase, settings, request.sender_ids, request.customer_id, request.employee_id)
+        # The dashboard's aggregates keep each conversation's sender id and (redacted) questions: they go too.
+        analytics_conversations = await asyncio.to_thread(aggregator().erase, report.sender_ids)
     except (BackofficeUnavailable, SQLAlchemyError) as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "a store is not answering; try again") from error
-    return ErasureOut.of(report)
+    return ErasureOut.of(report, analytics_conversations)
 
 
 @router.delete(

@@ -311,3 +311,16 @@ def test_feedback_answers_cors_preflight(client: TestClient) -> None:
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_an_erased_conversation_leaves_the_dashboard(admin: TestClient, history: HistoryReport) -> None:
+    """A person's erasure request (api/routers/privacy.py) also removes their conversation from the aggregates."""
+    admin.post("/api/analytics/refresh")
+    before = admin.get("/api/analytics/conversations", params={**span(history), "limit": 1}).json()["total"]
+    sender = history.truths[0].sender_id
+    erased = admin.delete(f"/api/privacy/conversations/{sender}")
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["analytics_conversations"] == 1
+    after = admin.get("/api/analytics/conversations", params={**span(history), "limit": 1}).json()["total"]
+    assert after == before - 1
+    assert admin.delete(f"/api/privacy/conversations/{sender}").json()["analytics_conversations"] == 0
