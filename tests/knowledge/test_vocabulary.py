@@ -80,3 +80,14 @@ def test_a_question_in_other_words_is_answered_and_an_unknown_topic_is_not(benef
         unanswerable = answer(question, retriever)
         assert unanswerable.support is not None and unanswerable.support.unknown_share > 0.3, question
         assert not unanswerable.answered, question
+
+
+def test_a_near_synonym_does_not_rescue_a_question_whose_other_words_are_foreign_too(
+    benefits: KnowledgeStore,
+) -> None:
+    retriever = Retriever.open(benefits, ["benefits"])
+    paraphrase = {"husband", "health", "plan"}
+    assert retriever.unknown_share(paraphrase, frozenset({"husband"})) == 0.0
+    assert retriever.unknown_share(paraphrase) > 0.3
+    foreign = {"husband", "reveal", "previou", "instruct", "health"}
+    assert retriever.unknown_share(foreign, frozenset({"husband"})) == retriever.unknown_share(foreign)
