@@ -22,6 +22,31 @@ background:#1f6feb;color:#fff;cursor:pointer}} .note{{color:#5b6775;font-size:.8
 </style></head><body><main>{body}</main></body></html>"""
 
 
+def static_page_headers(img_src: str = "'self'") -> dict[str, str]:
+    """Headers of the static single-page tools (agent console, dashboard): their own files only.
+
+    No inline script or style, no third-party origin, never framed; `img_src` widens images
+    (the dashboard's charts export as data: URLs).
+    """
+    policy = [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        f"img-src {img_src}",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return {
+        "Content-Security-Policy": "; ".join(policy),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
+
+
 def render_page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     """`body` must already be escaped HTML."""
     return HTMLResponse(PAGE.format(title=escape(title), body=body), status_code=status_code)

@@ -12,27 +12,12 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from api.pages import static_page_headers
+
 router = APIRouter(tags=["console"])
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "console"
-HEADERS = {
-    "Content-Security-Policy": "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "connect-src 'self'",
-            "img-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+HEADERS = static_page_headers()
 
 
 @router.get("/console", summary="The agent console page", response_class=FileResponse)

@@ -14,6 +14,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from api.pages import static_page_headers
+
 router = APIRouter(tags=["dashboard"])
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "dashboard"
@@ -23,24 +25,7 @@ FILES = {
     "vendor/chart.umd.js": ("vendor/chart.umd.js", "text/javascript; charset=utf-8"),
     "vendor/LICENSE-chart.js": ("vendor/LICENSE-chart.js", "text/plain; charset=utf-8"),
 }
-HEADERS = {
-    "Content-Security-Policy": "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "connect-src 'self'",
-            "img-src 'self' data:",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+HEADERS = static_page_headers("'self' data:")
 
 
 @router.get("/dashboard", summary="The analytics dashboard page (admin sign-in)", response_class=FileResponse)

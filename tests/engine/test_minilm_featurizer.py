@@ -8,7 +8,7 @@ sentence-transformers (the same model the knowledge search uses) on the same tex
 from __future__ import annotations
 
 import json
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ import pytest
 pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 ONNX = ROOT / "var" / "models" / "minilm" / "model.onnx"
 CHECK = Path(__file__).with_name("minilm_featurizer_check.py")
 LONG = " ".join(["please tell me where my parcel is"] * 40)  # beyond the 256 word pieces MiniLM reads
@@ -34,23 +33,10 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def featurized() -> list[dict[str, Any]]:
-    if not ENGINE_PYTHON.exists() or not ONNX.exists():
-        pytest.fail("The featurizer check needs .venv-rasa and the ONNX export: run `make setup`.", pytrace=False)
-    result = subprocess.run(
-        [str(ENGINE_PYTHON), str(CHECK)],
-        input=json.dumps(TEXTS),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"},
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("ENGINE-CHECK ")]
-    assert result.returncode == 0 and lines, (
-        f"featurizer check failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
-    )
-    report: list[dict[str, Any]] = json.loads(lines[-1].removeprefix("ENGINE-CHECK "))
+def featurized(engine_check: Callable[..., Any]) -> list[dict[str, Any]]:
+    if not ONNX.exists():
+        pytest.fail("The featurizer check needs the ONNX export: run `make setup`.", pytrace=False)
+    report: list[dict[str, Any]] = engine_check(CHECK, stdin=json.dumps(TEXTS), timeout_s=300)
     return report
 
 

@@ -6,8 +6,7 @@ this test, in the app environment, runs it and asserts on what it reports.
 
 from __future__ import annotations
 
-import json
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +15,16 @@ import pytest
 pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "models" / "assistant.tar.gz"
 CHECK = Path(__file__).with_name("engine_patch_check.py")
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
-    if not ENGINE_PYTHON.exists() or not MODEL.exists():
-        pytest.fail("The engine check needs .venv-rasa and a trained model: run `make setup train`.", pytrace=False)
-    result = subprocess.run(
-        [str(ENGINE_PYTHON), str(CHECK), str(MODEL)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-        env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"},
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("ENGINE-CHECK ")]
-    assert result.returncode == 0 and lines, f"engine check failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
-    return json.loads(lines[-1].removeprefix("ENGINE-CHECK "))
+def report(engine_check: Callable[..., Any]) -> dict[str, Any]:
+    if not MODEL.exists():
+        pytest.fail("The engine check needs a trained model: run `make train`.", pytrace=False)
+    result: dict[str, Any] = engine_check(CHECK, str(MODEL))
+    return result
 
 
 def test_action_replies_are_accepted_and_rejected_exactly_as_by_rasa(report: dict[str, Any]) -> None:

@@ -7,8 +7,7 @@ Rasa server, against a stand-in of Slack's Web API, is tests/e2e/test_slack.py.
 
 from __future__ import annotations
 
-import json
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +16,13 @@ import pytest
 pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 CHECK = Path(__file__).with_name("slack_channel_check.py")
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
-    if not ENGINE_PYTHON.exists():
-        pytest.fail("The engine check needs .venv-rasa: run `make setup`.", pytrace=False)
-    result = subprocess.run(
-        [str(ENGINE_PYTHON), str(CHECK)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin"},
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("ENGINE-CHECK ")]
-    assert result.returncode == 0 and lines, f"slack check failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
-    return json.loads(lines[-1].removeprefix("ENGINE-CHECK "))
+def report(engine_check: Callable[..., Any]) -> dict[str, Any]:
+    result: dict[str, Any] = engine_check(CHECK, timeout_s=120)
+    return result
 
 
 def test_it_is_rasas_slack_channel_with_a_configurable_api_url(report: dict[str, Any]) -> None:
