@@ -16,7 +16,7 @@ sentences (`answers.py`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,12 +56,14 @@ class Retriever:
         entries: Sequence[tuple[str, Chunk]],
         vectors: np.ndarray,
         sentences: dict[str, tuple[list[str], np.ndarray]] | None = None,
-        vocabulary: Vocabulary | None = None,
+        vocabulary: Vocabulary | Callable[[], Vocabulary] | None = None,
     ) -> None:
         self.entries = list(entries)
         self.vectors = vectors
         self.sentences = sentences or {}
-        self.vocabulary = vocabulary or Vocabulary()
+        # The vocabulary may come as a loader: it is read on the first question with an unknown word,
+        # not when the retriever opens (the first question already waits for the model).
+        self._vocabulary = vocabulary if vocabulary is not None else Vocabulary()
         self.sentence_words = {
             chunk_id: tuple(frozenset(tokens(text)) for text in texts)
             for chunk_id, (texts, _) in self.sentences.items()
@@ -83,15 +85,20 @@ class Retriever:
         entries: list[tuple[str, Chunk]] = []
         blocks = []
         sentences: dict[str, tuple[list[str], np.ndarray]] = {}
-        vocabulary: dict[str, np.ndarray] = {}
         for name in collections:
             chunks, vectors = store.load(name)
             entries += [(name, chunk) for chunk in chunks]
             blocks.append(vectors)
             sentences.update(store.load_sentences(name))
-            vocabulary.update(store.load_words(name))
         vectors = np.vstack(blocks) if entries else np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
-        return cls(entries, vectors, sentences, Vocabulary(vocabulary))
+        names = list(collections)
+        return cls(entries, vectors, sentences, lambda: Vocabulary(store.load_words_of(names)))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if not isinstance(self._vocabulary, Vocabulary):
+            self._vocabulary = self._vocabulary()
+        return self._vocabulary
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -120,14 +127,12 @@ class Retriever:
 
     def unknown_words(self, question: str) -> dict[str, str]:
         """{stem: word as written} of the question's words no document contains that can be compared by meaning."""
-        if not len(self.vocabulary):
-            return {}
         found: dict[str, str] = {}
         for word in words(question):
             token = stem(word)
             if token not in self.document_frequency and is_word(word):
                 found.setdefault(token, word)
-        return found
+        return found if found and len(self.vocabulary) else {}
 
     def hit_at(self, index: int, question_vector: np.ndarray, fused: float = 0.0, bm25: float = 0.0) -> Hit:
         name, chunk = self.entries[index]

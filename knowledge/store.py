@@ -212,6 +212,13 @@ class KnowledgeStore:
             for word, vector in zip(rows["documents"], rows["embeddings"], strict=True)
         }
 
+    def load_words_of(self, names: list[str]) -> dict[str, np.ndarray]:
+        """The vocabulary of several collections together."""
+        found: dict[str, np.ndarray] = {}
+        for name in names:
+            found.update(self.load_words(name))
+        return found
+
     def load_sentences(self, name: str) -> dict[str, tuple[list[str], np.ndarray]]:
         """{chunk id: (its sentences in order, their embeddings)}."""
         rows = self._sentences(name).get(include=["documents", "metadatas", "embeddings"])
