@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from sqlalchemy import bindparam, create_engine, delete, inspect, or_, select, text
+from sqlalchemy import bindparam, delete, inspect, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -61,7 +61,10 @@ def _claims(token: Any, secret: str, audience: str) -> dict[str, Any] | None:
 
 
 def _tracker_engine(settings: Settings) -> Any:
-    return create_engine(settings.tracker_db_url)
+    """The process's one engine on the tracker store (driver and SQLite lock wait as the analytics reads it)."""
+    from analytics.tracker import tracker_engine
+
+    return tracker_engine(settings.tracker_db_url)
 
 
 def _has_events_table(engine: Any) -> bool:
