@@ -21,18 +21,16 @@ reserved intent would run the dialogue.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote
-
-import httpx
 
 from analytics.tracker import TrackerEvents
+from handoff.conversation import ConversationUnavailable, RasaConversations
 
 SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # the widget's session ids (engine/channels/widget_messages.py)
-TIMEOUT_S = 5.0
 Kind = Literal["answer", "conversation"]
 
 
@@ -100,10 +98,9 @@ class FeedbackRecorder:
     # Rasa sends a reply to the widget before it saves the turn: a quick click may come before the save.
     SAVE_WAIT_S = (0.25, 0.5, 1.0)
 
-    def __init__(self, tracker: TrackerEvents, rasa_url: str, token: str | None = None) -> None:
+    def __init__(self, tracker: TrackerEvents, conversations: RasaConversations) -> None:
         self.tracker = tracker
-        self.rasa_url = rasa_url.rstrip("/")
-        self.token = token
+        self.conversations = conversations
 
     def _checked(self, feedback: Feedback) -> float | None:
         for wait in (*self.SAVE_WAIT_S, None):
@@ -117,17 +114,15 @@ class FeedbackRecorder:
                 time.sleep(wait)
         return None  # not reached
 
-    def record(self, feedback: Feedback) -> dict[str, Any]:
+    async def record(self, feedback: Feedback) -> dict[str, Any]:
         if not SESSION_ID_RE.fullmatch(feedback.session_id):
             raise FeedbackRefused(422, "not a session id of the chat widget")
-        answer_at = self._checked(feedback)
+        answer_at = await asyncio.to_thread(self._checked, feedback)
         event = feedback_event(feedback, answer_at)
-        params = {"token": self.token} if self.token else {}
-        url = f"{self.rasa_url}/conversations/{quote(feedback.session_id, safe='')}/tracker/events"
         try:
-            response = httpx.post(url, params=params, json=[event], timeout=TIMEOUT_S)
-        except httpx.HTTPError as error:
-            raise FeedbackRefused(503, "the assistant is not answering; try again later") from error
-        if response.status_code >= 400:
-            raise FeedbackRefused(502, f"the assistant refused the feedback (HTTP {response.status_code})")
+            await self.conversations.append_events(feedback.session_id, [event])
+        except ConversationUnavailable as error:
+            if error.status is None:
+                raise FeedbackRefused(503, "the assistant is not answering; try again later") from error
+            raise FeedbackRefused(502, f"the assistant refused the feedback (HTTP {error.status})") from error
         return event["data"]["feedback"]  # type: ignore[no-any-return]

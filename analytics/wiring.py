@@ -17,6 +17,7 @@ from analytics.gaps import GapFinder
 from analytics.queries import AnalyticsQueries
 from analytics.tracker import TrackerEvents, dispose_tracker_engines
 from assistant.settings import get_settings
+from handoff.conversation import RasaConversations
 
 DB_TIMEOUT_S = 30.0
 
@@ -50,7 +51,7 @@ def gap_finder() -> GapFinder:
 
 def feedback_recorder() -> FeedbackRecorder:
     settings = get_settings()
-    return FeedbackRecorder(tracker_events(), settings.rasa_url, settings.rasa_api_token)
+    return FeedbackRecorder(tracker_events(), RasaConversations(settings.rasa_url, settings.rasa_api_token))
 
 
 def clear_analytics_caches() -> None:

@@ -24,7 +24,11 @@ BACK_RESPONSE = "utter_handoff_back"
 
 
 class ConversationUnavailable(Exception):
-    """The Rasa server did not accept the request (down, or refused it)."""
+    """The Rasa server did not accept the request: down (`status` None), or refused it (its HTTP status)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RasaConversations:
@@ -46,7 +50,9 @@ class RasaConversations:
         except httpx.HTTPError as error:
             raise ConversationUnavailable(f"the Rasa server is not answering: {type(error).__name__}") from error
         if response.status_code >= 400:
-            raise ConversationUnavailable(f"the Rasa server refused {tail}: HTTP {response.status_code}")
+            raise ConversationUnavailable(
+                f"the Rasa server refused {tail}: HTTP {response.status_code}", response.status_code
+            )
         return response.json() if response.content else None
 
     @staticmethod
@@ -58,11 +64,13 @@ class RasaConversations:
         tracker = await self._request("GET", ticket.sender_id, "tracker", include_events="ALL")
         return transcript_from_events((tracker or {}).get("events") or [])
 
+    async def append_events(self, sender_id: str, events: list[dict[str, Any]], **params: str) -> None:
+        """Add events to a conversation through Rasa (which saves them with its lock on the conversation)."""
+        await self._request("POST", sender_id, "tracker/events", events, **params)
+
     async def send_agent_message(self, ticket: Ticket, agent: str, text: str) -> None:
         event = {"event": "bot", "text": text, "data": {"custom": {"agent": agent}}, "metadata": {"agent": agent}}
-        await self._request(
-            "POST", ticket.sender_id, "tracker/events", [event], execute_side_effects="true", **self._channel(ticket)
-        )
+        await self.append_events(ticket.sender_id, [event], execute_side_effects="true", **self._channel(ticket))
 
     async def hand_back(self, ticket: Ticket) -> None:
         """Resume the bot, let it say it is back, and listen: the next message is the bot's again.

@@ -62,11 +62,11 @@ def preflight() -> Response:
         503: {"description": "The assistant is not answering"},
     },
 )
-def record(body: FeedbackIn, response: Response) -> dict[str, Any]:
+async def record(body: FeedbackIn, response: Response) -> dict[str, Any]:
     response.headers.update(CORS)
     feedback = Feedback(body.session_id, body.kind, body.value, body.answer)
     try:
-        recorded = wiring.feedback_recorder().record(feedback)
+        recorded = await wiring.feedback_recorder().record(feedback)
     except FeedbackRefused as refused:
         raise HTTPException(refused.status, refused.reason, headers=CORS) from refused
     return {"status": "recorded", "feedback": recorded}
