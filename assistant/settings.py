@@ -16,6 +16,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_PREFIX = "dev-"
+# The modes that may run on the development placeholders: local development only.
+PLACEHOLDER_MODES = frozenset({"local"})
 TELEGRAM_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -26,7 +28,7 @@ class Settings(BaseSettings):
 
     assistant_env: Literal["local", "test", "production"] = Field(
         "local",
-        description="`local` and `test` accept development placeholder secrets; `production` refuses them.",
+        description="`local` accepts development placeholder secrets; `test` and `production` refuse them.",
     )
     var_dir: Path = Field(Path("var"), description="Runtime state: databases, logs, pids, indexes.")
     database_url: str | None = Field(
@@ -137,14 +139,20 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_local(self) -> Settings:
-        if self.assistant_env == "production":
-            for name in ("identity_secret", "admin_token", "demo_password"):
-                if str(getattr(self, name)).startswith(PLACEHOLDER_PREFIX):
-                    raise ValueError(f"{name.upper()} still has its development placeholder; set a real secret.")
-            if any(token.startswith(PLACEHOLDER_PREFIX) for token in self.agents):
-                raise ValueError("AGENT_TOKENS still has development placeholders; set real tokens.")
-            if len(self.identity_secret) < 32:
-                raise ValueError("IDENTITY_SECRET must be at least 32 characters.")
+        """Only `local` may run on the placeholders: a test or production deployment names its own secrets."""
+        if self.assistant_env in PLACEHOLDER_MODES:
+            return self
+        mode = f"ASSISTANT_ENV={self.assistant_env}"
+        for name in ("identity_secret", "admin_token", "demo_password"):
+            if str(getattr(self, name)).startswith(PLACEHOLDER_PREFIX):
+                raise ValueError(
+                    f"{name.upper()} still has its development placeholder; set a real secret "
+                    f"({mode}: only local mode accepts placeholders)."
+                )
+        if any(token.startswith(PLACEHOLDER_PREFIX) for token in self.agents):
+            raise ValueError(f"AGENT_TOKENS still has development placeholders; set real tokens ({mode}).")
+        if len(self.identity_secret) < 32:
+            raise ValueError(f"IDENTITY_SECRET must be at least 32 characters ({mode}).")
         return self
 
     @property

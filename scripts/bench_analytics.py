@@ -78,6 +78,10 @@ def start_api(folder: Path, port: int) -> subprocess.Popen[bytes]:
         "DATABASE_URL": f"sqlite:///{folder / 'backoffice.db'}",
         "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
         "ADMIN_TOKEN": ADMIN_TOKEN,
+        # Test mode refuses the development placeholders: every secret named.
+        "IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
+        "DEMO_PASSWORD": "bench-demo-password",
+        "AGENT_TOKENS": "Alex:bench-agent-alex-0123456789",
         "HF_HUB_OFFLINE": "1",
         "API_RATE_LIMIT_PER_IP": "0",
     }

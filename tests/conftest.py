@@ -39,6 +39,7 @@ RETURN_WINDOW_DAYS = 30
 NOTHING_LISTENS = "http://127.0.0.1:9"
 TEST_IDENTITY_SECRET = "test-identity-secret-0123456789abcdef"
 TEST_ADMIN_TOKEN = "test-admin-token-0123456789"
+TEST_DEMO_PASSWORD = "test-demo-password"  # test mode refuses the dev- placeholders, like production
 TEST_AGENT_TOKENS = {"Alex": "test-agent-alex-0123456789", "Sam": "test-agent-sam-0123456789"}
 TEST_PUBLIC_URL = "https://shop.example.test"
 
@@ -141,6 +142,7 @@ def configure_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[C
             "VAR_DIR": str(tmp_path / "var"),
             "IDENTITY_SECRET": TEST_IDENTITY_SECRET,
             "ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+            "DEMO_PASSWORD": TEST_DEMO_PASSWORD,
             "PUBLIC_URL": TEST_PUBLIC_URL,
             "RASA_URL": NOTHING_LISTENS,
             "ACTION_SERVER_URL": NOTHING_LISTENS,

@@ -1,4 +1,4 @@
-"""Settings: development placeholders work locally and are refused in production."""
+"""Settings: development placeholders work locally and are refused in every other mode (test, production)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,48 @@ def settings(**values: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize("env", ["local", "test"])
-def test_local_and_test_accept_placeholders_and_short_secrets(env: str) -> None:
-    assert settings(assistant_env=env).identity_secret.startswith("dev-")
-    assert settings(assistant_env=env, identity_secret="short").identity_secret == "short"
+def test_local_accepts_placeholders_and_short_secrets() -> None:
+    assert settings(assistant_env="local").identity_secret.startswith("dev-")
+    assert settings(assistant_env="local", identity_secret="short").identity_secret == "short"
+    assert settings().assistant_env == "local", "a fresh clone runs in local mode"
+
+
+REAL = {
+    "identity_secret": REAL_SECRET,
+    "admin_token": REAL_ADMIN_TOKEN,
+    "demo_password": REAL_DEMO_PASSWORD,
+    "agent_tokens": REAL_AGENT_TOKENS,
+}
+
+
+@pytest.mark.parametrize("env", ["test", "production"])
+@pytest.mark.parametrize(
+    ("setting", "placeholder", "message"),
+    [
+        ("identity_secret", "dev-identity-secret-change-me-0123456789", "IDENTITY_SECRET still has"),
+        ("admin_token", "dev-admin-token", "ADMIN_TOKEN still has"),
+        ("demo_password", "dev-demo", "DEMO_PASSWORD still has"),
+        ("agent_tokens", "Alex:dev-agent-alex,Sam:dev-agent-sam", "AGENT_TOKENS still has"),
+        ("identity_secret", "short", "IDENTITY_SECRET must be at least 32"),
+    ],
+)
+def test_every_mode_but_local_refuses_a_placeholder_naming_the_setting(
+    env: str, setting: str, placeholder: str, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=rf"{message}.*ASSISTANT_ENV={env}"):
+        settings(assistant_env=env, **{**REAL, setting: placeholder})
+
+
+@pytest.mark.parametrize("env", ["test", "production"])
+def test_every_mode_but_local_starts_with_real_secrets(env: str) -> None:
+    assert settings(assistant_env=env, **REAL).assistant_env == env
+
+
+def test_test_mode_refuses_the_defaults_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a process started with only ASSISTANT_ENV=test sees: it must not start on the placeholders."""
+    monkeypatch.setenv("ASSISTANT_ENV", "test")
+    with pytest.raises(ValidationError, match="IDENTITY_SECRET still has its development placeholder"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def test_production_refuses_the_placeholder_identity_secret() -> None:

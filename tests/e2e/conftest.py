@@ -69,6 +69,7 @@ SLACK_SIGNING_SECRET = "e2e-slack-signing-secret-0123456789abcdef"
 BACKOFFICE_TIMEOUT_S = 1.5
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
 ADMIN_TOKEN = "e2e-admin-token-0123456789"
+DEMO_PASSWORD = "e2e-demo-password"  # test mode refuses the dev- placeholders
 AGENT_TOKENS = {"Alex": "e2e-agent-alex-0123456789", "Sam": "e2e-agent-sam-0123456789"}
 RETURN_WINDOW_DAYS = 30
 VERIFY_MAX_ATTEMPTS = 3
@@ -95,6 +96,7 @@ def e2e_environment() -> dict[str, str]:
         "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
         "IDENTITY_SECRET": IDENTITY_SECRET,
         "ADMIN_TOKEN": ADMIN_TOKEN,
+        "DEMO_PASSWORD": DEMO_PASSWORD,
         "RETURN_WINDOW_DAYS": str(RETURN_WINDOW_DAYS),
         "VERIFY_MAX_ATTEMPTS": str(VERIFY_MAX_ATTEMPTS),
         "HF_HUB_OFFLINE": "1",
