@@ -30,7 +30,7 @@ from assistant.settings import get_settings
 from backoffice.errors import BackofficeError
 from handoff.hours import BusinessHours, parse_hours
 from handoff.tickets import HandoffReason, Identity, NewTicket
-from handoff.transcript import transcript_from_events
+from handoff.transcript import redacted_ticket, transcript_from_events
 from handoff.wiring import handoff_store
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,12 @@ def slot_summary(tracker: Tracker) -> dict[str, Any]:
 
 
 async def new_ticket(tracker: Tracker, reason: HandoffReason, message: str | None = None) -> NewTicket:
-    return NewTicket(
+    """The ticket for this conversation; masked like the tracker store when REDACT_TRACKER is on.
+
+    The action server gets the tracker in memory, with the real text (Rasa masks only what
+    it saves), so the ticket must be masked here or it would keep what the store does not.
+    """
+    ticket = NewTicket(
         channel=tracker.get_latest_input_channel() or "rest",
         sender_id=tracker.sender_id,
         identity=await who_is_asking(tracker),
@@ -124,6 +129,7 @@ async def new_ticket(tracker: Tracker, reason: HandoffReason, message: str | Non
         transcript=transcript_from_events(tracker.events),
         message=message,
     )
+    return redacted_ticket(ticket) if get_settings().redact_tracker else ticket
 
 
 class ActionHandoff(Action):

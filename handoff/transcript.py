@@ -8,12 +8,16 @@ bot event written by an agent carries `{"custom": {"agent": name}}`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
-from handoff.tickets import TranscriptLine
+from assistant.pii import NAME_MASK, redact, redact_value
+from handoff.tickets import NewTicket, TranscriptLine
 
 MAX_LINES = 500
 MAX_LINE_CHARS = 4000
+# Slots that hold a person's name whatever it looks like (as in engine/redaction.py).
+NAME_SLOTS = frozenset({"customer_name", "employee_name", "identity_name"})
 
 
 def _speaker(event: dict[str, Any]) -> tuple[str, str | None] | None:
@@ -39,3 +43,23 @@ def transcript_from_events(events: Iterable[dict[str, Any]]) -> list[TranscriptL
         at = float(timestamp) if isinstance(timestamp, int | float) else None
         lines.append(TranscriptLine(speaker, text[:MAX_LINE_CHARS], at, agent))
     return lines[-MAX_LINES:]
+
+
+def redacted_ticket(ticket: NewTicket) -> NewTicket:
+    """The ticket as REDACT_TRACKER stores conversations: personal data masked in what the user and bot said.
+
+    The transcript lines, the slot summary (a name slot entirely, like `engine.redaction`
+    does) and a left message are masked with `assistant.pii.redact`; the identity
+    established for the ticket (kind, id, name) is kept: the agent must know whom they
+    are helping, and the erasure endpoint finds a person's tickets by it.
+    """
+    summary = {
+        name: NAME_MASK if name in NAME_SLOTS and isinstance(value, str) and value else redact_value(value)
+        for name, value in ticket.summary.items()
+    }
+    return replace(
+        ticket,
+        transcript=[replace(line, text=redact(line.text)) for line in ticket.transcript],
+        summary=summary,
+        message=redact(ticket.message) if ticket.message else ticket.message,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -100,3 +101,73 @@ async def test_when_the_ticket_cannot_be_stored_the_user_still_gets_the_contacts
     reply = await run(ActionHandoff(), tracker_asking(make_tracker))
     assert "support@northwind.example" in reply.text
     assert not [e for e in reply.events if e["event"] == "pause"]
+
+
+PERSONAL_HISTORY = [
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "my name is Ravi Silva, mail me at ravi.silva@example.com", "timestamp": 1.0},
+    {"event": "bot", "text": "Thanks, Ravi Silva. What is your order number?", "timestamp": 2.0},
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "call me on +46 8 5855124, card 4111 1111 1111 1111", "timestamp": 3.0},
+    {"event": "bot", "text": "order ORD-10001 shipped", "timestamp": 4.0},
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "I want to talk to a person", "timestamp": 5.0},
+]
+PERSONAL_DATA = ("Ravi Silva", "ravi.silva@example.com", "+46 8 5855124", "4111 1111 1111 1111", "Mira Jansen")
+
+
+def _ticket_text(number: str) -> str:
+    """What the ticket stores of the conversation (the identity is the channel's, checked on its own)."""
+    stored = handoff_store().get(number).to_dict()
+    stored.pop("identity")
+    return json.dumps(stored)
+
+
+@pytest.mark.parametrize("redact", [False, True])
+async def test_with_redact_tracker_the_ticket_is_masked_like_the_tracker_store(
+    redact: bool, run: Run, make_tracker: Callable[..., Tracker], monkeypatch: pytest.MonkeyPatch, alice: DemoAccount
+) -> None:
+    monkeypatch.setenv("REDACT_TRACKER", "true" if redact else "false")
+    get_settings.cache_clear()
+    slots = {"order_number": "ORD-10001", "customer_name": "Mira Jansen", "verify_email": "ravi.silva@example.com"}
+    tracker = make_tracker(
+        text="I want to talk to a person",
+        intent="human_handoff",
+        events=PERSONAL_HISTORY,
+        customer_id=alice.customer_id,
+        slots=slots,
+    )
+    reply = await run(ActionHandoff(), tracker)
+    number = reply.text.split("ticket ")[1].split(")")[0]
+    stored = _ticket_text(number)
+    if not redact:  # the control: without the setting the ticket keeps what was said
+        assert all(secret in stored for secret in PERSONAL_DATA), stored
+        return
+    for secret in PERSONAL_DATA:
+        assert secret not in stored, f"{secret!r} kept in the ticket: {stored}"
+    ticket = handoff_store().get(number)
+    assert [line.text for line in ticket.transcript] == [
+        "my name is [name], mail me at [email]",
+        "Thanks, [name]. What is your order number?",
+        "call me on [phone], card [card]",
+        "order ORD-10001 shipped",
+        "I want to talk to a person",
+    ]
+    assert ticket.summary["order_number"] == "ORD-10001", "order numbers are not personal data"
+    assert ticket.summary["customer_name"] == "[name]" and ticket.summary["verify_email"] == "[email]"
+    assert (ticket.identity.kind, ticket.identity.id) == ("customer", alice.customer_id), "who it is, for the agent"
+    assert ticket.identity.name == "Mira Jansen", "whom the agent is helping is kept (and erasure finds it)"
+
+
+async def test_with_redact_tracker_a_left_message_is_masked(
+    run: Run, make_tracker: Callable[..., Tracker], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HANDOFF_HOURS", "never")
+    monkeypatch.setenv("REDACT_TRACKER", "true")
+    get_settings.cache_clear()
+    left = await run(
+        ActionLeaveHandoffMessage(),
+        tracker_asking(make_tracker, slots={"handoff_message": "Please e-mail me at liam@example.com"}),
+    )
+    ticket = handoff_store().get(left.text.split("ticket ")[1].split(")")[0])
+    assert ticket.message == "Please e-mail me at [email]"
