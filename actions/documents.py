@@ -36,7 +36,8 @@ ABSTAIN_REPLY = (
 )
 SECOND_ABSTAIN_REPLY = "I couldn't find that in our documents either, so let me bring in a person who can help."
 UNAVAILABLE_REPLY = (
-    'Sorry — I can\'t search our documents right now. Please try again in a moment, or say "talk to a person".'
+    "Sorry — I can't look that up in our documents right now. Please try again in a moment, "
+    "or would you like me to put you in touch with a person?"
 )
 HANDOFF_BUTTONS = [
     {"title": "Yes, a person please", "payload": "/human_handoff"},
@@ -76,8 +77,9 @@ class ActionAnswerFromDocuments(Action):
                 asyncio.to_thread(shared_service().ask, question, employee), timeout=KNOWLEDGE_TIMEOUT_S
             )
         except Exception:
+            # Chroma down (client/server mode), a time-out, anything: a polite reply and a person offered.
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
-            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+            dispatcher.utter_message(text=UNAVAILABLE_REPLY, buttons=HANDOFF_BUTTONS)
             return []
         if not result.answered:
             failures = failures_in_a_row(tracker) + 1

@@ -8,10 +8,14 @@ stored, and are indexed at once; the serving processes pick them up by themselve
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import httpx
 from fastapi import APIRouter, Depends, File, HTTPException, UploadFile, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -22,7 +26,11 @@ from assistant.identity import read_channel_token
 router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
 _bearer = HTTPBearer(auto_error=False, description="Optional: an employee token, or the admin token.")
 
+logger = logging.getLogger(__name__)
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UNAVAILABLE_DETAIL = "the document store (Chroma) is not reachable right now; try again in a moment"
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": "The document store is not reachable"}}
 UPLOAD_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
 Reader = Literal["public", "employee", "admin"]
 
@@ -87,6 +95,31 @@ class IngestOut(BaseModel):
     chunks_added: int
 
 
+def _store_down(error: BaseException | None) -> bool:
+    """A Chroma server that is not there: refused or lost connections, or the client's own "could not connect"."""
+    while error is not None:
+        if isinstance(error, httpx.TransportError | ConnectionError):
+            return True
+        if isinstance(error, ValueError) and "could not connect" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+@contextmanager
+def store_reachable() -> Iterator[None]:
+    """A Chroma server that is down is a 503 with a clear message, not a 500 (nor a 404 for its collections)."""
+    try:
+        yield
+    except HTTPException:
+        raise
+    except Exception as error:
+        if not _store_down(error):
+            raise
+        logger.warning("knowledge store unreachable: %s", error)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, UNAVAILABLE_DETAIL) from error
+
+
 def _service():  # type: ignore[no-untyped-def]
     from knowledge.service import shared_service
 
@@ -97,17 +130,23 @@ def _store():  # type: ignore[no-untyped-def]
     return _service().store
 
 
-@router.post("/ask", response_model=AnswerOut, summary="Answer a question from the documents (or abstain)")
+@router.post(
+    "/ask", response_model=AnswerOut, summary="Answer a question from the documents (or abstain)", responses=UNAVAILABLE
+)
 def ask(body: Question, who: ReaderDep) -> AnswerOut:
-    result = _service().ask(body.question, employee=who != "public")
+    with store_reachable():
+        result = _service().ask(body.question, employee=who != "public")
     return AnswerOut(**result.contract())
 
 
-@router.post("/search", response_model=list[PassageOut], summary="The best passages for a question")
+@router.post(
+    "/search", response_model=list[PassageOut], summary="The best passages for a question", responses=UNAVAILABLE
+)
 def search(body: Question, who: ReaderDep) -> list[PassageOut]:
     from knowledge.embeddings import embed_one
 
-    retriever = _service().retriever(employee=who != "public")
+    with store_reachable():
+        retriever = _service().retriever(employee=who != "public")
     hits = retriever.search(body.question, embed_one(body.question), k=5)
     return [
         PassageOut(
@@ -118,13 +157,19 @@ def search(body: Question, who: ReaderDep) -> list[PassageOut]:
     ]  # fmt: skip
 
 
-@router.get("/collections", response_model=list[CollectionOut], summary="Collections and their documents (admin)")
+@router.get(
+    "/collections",
+    response_model=list[CollectionOut],
+    summary="Collections and their documents (admin)",
+    responses=UNAVAILABLE,
+)
 def collections(_: AdminDep) -> list[CollectionOut]:
-    store = _store()
     found = []
-    for info in store.collections():
-        documents = sorted(store.file_hashes(info.name, info.audience))
-        found.append(CollectionOut(name=info.name, audience=info.audience, chunks=info.chunks, documents=documents))
+    with store_reachable():
+        store = _store()
+        for info in store.collections():
+            documents = sorted(store.file_hashes(info.name, info.audience))
+            found.append(CollectionOut(name=info.name, audience=info.audience, chunks=info.chunks, documents=documents))
     return found
 
 
@@ -145,7 +190,7 @@ def _safe_file_name(name: str | None) -> str:
     status_code=status.HTTP_201_CREATED,
     summary="Upload one document into a collection and index it (admin)",
     responses={413: {"description": "Too large"}, 415: {"description": "Unsupported type"},
-               422: {"description": "Unreadable document"}},
+               422: {"description": "Unreadable document"}, **UNAVAILABLE},
 )  # fmt: skip
 async def upload(
     name: str,
@@ -163,8 +208,9 @@ async def upload(
     except ValueError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     file_name = _safe_file_name(file.filename)
-    store = _store()
-    existing = {info.name: info.audience for info in store.collections()}
+    with store_reachable():
+        store = _store()
+        existing = {info.name: info.audience for info in store.collections()}
     if name in existing and existing[name] != audience:
         raise HTTPException(status.HTTP_409_CONFLICT, f"collection {name} is {existing[name]}, not {audience}")
     content = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -182,7 +228,8 @@ async def upload(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{file_name}: {error}") from error
     target = folder / file_name
     staged.replace(target)
-    report = ingest(target, name, audience, store)
+    with store_reachable():
+        report = ingest(target, name, audience, store)
     return IngestOut(
         collection=name, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,
         failed=report.failed, chunks_added=report.chunks_added,
@@ -193,19 +240,22 @@ async def upload(
     "/collections/{name}/reindex",
     response_model=list[IngestOut],
     summary="Re-index a collection from the folders it was ingested from (admin)",
-    responses={404: {"description": "No such collection"}},
+    responses={404: {"description": "No such collection"}, **UNAVAILABLE},
 )
 def reindex(name: str, _: AdminDep) -> list[IngestOut]:
     """Changed files are re-indexed, deleted ones removed, unchanged ones skipped; a vanished folder is reported."""
     from knowledge.ingest import ingest
     from knowledge.store import UnknownCollection
 
-    store = _store()
-    try:
-        audience = store.audience_of(name)
-        sources = store.sources(name)
-    except (UnknownCollection, ValueError) as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no collection {name}") from error
+    with store_reachable():
+        store = _store()
+        try:
+            audience = store.audience_of(name)
+            sources = store.sources(name)
+        except (UnknownCollection, ValueError) as error:
+            if _store_down(error):  # the store wraps any lookup failure as "unknown"
+                raise
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no collection {name}") from error
     reports = []
     for source in sources:
         folder = Path(source)
@@ -213,7 +263,8 @@ def reindex(name: str, _: AdminDep) -> list[IngestOut]:
             reports.append(IngestOut(collection=name, indexed=[], unchanged=[], removed=[],
                                      failed=[(source, "the folder no longer exists")], chunks_added=0))  # fmt: skip
             continue
-        report = ingest(folder, name, audience, store)
+        with store_reachable():
+            report = ingest(folder, name, audience, store)
         reports.append(
             IngestOut(
                 collection=name, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from rasa_sdk import Action, Tracker
 
-from actions.documents import ABSTAIN_REPLY, ActionAnswerFromDocuments, question_in_context
+from actions.documents import ABSTAIN_REPLY, UNAVAILABLE_REPLY, ActionAnswerFromDocuments, question_in_context
 from assistant.identity import issue_channel_token
-from assistant.settings import Settings
+from assistant.settings import Settings, get_settings
+from knowledge.service import shared_service
 from knowledge.ingest import ingest
 from knowledge.store import KnowledgeStore
 
@@ -112,3 +113,19 @@ async def test_the_second_no_answer_in_a_row_brings_in_a_person(
     history_with_answer = [*history[:2], *answered_between[2:]]
     third = await run(ActionAnswerFromDocuments(), make_tracker(text=question["text"], events=history_with_answer))
     assert third.slots["failed_attempts"] == 1 and not third.followups, "a turn that went fine resets the count"
+
+
+async def test_a_chroma_server_that_is_down_gets_a_polite_reply_and_a_person_offered(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHROMA_URL", "http://127.0.0.1:9")  # port 9: every connection refused
+    get_settings.cache_clear()
+    shared_service.cache_clear()
+    try:
+        reply = await run(ActionAnswerFromDocuments(), make_tracker(text="what is your return policy?"))
+    finally:
+        shared_service.cache_clear()
+        get_settings.cache_clear()
+    assert reply.text == UNAVAILABLE_REPLY and "right now" in reply.text
+    assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
+    assert reply.events == [] and not [m for m in reply.messages if m.get("custom")]

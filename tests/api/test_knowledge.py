@@ -133,3 +133,31 @@ def test_reindex_picks_up_changes_and_keeps_uploads_apart(indexed: TestClient) -
 def test_reindex_needs_admin_and_an_existing_collection(client: TestClient) -> None:
     assert client.post("/api/knowledge/collections/public/reindex").status_code == 401
     assert client.post("/api/knowledge/collections/nothing-here/reindex", headers=admin()).status_code == 404
+
+
+def test_a_chroma_server_that_is_down_is_a_503_on_every_route(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CHROMA_URL where nothing listens: a clear 503 (not a 500, nor a 404 "no collection")."""
+    from knowledge.service import shared_service
+
+    monkeypatch.setenv("CHROMA_URL", "http://127.0.0.1:9")  # port 9: every connection refused
+    get_settings.cache_clear()
+    shared_service.cache_clear()
+    try:
+        question = {"question": "what is the return window?"}
+        answers = [
+            client.post("/api/knowledge/ask", json=question),
+            client.post("/api/knowledge/search", json=question, headers=employee()),
+            client.get("/api/knowledge/collections", headers=admin()),
+            upload(client, "public", "returns.md", RETURNS, "public"),
+            client.post("/api/knowledge/collections/public/reindex", headers=admin()),
+        ]
+        for answer in answers:
+            assert answer.status_code == 503, (answer.request.url, answer.status_code, answer.text)
+            assert "Chroma" in answer.json()["detail"] and "not reachable" in answer.json()["detail"]
+        refused = client.get("/api/knowledge/collections")
+        assert refused.status_code == 401, "the token is still checked first"
+    finally:
+        shared_service.cache_clear()
+        get_settings.cache_clear()
