@@ -28,6 +28,8 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from engine.spelling import TYPED
+
 MAX_WORD_PIECES = 256  # as sentence-transformers runs all-MiniLM-L6-v2 (sentence_bert_config.json)
 BATCH_SIZE = 64
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -109,8 +111,8 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: list[Message], attribute: str) -> None:
         token_lists: list[list[Token]] = [m.get(TOKENS_NAMES[attribute]) for m in messages]
-        texts = [m.get(attribute) for m in messages]
-        encodings = self._word_pieces.encode_batch([str(text) for text in texts])
+        read = [as_corrected(str(m.get(attribute)), tokens) for m, tokens in zip(messages, token_lists, strict=True)]
+        encodings = self._word_pieces.encode_batch([text for text, _ in read])
         width = max(len(e.ids) for e in encodings)
         batch = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in ONNX_INPUTS}
         for row, encoding in enumerate(encodings):
@@ -122,26 +124,42 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         for row, message in enumerate(messages):
             mask = batch["attention_mask"][row].astype(bool)
             sequence, sentence = _pool(
-                states[row][mask], encodings[row].offsets, encodings[row].special_tokens_mask, token_lists[row]
+                states[row][mask], encodings[row].offsets, encodings[row].special_tokens_mask, read[row][1]
             )
             self.add_features_to_message(sequence=sequence, sentence=sentence, attribute=attribute, message=message)
+
+
+def as_corrected(text: str, tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
+    """The text with every token's word as the pipeline left it (engine/spelling.py corrects slips
+    in tokens, not in the text), and each token's (start, end) in that text. Unchanged text when no
+    token was corrected, so the features stay exactly sentence-transformers' features."""
+    pieces, spans, cursor, shift = [], [], 0, 0
+    for token in tokens:
+        typed = text[token.start : token.end]
+        word = token.text if token.get(TYPED) is not None else typed
+        pieces += [text[cursor : token.start], word]
+        spans.append((token.start + shift, token.start + shift + len(word)))
+        shift += len(word) - len(typed)
+        cursor = token.end
+    pieces.append(text[cursor:])
+    return "".join(pieces), spans
 
 
 def _pool(
     states: np.ndarray,
     offsets: list[tuple[int, int]],
     special: list[int],
-    tokens: list[Token],
+    spans: list[tuple[int, int]],
 ) -> tuple[np.ndarray, np.ndarray]:
     """(one vector per whitespace token, the sentence vector) from word-piece states."""
     sentence = states.mean(axis=0, keepdims=True)
     sentence = sentence / max(float(np.linalg.norm(sentence)), 1e-12)
-    sequence = np.zeros((len(tokens), states.shape[1]), dtype=np.float32)
-    for index, token in enumerate(tokens):
+    sequence = np.zeros((len(spans), states.shape[1]), dtype=np.float32)
+    for index, (token_start, token_end) in enumerate(spans):
         pieces = [
             i
             for i, (start, end) in enumerate(offsets[: len(states)])
-            if not special[i] and start < token.end and end > token.start
+            if not special[i] and start < token_end and end > token_start
         ]
         # A token beyond the truncation (or with no word piece) falls back to the sentence.
         sequence[index] = states[pieces].mean(axis=0) if pieces else sentence[0]

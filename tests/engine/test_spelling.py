@@ -1,0 +1,63 @@
+"""The engine's spelling corrector (engine/spelling.py) puts slips back before the featurizers read them.
+
+Runs the real component in the engine environment (trained, persisted, loaded back as the Rasa
+server loads it), followed by the MiniLM featurizer: a message typed with slips must reach
+the classifier as the same features as the message typed correctly, while its text — what the
+tracker, the actions and the document search see — stays as the person typed it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.engine
+
+CHECK = Path(__file__).with_name("spelling_check.py")
+TRAINING = [
+    "how many vacation days do i have left",
+    "what's my vacation balance",
+    "when is my bill due",
+    "has my leave request been approved",
+    "where is my order",
+]
+TYPED = [
+    ["how many vacaton days do i hve left", "how many vacation days do i have left"],  # dropped letters
+    ["what is my vacatoin balnace", "what is my vacation balance"],  # swapped letters
+    ["when is my billl due", "when is my bill due"],  # doubled letter
+    ["has my leave reqest been aproved", "has my leave request been approved"],
+    ["where is my order ORD-10234", "where is my order ORD-10234"],  # codes and known words: untouched
+    ["my name is Kowalczyk", "my name is Kowalczyk"],  # an unknown name with nothing near stays
+]
+
+
+@pytest.fixture(scope="module")
+def checked(engine_check: Callable[..., Any]) -> list[dict[str, Any]]:
+    report: list[dict[str, Any]] = engine_check(
+        CHECK, stdin=json.dumps({"training": TRAINING, "typed": TYPED}), timeout_s=300
+    )
+    return report
+
+
+def test_slips_reach_the_classifier_as_the_meant_words(checked: list[dict[str, Any]]) -> None:
+    for row, (typed, _meant) in zip(checked, TYPED, strict=True):
+        assert [token.lower() for token in row["tokens"]] == [token.lower() for token in row["meant_tokens"]], row
+        # MiniLM reads the corrected words: the same sentence vector as the correctly typed message.
+        assert row["sentence_difference"] < 1e-4, (typed, row)
+
+
+def test_the_text_stays_as_typed(checked: list[dict[str, Any]]) -> None:
+    for row, (typed, _) in zip(checked, TYPED, strict=True):
+        assert row["text"] == typed
+        # Token spans still point into the typed text (entity extractors and the tracker use them).
+        for (start, end), original, token in zip(row["spans"], row["typed"], row["tokens"], strict=True):
+            assert typed[start:end] == (original if original is not None else token)
+
+
+def test_only_unknown_words_are_corrected(checked: list[dict[str, Any]]) -> None:
+    corrected = {original for row in checked for original in row["typed"] if original is not None}
+    assert corrected == {"vacaton", "hve", "vacatoin", "balnace", "billl", "reqest", "aproved"}
