@@ -1,0 +1,395 @@
+"""The fault tests' stack: the embedded stack, with its back office on PostgreSQL and its
+documents on a Chroma server, so that every dependency can be killed and started again.
+
+- The Rasa server, the action server and the API are started by the same supervisor as
+  `make run` (`assistant.stack`, through the e2e suite's `RunningStack`), on free loopback
+  ports and in `var/faults[-OFFSET]/` (wiped at start), so they never meet the e2e stack
+  that the same `make test` session runs next to them.
+- Tracker store: SQLite (the embedded profile's); lock store: Rasa's in-memory one.
+- Back office: a throwaway PostgreSQL server from Debian's binaries (Unix socket only, as in
+  `tests/analytics/test_postgres.py`), migrated and seeded; `pg_ctl stop -m immediate` is a crash.
+- Documents: `chroma run` from the app environment, its data under `var/cache/` (ingestion is
+  idempotent, so a second run only checks the hashes).
+
+The processes get their settings in their own environment (`Service.env`), never through
+this process's `os.environ`, which the e2e fixtures may be holding at that moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from assistant import stack
+from assistant.identity import issue_channel_token
+from assistant.settings import Settings
+from backoffice.demo import DemoAccount, demo_accounts
+from backoffice.hr_demo import DemoEmployee, demo_employees
+from backoffice.seed import seed_if_empty
+from backoffice.sql.engine import dispose_engines, make_engine
+from backoffice.sql.migrate import upgrade
+from backoffice.sql.orders import SqlOrders
+from tests.e2e.conftest import (
+    BACKOFFICE_TIMEOUT_S,
+    CHAT_TIMEOUT_S,
+    E2E_KNOWLEDGE_DIR,
+    LEAK_MARKERS,
+    PORT_OFFSET,
+    RETURN_WINDOW_DAYS,
+    ROOT,
+    RunningStack,
+    buttons,
+    e2e_environment,
+    texts,
+)
+
+FAULTS_VAR_DIR = ROOT / "var" / (f"faults-{PORT_OFFSET}" if PORT_OFFSET else "faults")
+CHROMA_DATA = ROOT / "var" / "cache" / f"faults-chroma-{PORT_OFFSET}"
+CHROMA_BIN = ROOT / ".venv" / "bin" / "chroma"
+PG_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+# Settings of the e2e stack that must not reach this one (its channels talk to stand-ins we do not run).
+BLANKED = ("TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN",
+           "SLACK_SIGNING_SECRET", "RASA_API_TOKEN")  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run it as the `postgres` user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Postgres:
+    """A throwaway PostgreSQL server on a Unix socket: `stop()` crashes it, `start()` brings it back."""
+
+    binaries: Path
+    folder: Path
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@/{database}?host={self.folder}"
+
+    def _ctl(self, *arguments: str) -> None:
+        command = [str(self.binaries / "pg_ctl"), "-D", str(self.data), *arguments]
+        subprocess.run(_as_postgres(command), check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-k {self.folder} -c listen_addresses='' -c fsync=off"
+        self._ctl("-o", options, "-l", str(self.folder / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        """`-m immediate`: the server goes away as in a crash, open connections and all."""
+        self._ctl("-m", "immediate", "-w", "stop")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    if not PG_BINARIES:
+        pytest.skip("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+    pytest.importorskip("psycopg")
+    folder = Path(tempfile.mkdtemp(prefix="faults-pg-"))
+    folder.chmod(0o777)
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    server = Postgres(PG_BINARIES[-1].parent, folder)
+    command = [str(server.binaries / "initdb"), "-D", str(server.data), "-A", "trust", "-U", "postgres", "--no-sync"]
+    subprocess.run(_as_postgres(command), check=True, capture_output=True, timeout=120)
+    server.start()
+    try:
+        admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE backoffice"))
+        admin.dispose()
+        yield server
+    finally:
+        dispose_engines()
+        with contextlib.suppress(subprocess.SubprocessError):
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- Chroma -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chroma:
+    """`chroma run` on a loopback port, its data kept between runs."""
+
+    port: int
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def healthy(self) -> bool:
+        return stack.is_healthy(f"{self.url}/api/v2/heartbeat")
+
+    def start(self) -> None:
+        command = [str(CHROMA_BIN), "run", "--path", str(CHROMA_DATA), "--host", "127.0.0.1", "--port", str(self.port)]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 60
+        while not self.healthy():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"chroma did not start; see {self.log}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        """SIGKILL: the server is simply gone."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def chroma() -> Iterator[Chroma]:
+    if not CHROMA_BIN.exists():
+        pytest.fail(f"No Chroma server at {CHROMA_BIN}: run `make setup`.", pytrace=False)
+    if not CHROMA_DATA.exists() and (E2E_KNOWLEDGE_DIR / "chroma.sqlite3").exists():
+        # The e2e suite's embedded index is the same files a server reads: ingestion then only checks hashes.
+        shutil.copytree(E2E_KNOWLEDGE_DIR, CHROMA_DATA)
+    CHROMA_DATA.mkdir(parents=True, exist_ok=True)
+    FAULTS_VAR_DIR.mkdir(parents=True, exist_ok=True)
+    server = Chroma(free_port(), FAULTS_VAR_DIR.parent / f"{FAULTS_VAR_DIR.name}-chroma.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# -- the stack ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FaultStack:
+    """The running stack and its dependencies, with ways to break and mend each."""
+
+    running: RunningStack
+    environment: dict[str, str]
+    postgres: Postgres
+    chroma: Chroma
+
+    @property
+    def settings(self) -> Settings:
+        return self.running.settings
+
+    @property
+    def rasa_url(self) -> str:
+        return self.settings.rasa_url
+
+    @property
+    def api_url(self) -> str:
+        return self.settings.public_url
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a service's whole process group (no clean shut-down) and wait until it is gone."""
+        process = self.running.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def start(self, name: str) -> float:
+        """Start a service as configured; seconds until it was healthy."""
+        started = time.monotonic()
+        self.running.start(self.running.services[name])
+        return time.monotonic() - started
+
+    def ensure_running(self) -> None:
+        """What a failed test may have left broken, mended for the next one."""
+        if not self.chroma.healthy():
+            self.chroma.stop()
+            self.chroma.start()
+        with contextlib.suppress(subprocess.SubprocessError):
+            self.postgres.start()  # an error here: it is already running
+        for name, service in self.running.services.items():
+            process = self.running.processes.get(name)
+            if process is None or process.poll() is not None or not stack.is_healthy(service.health_url):
+                if process is not None:
+                    self.kill(name)
+                self.running.start(service)
+
+
+def fault_environment(postgres: Postgres, chroma: Chroma) -> dict[str, str]:
+    """The e2e stack's settings, on other ports and folders, PostgreSQL and a Chroma server."""
+    environment = {
+        **e2e_environment(),
+        "VAR_DIR": str(FAULTS_VAR_DIR),
+        "DATABASE_URL": postgres.url("backoffice"),
+        "TRACKER_STORE_URL": f"sqlite:///{FAULTS_VAR_DIR / 'tracker.db'}",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{free_port()}",
+        "PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
+        "KNOWLEDGE_DIR": str(FAULTS_VAR_DIR / "knowledge"),
+        "CHROMA_URL": chroma.url,
+        "TELEGRAM_API_URL": "http://127.0.0.1:9",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    return {**environment, **{name: "" for name in BLANKED}, "REDACT_TRACKER": "false"}
+
+
+def settings_from(environment: dict[str, str]) -> Settings:
+    """The settings the stack's processes will read from `environment`."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def _ingest(settings: Settings) -> None:
+    from knowledge.demo import ingest_demo_documents
+    from knowledge.store import KnowledgeStore
+
+    store = KnowledgeStore.open(settings.knowledge_dir, settings.chroma_url)
+    for report in ingest_demo_documents(store):
+        assert not report.failed, report.failed
+
+
+@pytest.fixture(scope="session")
+def fault_stack(postgres: Postgres, chroma: Chroma) -> Iterator[FaultStack]:
+    """Migrate and seed the PostgreSQL back office, index the documents into Chroma, start the three services."""
+    if not stack.MODEL.exists():
+        pytest.fail(f"No trained model at {stack.MODEL}: run `make train` first.", pytrace=False)
+    environment = fault_environment(postgres, chroma)
+    settings = settings_from(environment)
+    shutil.rmtree(FAULTS_VAR_DIR, ignore_errors=True)
+    FAULTS_VAR_DIR.mkdir(parents=True)
+    upgrade(settings.backoffice_db_url)
+    seed_if_empty(make_engine(settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S))
+    dispose_engines(settings.backoffice_db_url)
+    _ingest(settings)
+    services = {
+        service.name: dataclasses.replace(service, env={**environment, **service.env})
+        for service in stack.services(settings)
+    }
+    running = RunningStack(settings, services)
+    faults = FaultStack(running, environment, postgres, chroma)
+    try:
+        for service in services.values():
+            running.start(service)
+        yield faults
+    finally:
+        running.stop_all()
+        stack.down(settings)
+
+
+@pytest.fixture
+def faults(fault_stack: FaultStack) -> Iterator[FaultStack]:
+    """The stack whole before each test, and mended after it whatever the test broke."""
+    fault_stack.ensure_running()
+    yield fault_stack
+    fault_stack.ensure_running()
+
+
+@pytest.fixture(scope="session")
+def fault_accounts(fault_stack: FaultStack) -> list[DemoAccount]:
+    engine = make_engine(fault_stack.settings.backoffice_db_url, 10.0)
+    return demo_accounts(SqlOrders(engine, return_window_days=RETURN_WINDOW_DAYS))
+
+
+@pytest.fixture(scope="session")
+def fault_employees(fault_stack: FaultStack) -> list[DemoEmployee]:
+    return demo_employees(make_engine(fault_stack.settings.backoffice_db_url, 10.0), limit=3)
+
+
+# -- talking to the bot -------------------------------------------------------------------------
+
+
+def token_of(role: Literal["customer", "employee"], subject: int, settings: Settings) -> dict[str, str]:
+    """The metadata a signed-in website chat sends."""
+    return {"auth_token": issue_channel_token(role, str(subject), settings.identity_secret)}
+
+
+@dataclass
+class Talk:
+    """One conversation with the fault stack's Rasa server over its REST channel."""
+
+    rasa_url: str
+    metadata: dict[str, Any] | None = None
+    sender: str = field(default_factory=lambda: f"fault-{uuid.uuid4().hex}")
+    transcript: list[tuple[str, str]] = field(default_factory=list)
+    last: list[dict[str, Any]] = field(default_factory=list)
+
+    def post(self, message: str) -> httpx.Response:
+        payload: dict[str, Any] = {"sender": self.sender, "message": message}
+        if self.metadata is not None:
+            payload["metadata"] = self.metadata
+        return httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=CHAT_TIMEOUT_S)
+
+    def say(self, message: str) -> str:
+        """Send `message`; the bot's reply texts joined by newlines. No stack trace may reach the user."""
+        response = self.post(message)
+        assert response.status_code == 200, f"HTTP {response.status_code} for {message!r}: {response.text[:300]}"
+        self.last = response.json()
+        reply = texts(self.last)
+        for marker in LEAK_MARKERS:
+            assert marker not in reply, f"{marker!r} leaked in the reply to {message!r}: {reply}"
+        self.transcript.append((message, reply))
+        return reply
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        return buttons(self.last)
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        return [source for reply in self.last for source in (reply.get("custom") or {}).get("sources") or []]
+
+    def tracker_events(self) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=CHAT_TIMEOUT_S)
+        response.raise_for_status()
+        events: list[dict[str, Any]] = response.json()["events"]
+        return events
+
+    def __str__(self) -> str:
+        return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
+
+
+def turns(events: list[dict[str, Any]]) -> list[tuple[str, list[str], bool]]:
+    """Each user turn of a tracker: (its text, the bot's reply texts after it, whether it ended listening).
+
+    A turn is everything from one `user` event to the next; it is complete when the bot
+    uttered something and the last action of the turn is `action_listen`.
+    """
+    found: list[tuple[str, list[str], bool]] = []
+    for event in events:
+        if event.get("event") == "user":
+            found.append((str(event.get("text")), [], False))
+        elif found and event.get("event") == "bot":
+            found[-1][1].append(str(event.get("text") or ""))
+        if found and event.get("event") == "action":
+            found[-1] = (found[-1][0], found[-1][1], event.get("name") == "action_listen")
+    return found
