@@ -12,8 +12,13 @@ MINILM := var/models/minilm/model.onnx
 BOT_DATA := $(shell find bot/data -name '*.yml')
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
 export HF_HUB_OFFLINE := 1
+# PROFILE=scale: the scale-out profile (PostgreSQL, Redis, Chroma server, 2 Rasa + 2 action servers
+# behind nginx; assistant/scale.py). Without it: STACK_PROFILE from the environment or .env, else embedded.
+ifdef PROFILE
+export STACK_PROFILE := $(PROFILE)
+endif
 
-.PHONY: help setup run up down test test-unit test-e2e train validate test-stories lint bench bench-widget bench-analytics eval eval-nlu seed ingest
+.PHONY: help setup stores run up down test test-unit test-e2e train validate test-stories lint bench bench-widget bench-analytics eval eval-nlu seed ingest
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -55,13 +60,16 @@ test-stories: $(MODEL) ## rasa test on the test stories, failing on any predicti
 	$(RASA_ENV) $(RASA)/python -m engine test core --model $(MODEL) --stories tests/stories \
 	  --fail-on-prediction-errors --out var/results/stories
 
-run: setup seed ingest train ## Set up, seed, train if stale, start everything; Ctrl-C stops it
+stores: setup ## The profile's own stores before seeding (PROFILE=scale: PostgreSQL, Redis, Chroma; embedded: none)
+	$(APP)/assistant stack up --stores
+
+run: setup stores seed ingest train ## Set up, seed, train if stale, start everything; Ctrl-C stops it (PROFILE=scale)
 	$(APP)/assistant stack run
 
-up: setup seed ingest train ## The same stack in the background (waits until healthy)
+up: setup stores seed ingest train ## The same stack in the background (waits until healthy; PROFILE=scale)
 	$(APP)/assistant stack up
 
-down: ## Stop the background stack
+down: ## Stop the background stack (either profile)
 	@test -x $(APP)/assistant && $(APP)/assistant stack down || true
 
 lint: .venv/.installed ## ruff and mypy
@@ -94,5 +102,5 @@ eval-nlu: setup ## NLU on real user phrasing (nlu_dev) through the running stack
 	$(APP)/python scripts/eval_nlu.py --json var/eval/nlu.json
 
 .PHONY: loadtest
-loadtest: setup ## With the stack up: 200 conversations × 10 turns at once, every tracker checked (LOADTEST_ARGS="--conversations 20")
+loadtest: setup ## 200 conversations × 10 turns at once, every tracker checked (PROFILE=scale; LOADTEST_ARGS="--conversations 20")
 	$(APP)/python scripts/loadtest.py $(LOADTEST_ARGS)

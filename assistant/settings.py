@@ -115,6 +115,40 @@ class Settings(BaseSettings):
         1024 * 1024, ge=1024, description="Largest request body the Rasa server takes (channels and its HTTP API)."
     )
 
+    # Scale-out profile (issue 8): the same code on PostgreSQL, Redis, a Chroma server and several
+    # Rasa and action servers behind nginx (assistant/scale.py). Settings only: STACK_PROFILE=scale.
+    stack_profile: Literal["embedded", "scale"] = Field(
+        "embedded",
+        description="`embedded`: one Rasa server, one action server, SQLite and an embedded Chroma; "
+        "`scale`: PostgreSQL, Redis lock store, Chroma server, SCALE_RASA_SERVERS Rasa and SCALE_ACTION_SERVERS "
+        "action servers behind nginx at RASA_URL and ACTION_SERVER_URL.",
+    )
+    scale_port_base: int = Field(
+        25100,
+        ge=1024,
+        le=65000,
+        description="Scale profile's internal ports on 127.0.0.1: Rasa servers base+1…, action servers base+11…, "
+        "PostgreSQL base+20, Redis base+21, Chroma base+22.",
+    )
+    scale_rasa_servers: int = Field(2, ge=1, le=9, description="Rasa servers behind nginx in the scale profile.")
+    scale_action_servers: int = Field(2, ge=1, le=9, description="Action servers behind nginx in the scale profile.")
+    lock_store_url: str | None = Field(
+        None,
+        description="Rasa's lock store: `redis://host:port/db`. Default: in memory (embedded); the profile's Redis "
+        "(scale).",
+    )
+
+    @model_validator(mode="after")
+    def _scale_profile_stores(self) -> Settings:
+        """In the scale profile every store not given explicitly is the profile's own server on loopback."""
+        if self.stack_profile == "scale":
+            postgres = f"postgres@127.0.0.1:{self.scale_port_base + 20}"
+            self.database_url = self.database_url or f"postgresql+psycopg://{postgres}/backoffice"
+            self.tracker_store_url = self.tracker_store_url or f"postgresql://{postgres}/tracker"
+            self.lock_store_url = self.lock_store_url or f"redis://127.0.0.1:{self.scale_port_base + 21}/1"
+            self.chroma_url = self.chroma_url or f"http://127.0.0.1:{self.scale_port_base + 22}"
+        return self
+
     @model_validator(mode="after")
     def _telegram_needs_its_secret(self) -> Settings:
         if self.telegram_token:

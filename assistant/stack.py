@@ -2,17 +2,21 @@
 
 One supervisor serves `make run` (foreground, Ctrl-C stops everything),
 `make up` / `make down` (background, pids under `var/run/`) and the end-to-end
-tests, so what the tests drive is exactly what a person starts.
+tests, so what the tests drive is exactly what a person starts. The settings pick
+the profile: `embedded` (these three processes on SQLite) or `scale` (the same
+code on PostgreSQL, Redis, a Chroma server and several Rasa and action servers
+behind nginx; assistant/scale.py describes its services).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,10 +42,35 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     # Written just before the process starts (path -> text): e.g. Rasa's composed credentials.
     files: dict[Path, str] = field(default_factory=dict)
+    # Started as this user when the supervisor runs as root (PostgreSQL refuses to run as root).
+    user: str | None = None
+    # Run just before the process starts (e.g. `initdb` of a new cluster) and once it is healthy
+    # (e.g. create its databases); both idempotent, since a restart runs them again.
+    prepare: Callable[[], None] | None = None
+    on_ready: Callable[[], None] | None = None
+    # Consecutive services of one stage start together and are waited for together (the Rasa servers).
+    stage: str | None = None
 
 
 def _port(url: str) -> str:
     return str(urlsplit(url).port or 80)
+
+
+def lock_store_env(settings: Settings) -> dict[str, str]:
+    """The Rasa server's lock store (see bot/endpoints.yml): in memory, or Redis when LOCK_STORE_URL is set.
+
+    Several Rasa servers serving one conversation need the shared one, so that two messages
+    of a conversation are never handled at the same time on two servers.
+    """
+    if not settings.lock_store_url:
+        return {"LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "", "LOCK_STORE_PORT": "0", "LOCK_STORE_DB": "0"}
+    parts = urlsplit(settings.lock_store_url)
+    return {
+        "LOCK_STORE_TYPE": "redis",
+        "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
+        "LOCK_STORE_PORT": str(parts.port or 6379),
+        "LOCK_STORE_DB": parts.path.strip("/") or "1",
+    }
 
 
 def tracker_store_env(settings: Settings) -> dict[str, str]:
@@ -64,56 +93,83 @@ def security_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def services(settings: Settings) -> list[Service]:
-    """The stack's processes, in start order (the Rasa server needs the action server)."""
-    python = sys.executable
+# The app's processes run through the masking runner (`python -m engine` installs it itself):
+# personal data in a log record or on stdout/stderr is masked before it reaches var/log/.
+MASKED = [sys.executable, "-m", "assistant.pii_logging"]
+
+
+def action_service(settings: Settings, name: str = "actions", url: str | None = None) -> Service:
+    """An action server (rasa-sdk) listening at `url` (default ACTION_SERVER_URL)."""
+    url = url or settings.action_server_url
+    command = [*MASKED, "rasa_sdk", "--actions", "actions", "--port", _port(url)]
+    # rasa-sdk has no --interface; it binds SANIC_HOST (default 0.0.0.0).
+    return Service(name, command, f"{url}/health", env={"SANIC_HOST": "127.0.0.1"})
+
+
+def rasa_service(
+    settings: Settings,
+    name: str = "rasa",
+    url: str | None = None,
+    stage: str | None = None,
+    behind_proxy: bool = False,
+) -> Service:
+    """A Rasa server listening at `url` (default RASA_URL), calling the actions at ACTION_SERVER_URL.
+
+    `behind_proxy`: the client's address comes from the proxy's X-Forwarded-For (per-IP limits).
+    """
+    url = url or settings.rasa_url
     credentials = settings.var_dir.resolve() / "run" / "credentials.yml"
     # `python -m engine` is Rasa's own command line with our engine patches applied first.
     rasa_command = [
         str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--cors", "*",
-        "--interface", "127.0.0.1", "--port", _port(settings.rasa_url),
+        "--interface", "127.0.0.1", "--port", _port(url),
         "--model", str(MODEL),
         "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials),
     ]  # fmt: skip
     if settings.rasa_api_token:
         rasa_command += ["--auth-token", settings.rasa_api_token]
-    # The app's processes run through the masking runner (`python -m engine` installs it itself):
-    # personal data in a log record or on stdout/stderr is masked before it reaches var/log/.
-    masked = [python, "-m", "assistant.pii_logging"]
-    return [
-        Service(
-            "actions",
-            [*masked, "rasa_sdk", "--actions", "actions", "--port", _port(settings.action_server_url)],
-            f"{settings.action_server_url}/health",
-        ),
-        Service(
-            "rasa",
-            rasa_command,
-            f"{settings.rasa_url}/",
-            env={
-                "ACTION_ENDPOINT_URL": f"{settings.action_server_url}/webhook",
-                **tracker_store_env(settings),
-                **channels.channel_env(settings),
-                **security_env(settings),
-                "RASA_TELEMETRY_ENABLED": "false",
-                "TF_CPP_MIN_LOG_LEVEL": "2",
-            },
-            files={credentials: channels.credentials_text(settings)},
-        ),
-        Service(
-            "api",
-            [
-                *masked,
-                "uvicorn",
-                "api.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                _port(settings.public_url),
-            ],
-            f"{settings.public_url}/health/live",
-        ),
-    ]
+    return Service(
+        name,
+        rasa_command,
+        f"{url}/",
+        env={
+            "ACTION_ENDPOINT_URL": f"{settings.action_server_url}/webhook",
+            **tracker_store_env(settings),
+            **lock_store_env(settings),
+            **channels.channel_env(settings),
+            **security_env(settings),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            **({"SANIC_PROXIES_COUNT": "1"} if behind_proxy else {}),
+        },
+        files={credentials: channels.credentials_text(settings)},
+        stage=stage,
+    )
+
+
+def api_service(settings: Settings) -> Service:
+    command = [*MASKED, "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", _port(settings.public_url)]
+    return Service("api", command, f"{settings.public_url}/health/live")
+
+
+def services(settings: Settings) -> list[Service]:
+    """The stack's processes, in start order (the Rasa server needs the action server)."""
+    if settings.stack_profile == "scale":
+        from assistant import scale
+
+        return scale.services(settings)
+    return [action_service(settings), rasa_service(settings), api_service(settings)]
+
+
+def stages(listed: Iterable[Service]) -> list[list[Service]]:
+    """The services in start order, consecutive ones of the same stage together."""
+    grouped: list[list[Service]] = []
+    for service in listed:
+        if grouped and service.stage is not None and grouped[-1][0].stage == service.stage:
+            grouped[-1].append(service)
+        else:
+            grouped.append([service])
+    return grouped
 
 
 def _dirs(settings: Settings) -> tuple[Path, Path]:
@@ -129,19 +185,57 @@ def start(service: Service, settings: Settings) -> subprocess.Popen[bytes]:
     for path, text in service.files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    if service.prepare is not None:
+        service.prepare()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **service.env}
+    user = service.user if service.user and os.geteuid() == 0 else None
     with (log_dir / f"{service.name}.log").open("ab") as log:
         process = subprocess.Popen(
-            service.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            service.command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            user=user,
+            group=user,
         )
     (run_dir / f"{service.name}.pid").write_text(str(process.pid))
     return process
 
 
 def is_healthy(url: str) -> bool:
+    """HTTP 200 from an http(s) URL; a query answered for postgresql://; PONG for redis://."""
+    scheme = urlsplit(url).scheme
+    if scheme.startswith("postgresql"):
+        return _postgres_answers(url)
+    if scheme == "redis":
+        return _redis_answers(url)
     try:
         return httpx.get(url, timeout=2.0).status_code == 200
     except httpx.HTTPError:
+        return False
+
+
+def _postgres_answers(url: str) -> bool:
+    """A server that accepts connections but is still starting up is not healthy yet."""
+    try:
+        import psycopg  # the `postgres` extra, installed by `make setup`
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=2) as connection:
+            connection.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _redis_answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2.0) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(64).startswith(b"+PONG")
+    except OSError:
         return False
 
 
@@ -152,6 +246,8 @@ def wait_healthy(
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if is_healthy(service.health_url):
+            if service.on_ready is not None:
+                service.on_ready()
             return
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"{service.name} exited with {process.returncode}; see {log_path(service, settings)}")
@@ -207,14 +303,16 @@ def recorded_pids(settings: Settings) -> dict[str, int]:
     return pids
 
 
-def up(settings: Settings) -> None:
-    """Start every service not already healthy and wait for all of them."""
-    for service in services(settings):
-        if is_healthy(service.health_url):
-            continue
-        process = start(service, settings)
+def up(settings: Settings, only: Callable[[Service], bool] | None = None) -> None:
+    """Start every service not already healthy (or those `only` picks) and wait for all of them."""
+    for stage in stages(services(settings)):
+        started = []
+        for service in stage:
+            if (only is None or only(service)) and not is_healthy(service.health_url):
+                started.append((service, start(service, settings)))
         try:
-            wait_healthy(service, process, settings)
+            for service, process in started:
+                wait_healthy(service, process, settings)
         except RuntimeError:
             down(settings)
             raise
@@ -228,6 +326,14 @@ def down(settings: Settings) -> None:
 
 
 def urls(settings: Settings) -> dict[str, str]:
+    if settings.stack_profile == "scale":
+        from assistant import scale
+
+        return {**_urls(settings), **scale.urls(settings)}
+    return _urls(settings)
+
+
+def _urls(settings: Settings) -> dict[str, str]:
     return {
         "Website & API": settings.public_url,
         "Agent console": f"{settings.public_url}/console",
@@ -242,17 +348,24 @@ def urls(settings: Settings) -> dict[str, str]:
 def run_foreground(settings: Settings) -> None:
     """`make run`: start everything, print the URLs, stop everything on Ctrl-C or SIGTERM."""
     processes: list[subprocess.Popen[bytes]] = []
+    names: list[str] = []
 
     def _stop(*_: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        for service in services(settings):
-            process = start(service, settings)
-            processes.append(process)
-            print(f"  starting {service.name} …", flush=True)
-            wait_healthy(service, process, settings)
+        for stage in stages(services(settings)):
+            started = []
+            for service in stage:
+                if is_healthy(service.health_url):  # `make run` started the profile's stores already
+                    continue
+                started.append((service, start(service, settings)))
+                names.append(service.name)
+                processes.append(started[-1][1])
+                print(f"  starting {service.name} …", flush=True)
+            for service, process in started:
+                wait_healthy(service, process, settings)
         print("\nThe assistant is up:")
         for label, url in urls(settings).items():
             print(f"  {label:<28} {url}")
@@ -260,7 +373,7 @@ def run_foreground(settings: Settings) -> None:
         print("\nLogs under var/log/. Press Ctrl-C to stop.", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(1)
-        dead = [s.name for s, p in zip(services(settings), processes, strict=False) if p.poll() is not None]
+        dead = [name for name, p in zip(names, processes, strict=True) if p.poll() is not None]
         print(f"Stopped: {', '.join(dead)} exited; see var/log/.", file=sys.stderr)
     except KeyboardInterrupt:
         print("\nStopping …", flush=True)

@@ -131,7 +131,9 @@ def add_limits(app: Any) -> None:
     async def limit_requests(request: Any) -> Any:
         if request.path in EXEMPT_PATHS:
             return None
-        retry_after = ip_limiter().check(request.ip or "unknown")
+        # Behind nginx (the scale-out profile) the peer is the proxy: Sanic reads the client's address
+        # from X-Forwarded-For into remote_addr when SANIC_PROXIES_COUNT is set; else it stays empty.
+        retry_after = ip_limiter().check(request.remote_addr or request.ip or "unknown")
         if retry_after is None and request.method == "POST":
             found = sender_of(request.path, request.body or b"", request.headers.get("content-type", ""))
             if found is not None:
