@@ -12,13 +12,15 @@ would measure something else.
 
 It drives a stack that is already up (`make up`; whatever is missing is started and
 stopped again, as `make bench` does), loopback only, bounded by `--conversations`,
-`--turns` and `--max-seconds`. A profile is just a base URL and a label: the embedded
-default is `settings.rasa_url`; another profile (e.g. the scale-out one behind nginx)
-is `--profile scale --url http://127.0.0.1:PORT`. Results per profile go to
-`var/loadtest/results.json`.
+`--turns` and `--max-seconds`. The profile is the settings' (STACK_PROFILE; `make loadtest
+PROFILE=scale` drives the scale-out one through nginx at RASA_URL); `--profile NAME --url
+http://127.0.0.1:PORT` drives any other stack under a label. Results per profile go to
+`var/loadtest/results.json`. The trackers are read from the tracker store itself when it is
+PostgreSQL (the scale-out profile: what every Rasa server wrote, not what one of them says),
+else through Rasa's HTTP API.
 
     .venv/bin/python scripts/loadtest.py [--conversations 200] [--turns 10] [--concurrency N]
-                                         [--max-seconds S] [--profile embedded] [--url URL]
+                                         [--max-seconds S] [--profile NAME] [--url URL]
 """
 
 from __future__ import annotations
@@ -361,11 +363,43 @@ async def fetch_tracker(
     return problem
 
 
-async def check_trackers(url: str, run: LoadRun, token: str | None) -> tuple[list[ConversationCheck], dict[str, str]]:
-    """Check every conversation that sent at least one turn; a few trackers at a time."""
+def fetch_tracker_from_store(tracker_db_url: str, senders: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Every sender's events straight from Rasa's SQL tracker store (its `events` table), in order.
+
+    Each row's `data` is the event as Rasa serialises it, so this is what the HTTP API returns
+    with `include_events=ALL`, without asking any Rasa server.
+    """
+    from sqlalchemy import bindparam, text
+
+    from analytics.tracker import tracker_engine  # Rasa's postgresql:// URL, opened with the app's driver
+
+    found: dict[str, list[dict[str, Any]]] = {sender: [] for sender in senders}
+    query = text("SELECT sender_id, data FROM events WHERE sender_id IN :senders ORDER BY id").bindparams(
+        bindparam("senders", expanding=True)
+    )
+    with tracker_engine(tracker_db_url).connect() as connection:
+        for start in range(0, len(senders), 200):
+            for sender, data in connection.execute(query, {"senders": senders[start : start + 200]}):
+                found[sender].append(json.loads(data))
+    return found
+
+
+async def check_trackers(
+    url: str, run: LoadRun, token: str | None, tracker_db_url: str | None = None
+) -> tuple[list[ConversationCheck], dict[str, str]]:
+    """Check every conversation that sent at least one turn: from the store, or a few trackers at a time."""
     gate = asyncio.Semaphore(TRACKER_FETCH_CONCURRENCY)
     checks: list[ConversationCheck] = []
     unreadable: dict[str, str] = {}
+    if tracker_db_url is not None:
+        sent_by = {sender: sent for sender, sent in run.results.items() if sent}
+        stored = await asyncio.to_thread(fetch_tracker_from_store, tracker_db_url, list(sent_by))
+        for sender, sent in sent_by.items():
+            if stored[sender]:
+                checks.append(check_conversation(sender, sent, stored[sender]))
+            else:
+                unreadable[sender] = "no events in the tracker store"
+        return checks, unreadable
 
     async def one(client: httpx.AsyncClient, sender: str, sent: list[TurnResult]) -> None:
         async with gate:
@@ -546,7 +580,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--handoff-every", type=int, default=4, help="every Nth conversation ends with a handoff (0: none; default 4)"
     )
-    parser.add_argument("--profile", default="embedded", help="label of the stack under test (default embedded)")
+    parser.add_argument("--profile", help="label of the stack under test (default: STACK_PROFILE of the settings)")
     parser.add_argument("--url", help="the stack's Rasa base URL (default: RASA_URL from the settings)")
     parser.add_argument("--customers", type=int, default=20, help="demo customers the conversations take turns as")
     parser.add_argument("--seed", type=int, default=7, help="seed of the message mix")
@@ -558,7 +592,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
         concurrency=args.concurrency or args.conversations,
         max_seconds=args.max_seconds,
         handoff_every=args.handoff_every,
-        profile=args.profile,
+        profile=args.profile or Settings().stack_profile,
         url=args.url,
         customers=args.customers,
         seed=args.seed,
@@ -612,6 +646,9 @@ def main(argv: list[str] | None = None) -> int:
         options.seed,
     )
     kinds = Counter(t.kind for c in conversations for t in c.turns)
+    # The settings' own stack on PostgreSQL (the scale-out profile): check what the store holds.
+    on_postgres = settings.tracker_db_url.startswith("postgresql")
+    store = settings.tracker_db_url if options.url is None and on_postgres else None
     with stack_for(settings, options) as url:
         load_before = os.getloadavg()
         log(f"Warming up at {url} …")
@@ -623,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         run = asyncio.run(run_load(url, conversations, options.concurrency, options.max_seconds))
         log(f"Sent {sum(len(r) for r in run.results.values())} turns in {run.wall_s:.1f}s; checking the trackers …")
-        checks, unreadable = asyncio.run(check_trackers(url, run, settings.rasa_api_token))
+        checks, unreadable = asyncio.run(check_trackers(url, run, settings.rasa_api_token, store))
         load_after = os.getloadavg()
     report = build_report(run, checks, unreadable)
     print_report(report, options.profile, url)
@@ -634,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
         "run_id": run_id,
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "options": {**asdict(options), "out": str(path)},
+        "tracker_source": "tracker store (PostgreSQL)" if store else "Rasa HTTP API",
         "cpus": os.cpu_count(),
         "load_average_before": load_before,
         "load_average_after": load_after,
