@@ -2,6 +2,7 @@
 
 from assistant.pii_logging import install as mask_personal_data_in_logs
 from engine.limits import install as limit_rates_and_sizes
+from engine.locks import install as make_redis_locks_atomic
 from engine.patches import apply_all
 from engine.redaction import install as redact_tracker_store_if_enabled
 
@@ -9,6 +10,7 @@ from engine.redaction import install as redact_tracker_store_if_enabled
 def main() -> None:
     mask_personal_data_in_logs()
     apply_all()
+    make_redis_locks_atomic()
     redact_tracker_store_if_enabled()
     limit_rates_and_sizes()
     from rasa.__main__ import main as rasa_main
