@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -374,7 +375,11 @@ class Talk:
         return [source for reply in self.last for source in (reply.get("custom") or {}).get("sources") or []]
 
     def tracker_events(self) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=CHAT_TIMEOUT_S)
+        response = httpx.get(
+            f"{self.rasa_url}/conversations/{self.sender}/tracker",
+            params={"include_events": "ALL"},  # every session, not only the latest
+            timeout=CHAT_TIMEOUT_S,
+        )
         response.raise_for_status()
         events: list[dict[str, Any]] = response.json()["events"]
         return events
@@ -398,3 +403,59 @@ def turns(events: list[dict[str, Any]]) -> list[tuple[str, list[str], bool]]:
         if found and event.get("event") == "action":
             found[-1] = (found[-1][0], found[-1][1], event.get("name") == "action_listen")
     return found
+
+
+# -- the same message delivered twice at once -----------------------------------------------------
+
+ROUNDS = 3
+
+
+def deliver_at_once(urls: list[str], talk: Talk, message: str) -> list[tuple[float, float, httpx.Response]]:
+    """POST `message` for `talk.sender` to each URL at the same instant; (start, end, response) each."""
+    barrier = threading.Barrier(len(urls))
+    results: list[Any] = [None] * len(urls)
+
+    def deliver(index: int, url: str) -> None:
+        payload = {"sender": talk.sender, "message": message, "metadata": talk.metadata or {}}
+        with httpx.Client(timeout=60.0) as client:
+            barrier.wait()
+            started = time.monotonic()
+            response = client.post(f"{url}/webhooks/rest/webhook", json=payload)
+            results[index] = (started, time.monotonic(), response)
+
+    threads = [threading.Thread(target=deliver, args=(i, url)) for i, url in enumerate(urls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    assert all(results), "every delivery was answered"
+    return results
+
+
+def check_serialised(talk: Talk, message: str, deliveries: int, replies: list[list[dict[str, Any]]]) -> None:
+    """Every delivery is a complete turn in the tracker, one after the other, and answered alike."""
+    history = turns(talk.tracker_events())
+    assert [text for text, _, _ in history] == [message] * deliveries, history
+    for _, bot, listening in history:
+        assert bot and listening, f"an incomplete or interleaved turn: {history}"
+    answered = ["\n".join(reply["text"] for reply in replies_of if reply.get("text")) for replies_of in replies]
+    assert all(answered), answered
+    stored = ["\n".join(text for text in bot if text) for _, bot, _ in history]
+    assert sorted(stored) == sorted(answered), "each response is the turn the tracker holds"
+
+
+def run_duplicates(urls: list[str], talk: Talk, message: str) -> tuple[int, float]:
+    """Deliver `message` twice at once, ROUNDS times; how many deliveries overlapped in time, the slowest."""
+    overlapped = 0
+    slowest = 0.0
+    replies = []
+    for _ in range(ROUNDS):
+        results = deliver_at_once(urls, talk, message)
+        for _, _, response in results:
+            assert response.status_code == 200, response.text[:300]
+            replies.append(response.json())
+        (start_a, end_a, _), (start_b, end_b, _) = results
+        overlapped += start_a < end_b and start_b < end_a
+        slowest = max(slowest, end_a - start_a, end_b - start_b)
+    check_serialised(talk, message, len(urls) * ROUNDS, replies)
+    return overlapped, slowest

@@ -9,70 +9,12 @@ profile's version (two Rasa servers, Redis lock store) is in `test_scale_faults.
 
 from __future__ import annotations
 
-import threading
-import time
-from typing import Any
-
-import httpx
 import pytest
 
 from backoffice.demo import DemoAccount
-from tests.faults.conftest import FaultStack, Talk, token_of, turns
+from tests.faults.conftest import ROUNDS, FaultStack, Talk, check_serialised, deliver_at_once, run_duplicates, token_of
 
 pytestmark = pytest.mark.e2e
-
-ROUNDS = 3
-
-
-def deliver_at_once(urls: list[str], talk: Talk, message: str) -> list[tuple[float, float, httpx.Response]]:
-    """POST `message` for `talk.sender` to each URL at the same instant; (start, end, response) each."""
-    barrier = threading.Barrier(len(urls))
-    results: list[Any] = [None] * len(urls)
-
-    def deliver(index: int, url: str) -> None:
-        payload = {"sender": talk.sender, "message": message, "metadata": talk.metadata or {}}
-        with httpx.Client(timeout=60.0) as client:
-            barrier.wait()
-            started = time.monotonic()
-            response = client.post(f"{url}/webhooks/rest/webhook", json=payload)
-            results[index] = (started, time.monotonic(), response)
-
-    threads = [threading.Thread(target=deliver, args=(i, url)) for i, url in enumerate(urls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(90)
-    assert all(results), "every delivery was answered"
-    return results
-
-
-def check_serialised(talk: Talk, message: str, deliveries: int, replies: list[list[dict[str, Any]]]) -> None:
-    """Every delivery is a complete turn in the tracker, one after the other, and answered alike."""
-    history = turns(talk.tracker_events())
-    assert [text for text, _, _ in history] == [message] * deliveries, history
-    for _, bot, listening in history:
-        assert bot and listening, f"an incomplete or interleaved turn: {history}"
-    answered = ["\n".join(reply["text"] for reply in replies_of if reply.get("text")) for replies_of in replies]
-    assert all(answered), answered
-    stored = ["\n".join(text for text in bot if text) for _, bot, _ in history]
-    assert sorted(stored) == sorted(answered), "each response is the turn the tracker holds"
-
-
-def run_duplicates(urls: list[str], talk: Talk, message: str) -> tuple[int, float]:
-    """Deliver `message` twice at once, ROUNDS times; how many deliveries overlapped in time, the slowest."""
-    overlapped = 0
-    slowest = 0.0
-    replies = []
-    for _ in range(ROUNDS):
-        results = deliver_at_once(urls, talk, message)
-        for _, _, response in results:
-            assert response.status_code == 200, response.text[:300]
-            replies.append(response.json())
-        (start_a, end_a, _), (start_b, end_b, _) = results
-        overlapped += start_a < end_b and start_b < end_a
-        slowest = max(slowest, end_a - start_a, end_b - start_b)
-    check_serialised(talk, message, len(urls) * ROUNDS, replies)
-    return overlapped, slowest
 
 
 def test_the_same_message_twice_at_once_is_handled_once_after_the_other(
