@@ -12,8 +12,8 @@ from rasa_sdk import Action, Tracker
 from actions.documents import ABSTAIN_REPLY, UNAVAILABLE_REPLY, ActionAnswerFromDocuments, question_in_context
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
-from knowledge.service import shared_service
 from knowledge.ingest import ingest
+from knowledge.service import shared_service
 from knowledge.store import KnowledgeStore
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
