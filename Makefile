@@ -47,7 +47,7 @@ seed: .venv/.installed ## Migrate and seed the demo back office; a conversation 
 ingest: .venv/.installed ## Index the demo company's documents (re-runs only index what changed)
 	$(APP)/assistant knowledge ingest-demo
 
-$(MODEL): config.yml domain.yml $(BOT_DATA) engine/featurizers.py | .venv-rasa/.installed $(MINILM)
+$(MODEL): config.yml domain.yml $(BOT_DATA) engine/featurizers.py engine/spelling.py | .venv-rasa/.installed $(MINILM)
 	$(RASA_ENV) $(RASA)/rasa train --config config.yml --domain domain.yml --data bot/data \
 	  --out models --fixed-model-name assistant
 

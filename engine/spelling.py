@@ -7,7 +7,7 @@ accuracy fell 6 points from the same questions typed cleanly (README "Language u
 
 How: a word is left alone when it is known — a word of our training examples, or a whole word
 of MiniLM's English vocabulary (30,000 word pieces, most of them common English words). An
-unknown word of three letters or more is replaced by the known word one edit away (a letter
+unknown word of four letters or more (shorter ones are mostly codes and abbreviations: "usd", "dte") is replaced by the known word one edit away (a letter
 dropped, added, changed, or two neighbours swapped): the one our training examples use most,
 else an English word when exactly one is that close. Anything else (numbers, codes, names the
 vocabularies do not hold and nothing is near) is left as typed.
@@ -53,7 +53,7 @@ def one_edit_away(word: str) -> set[str]:
 class Speller:
     """The correction itself, apart from Rasa: `domain` counts our training words, `english` is a word list."""
 
-    def __init__(self, domain: Counter[str], english: frozenset[str], min_length: int = 3) -> None:
+    def __init__(self, domain: Counter[str], english: frozenset[str], min_length: int = 4) -> None:
         self.domain = domain
         self.known = english | frozenset(domain)
         self.english = english
@@ -91,7 +91,7 @@ class SpellingCorrector(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # `model_dir`: MiniLM's folder (its tokenizer.json holds the English word list), made by `make setup`.
-        return {"model_dir": "var/models/minilm", "min_length": 3}
+        return {"model_dir": "var/models/minilm", "min_length": 4}
 
     def __init__(
         self,

@@ -24,14 +24,16 @@ TRAINING = [
     "when is my bill due",
     "has my leave request been approved",
     "where is my order",
+    "how many days have i used",
 ]
 TYPED = [
-    ["how many vacaton days do i hve left", "how many vacation days do i have left"],  # dropped letters
+    ["how many vacaton days do i have lfet", "how many vacation days do i have left"],  # dropped, swapped
     ["what is my vacatoin balnace", "what is my vacation balance"],  # swapped letters
     ["when is my billl due", "when is my bill due"],  # doubled letter
     ["has my leave reqest been aproved", "has my leave request been approved"],
     ["where is my order ORD-10234", "where is my order ORD-10234"],  # codes and known words: untouched
     ["my name is Kowalczyk", "my name is Kowalczyk"],  # an unknown name with nothing near stays
+    ["how much is 40 usd in cad", "how much is 40 usd in cad"],  # short codes stay ("usd" is not "used")
 ]
 
 
@@ -60,4 +62,4 @@ def test_the_text_stays_as_typed(checked: list[dict[str, Any]]) -> None:
 
 def test_only_unknown_words_are_corrected(checked: list[dict[str, Any]]) -> None:
     corrected = {original for row in checked for original in row["typed"] if original is not None}
-    assert corrected == {"vacaton", "hve", "vacatoin", "balnace", "billl", "reqest", "aproved"}
+    assert corrected == {"vacaton", "lfet", "vacatoin", "balnace", "billl", "reqest", "aproved"}
