@@ -301,6 +301,8 @@ http {{
     uwsgi_temp_path {nginx_dir}/tmp/uwsgi;
     scgi_temp_path {nginx_dir}/tmp/scgi;
     client_max_body_size {body_limit};
+    # An action call carries the whole tracker (tens of kB): kept in memory, not written to a temp file.
+    client_body_buffer_size 1m;
     server_tokens off;
 
     map $http_upgrade $connection_upgrade {{
