@@ -17,6 +17,11 @@ Metrics: source hit@1 / hit@3 and MRR (answerable questions; a hit is a cited fi
 among the expected sources), answer accuracy (answered, and every `answer_keywords`
 group found in the answer), abstention on unanswerable questions, answerable
 questions wrongly abstained, and p50/p95 latency of one question (warm).
+
+Latency on a shared machine is noise as much as signal: `--latency-runs N` asks
+every question N more times of our system alone and reports the median of the runs'
+p50 and p95, each run's CPU time per question (what the question costs, whatever
+else the machine does) and the load average before and after.
 """
 
 from __future__ import annotations
@@ -198,6 +203,31 @@ def bm25_alone(retriever: Retriever) -> System:
     return ask
 
 
+def latency_runs(system: System, questions: list[Question], runs: int) -> str:
+    """Median p50/p95 (wall clock) over `runs` passes of every question, with CPU time and the machine's load."""
+    load_before = os.getloadavg()
+    system("warm-up question")
+    p50s, p95s, cpu50s = [], [], []
+    for _ in range(runs):
+        wall, cpu = [], []
+        for question in questions:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            system(question.text)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        p50s.append(float(np.percentile(wall, 50)))
+        p95s.append(float(np.percentile(wall, 95)))
+        cpu50s.append(float(np.percentile(cpu, 50)))
+    load_after = os.getloadavg()
+    runs_text = ", ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(p50s, p95s, strict=True))
+    return (
+        f"ask latency over {runs} runs of {len(questions)} questions: median p50 {np.median(p50s):.0f} ms, "
+        f"median p95 {np.median(p95s):.0f} ms (runs p50/p95: {runs_text}); CPU time per question p50 "
+        f"{np.median(cpu50s):.0f} ms; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after "
+        f"({os.cpu_count()} cores)"
+    )
+
+
 def run(system: System, name: str, questions: list[Question]) -> Scores:
     system("warm-up question")
     scores = Scores(name)
@@ -253,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--handbook", type=Path, default=DEFAULT_HANDBOOK)
     parser.add_argument("--json", type=Path, help="also write per-question results here")
     parser.add_argument("--details", action="store_true", help="print every question's outcome")
+    parser.add_argument(
+        "--latency-runs", type=int, default=0, metavar="N", help="N more passes of ours for latency (median)"
+    )
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     docs, questions_file = args.handbook / "docs", args.handbook / "questions.jsonl"
@@ -270,11 +303,15 @@ def main(argv: list[str] | None = None) -> int:
         run(bm25_alone(retriever), "bm25-alone", questions),
     ]
     answerable = sum(q.answerable for q in questions)
+    load = os.getloadavg()[0]
     print(f"\nKnowledge: {len(questions)} questions ({answerable} answerable) on {args.handbook}")
+    print(f"(load average {load:.2f} on {os.cpu_count()} cores: latency above ~1 per core is the machine's, not ours)")
     print(table(results))
     print()
     for line in verdicts(results[0].metrics(), [r.metrics() for r in results[1:]]):
         print(line)
+    if args.latency_runs > 0:
+        print("\n" + latency_runs(ours(retriever), questions, args.latency_runs))
     print("\nThreshold sweep (ours):")
     print(sweep(questions, supports))
     if args.details:
