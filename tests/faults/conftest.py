@@ -313,11 +313,18 @@ def fault_stack(postgres: Postgres | None, chroma: Chroma) -> Iterator[FaultStac
 
 
 @pytest.fixture
-def faults(fault_stack: FaultStack) -> Iterator[FaultStack]:
-    """The stack whole before each test, and mended after it whatever the test broke."""
+def faults(fault_stack: FaultStack, request: pytest.FixtureRequest) -> Iterator[FaultStack]:
+    """The stack whole before each test, and mended after it whatever the test broke; after the
+    session's last test that needs it, stopped (the suites after this one need the cores)."""
     fault_stack.ensure_running()
     yield fault_stack
-    fault_stack.ensure_running()
+    items = request.session.items
+    later = items[items.index(request.node) + 1 :] if request.node in items else []
+    if any("fault_stack" in getattr(item, "fixturenames", ()) for item in later):
+        fault_stack.ensure_running()
+    else:
+        fault_stack.running.stop_all()
+        fault_stack.chroma.stop()
 
 
 @pytest.fixture(scope="session")
@@ -332,6 +339,17 @@ def fault_employees(fault_stack: FaultStack) -> list[DemoEmployee]:
 
 
 # -- talking to the bot -------------------------------------------------------------------------
+
+
+def warm_documents(rasa_url: str, attempts: int = 3) -> None:
+    """One document question until it is answered: the action server's first one loads the embedding
+    model, which on a busy machine may outlast the action's 10 s time-out once."""
+    talk = Talk(rasa_url)
+    for _ in range(attempts):
+        talk.say("what is your return policy?")
+        if talk.sources:
+            return
+    raise AssertionError(f"the documents never answered:\n{talk}")
 
 
 def token_of(role: Literal["customer", "employee"], subject: int, settings: Settings) -> dict[str, str]:

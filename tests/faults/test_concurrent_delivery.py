@@ -12,7 +12,16 @@ from __future__ import annotations
 import pytest
 
 from backoffice.demo import DemoAccount
-from tests.faults.conftest import ROUNDS, FaultStack, Talk, check_serialised, deliver_at_once, run_duplicates, token_of
+from tests.faults.conftest import (
+    ROUNDS,
+    FaultStack,
+    Talk,
+    check_serialised,
+    deliver_at_once,
+    run_duplicates,
+    token_of,
+    warm_documents,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +37,7 @@ def test_the_same_message_twice_at_once_is_handled_once_after_the_other(
 
 
 def test_a_knowledge_question_twice_at_once_keeps_both_answers_with_their_sources(faults: FaultStack) -> None:
+    warm_documents(faults.rasa_url)
     talk = Talk(faults.rasa_url)
     message = "do you ship to Canada?"
     results = deliver_at_once([faults.rasa_url, faults.rasa_url], talk, message)
