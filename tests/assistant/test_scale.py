@@ -1,0 +1,104 @@
+"""The scale-out profile's configuration: what the settings derive, which processes the supervisor
+starts, and an nginx configuration that nginx itself accepts (no process is left running)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from assistant import scale, stack
+from assistant.settings import Settings
+
+SCALE_VARIABLES = (
+    "STACK_PROFILE", "SCALE_PORT_BASE", "SCALE_RASA_SERVERS", "SCALE_ACTION_SERVERS", "DATABASE_URL",
+    "TRACKER_STORE_URL", "CHROMA_URL", "LOCK_STORE_URL", "RASA_URL", "ACTION_SERVER_URL", "VAR_DIR",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in SCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_the_embedded_default_is_unchanged() -> None:
+    embedded = settings()
+    assert embedded.stack_profile == "embedded"
+    assert embedded.backoffice_db_url.startswith("sqlite:///") and embedded.tracker_db_url.startswith("sqlite:///")
+    assert embedded.chroma_url is None and embedded.lock_store_url is None
+    assert stack.lock_store_env(embedded)["LOCK_STORE_TYPE"] == "in_memory"
+    assert [service.name for service in stack.services(embedded)] == ["actions", "rasa", "api"]
+
+
+def test_the_scale_profile_derives_every_store_from_its_port_base() -> None:
+    scaled = settings(stack_profile="scale", scale_port_base=26000)
+    assert scaled.backoffice_db_url == "postgresql+psycopg://postgres@127.0.0.1:26020/backoffice"
+    assert scaled.tracker_db_url == "postgresql://postgres@127.0.0.1:26020/tracker"
+    assert scaled.lock_store_url == "redis://127.0.0.1:26021/1"
+    assert scaled.chroma_url == "http://127.0.0.1:26022"
+    assert stack.lock_store_env(scaled) == {
+        "LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "127.0.0.1", "LOCK_STORE_PORT": "26021", "LOCK_STORE_DB": "1",
+    }  # fmt: skip
+    assert stack.tracker_store_env(scaled)["TRACKER_DB_DIALECT"] == "postgresql"
+
+
+@pytest.mark.skipif(bool(scale.missing_binaries()), reason="PostgreSQL, nginx, Redis or chroma missing")
+def test_the_profile_starts_stores_then_stateless_servers_then_nginx_and_the_api() -> None:
+    scaled = settings(stack_profile="scale", scale_rasa_servers=3)
+    services = stack.services(scaled)
+    assert [s.name for s in services] == [
+        "postgres", "redis", "chroma", "actions-1", "actions-2", "nginx", "rasa-1", "rasa-2", "rasa-3", "api",
+    ]  # fmt: skip
+    stages = [[s.name for s in stage] for stage in stack.stages(services)]
+    assert ["rasa-1", "rasa-2", "rasa-3"] in stages  # started together
+    by_name = {s.name: s for s in services}
+    assert by_name["postgres"].user == "postgres" and by_name["postgres"].health_url.startswith("postgresql://")
+    for name in ("rasa-1", "rasa-2", "rasa-3"):
+        env = by_name[name].env
+        assert env["ACTION_ENDPOINT_URL"] == f"{scaled.action_server_url}/webhook"  # through nginx
+        assert env["SANIC_PROXIES_COUNT"] == "1" and env["LOCK_STORE_TYPE"] == "redis"
+    assert by_name["actions-1"].env["SANIC_HOST"] == "127.0.0.1"
+
+
+@pytest.mark.skipif(bool(scale.missing_binaries()), reason="PostgreSQL, nginx, Redis or chroma missing")
+def test_a_managed_store_given_by_url_is_not_started() -> None:
+    scaled = settings(
+        stack_profile="scale",
+        database_url="postgresql+psycopg://app@db.internal/backoffice",
+        tracker_store_url="postgresql://app@db.internal/tracker",
+        lock_store_url="redis://cache.internal:6379/1",
+    )
+    names = [s.name for s in stack.services(scaled)]
+    assert "postgres" not in names and "redis" not in names and "chroma" in names
+
+
+def test_nginx_balances_both_kinds_of_server_with_passive_failover() -> None:
+    scaled = settings(stack_profile="scale", scale_port_base=26000, rasa_url="http://127.0.0.1:26005")
+    config = scale.nginx_config(scaled)
+    for port in (26001, 26002, 26011, 26012):
+        assert f"server 127.0.0.1:{port} max_fails=1" in config
+    assert "listen 127.0.0.1:26005;" in config and "listen 127.0.0.1:5055;" in config
+    assert "proxy_next_upstream error timeout http_502 http_503 non_idempotent;" in config  # Rasa servers
+    assert "proxy_next_upstream error timeout http_502 http_503;" in config  # action calls: never re-sent
+    assert "ip_hash;" in config  # socket.io sticks to one Rasa server
+
+
+@pytest.mark.skipif(not scale.NGINX_BIN.exists(), reason="nginx is not installed")
+def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
+    scaled = settings(stack_profile="scale", var_dir=tmp_path / "var")
+    service = scale.nginx_service(scaled)
+    assert service.prepare is not None
+    service.prepare()
+    for path, text in service.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (tmp_path / "var" / "log").mkdir(parents=True, exist_ok=True)
+    checked = subprocess.run([*service.command, "-t"], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
