@@ -255,8 +255,13 @@ def _warm(settings: Settings) -> None:
 def nginx_config(settings: Settings) -> str:
     """Round robin over the Rasa servers (RASA_URL) and the action servers (ACTION_SERVER_URL).
 
-    Passive failover: a server that refuses a connection, times out or answers 502/503 is
-    marked down for `fail_timeout` and the request goes to the next one. For the Rasa servers
+    Passive failover: a request that a server refuses, times out on or answers 502/503 goes to
+    the next server, and three such failures mark it down for `fail_timeout`. A dead server
+    refuses at once; a busy one may be slow to accept (Rasa handles NLU and SQL on its event
+    loop, with a listen backlog of 100), so the connect time-out is generous, and idle
+    connections are kept (`keepalive`) so that few new ones are needed: under the load test a
+    2-second connect time-out and one strike marked a busy server down for 10 s, and the
+    other one, alone with all conversations, fell behind. For the Rasa servers
     that includes a POST already sent (`non_idempotent`): a Rasa server saves a turn only
     once it has handled it, so a server that died on it has saved nothing and the next one
     handles it once (it waits for the conversation's lock in Redis first). Action calls are
@@ -270,14 +275,14 @@ def nginx_config(settings: Settings) -> str:
     body_limit = settings.channel_max_request_bytes + 64 * 1024  # Rasa answers 413 itself, with its JSON body
 
     def servers(port_list: tuple[int, ...]) -> str:
-        return "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in port_list)
+        return "\n".join(f"        server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;" for port in port_list)
 
     proxy_common = """
             proxy_http_version 1.1;
             proxy_set_header Host $host;
             proxy_set_header X-Real-IP $remote_addr;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_connect_timeout 2s;"""
+            proxy_connect_timeout 5s;"""
     timeouts = f"""
             proxy_read_timeout {UPSTREAM_READ_TIMEOUT_S}s;
             proxy_send_timeout {UPSTREAM_READ_TIMEOUT_S}s;"""
@@ -312,7 +317,7 @@ http {{
 
     upstream rasa {{
 {servers(ports.rasa)}
-        keepalive 32;
+        keepalive 128;
     }}
 
     upstream rasa_socketio {{
@@ -322,7 +327,7 @@ http {{
 
     upstream actions {{
 {servers(ports.actions)}
-        keepalive 32;
+        keepalive 128;
     }}
 
     server {{

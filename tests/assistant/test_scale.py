@@ -83,7 +83,7 @@ def test_nginx_balances_both_kinds_of_server_with_passive_failover() -> None:
     scaled = settings(stack_profile="scale", scale_port_base=26000, rasa_url="http://127.0.0.1:26005")
     config = scale.nginx_config(scaled)
     for port in (26001, 26002, 26011, 26012):
-        assert f"server 127.0.0.1:{port} max_fails=1" in config
+        assert f"server 127.0.0.1:{port} max_fails=3" in config
     assert "listen 127.0.0.1:26005;" in config and "listen 127.0.0.1:5055;" in config
     assert "proxy_next_upstream error timeout http_502 http_503 non_idempotent;" in config  # Rasa servers
     assert "proxy_next_upstream error timeout http_502 http_503;" in config  # action calls: never re-sent
