@@ -7,6 +7,7 @@ environment; Rasa's own lock store is run the same way first, as the control.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -46,6 +47,7 @@ def redis_port() -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
