@@ -7,9 +7,10 @@ accuracy fell 6 points from the same questions typed cleanly (README "Language u
 
 How: a word is left alone when it is known — a word of our training examples, or a whole word
 of MiniLM's English vocabulary (30,000 word pieces, most of them common English words). An
-unknown word of four letters or more (shorter ones are mostly codes and abbreviations: "usd", "dte") is replaced by the known word one edit away (a letter
-dropped, added, changed, or two neighbours swapped): the one our training examples use most,
-else an English word when exactly one is that close. Anything else (numbers, codes, names the
+unknown word of four letters or more (shorter ones are mostly codes and abbreviations: "usd",
+"dte") is replaced by the known word one edit away (a letter dropped, added, changed, or two
+neighbours swapped): the one our training examples use most, else an English word when exactly
+one is that close. Anything else (numbers, codes, names the
 vocabularies do not hold and nothing is near) is left as typed.
 
 Only the tokens the featurizers read are corrected; the message text stays as typed, so the
