@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import threading
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -23,13 +25,19 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
-from knowledge.service import shared_service
+from knowledge.service import is_warm, shared_service, warm_up
 
 logger = logging.getLogger(__name__)
 
 FOLLOW_UP_RE = re.compile(r"(?i)^\s*(and|what about|how about|also|same for|and what about|what if)\b")
 FOLLOW_UP_MAX_WORDS = 6
-KNOWLEDGE_TIMEOUT_S = 10.0  # the first question loads the embedding model
+KNOWLEDGE_TIMEOUT_S = 10.0
+# Until the warm-up has loaded the embedding model (seconds on a busy machine: importing
+# sentence-transformers alone took 17 s at load 9), a question waits for it rather than failing.
+COLD_KNOWLEDGE_TIMEOUT_S = 60.0
+WARM_UP_ENV = "KNOWLEDGE_WARM_UP"
+if os.environ.get(WARM_UP_ENV) == "true":  # set by the stack for the action server process only
+    threading.Thread(target=warm_up, name="knowledge-warm-up", daemon=True).start()
 ABSTAIN_REPLY = (
     "I couldn't find an answer to that in our documents, and I'd rather not guess. "
     "Would you like me to put you in touch with a person?"
@@ -74,7 +82,8 @@ class ActionAnswerFromDocuments(Action):
         employee = is_employee(tracker)
         try:
             result = await asyncio.wait_for(
-                asyncio.to_thread(shared_service().ask, question, employee), timeout=KNOWLEDGE_TIMEOUT_S
+                asyncio.to_thread(shared_service().ask, question, employee),
+                timeout=KNOWLEDGE_TIMEOUT_S if is_warm() else COLD_KNOWLEDGE_TIMEOUT_S,
             )
         except Exception:
             # Chroma down (client/server mode), a time-out, anything: a polite reply and a person offered.

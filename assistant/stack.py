@@ -103,7 +103,8 @@ def action_service(settings: Settings, name: str = "actions", url: str | None = 
     url = url or settings.action_server_url
     command = [*MASKED, "rasa_sdk", "--actions", "actions", "--port", _port(url)]
     # rasa-sdk has no --interface; it binds SANIC_HOST (default 0.0.0.0).
-    return Service(name, command, f"{url}/health", env={"SANIC_HOST": "127.0.0.1"})
+    # KNOWLEDGE_WARM_UP: the documents' embedding model is loaded at start, not on the first question.
+    return Service(name, command, f"{url}/health", env={"SANIC_HOST": "127.0.0.1", "KNOWLEDGE_WARM_UP": "true"})
 
 
 def rasa_service(

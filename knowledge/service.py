@@ -19,6 +19,9 @@ from knowledge.store import KnowledgeStore
 CHECK_EVERY_S = 5.0
 
 
+_warm = threading.Event()
+
+
 class KnowledgeService:
     """`ask(question, employee=...)`: answers from public documents, and internal ones for employees."""
 
@@ -44,7 +47,26 @@ class KnowledgeService:
             return self._retrievers[employee]
 
     def ask(self, question: str, employee: bool) -> Answer:
-        return answer(question, self.retriever(employee))
+        result = answer(question, self.retriever(employee))
+        _warm.set()  # the model is loaded: later questions get the short time-out
+        return result
+
+
+def is_warm() -> bool:
+    """The embedding model is loaded and both audiences' retrievers are open in this process."""
+    return _warm.is_set()
+
+
+def warm_up() -> None:
+    """Load what the first question would (the embedding model ~3 s of CPU, the retrievers), so that a
+    person's first question is answered at warm speed. The action server runs it in a thread at start
+    (KNOWLEDGE_WARM_UP); a failure (Chroma not up yet) is left for the first question to report."""
+    try:
+        service = shared_service()
+        for employee in (False, True):
+            service.ask("warm up", employee=employee)
+    except Exception:  # nothing to warm is not an error: the first question will say why
+        return
 
 
 @lru_cache(maxsize=1)

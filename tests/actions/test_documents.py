@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -9,13 +12,20 @@ from typing import Any
 import pytest
 from rasa_sdk import Action, Tracker
 
-from actions.documents import ABSTAIN_REPLY, UNAVAILABLE_REPLY, ActionAnswerFromDocuments, question_in_context
+from actions.documents import (
+    ABSTAIN_REPLY,
+    UNAVAILABLE_REPLY,
+    WARM_UP_ENV,
+    ActionAnswerFromDocuments,
+    question_in_context,
+)
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from knowledge.ingest import ingest
 from knowledge.service import shared_service
 from knowledge.store import KnowledgeStore
 
+ROOT = Path(__file__).resolve().parents[2]
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 RETURNS = "# Returns and refunds\n\n## Return window\nReturns are accepted within 30 days of delivery.\n"
 LEAVE = (
@@ -129,3 +139,32 @@ async def test_a_chroma_server_that_is_down_gets_a_polite_reply_and_a_person_off
     assert reply.text == UNAVAILABLE_REPLY and "right now" in reply.text
     assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
     assert reply.events == [] and not [m for m in reply.messages if m.get("custom")]
+
+
+def test_the_action_server_loads_the_documents_model_at_start_not_on_the_first_question(indexed: Settings) -> None:
+    """With KNOWLEDGE_WARM_UP (the stack sets it for the action server), importing the actions warms the
+    knowledge service in a thread: nobody has asked anything, yet both audiences' retrievers are open."""
+    probe = (
+        "import time, knowledge.service as service, actions.documents\n"
+        "deadline = time.monotonic() + 120\n"
+        "while not service.is_warm() and time.monotonic() < deadline: time.sleep(0.2)\n"
+        "print(service.is_warm(), sorted(service.shared_service()._retrievers))\n"
+    )
+    warmed = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, WARM_UP_ENV: "true"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert warmed.stdout.strip() == "True [False, True]", warmed.stderr[-2000:]
+    cold = subprocess.run(
+        [sys.executable, "-c", "import knowledge.service as service, actions.documents; print(service.is_warm())"],
+        env={key: value for key, value in os.environ.items() if key != WARM_UP_ENV},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert cold.stdout.strip() == "False", "without the setting nothing is loaded at import (unit tests, the API)"
