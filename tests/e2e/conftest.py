@@ -329,6 +329,56 @@ class Conversation:
         return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
 
 
+@dataclass
+class RestConversation:
+    """One conversation over the REST channel of the Rasa server (or nginx) at `rasa_url`: what the fault
+    and scale-out suites talk through; every reply checked for leaked stack traces."""
+
+    rasa_url: str
+    metadata: dict[str, Any] | None = None
+    sender: str = field(default_factory=lambda: f"rest-{uuid.uuid4().hex}")
+    transcript: list[tuple[str, str]] = field(default_factory=list)
+    last: list[dict[str, Any]] = field(default_factory=list)
+
+    def post(self, message: str) -> httpx.Response:
+        payload: dict[str, Any] = {"sender": self.sender, "message": message}
+        if self.metadata is not None:
+            payload["metadata"] = self.metadata
+        return httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=CHAT_TIMEOUT_S)
+
+    def say(self, message: str) -> str:
+        """Send `message`; the bot's reply texts joined by newlines. No stack trace may reach the user."""
+        response = self.post(message)
+        assert response.status_code == 200, f"HTTP {response.status_code} for {message!r}: {response.text[:300]}"
+        self.last = response.json()
+        reply = texts(self.last)
+        for marker in LEAK_MARKERS:
+            assert marker not in reply, f"{marker!r} leaked in the reply to {message!r}: {reply}"
+        self.transcript.append((message, reply))
+        return reply
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        return buttons(self.last)
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        return [source for reply in self.last for source in (reply.get("custom") or {}).get("sources") or []]
+
+    def tracker_events(self) -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{self.rasa_url}/conversations/{self.sender}/tracker",
+            params={"include_events": "ALL"},  # every session, not only the latest
+            timeout=CHAT_TIMEOUT_S,
+        )
+        response.raise_for_status()
+        events: list[dict[str, Any]] = response.json()["events"]
+        return events
+
+    def __str__(self) -> str:
+        return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
+
+
 @pytest.fixture
 def conversation(e2e_stack: RunningStack) -> Callable[..., Conversation]:
     """`conversation(metadata=None)`: a new conversation with a fresh uuid sender id."""

@@ -28,9 +28,8 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,16 +48,13 @@ from backoffice.sql.migrate import upgrade
 from backoffice.sql.orders import SqlOrders
 from tests.e2e.conftest import (
     BACKOFFICE_TIMEOUT_S,
-    CHAT_TIMEOUT_S,
     E2E_KNOWLEDGE_DIR,
-    LEAK_MARKERS,
     PORT_OFFSET,
     RETURN_WINDOW_DAYS,
     ROOT,
+    RestConversation,
     RunningStack,
-    buttons,
     e2e_environment,
-    texts,
 )
 
 FAULTS_VAR_DIR = ROOT / "var" / (f"faults-{PORT_OFFSET}" if PORT_OFFSET else "faults")
@@ -344,7 +340,7 @@ def fault_employees(fault_stack: FaultStack) -> list[DemoEmployee]:
 def warm_documents(rasa_url: str, attempts: int = 3) -> None:
     """One document question until it is answered: the action server's first one loads the embedding
     model, which on a busy machine may outlast the action's 10 s time-out once."""
-    talk = Talk(rasa_url)
+    talk = RestConversation(rasa_url)
     for _ in range(attempts):
         talk.say("what is your return policy?")
         if talk.sources:
@@ -355,55 +351,6 @@ def warm_documents(rasa_url: str, attempts: int = 3) -> None:
 def token_of(role: Literal["customer", "employee"], subject: int, settings: Settings) -> dict[str, str]:
     """The metadata a signed-in website chat sends."""
     return {"auth_token": issue_channel_token(role, str(subject), settings.identity_secret)}
-
-
-@dataclass
-class Talk:
-    """One conversation with the fault stack's Rasa server over its REST channel."""
-
-    rasa_url: str
-    metadata: dict[str, Any] | None = None
-    sender: str = field(default_factory=lambda: f"fault-{uuid.uuid4().hex}")
-    transcript: list[tuple[str, str]] = field(default_factory=list)
-    last: list[dict[str, Any]] = field(default_factory=list)
-
-    def post(self, message: str) -> httpx.Response:
-        payload: dict[str, Any] = {"sender": self.sender, "message": message}
-        if self.metadata is not None:
-            payload["metadata"] = self.metadata
-        return httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=CHAT_TIMEOUT_S)
-
-    def say(self, message: str) -> str:
-        """Send `message`; the bot's reply texts joined by newlines. No stack trace may reach the user."""
-        response = self.post(message)
-        assert response.status_code == 200, f"HTTP {response.status_code} for {message!r}: {response.text[:300]}"
-        self.last = response.json()
-        reply = texts(self.last)
-        for marker in LEAK_MARKERS:
-            assert marker not in reply, f"{marker!r} leaked in the reply to {message!r}: {reply}"
-        self.transcript.append((message, reply))
-        return reply
-
-    @property
-    def buttons(self) -> list[dict[str, str]]:
-        return buttons(self.last)
-
-    @property
-    def sources(self) -> list[dict[str, Any]]:
-        return [source for reply in self.last for source in (reply.get("custom") or {}).get("sources") or []]
-
-    def tracker_events(self) -> list[dict[str, Any]]:
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker",
-            params={"include_events": "ALL"},  # every session, not only the latest
-            timeout=CHAT_TIMEOUT_S,
-        )
-        response.raise_for_status()
-        events: list[dict[str, Any]] = response.json()["events"]
-        return events
-
-    def __str__(self) -> str:
-        return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
 
 
 def turns(events: list[dict[str, Any]]) -> list[tuple[str, list[str], bool]]:
@@ -428,7 +375,7 @@ def turns(events: list[dict[str, Any]]) -> list[tuple[str, list[str], bool]]:
 ROUNDS = 3
 
 
-def deliver_at_once(urls: list[str], talk: Talk, message: str) -> list[tuple[float, float, httpx.Response]]:
+def deliver_at_once(urls: list[str], talk: RestConversation, message: str) -> list[tuple[float, float, httpx.Response]]:
     """POST `message` for `talk.sender` to each URL at the same instant; (start, end, response) each."""
     barrier = threading.Barrier(len(urls))
     results: list[Any] = [None] * len(urls)
@@ -450,7 +397,9 @@ def deliver_at_once(urls: list[str], talk: Talk, message: str) -> list[tuple[flo
     return results
 
 
-def check_serialised(talk: Talk, message: str, deliveries: int, replies: list[list[dict[str, Any]]]) -> None:
+def check_serialised(
+    talk: RestConversation, message: str, deliveries: int, replies: list[list[dict[str, Any]]]
+) -> None:
     """Every delivery is a complete turn in the tracker, one after the other, and answered alike."""
     history = turns(talk.tracker_events())
     assert [text for text, _, _ in history] == [message] * deliveries, history
@@ -462,7 +411,7 @@ def check_serialised(talk: Talk, message: str, deliveries: int, replies: list[li
     assert sorted(stored) == sorted(answered), "each response is the turn the tracker holds"
 
 
-def run_duplicates(urls: list[str], talk: Talk, message: str) -> tuple[int, float]:
+def run_duplicates(urls: list[str], talk: RestConversation, message: str) -> tuple[int, float]:
     """Deliver `message` twice at once, ROUNDS times; how many deliveries overlapped in time, the slowest."""
     overlapped = 0
     slowest = 0.0

@@ -14,7 +14,7 @@ import pytest
 
 from backoffice.demo import DemoAccount
 from backoffice.hr_demo import DemoEmployee
-from tests.faults.conftest import FaultStack, Talk, token_of
+from tests.faults.conftest import FaultStack, RestConversation, token_of
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +31,8 @@ def test_a_crashed_back_office_gets_polite_replies_and_answers_again_when_it_is_
     postgres = faults.postgres
     account = fault_accounts[2]
     number = account.orders.get("shipped") or next(iter(account.orders.values()))
-    customer = Talk(faults.rasa_url, token_of("customer", account.customer_id, faults.settings))
-    employee = Talk(faults.rasa_url, token_of("employee", fault_employees[1].employee_id, faults.settings))
+    customer = RestConversation(faults.rasa_url, token_of("customer", account.customer_id, faults.settings))
+    employee = RestConversation(faults.rasa_url, token_of("employee", fault_employees[1].employee_id, faults.settings))
     order_question = f"where is my order {number}?"
     leave_question = "how many vacation days do I have left?"
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import ADMIN_TOKEN
-from tests.faults.conftest import FaultStack, Talk
+from tests.faults.conftest import FaultStack, RestConversation
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 HANDOFF_BUTTON = {"title": "Yes, a person please", "payload": "/human_handoff"}
 
 
-def answered_with_sources(talk: Talk, attempts: int = 1) -> None:
+def answered_with_sources(talk: RestConversation, attempts: int = 1) -> None:
     """Answered from the documents. `attempts` > 1 where the action server reads them for the first time:
     loading the embedding model on a busy machine may outlast the action's 10 s time-out once."""
     for _ in range(attempts):
@@ -45,7 +45,7 @@ def api(faults: FaultStack, method: str, path: str, **kwargs: object) -> httpx.R
 
 
 def test_chroma_down_a_polite_reply_and_a_person_then_sources_again(faults: FaultStack) -> None:
-    warm = Talk(faults.rasa_url)
+    warm = RestConversation(faults.rasa_url)
     answered_with_sources(warm, attempts=3)  # the action server has read the documents
 
     faults.chroma.stop()
@@ -61,7 +61,7 @@ def test_chroma_down_a_polite_reply_and_a_person_then_sources_again(faults: Faul
 
         faults.kill("actions")  # a fresh action server, started while Chroma is down
         faults.start("actions")
-        cold = Talk(faults.rasa_url)
+        cold = RestConversation(faults.rasa_url)
         reply = cold.say(QUESTION)
         assert CANNOT_LOOK in reply and "person" in reply, cold
         assert HANDOFF_BUTTON in cold.buttons, cold.last
@@ -71,7 +71,7 @@ def test_chroma_down_a_polite_reply_and_a_person_then_sources_again(faults: Faul
     finally:
         faults.chroma.start()
 
-    answered_with_sources(Talk(faults.rasa_url), attempts=3)  # the same (cold) action server, Chroma back
+    answered_with_sources(RestConversation(faults.rasa_url), attempts=3)  # the same (cold) action server, Chroma back
     ask = api(faults, "POST", "/api/knowledge/ask", json={"question": QUESTION})
     assert ask.status_code == 200 and ask.json()["answered"], ask.text
     assert ask.json()["sources"][0]["path"] == SOURCE

@@ -15,7 +15,7 @@ from backoffice.demo import DemoAccount
 from tests.faults.conftest import (
     ROUNDS,
     FaultStack,
-    Talk,
+    RestConversation,
     check_serialised,
     deliver_at_once,
     run_duplicates,
@@ -31,14 +31,14 @@ def test_the_same_message_twice_at_once_is_handled_once_after_the_other(
 ) -> None:
     account = fault_accounts[1]
     number = next(iter(account.orders.values()))
-    talk = Talk(faults.rasa_url, token_of("customer", account.customer_id, faults.settings))
+    talk = RestConversation(faults.rasa_url, token_of("customer", account.customer_id, faults.settings))
     overlapped, _ = run_duplicates([faults.rasa_url, faults.rasa_url], talk, f"where is my order {number}?")
     assert overlapped == ROUNDS, "the two deliveries were in flight at the same time"
 
 
 def test_a_knowledge_question_twice_at_once_keeps_both_answers_with_their_sources(faults: FaultStack) -> None:
     warm_documents(faults.rasa_url)
-    talk = Talk(faults.rasa_url)
+    talk = RestConversation(faults.rasa_url)
     message = "do you ship to Canada?"
     results = deliver_at_once([faults.rasa_url, faults.rasa_url], talk, message)
     for _, _, response in results:

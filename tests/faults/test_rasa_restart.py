@@ -13,7 +13,7 @@ import pytest
 
 from backoffice.demo import DemoAccount
 from backoffice.hr_demo import DemoEmployee
-from tests.faults.conftest import FaultStack, Talk, token_of, turns
+from tests.faults.conftest import FaultStack, RestConversation, token_of, turns
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def test_the_identity_check_goes_on_after_the_rasa_server_is_killed(
 ) -> None:
     account = fault_accounts[0]
     number = account.orders.get("shipped") or next(iter(account.orders.values()))
-    talk = Talk(faults.rasa_url)
+    talk = RestConversation(faults.rasa_url)
 
     assert ASKS_FOR_REFERENCE in talk.say("where is my order?"), talk
     before = talk.tracker_events()
@@ -70,7 +70,7 @@ def test_the_leave_form_goes_on_after_the_rasa_server_is_killed(
     faults: FaultStack, fault_employees: list[DemoEmployee]
 ) -> None:
     employee = fault_employees[0]
-    talk = Talk(faults.rasa_url, token_of("employee", employee.employee_id, faults.settings))
+    talk = RestConversation(faults.rasa_url, token_of("employee", employee.employee_id, faults.settings))
 
     assert ASKS_LEAVE_TYPE in talk.say("I'd like to book some leave").lower(), talk
     loop, asked = form_state(talk.tracker_events())

@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import E2E_KNOWLEDGE_DIR, PORT_OFFSET, ROOT
-from tests.faults.conftest import CHROMA_DATA, Talk, run_duplicates, turns
+from tests.faults.conftest import CHROMA_DATA, RestConversation, run_duplicates, turns
 from tests.scale.conftest import ScaleStack, running_scale_stack
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -64,7 +64,7 @@ def rasa_urls(scale_stack: ScaleStack) -> list[str]:
 
 
 def test_the_same_message_on_two_rasa_servers_at_once_is_serialised_by_redis(scale_stack: ScaleStack) -> None:
-    talk = Talk(scale_stack.settings.rasa_url)
+    talk = RestConversation(scale_stack.settings.rasa_url)
     first, second = rasa_urls(scale_stack)[:2]
     try:
         overlapped, slowest = run_duplicates([first, second], talk, "do you ship to Canada?")

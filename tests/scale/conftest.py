@@ -30,14 +30,12 @@ import os
 import re
 import shutil
 import signal
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
@@ -50,14 +48,11 @@ from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.orders import SqlOrders
 from tests.e2e.conftest import (
     BACKOFFICE_TIMEOUT_S,
-    CHAT_TIMEOUT_S,
-    LEAK_MARKERS,
     RETURN_WINDOW_DAYS,
     RunningStack,
     _log_tail,
     _port_in_use,
     e2e_environment,
-    texts,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -255,33 +250,6 @@ def scale_accounts(scale_stack: ScaleStack) -> list[DemoAccount]:
 
 
 # -- talking through nginx -------------------------------------------------------------------------
-
-
-@dataclass
-class ScaleConversation:
-    """One conversation over the REST channel at nginx (so each turn may land on either Rasa server)."""
-
-    rasa_url: str
-    metadata: dict[str, Any] | None = None
-    sender: str = field(default_factory=lambda: f"scale-{uuid.uuid4().hex}")
-    transcript: list[tuple[str, str]] = field(default_factory=list)
-    last: list[dict[str, Any]] = field(default_factory=list)
-
-    def say(self, message: str) -> str:
-        payload: dict[str, Any] = {"sender": self.sender, "message": message}
-        if self.metadata is not None:
-            payload["metadata"] = self.metadata
-        response = httpx.post(f"{self.rasa_url}{REST_PATH}", json=payload, timeout=CHAT_TIMEOUT_S)
-        assert response.status_code == 200, f"HTTP {response.status_code} for {message!r}: {response.text[:300]}"
-        self.last = response.json()
-        reply = texts(self.last)
-        for marker in LEAK_MARKERS:
-            assert marker not in reply, f"{marker!r} leaked in a reply to {message!r}: {reply}"
-        self.transcript.append((message, reply))
-        return reply
-
-    def __str__(self) -> str:
-        return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
 
 
 def customer_metadata(settings: Settings, customer_id: int) -> dict[str, str]:

@@ -18,7 +18,8 @@ from sqlalchemy import text
 
 from assistant import stack
 from backoffice.demo import DemoAccount
-from tests.scale.conftest import ROOT, ScaleConversation, ScaleStack, customer_metadata
+from tests.e2e.conftest import RestConversation
+from tests.scale.conftest import ROOT, ScaleStack, customer_metadata
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +83,7 @@ def test_a_verified_order_question_and_the_identity_form_across_both_rasa_server
     state is in the tracker in PostgreSQL, each turn under the conversation's lock in Redis."""
     account = scale_accounts[0]
     number = account.orders["shipped"]
-    convo = ScaleConversation(scale_stack.rasa_url)
+    convo = RestConversation(scale_stack.rasa_url)
     since, redis_before = _log_length(scale_stack), _redis_commands(scale_stack)
 
     assert ASKS_FOR_REFERENCE in convo.say("where is my order?"), convo
@@ -108,7 +109,7 @@ def test_a_signed_in_customer_gets_the_order_status_without_verification(
 ) -> None:
     account = scale_accounts[1]
     number = account.orders["shipped"]
-    convo = ScaleConversation(scale_stack.rasa_url, customer_metadata(scale_stack.settings, account.customer_id))
+    convo = RestConversation(scale_stack.rasa_url, customer_metadata(scale_stack.settings, account.customer_id))
     for _ in range(2):  # twice: once on each Rasa server
         reply = convo.say(f"where is my order {number}")
         assert number in reply and ASKS_FOR_EMAIL not in reply, convo
@@ -117,7 +118,7 @@ def test_a_signed_in_customer_gets_the_order_status_without_verification(
 def test_a_knowledge_question_is_answered_from_the_chroma_server(scale_stack: ScaleStack) -> None:
     import chromadb
 
-    convo = ScaleConversation(scale_stack.rasa_url)
+    convo = RestConversation(scale_stack.rasa_url)
     reply = convo.say("do you ship to Canada?")
     sources = [source for message in convo.last for source in (message.get("custom") or {}).get("sources", [])]
     assert "Canada" in reply and sources, convo
@@ -128,7 +129,7 @@ def test_a_knowledge_question_is_answered_from_the_chroma_server(scale_stack: Sc
 
 
 def test_both_rasa_servers_and_both_action_servers_receive_traffic(scale_stack: ScaleStack) -> None:
-    convo = ScaleConversation(scale_stack.rasa_url)
+    convo = RestConversation(scale_stack.rasa_url)
     for message in ("hi", "what is your return policy", "how long does delivery take", "thanks"):
         convo.say(message)
     hits = scale_stack.upstream_hits()
