@@ -13,6 +13,12 @@ neighbours swapped): the one our training examples use most, else an English wor
 one is that close. Anything else (numbers, codes, names the
 vocabularies do not hold and nothing is near) is left as typed.
 
+Numbers are read by their shape: every digit of a token reaches the featurizers as 0, in training
+and at parse time. Which order number someone asks about must not change what they are asking:
+without it, "what about order ORD-19999?" was a question for the documents and the same words with
+ORD-10234 an order question (MiniLM splits each number into different word pieces). The entity
+extractors read the text itself, so the numbers are found exactly as typed.
+
 Only the tokens the featurizers read are corrected; the message text stays as typed, so the
 tracker, the actions and the document search see what the person wrote.
 """
@@ -21,8 +27,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import string
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -39,6 +47,12 @@ VOCABULARY_FILE = "vocabulary.json"
 # The token attribute that keeps what was typed when a token was corrected.
 TYPED = "typed"
 _LETTERS = string.ascii_lowercase + "'"
+_DIGIT = re.compile(r"\d")
+
+
+def number_shape(word: str) -> str:
+    """`word` with every digit read as 0 ("ORD-10234" -> "ORD-00000", "12/03" -> "00/00")."""
+    return _DIGIT.sub("0", word)
 
 
 def one_edit_away(word: str) -> set[str]:
@@ -144,14 +158,21 @@ class SpellingCorrector(GraphComponent):
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training examples are ours and taken as written."""
+        """Training examples are ours and taken as written, but their numbers are read by shape too."""
+        for example in training_data.training_examples:
+            _read_tokens(example, number_shape)
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            for token in message.get(TOKENS_NAMES[TEXT]) or []:
-                corrected = self._speller.correct(token.text)
-                if corrected != token.text:
-                    token.set(TYPED, token.text)
-                    token.text = token.lemma = corrected
+            _read_tokens(message, lambda word: number_shape(self._speller.correct(word)))
         return messages
+
+
+def _read_tokens(message: Message, read: Callable[[str], str]) -> None:
+    """Each token as `read` reads it; what was typed is kept under TYPED where that differs."""
+    for token in message.get(TOKENS_NAMES[TEXT]) or []:
+        word = read(token.text)
+        if word != token.text:
+            token.set(TYPED, token.text)
+            token.text = token.lemma = word

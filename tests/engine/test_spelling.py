@@ -34,6 +34,9 @@ TYPED = [
     ["where is my order ORD-10234", "where is my order ORD-10234"],  # codes and known words: untouched
     ["my name is Kowalczyk", "my name is Kowalczyk"],  # an unknown name with nothing near stays
     ["how much is 40 usd in cad", "how much is 40 usd in cad"],  # short codes stay ("usd" is not "used")
+    # Numbers are read by their shape: which order someone asks about does not change what they ask.
+    ["what about order ORD-19999?", "what about order ORD-10234?"],
+    ["time off from 12/03 to 19/03", "time off from 01/05 to 08/05"],
 ]
 
 
@@ -61,5 +64,12 @@ def test_the_text_stays_as_typed(checked: list[dict[str, Any]]) -> None:
 
 
 def test_only_unknown_words_are_corrected(checked: list[dict[str, Any]]) -> None:
-    corrected = {original for row in checked for original in row["typed"] if original is not None}
+    read = [(original, token) for row in checked for original, token in zip(row["typed"], row["tokens"], strict=True)]
+    corrected = {
+        original for original, token in read if original is not None and not any(c.isdigit() for c in original)
+    }
     assert corrected == {"vacaton", "lfet", "vacatoin", "balnace", "billl", "reqest", "aproved"}
+    numbers = {original: token for original, token in read if original is not None and original not in corrected}
+    assert numbers and all(
+        token == "".join("0" if c.isdigit() else c for c in original) for original, token in numbers.items()
+    )
