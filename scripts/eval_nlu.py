@@ -243,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the per-case outcomes here")
     parser.add_argument("--no-baseline", action="store_true", help="measure only the running stack")
     parser.add_argument("--baseline-port", type=int, default=5095)
+    parser.add_argument(
+        "--baseline-model",
+        type=Path,
+        help="serve this baseline model instead of the one trained for the current data (it says so in the output)",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     cases = load_cases(args.cases)
@@ -259,8 +264,12 @@ def main(argv: list[str] | None = None) -> int:
         ours = Server("ours", settings.rasa_url, settings.rasa_api_token)
         per_case[ours.name], results[ours.name] = measure(client, ours, cases, metadata)
         if not args.no_baseline:
-            model, trained_s = trained_model()
-            note = f"trained in {trained_s:.0f} s" if trained_s is not None else "from the cache"
+            if args.baseline_model:
+                model, trained_s = args.baseline_model.resolve(), None
+                note = "given with --baseline-model: trained on other data than the current"
+            else:
+                model, trained_s = trained_model()
+                note = f"trained in {trained_s:.0f} s" if trained_s is not None else "from the cache"
             print(f"baseline model: {model.relative_to(ROOT)} ({note})", file=sys.stderr)
             with served(model, args.baseline_port, settings.action_server_url) as url:
                 baseline = Server("baseline", url)
