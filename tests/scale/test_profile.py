@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -145,16 +147,35 @@ def test_both_rasa_servers_and_both_action_servers_receive_traffic(scale_stack: 
     assert senders >= 4
 
 
+def _group_alive(pgid: int) -> bool:
+    """A process of group `pgid` still runs. Zombies do not count: they have ended, and one whose parent
+    already ended waits for PID 1 to reap it — which a container's PID 1 may never do."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
 def test_stopping_the_profile_leaves_no_process(scale_stack: ScaleStack) -> None:
     """What `make down` does (`assistant stack down`: every pid file under var/run) ends every process."""
     settings = scale_stack.settings
     recorded = stack.recorded_pids(settings)
     assert set(recorded) == set(scale_stack.services), recorded
     stack.down(settings)
+    # These servers are this test process's children: an ended child stays a zombie (which can still be
+    # signalled) until its parent reaps it — as `make down`'s shell would. Reap, then look.
+    for process in scale_stack.processes.values():
+        process.wait(timeout=30)
     scale_stack.processes.clear()  # already stopped: the fixture's own stop has nothing left to do
+    deadline = time.monotonic() + 30  # a server's own children (PostgreSQL backends) end just after it
     for pid in recorded.values():
-        with pytest.raises(ProcessLookupError):
-            os.killpg(pid, 0)  # not the server, nor any child of it (workers, backends)
+        while _group_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(pid), f"{pid}: the server or a child of it (workers, backends) still runs"
     assert not list((settings.var_dir / "run").glob("*.pid"))
     for service in scale_stack.services.values():
         assert not stack.is_healthy(service.health_url), service.name
