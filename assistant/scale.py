@@ -24,13 +24,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import httpx
 
 from assistant import stack
 from assistant.settings import Settings
@@ -190,65 +186,6 @@ def chroma_service(settings: Settings) -> stack.Service:
     return stack.Service("chroma", command, f"http://127.0.0.1:{port}/api/v2/heartbeat")
 
 
-# ---------------------------------------------------------------- warming the action servers
-
-
-def _warm_call(question: str) -> dict[str, object]:
-    """What the Rasa server sends an action server for the documents action (the smallest tracker)."""
-    return {
-        "next_action": "action_answer_from_documents",
-        "sender_id": "scale-warm-up",
-        "version": "3.6.21",
-        "domain": {},
-        "tracker": {
-            "sender_id": "scale-warm-up",
-            "slots": {},
-            "latest_message": {"text": question, "intent": {"name": "nlu_fallback"}, "entities": []},
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        },
-    }
-
-
-def warm_up_action_server(url: str, timeout_s: float = 120.0) -> bool:
-    """Ask one action server a document question until it answers (True) or `timeout_s` passes.
-
-    The first question an action server gets loads the embedding model and opens the Chroma
-    collections, which takes longer than the action's own time-out; warmed here, a person's
-    first question on any of the servers is answered. A failed answer sets no slot.
-    """
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.post(f"{url}/webhook", json=_warm_call("what is your return policy"), timeout=60.0)
-            if response.status_code == 200 and response.json().get("events"):
-                return True
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(1.0)
-    return False
-
-
-def warm_up_action_servers(settings: Settings) -> list[str]:
-    """Warm every action server at once; the names of those that did not answer in time."""
-    urls = {
-        name: f"http://127.0.0.1:{port}"
-        for name, port in zip(action_names(settings), ScalePorts.of(settings).actions, strict=True)
-    }
-    with ThreadPoolExecutor(max_workers=len(urls)) as pool:
-        answered = dict(zip(urls, pool.map(warm_up_action_server, urls.values()), strict=True))
-    return [name for name, ok in answered.items() if not ok]
-
-
-def _warm(settings: Settings) -> None:
-    cold = warm_up_action_servers(settings)
-    if cold:
-        print(f"  warning: {', '.join(cold)} did not answer a document question yet", flush=True)
-
-
 # ---------------------------------------------------------------- nginx
 
 
@@ -385,8 +322,8 @@ def nginx_service(settings: Settings) -> stack.Service:
         f"{settings.rasa_url}/nginx-health",
         files={config: nginx_config(settings)},
         prepare=prepare,
-        # nginx starts once the action servers answer: warm them before it lets the first person in.
-        on_ready=lambda: _warm(settings),
+        # The action servers warm their document search themselves at start (KNOWLEDGE_WARM_UP,
+        # stack.action_service); a question that comes first waits for it instead of failing.
     )
 
 
