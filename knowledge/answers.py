@@ -117,9 +117,21 @@ def sources_of(hits: list[Hit], limit: int = 3) -> list[Source]:
     return found[:limit]
 
 
+def cited(ranked: list[Hit], quoted: list[Hit], limit: int = 3) -> list[Source]:
+    """The sources: the `limit` documents closest in meaning (`Retriever.by_meaning`), then any other the answer quotes.
+
+    The answer is built from the fused ranking's passages, which may come from a document
+    the meaning ranks lower: it is cited after the others, so every sentence shown has its source.
+    """
+    sources = sources_of(ranked, limit)
+    paths = {source.path for source in sources}
+    return sources + [source for source in sources_of(quoted, limit) if source.path not in paths]
+
+
 @dataclass(frozen=True)
 class _Candidate:
     place: tuple[int, int, int]  # (document's first rank, chunk index, sentence index): reading order
+    hit: Hit  # the passage the sentence is from
     rank: int  # the passage's retrieval rank (the rest of the best document shares one rank)
     retrieved: bool  # in one of the top passages (what `support` is measured on)
     text: str
@@ -200,7 +212,9 @@ def _candidates(
                 score += LEAD_BONUS
             if TABLE_ROW_RE.match(text) and not question_words & _row_values(text):
                 score -= UNASKED_ROW_COST
-            found.append(_Candidate((document, hit.index, position), rank, retrieved, text, float(similarity), score))
+            found.append(
+                _Candidate((document, hit.index, position), hit, rank, retrieved, text, float(similarity), score)
+            )
     return found
 
 
@@ -253,12 +267,12 @@ def is_title_line(text: str) -> bool:
     return bool(TITLE_LINE_RE.match(text)) and len(text.split()) <= TITLE_LINE_WORDS
 
 
-def compose(candidates: list[_Candidate]) -> str:
+def compose(candidates: list[_Candidate]) -> tuple[str, list[Hit]]:
     """The best sentence, with the next ones of the top passages that score nearly as well, in reading order.
 
     A sentence that leans on the one before it ("This check-in should happen two
     weeks ahead") brings that one along, one that announces a list brings its
-    items. Everything fits in `MAX_ANSWER_CHARS`.
+    items. Everything fits in `MAX_ANSWER_CHARS`. Returns the text and the passages it quotes, best first.
     """
     by_place = {c.place: c for c in candidates}
     ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
@@ -277,11 +291,12 @@ def compose(candidates: list[_Candidate]) -> str:
             continue
         chosen += group
         length += added
+    quoted = [c.hit for c in chosen]
     chosen.sort(key=lambda c: c.place)
     texts = list(dict.fromkeys(c.text for c in chosen))
     # Passages overlap a little: a sentence cut at a passage's start is part of one already said.
     texts = [text for text in texts if not any(text != other and text in other for other in texts)]
-    return snippet(" ".join(texts), MAX_ANSWER_CHARS)
+    return snippet(" ".join(texts), MAX_ANSWER_CHARS), quoted
 
 
 def _embed_question(question: str, retriever: Retriever) -> tuple[np.ndarray, frozenset[str]]:
@@ -303,6 +318,7 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
         return Answer(question, False, None)
     question_vector, familiar = _embed_question(question, retriever)
     hits = retriever.search(question, question_vector, k=k)
+    ranked = retriever.by_meaning(question_vector, k=k)
     question_words = set(tokens(question))
     candidates = _candidates(
         question, question_vector, question_words, _pool(hits, retriever, question_vector), retriever
@@ -315,5 +331,6 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
         support.score >= MIN_SUPPORT or support.best_sentence >= STRONG_MATCH
     )
     if not candidates or not supported:
-        return Answer(question, False, None, sources_of(hits), support)
-    return Answer(question, True, compose(candidates), sources_of(hits), support)
+        return Answer(question, False, None, sources_of(ranked), support)
+    text, quoted = compose(candidates)
+    return Answer(question, True, text, cited(ranked, quoted), support)

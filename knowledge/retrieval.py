@@ -146,6 +146,22 @@ class Retriever:
         indexes = self.documents.get((hit.collection, hit.chunk.path), [])[:limit]
         return [self.hit_at(index, question_vector) for index in indexes]
 
+    def by_meaning(self, question_vector: np.ndarray, k: int = 5) -> list[Hit]:
+        """The `k` chunks closest in meaning to the question (dense only), best first: what sources are ranked by.
+
+        Which documents a question is about is a matter of meaning: over both question sets
+        (`make eval`), the dense ranking put an expected file first and in the top three more
+        often than the fused one (dev handbook hit@3 0.97 vs 0.93; the demo company's
+        documents hit@1 0.84 vs 0.78), where BM25 lifted files sharing only common words
+        ("2", "year", "manager"). The fused ranking (`search`) finds the passages that hold
+        the answer's exact terms, and the answer is built from those.
+        """
+        if not self.entries:
+            return []
+        scores = self.vectors @ question_vector
+        best = np.argsort(-scores)[:k]
+        return [self.hit_at(int(i), question_vector) for i in best]
+
     def search(self, question: str, question_vector: np.ndarray, k: int = 5) -> list[Hit]:
         """The `k` best chunks for the question, best first."""
         if not self.entries:

@@ -14,6 +14,10 @@ STOPWORDS = frozenset(
     same shall she should so some such than that the their theirs them then there these they this those through
     to too under until up us very was we were what whats when where which while who whom whose why will with
     would yes yet you your yours yourself""".split()  # noqa: SIM905 (a word list reads better as text)
+) | frozenset(
+    # What is left of a negation once `words` drops the apostrophe's part ("don't" -> "don"): not a word
+    # the documents could contain, so not a sign that they cannot answer (`Retriever.unknown_share`).
+    "aren couldn didn doesn don hadn hasn haven isn mustn needn shouldn wasn weren won wouldn".split()  # noqa: SIM905
 )
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 

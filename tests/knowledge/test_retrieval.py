@@ -46,3 +46,20 @@ def test_an_exact_term_still_lifts_its_passage() -> None:
     vectors = np.vstack([unit(0.9, 0.44), unit(1.0, 0.35), unit(0.0, 1.0)])
     hits = Retriever(entries, vectors).search("do you ship to Canada?", unit(1.0, 0.0), k=3)
     assert hits[0].chunk.id == "countries"
+
+
+def test_sources_are_ranked_by_meaning_alone() -> None:
+    # Sharing the question's words ranks first in the fused list; closest in meaning ranks first in `by_meaning`.
+    entries = [
+        chunk("words", "Manager and contract: your manager keeps a copy of your contract for 2 years."),
+        chunk("meaning", "Only the CEO may agree to employment for a specified period, in writing."),
+        chunk("other", "Hack week is the sixth week of every quarter."),
+    ]
+    vectors = np.vstack([unit(1.0, 0.5), unit(1.0, 0.45), unit(0.0, 1.0)])
+    retriever = Retriever(entries, vectors)
+    question = "can my manager promise me a 2 year contract?"
+    assert retriever.search(question, unit(1.0, 0.0), k=3)[0].chunk.id == "words"
+    ranked = retriever.by_meaning(unit(1.0, 0.0), k=3)
+    assert [hit.chunk.id for hit in ranked] == ["meaning", "words", "other"]
+    assert ranked[0].dense == pytest.approx(float(vectors[1] @ unit(1.0, 0.0)))
+    assert Retriever([], np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)).by_meaning(unit(1.0), k=3) == []
