@@ -18,6 +18,10 @@ among the expected sources), answer accuracy (answered, and every `answer_keywor
 group found in the answer), abstention on unanswerable questions, answerable
 questions wrongly abstained, and p50/p95 latency of one question (warm).
 
+Then a second set: the demo company's documents (`company_docs/`) asked our own
+questions (`scripts/data/company_questions.jsonl`, written from the documents alone),
+public questions of the public collection only; `--no-company` skips it.
+
 Latency on a shared machine is noise as much as signal: `--latency-runs N` asks
 every question N more times of our system alone and reports the median of the runs'
 p50 and p95, each run's CPU time per question (what the question costs, whatever
