@@ -118,7 +118,7 @@ def sources_of(hits: list[Hit], limit: int = 3) -> list[Source]:
 
 
 def cited(ranked: list[Hit], quoted: list[Hit], limit: int = 3) -> list[Source]:
-    """The sources: the `limit` documents closest in meaning (`Retriever.by_meaning`), then any other the answer quotes.
+    """The sources: the `limit` documents closest in meaning (`Retriever.rankings`), then any other the answer quotes.
 
     The answer is built from the fused ranking's passages, which may come from a document
     the meaning ranks lower: it is cited after the others, so every sentence shown has its source.
@@ -317,8 +317,8 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     if not question or not len(retriever):
         return Answer(question, False, None)
     question_vector, familiar = _embed_question(question, retriever)
-    hits = retriever.search(question, question_vector, k=k)
-    ranked = retriever.by_meaning(question_vector, k=k)
+    rankings = retriever.rankings(question, question_vector, k=k)
+    hits, ranked = rankings.fused, rankings.by_meaning
     question_words = set(tokens(question))
     candidates = _candidates(
         question, question_vector, question_words, _pool(hits, retriever, question_vector), retriever

@@ -10,7 +10,7 @@ from knowledge.answers import answer
 from knowledge.ingest import ingest
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore
-from knowledge.text import plain, sentences, tokens
+from knowledge.text import tokens
 
 
 @pytest.fixture
@@ -59,33 +59,9 @@ def test_a_hostile_question_is_only_a_question(indexed: KnowledgeStore) -> None:
     assert not result.answered
 
 
-def test_every_document_the_answer_quotes_is_cited(indexed: KnowledgeStore) -> None:
-    retriever = Retriever.open(indexed, ["public", "handbook"])
-    for question in ("how long do I have to send something back?", "do you ship to Canada?", "when do we get paid?"):
-        result = answer(question, retriever)
-        assert result.answered, question
-        cited_texts = {path: indexed_text(indexed, path) for path in {s.path for s in result.sources}}
-        for sentence in split_answer(result.answer or ""):
-            assert any(sentence in text for text in cited_texts.values()), (question, sentence, list(cited_texts))
-        assert len({s.path for s in result.sources}) == len(result.sources)  # one citation per document
-
-
 def test_a_negation_is_not_an_unknown_word(indexed: KnowledgeStore) -> None:
     retriever = Retriever.open(indexed, ["public"])
     plain = retriever.unknown_share(set(tokens("are returns accepted after delivery?")))
     negated = retriever.unknown_share(set(tokens("aren't returns accepted after delivery? don't they?")))
     assert plain == negated == 0.0
     assert "don" not in tokens("I don't know") and "isn" not in tokens("isn't it")
-
-
-def indexed_text(store: KnowledgeStore, path: str) -> str:
-    """A document's passages as the answer shows them (plain text)."""
-    return " ".join(
-        plain(chunk.text) for info in store.collections() for chunk in store.load(info.name)[0] if chunk.path == path
-    )
-
-
-def split_answer(text: str) -> list[str]:
-    """The answer's sentences; one cut short at the length limit ("…") is left out."""
-    parts = sentences(text)
-    return parts[:-1] if text.endswith("…") else parts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from knowledge.answers import cited
 from knowledge.chunking import Chunk
 from knowledge.retrieval import BM25_WEIGHT, EMBEDDING_SIZE, RRF_K, Retriever
 
@@ -49,7 +50,7 @@ def test_an_exact_term_still_lifts_its_passage() -> None:
 
 
 def test_sources_are_ranked_by_meaning_alone() -> None:
-    # Sharing the question's words ranks first in the fused list; closest in meaning ranks first in `by_meaning`.
+    # Sharing the question's words ranks first in the fused list; closest in meaning first in `by_meaning`.
     entries = [
         chunk("words", "Manager and contract: your manager keeps a copy of your contract for 2 years."),
         chunk("meaning", "Only the CEO may agree to employment for a specified period, in writing."),
@@ -58,8 +59,26 @@ def test_sources_are_ranked_by_meaning_alone() -> None:
     vectors = np.vstack([unit(1.0, 0.5), unit(1.0, 0.45), unit(0.0, 1.0)])
     retriever = Retriever(entries, vectors)
     question = "can my manager promise me a 2 year contract?"
-    assert retriever.search(question, unit(1.0, 0.0), k=3)[0].chunk.id == "words"
-    ranked = retriever.by_meaning(unit(1.0, 0.0), k=3)
-    assert [hit.chunk.id for hit in ranked] == ["meaning", "words", "other"]
-    assert ranked[0].dense == pytest.approx(float(vectors[1] @ unit(1.0, 0.0)))
-    assert Retriever([], np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)).by_meaning(unit(1.0), k=3) == []
+    rankings = retriever.rankings(question, unit(1.0, 0.0), k=3)
+    assert rankings.fused[0].chunk.id == "words"
+    assert [hit.chunk.id for hit in retriever.search(question, unit(1.0, 0.0), k=3)] == [
+        hit.chunk.id for hit in rankings.fused
+    ]
+    assert [hit.chunk.id for hit in rankings.by_meaning] == ["meaning", "words", "other"]
+    assert rankings.by_meaning[0].dense == pytest.approx(float(vectors[1] @ unit(1.0, 0.0)))
+    empty = Retriever([], np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)).rankings(question, unit(1.0), k=3)
+    assert empty.fused == empty.by_meaning == []
+
+
+def test_sources_follow_meaning_and_include_every_quoted_document() -> None:
+    entries = [chunk(name, f"The {name} policy.") for name in ("a", "b", "c", "d")]
+    entries.append(("handbook", Chunk("a-2", "a.md", "A", ("A",), "More of the a policy.")))
+    vectors = np.vstack([unit(1.0, 0.1), unit(1.0, 0.2), unit(1.0, 0.3), unit(1.0, 0.9), unit(1.0, 0.15)])
+    retriever = Retriever(entries, vectors)
+    ranked = retriever.rankings("policy", unit(1.0, 0.0), k=5).by_meaning
+    quoted_d, quoted_a = retriever.hit_at(3, unit(1.0, 0.0)), retriever.hit_at(0, unit(1.0, 0.0))
+    # Several passages of one file are one citation; the top three files by meaning come first.
+    assert [s.path for s in cited(ranked, [])] == ["a.md", "b.md", "c.md"]
+    # A quoted file outside them is cited after them; one among them is not cited twice.
+    assert [s.path for s in cited(ranked, [quoted_d, quoted_a])] == ["a.md", "b.md", "c.md", "d.md"]
+    assert [s.path for s in cited(ranked, [quoted_a])] == ["a.md", "b.md", "c.md"]
