@@ -12,12 +12,7 @@ office directly (`e2e_db`), never through the app's own process-wide caches.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import uuid
 import warnings
@@ -31,15 +26,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from assistant import stack
+from assistant import stack, throwaway_stack
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from backoffice import wiring
 from backoffice.demo import DemoAccount, demo_accounts
-from backoffice.seed import seed_if_empty
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
-from backoffice.sql.migrate import upgrade
 from backoffice.sql.models import OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
 
@@ -120,70 +113,10 @@ def e2e_environment() -> dict[str, str]:
     }
 
 
-def _port_in_use(url: str) -> bool:
-    port = int(url.rsplit(":", 1)[1])
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _newer_than_model() -> list[str]:
-    """Training inputs changed since the model was trained (what `make train` would retrain for)."""
-    trained = stack.MODEL.stat().st_mtime
-    inputs = [ROOT / "config.yml", ROOT / "domain.yml", *sorted((ROOT / "bot" / "data").rglob("*.yml"))]
-    return [str(path.relative_to(ROOT)) for path in inputs if path.stat().st_mtime > trained]
-
-
-# -- the stack ----------------------------------------------------------------------------------
-
-
-@dataclass
-class RunningStack:
-    """The processes of the stack under test, by service name, and how to swap one."""
-
-    settings: Settings
-    services: dict[str, stack.Service]
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def start(self, service: stack.Service) -> None:
-        """Start `service` (replacing the process of that name) and wait until it is healthy."""
-        process = stack.start(service, self.settings)
-        self.processes[service.name] = process
-        try:
-            stack.wait_healthy(service, process, self.settings, timeout_s=START_TIMEOUT_S)
-        except RuntimeError as error:
-            log = _log_tail(stack.log_path(service, self.settings))
-            raise RuntimeError(f"{error}\n--- last lines of the {service.name} log ---\n{log}") from error
-
-    def stop(self, name: str) -> None:
-        """Stop one service by the pid `assistant.stack.start` gave it; wait until its port is free."""
-        process = self.processes.pop(name)
-        stack.stop_pids([process.pid], grace_s=10.0)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=5)
-
-    def replace(self, name: str, service: stack.Service) -> None:
-        self.stop(name)
-        self.start(service)
-
-    def service_with_env(self, name: str, **env: str) -> stack.Service:
-        """The service as configured, with some environment variables changed."""
-        service = self.services[name]
-        return dataclasses.replace(service, env={**service.env, **env})
-
-    def stop_all(self) -> None:
-        stack.stop_pids([process.pid for process in self.processes.values()], grace_s=10.0)
-        for process in self.processes.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)
-        self.processes.clear()
+_port_in_use = throwaway_stack.port_in_use
+_log_tail = throwaway_stack.log_tail
+_newer_than_model = throwaway_stack.newer_than_model
+RunningStack = throwaway_stack.RunningStack
 
 
 @pytest.fixture(scope="session")
@@ -203,13 +136,7 @@ def e2e_settings() -> Iterator[Settings]:
         wiring.billing_port.cache_clear()
 
 
-def ingest_company_documents(settings: Settings) -> None:
-    """The demo company's documents, as `make ingest` indexes them, into the e2e knowledge folder."""
-    from knowledge.demo import ingest_demo_documents
-    from knowledge.store import KnowledgeStore
-
-    for report in ingest_demo_documents(KnowledgeStore.open(settings.knowledge_dir)):
-        assert not report.failed, report.failed
+ingest_company_documents = throwaway_stack.ingest_company_documents
 
 
 @pytest.fixture(scope="session")
@@ -257,17 +184,12 @@ def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator
     if busy:
         pytest.fail(f"Test ports already in use: {', '.join(busy)}. Is another e2e run going?", pytrace=False)
 
-    dispose_engines()
-    shutil.rmtree(E2E_VAR_DIR, ignore_errors=True)
-    E2E_VAR_DIR.mkdir(parents=True)
-    upgrade(settings.backoffice_db_url)
-    seed_if_empty(make_engine(settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S))
+    throwaway_stack.fresh_backoffice(settings, E2E_VAR_DIR, BACKOFFICE_TIMEOUT_S)
     ingest_company_documents(settings)
 
-    running = RunningStack(settings, {service.name: service for service in stack.services(settings)})
+    running = RunningStack.of(settings)
     try:
-        for service in stack.services(settings):
-            running.start(service)
+        running.start_all()
         yield running
     finally:
         running.stop_all()
