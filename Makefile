@@ -17,11 +17,18 @@ export HF_HUB_OFFLINE := 1
 ifdef PROFILE
 export STACK_PROFILE := $(PROFILE)
 endif
+# Debian packages the targets need, installed when missing (as root) by scripts/install_system_packages.sh,
+# which otherwise stops at once with the command to run: the browser tests drive Debian's Chromium, the
+# scale-out profile runs Debian's PostgreSQL, Redis and nginx.
+SCALE_PACKAGES := redis-server nginx postgresql
+TEST_PACKAGES  := chromium $(SCALE_PACKAGES)
+RUN_PROFILE    := $(or $(STACK_PROFILE),$(shell sed -n 's/^STACK_PROFILE=//p' .env 2>/dev/null | tr -d '"'))
+RUN_PACKAGES   := $(if $(filter scale,$(RUN_PROFILE)),$(SCALE_PACKAGES))
 
-.PHONY: help setup stores run up down test test-unit test-e2e train validate test-stories lint bench bench-widget bench-analytics eval eval-nlu seed ingest
+.PHONY: help system-packages-run system-packages-test setup stores run up down test test-unit test-e2e train validate test-stories lint bench bench-widget bench-analytics eval eval-nlu seed ingest
 
 help: ## List the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-21s %s\n", $$1, $$2}'
 
 .venv/.installed: pyproject.toml
 	test -x $(APP)/python || $(APP_PYTHON) -m venv .venv
@@ -37,6 +44,12 @@ help: ## List the targets
 
 $(MINILM): scripts/export_minilm_onnx.py | .venv/.installed
 	$(APP)/python scripts/export_minilm_onnx.py $(dir $@)
+
+system-packages-run: ## The Debian packages `make run` needs (PROFILE=scale: PostgreSQL, Redis, nginx; else none)
+	@scripts/install_system_packages.sh $(RUN_PACKAGES)
+
+system-packages-test: ## The Debian packages `make test` needs (Chromium, PostgreSQL, Redis, nginx)
+	@scripts/install_system_packages.sh $(TEST_PACKAGES)
 
 setup: .venv/.installed .venv-rasa/.installed $(MINILM) ## Create both environments (app: Python 3.11, engine: Python 3.10)
 
@@ -63,10 +76,10 @@ test-stories: $(MODEL) ## rasa test on the test stories, failing on any predicti
 stores: setup ## The profile's own stores before seeding (PROFILE=scale: PostgreSQL, Redis, Chroma; embedded: none)
 	$(APP)/assistant stack up --stores
 
-run: setup stores seed ingest train ## Set up, seed, train if stale, start everything; Ctrl-C stops it (PROFILE=scale)
+run: system-packages-run setup stores seed ingest train ## Set up, seed, train if stale, start everything; Ctrl-C stops it (PROFILE=scale)
 	$(APP)/assistant stack run
 
-up: setup stores seed ingest train ## The same stack in the background (waits until healthy; PROFILE=scale)
+up: system-packages-run setup stores seed ingest train ## The same stack in the background (waits until healthy; PROFILE=scale)
 	$(APP)/assistant stack up
 
 down: ## Stop the background stack (either profile)
@@ -80,10 +93,10 @@ lint: .venv/.installed ## ruff and mypy
 test-unit: .venv/.installed ## Unit tests (no running stack)
 	$(APP)/pytest -m "not e2e and not engine" -q
 
-test-e2e: setup train ## End-to-end tests against a real stack, and the engine patches on the model
+test-e2e: system-packages-test setup train ## End-to-end tests against a real stack, and the engine patches on the model
 	$(APP)/pytest -m "e2e or engine" -q
 
-test: setup train validate test-stories lint ## Everything: validate, test stories, lint, unit and end-to-end tests
+test: system-packages-test setup train validate test-stories lint ## Everything: validate, test stories, lint, unit and end-to-end tests
 	$(APP)/pytest -q
 
 bench: setup train ## Latency and throughput against Rasa's starter bot (prints numbers)

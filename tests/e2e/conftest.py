@@ -377,7 +377,7 @@ def playwright() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"No Chromium at {CHROMIUM}: `apt-get install -y chromium` (.ci/run does).", pytrace=False)
+        pytest.fail(f"No Chromium at {CHROMIUM}: run `make system-packages-test` (as root).", pytrace=False)
     with sync_playwright() as started:
         yield started
 
