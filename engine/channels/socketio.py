@@ -1,23 +1,28 @@
-"""The website widget's channel: Rasa's socket.io channel, with whole messages, history and only a token trusted.
+"""The website widget's channel: Rasa's socket.io channel, with Rasa's message shapes, history and only a token trusted.
 
 Rasa 3.6's `SocketIOInput`/`SocketIOOutput` do not fit a web widget as they are:
 
 - `send_custom_json` does `sio.emit(evt, **payload)`, which breaks on our custom payloads
-  (`{"sources": [...]}` becomes keyword arguments of `emit`), and a bot message is split
-  into several events (text paragraphs, buttons, custom JSON): here ONE bot message is ONE
-  `bot_uttered` event carrying all of it (see `widget_messages.bot_payload`);
+  (`{"sources": [...]}` becomes keyword arguments of `emit`); here a bot message is sent in
+  the shapes Rasa's channel sends — a text (with `quick_replies`), then the custom payload
+  alone — so stock clients such as rasa-webchat render all of it, and our additions ride in
+  `metadata` (see `widget_messages.bot_events`);
 - with `python-socketio` 5.18 `enter_room` is a coroutine that Rasa never awaits, so with
   session persistence the socket never joins its session's room and no reply arrives;
+- `session_request` resumes any id the browser names; here only an id this channel issued
+  and signed (`widget_sessions`), so that no one joins a conversation by knowing or guessing
+  its id (a REST sender id, a seeded demo conversation); any other id gets a new session;
 - a socket can send any `session_id` with any message; here a socket speaks only for the
   session it was confirmed (`session_request` -> `session_confirm`) and reads only its history;
 - the whole `metadata` object of a message is passed to Rasa; here only the signed identity
-  token (`auth_token`) is kept: nothing else a browser says is trusted.
+  token (`metadata.auth_token`, or `customData.auth_token` from rasa-webchat) is kept:
+  nothing else a browser says is trusted.
 
 Added events: `history_request` -> `history` (the conversation so far, from the tracker store,
 after a reload or in a new tab), `bot_typing` (`{"typing": bool}` while a message is being
 processed, so the widget's indicator also stops when the bot stays silent), `user_echo` (a
 message typed in another tab of the same session) and `widget_error` (`{"error": str}`, a
-message the channel refused and why).
+message the channel refused and why). Stock clients ignore events they do not know.
 
 Messages a person writes (the handoff's agent console) reach the widget through Rasa's
 `POST /conversations/{id}/tracker/events?output_channel=socketio&execute_side_effects=true`:
@@ -25,6 +30,7 @@ Messages a person writes (the handoff's agent console) reach the widget through 
 
 credentials (bot/credentials.yml): user_message_evt, bot_message_evt, session_persistence,
 socketio_path, namespace (Rasa's; `jwt_key` is not supported: identity travels in the token).
+The Rasa server needs `IDENTITY_SECRET` in its environment (the session ids are signed with it).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from engine.channels import widget_messages
+from engine.channels import widget_messages, widget_sessions
 from engine.channels.widget_messages import BadMessage
 from engine.limits import sender_allowed
 
@@ -56,16 +62,16 @@ ERROR_EVT = "widget_error"
 
 
 class WidgetOutput(SocketIOOutput):
-    """Each bot message as one event, to the room of the conversation (every tab of that session)."""
+    """Each bot message in Rasa's shapes (a text, then its custom payload), to the room of the conversation."""
 
     @classmethod
     def name(cls) -> str:
         return "socketio"
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        payload = widget_messages.bot_payload(message)
-        if payload is not None:
-            await self._send_message(recipient_id, payload)
+        message_id = uuid.uuid4().hex[:16]  # joins a text and its sources in our widget
+        for event in widget_messages.bot_events(message, message_id):
+            await self._send_message(recipient_id, event)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
@@ -97,6 +103,7 @@ class WidgetInput(SocketIOInput):
         super().__init__(*args, **kwargs)
         self.sessions: dict[str, str] = {}  # socket id -> the session id it was confirmed
         self.app: Sanic | None = None
+        self.secret = widget_sessions.secret_from_env()  # fails the start when missing, not the first chat
 
     def get_output_channel(self) -> OutputChannel | None:
         """Used by Rasa's HTTP API (`output_channel=socketio`) to reach a conversation's widgets."""
@@ -145,7 +152,8 @@ class WidgetInput(SocketIOInput):
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             wanted = data.get("session_id") if isinstance(data, dict) else None
-            session_id = str(wanted) if widget_messages.is_session_id(wanted) else uuid.uuid4().hex
+            # Only an id this channel issued is resumed; anything else starts a new conversation.
+            session_id = wanted if widget_sessions.verify(wanted, self.secret) else widget_sessions.issue(self.secret)
             self.sessions[sid] = session_id
             if self.session_persistence:
                 await _enter_room(sio, sid, session_id)

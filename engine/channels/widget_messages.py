@@ -1,20 +1,26 @@
 """What the website widget and the socket.io channel say to each other: pure functions, no `rasa` import.
 
-Kept apart from the channel so that the message shapes (one bot message, the history
+Kept apart from the channel so that the message shapes (a bot message's events, the history
 of a conversation, what is accepted from a browser) are plain data in, plain data out.
 
-Shapes sent to the widget:
+`bot_uttered` events have only the shapes Rasa's own `SocketIOOutput` sends, so that stock
+clients (rasa-webchat, and the widgets that follow its shapes) render every one of them:
 
-- a bot message: `{"text"?: str, "quick_replies"?: [{"title", "payload"}], "custom"?: {...}}`;
-  `custom` is `{"sources": [{"path", "title", "score", "snippet"}]}` under a document answer or
-  `{"agent": "<name>"}` on a message a person wrote;
-- the history: `[{"sender": "user"|"bot"|"agent", "text"?, "quick_replies"?, "custom"?, "agent"?,
-  "timestamp"}]`, oldest first.
+- a text: `{"text": str}`, with `"quick_replies": [{"content_type": "text", "title", "payload"}]`
+  when the message has buttons;
+- then, when the message has a custom payload, that payload alone as its own event:
+  `{"sources": [{"path", "title", "score", "snippet"}]}` under a document answer.
+
+Our additions ride in `metadata`, the one extra key rasa-webchat strips before it decides how to
+render a message: `{"message_id"}` on both events of one message (our widget joins the sources
+to their text by it) and `{"agent": "<name>"}` on a text a person wrote (the handoff's agent).
+
+The history event (ours): `[{"sender": "user"|"bot"|"agent", "text"?, "quick_replies"?, "custom"?,
+"agent"?, "timestamp"}]`, oldest first, one entry per bot message with its sources.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from engine.channels.payloads import agent_name
@@ -23,16 +29,10 @@ METADATA_TOKEN_KEY = "auth_token"  # the same key as assistant.identity.METADATA
 MAX_MESSAGE_CHARS = 2000
 MAX_TOKEN_CHARS = 4096
 MAX_HISTORY = 200
-SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class BadMessage(ValueError):
     """A message from a browser that cannot be processed; the text is safe to show to the user."""
-
-
-def is_session_id(value: Any) -> bool:
-    """A session id the widget may resume: long and random enough to be unguessable, nothing else."""
-    return isinstance(value, str) and SESSION_ID_RE.fullmatch(value) is not None
 
 
 def user_text(data: Any) -> str:
@@ -48,11 +48,18 @@ def user_text(data: Any) -> str:
 
 
 def user_metadata(data: Any) -> dict[str, str]:
-    """Only the signed identity token is taken from the browser; everything else it sends is dropped."""
-    metadata = data.get("metadata") if isinstance(data, dict) else None
-    token = metadata.get(METADATA_TOKEN_KEY) if isinstance(metadata, dict) else None
-    if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS:
-        return {METADATA_TOKEN_KEY: token}
+    """Only the signed identity token is taken from the browser; everything else it sends is dropped.
+
+    Our widget sends it as `metadata.auth_token`; rasa-webchat can only send its `customData`
+    prop, so a page embedding it passes the same token as `customData.auth_token`.
+    """
+    if not isinstance(data, dict):
+        return {}
+    for key in ("metadata", "customData"):
+        carrier = data.get(key)
+        token = carrier.get(METADATA_TOKEN_KEY) if isinstance(carrier, dict) else None
+        if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS:
+            return {METADATA_TOKEN_KEY: token}
     return {}
 
 
@@ -68,7 +75,7 @@ def _buttons(message: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def bot_payload(message: dict[str, Any]) -> dict[str, Any] | None:
-    """One bot message (Rasa's `BotUttered.message()`) as one widget event; None when there is nothing to show."""
+    """One bot message (Rasa's `BotUttered.message()`) as one history entry; None when there is nothing to show."""
     payload: dict[str, Any] = {}
     text = message.get("text")
     if isinstance(text, str) and text.strip():
@@ -80,6 +87,26 @@ def bot_payload(message: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(custom, dict) and custom:
         payload["custom"] = custom
     return payload or None
+
+
+def bot_events(message: dict[str, Any], message_id: str) -> list[dict[str, Any]]:
+    """One bot message as the `bot_uttered` events Rasa's socket.io channel would send: a text (with its
+    quick replies), then its custom payload alone; `metadata` carries the message id and an agent's name."""
+    payload = bot_payload(message)
+    if payload is None:
+        return []
+    name = agent_name(payload)
+    custom = {key: value for key, value in (payload.get("custom") or {}).items() if key != "agent"}
+    events: list[dict[str, Any]] = []
+    if "text" in payload or "quick_replies" in payload:
+        text: dict[str, Any] = {"text": payload.get("text", "")}
+        if "quick_replies" in payload:
+            text["quick_replies"] = [{"content_type": "text", **button} for button in payload["quick_replies"]]
+        text["metadata"] = {"message_id": message_id, **({"agent": name} if name else {})}
+        events.append(text)
+    if custom:
+        events.append({**custom, "metadata": {"message_id": message_id}})
+    return events
 
 
 def history(events: list[dict[str, Any]], limit: int = MAX_HISTORY) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ import pytest
 # modules load in the app environment from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 wm: Any = importlib.import_module("engine.channels.widget_messages")
+ws: Any = importlib.import_module("engine.channels.widget_sessions")
 
 SOURCES = [{"path": "shipping.md", "title": "Shipping", "score": 0.8, "snippet": "We ship to …"}]
 
@@ -33,21 +34,48 @@ def user_event(text: str) -> dict[str, Any]:
     return {"event": "user", "text": text, "timestamp": 2.0, "metadata": {"auth_token": "secret"}}
 
 
-def test_one_bot_message_is_one_payload_with_its_sources_intact() -> None:
+def rasa_webchat_renders(event: dict[str, Any]) -> str:
+    """How rasa-webchat 1.0.1 classifies a `bot_uttered` event (its handleBotUtterance and dispatchMessage):
+    it adds `text`, strips `metadata`, then needs exactly `{text}` or `{text, quick_replies}`; any
+    other shape goes to the page's custom component, when it has one."""
+    keys = set({**event, "text": str(event.get("text"))}) - {"metadata"}
+    if keys == {"text"}:
+        return "text"
+    if keys in ({"text", "quick_replies"}, {"text", "buttons"}):
+        return "buttons"
+    return "custom component"
+
+
+def test_a_document_answer_is_a_text_then_its_sources_alone_as_rasa_sends_them() -> None:
     message = {"text": "We do not ship to Canada.", "custom": {"sources": SOURCES}, "image": None, "timestamp": 3.0}
+    events = wm.bot_events(message, "m1")
+    assert events == [
+        {"text": "We do not ship to Canada.", "metadata": {"message_id": "m1"}},
+        {"sources": SOURCES, "metadata": {"message_id": "m1"}},
+    ]
+    assert [rasa_webchat_renders(event) for event in events] == ["text", "custom component"]
     assert wm.bot_payload(message) == {"text": "We do not ship to Canada.", "custom": {"sources": SOURCES}}
 
 
-def test_buttons_become_quick_replies_with_title_and_payload() -> None:
+def test_buttons_become_rasa_quick_replies_on_the_text() -> None:
     message = {"text": "Cancel it?", "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No"}, {"x": 1}]}
-    assert wm.bot_payload(message)["quick_replies"] == [
-        {"title": "Yes", "payload": "/affirm"},
-        {"title": "No", "payload": "No"},
+    [event] = wm.bot_events(message, "m2")
+    assert event["quick_replies"] == [
+        {"content_type": "text", "title": "Yes", "payload": "/affirm"},
+        {"content_type": "text", "title": "No", "payload": "No"},
     ]
+    assert rasa_webchat_renders(event) == "buttons"
+
+
+def test_an_agent_message_is_a_plain_text_marked_in_metadata() -> None:
+    [event] = wm.bot_events({"text": "Hi, Alex here.", "custom": {"agent": "Alex"}}, "m3")
+    assert event == {"text": "Hi, Alex here.", "metadata": {"message_id": "m3", "agent": "Alex"}}
+    assert rasa_webchat_renders(event) == "text"
 
 
 def test_a_message_with_nothing_to_show_is_not_sent() -> None:
     assert wm.bot_payload({"text": "  ", "custom": {}, "buttons": None}) is None
+    assert wm.bot_events({"text": "  ", "custom": {}, "buttons": None}, "m4") == []
 
 
 def test_history_marks_agents_shows_button_titles_and_drops_metadata() -> None:
@@ -79,6 +107,13 @@ def test_only_the_identity_token_is_taken_from_the_browser() -> None:
     assert wm.user_metadata({"metadata": {"auth_token": "x" * 5000}}) == {}
 
 
+def test_rasa_webchat_passes_the_token_in_custom_data_and_nothing_else_is_kept() -> None:
+    data = {"message": "hi", "customData": {"auth_token": "abc.def.ghi", "language": "en", "role": "employee"}}
+    assert wm.user_metadata(data) == {"auth_token": "abc.def.ghi"}
+    assert wm.user_metadata({"customData": {"language": "en"}, "session_id": "x"}) == {}
+    assert wm.user_metadata({"customData": ["auth_token"]}) == {}
+
+
 @pytest.mark.parametrize(
     ("data", "error"),
     [
@@ -93,7 +128,23 @@ def test_bad_messages_get_a_clear_error(data: Any, error: str) -> None:
         wm.user_text(data)
 
 
-def test_session_ids_must_be_long_random_tokens() -> None:
-    assert wm.is_session_id("0123456789abcdef0123456789abcdef")
-    for bad in (None, 12, "short", "../../etc/passwd-0123456789", "x" * 65):
-        assert not wm.is_session_id(bad)
+def test_only_session_ids_the_channel_signed_verify() -> None:
+    secret = "e2e-identity-secret-0123456789abcdefghij"
+    issued = ws.issue(secret)
+    assert ws.verify(issued, secret)
+    assert len(issued) <= 64 and issued.replace("_", "").replace("-", "").isalnum()  # the feedback route's shape
+    assert issued != ws.issue(secret)
+    nonce, tag = issued.split("_", 1)
+    tampered = f"{nonce}_{'A' if tag[0] != 'A' else 'B'}{tag[1:]}"
+    other_nonce = f"{'0' if nonce[0] != '0' else '1'}{nonce[1:]}_{tag}"
+    for refused in (tampered, other_nonce, "demo-rest-7-0000009", "0123456789abcdef0123456789abcdef", None, 12):
+        assert not ws.verify(refused, secret), refused
+    assert not ws.verify(issued, "another-secret-0123456789abcdefghijkl")
+
+
+def test_the_channel_does_not_start_without_its_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IDENTITY_SECRET", raising=False)
+    with pytest.raises(ws.MissingSecret, match="IDENTITY_SECRET is not set"):
+        ws.secret_from_env()
+    monkeypatch.setenv("IDENTITY_SECRET", "s" * 40)
+    assert ws.secret_from_env() == "s" * 40

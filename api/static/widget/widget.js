@@ -121,6 +121,8 @@
     this.unread = 0;
     this.pending = [];
     this.typingTimer = null;
+    this.byId = {};           // message id -> its element, to join a document answer's sources to its text
+    this.lastBot = null;
     this.store = storage();
     this.keyPrefix = config.storageKey + ":";
     this.identity = identityKey(config.authToken);
@@ -288,6 +290,8 @@
   Widget.prototype.showHistory = function (messages) {
     var self = this;
     while (this.log.firstChild) this.log.removeChild(this.log.firstChild);
+    this.byId = {};
+    this.lastBot = null;
     this.rating.hidden = true;
     if (this.config.greeting) this.addMessage({ sender: "bot", text: this.config.greeting, greeting: true });
     messages.forEach(function (message) { self.addMessage(message, true); });
@@ -318,13 +322,32 @@
     this.socket.emit("user_uttered", { message: text, session_id: this.sessionId, metadata: metadata });
   };
 
+  /* Bot messages come in the shapes Rasa's own socket.io channel sends (so stock widgets render them too):
+     a text with its quick replies, then its custom payload alone — a document answer's sources — joined
+     here to the text it belongs to by `metadata.message_id` (or, without one, to the last bot message).
+     `metadata.agent` marks a text a person wrote. */
   Widget.prototype.receive = function (message) {
-    this.setTyping(false);
-    var custom = (message && message.custom) || {};
-    var agent = typeof custom.agent === "string" && custom.agent ? custom.agent : null;
-    this.addMessage({ sender: agent ? "agent" : "bot", agent: agent, text: message.text,
-      quick_replies: message.quick_replies, custom: custom });
-    if (!this.isOpen()) { this.unread += 1; this.showBadge(); }
+    if (!message || typeof message !== "object") return;
+    var meta = message.metadata && typeof message.metadata === "object" ? message.metadata : {};
+    if (typeof message.text === "string") {
+      this.setTyping(false);
+      var agent = typeof meta.agent === "string" && meta.agent ? meta.agent : null;
+      this.addMessage({ sender: agent ? "agent" : "bot", agent: agent, text: message.text,
+        quick_replies: message.quick_replies, id: meta.message_id });
+      if (!this.isOpen()) { this.unread += 1; this.showBadge(); }
+    } else if (Array.isArray(message.sources) && message.sources.length) {
+      this.attachSources(meta.message_id, message.sources);
+    }
+  };
+
+  Widget.prototype.attachSources = function (messageId, sources) {
+    var item = (messageId && this.byId[messageId]) || this.lastBot;
+    if (!item || item.querySelector(".nw-sources")) {
+      this.addMessage({ sender: "bot", custom: { sources: sources } });
+      return;
+    }
+    item.insertBefore(this.sources(sources), item.querySelector(".nw-thumbs"));
+    this.scroll();
   };
 
   Widget.prototype.dropQuickReplies = function () {
@@ -359,6 +382,10 @@
     }
     if (sender !== "user") this.dropQuickReplies();
     this.log.appendChild(item);
+    if (sender !== "user" && !message.greeting) {
+      this.lastBot = item;
+      if (typeof message.id === "string") this.byId[message.id] = item;
+    }
     var replies = Array.isArray(message.quick_replies) ? message.quick_replies : [];
     if (replies.length) {
       var group = el("div", { class: "nw-replies", role: "group", "aria-label": "Suggested replies" });

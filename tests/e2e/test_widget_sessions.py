@@ -1,0 +1,134 @@
+"""The widget channel joins only conversations it issued (issue 16.3), through the real socket.io channel.
+
+A socket.io client here (python-socketio, speaking what a browser's socket.io client speaks)
+asks the real Rasa server's widget channel for sessions. The channel signs the ids it issues
+(engine/channels/widget_sessions.py) and resumes only those: a REST conversation's sender id,
+a made-up id and an issued id with a tampered signature all get a new, empty session, and what
+the REST conversation had established (a verified customer) is not reachable from there.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import socketio
+
+pytestmark = pytest.mark.e2e
+
+REPLY_TIMEOUT_S = 30.0
+EVENTS = ("session_confirm", "bot_uttered", "history", "widget_error", "bot_typing", "user_echo")
+
+
+class WidgetSocket:
+    """One browser's socket to the widget channel: what it was sent, in order, by event name."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.received: queue.Queue[tuple[str, Any]] = queue.Queue()
+        for name in EVENTS:
+            self.client.on(name, self._keeper(name))
+        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=10)
+
+    def _keeper(self, name: str) -> Any:
+        return lambda data=None: self.received.put((name, data))
+
+    def next(self, name: str) -> Any:
+        """The next event called `name` (others before it are dropped)."""
+        deadline = time.monotonic() + REPLY_TIMEOUT_S
+        while (left := deadline - time.monotonic()) > 0:
+            got, data = self.received.get(timeout=left)
+            if got == name:
+                return data
+        raise TimeoutError(name)
+
+    def session(self, session_id: str | None = None) -> str:
+        self.client.emit("session_request", {"session_id": session_id})
+        confirmed = self.next("session_confirm")
+        return str(confirmed["session_id"] if isinstance(confirmed, dict) else confirmed)
+
+    def history(self) -> list[dict[str, Any]]:
+        self.client.emit("history_request", {})
+        messages: list[dict[str, Any]] = self.next("history")["messages"]
+        return messages
+
+    def say(self, text: str, session_id: str) -> str:
+        """Send `text`; the texts of the bot's `bot_uttered` events until it stops typing."""
+        self.client.emit("user_uttered", {"message": text, "session_id": session_id})
+        self.next("bot_typing")  # typing on
+        texts: list[str] = []
+        deadline = time.monotonic() + REPLY_TIMEOUT_S
+        while (left := deadline - time.monotonic()) > 0:
+            name, data = self.received.get(timeout=left)
+            if name == "bot_uttered" and isinstance(data.get("text"), str):
+                texts.append(data["text"])
+            elif name == "bot_typing" and not data["typing"]:
+                return "\n".join(texts)
+        raise TimeoutError(text)
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+@pytest.fixture
+def widget(e2e_stack: Any) -> Iterator[Any]:
+    """`widget()`: a new socket to the test stack's widget channel (closed at the end)."""
+    sockets: list[WidgetSocket] = []
+
+    def open_socket() -> WidgetSocket:
+        sockets.append(WidgetSocket(e2e_stack.settings.rasa_url))
+        return sockets[-1]
+
+    yield open_socket
+    for opened in sockets:
+        opened.close()
+
+
+def test_a_rest_conversation_cannot_be_joined_and_its_verified_customer_stays_there(
+    widget, conversation, accounts, e2e_db
+) -> None:
+    account = accounts[1]
+    order = e2e_db.orders.get_order(account.orders["shipped"], account.customer_id)
+    invoice = e2e_db.billing.get_invoice(account.open_invoice, account.customer_id)
+    rest = conversation()
+    rest.say("where is my order?")
+    rest.say(order.number)
+    assert order.tracking_number in rest.say(account.email), rest
+
+    browser = widget()
+    session_id = browser.session(rest.sender)
+
+    assert session_id != rest.sender
+    assert browser.history() == []  # nothing of the REST conversation
+    reply = browser.say("how much do I owe?", session_id)
+    assert invoice.number not in reply and order.tracking_number not in reply, reply
+    assert "order number" in reply or "e-mail" in reply, reply  # asked to verify, as anyone new
+
+
+def test_a_made_up_id_gets_a_new_empty_session(widget) -> None:
+    browser = widget()
+    for made_up in ("0123456789abcdef0123456789abcdef", "demo-rest-7-0000009", "../../etc/passwd", None):
+        session_id = browser.session(made_up)
+        assert session_id != made_up
+        assert browser.history() == []
+
+
+def test_an_issued_id_resumes_with_its_history_and_a_tampered_one_does_not(widget) -> None:
+    first = widget()
+    session_id = first.session()
+    assert first.say("hello", session_id)
+    first.close()
+
+    again = widget()
+    assert again.session(session_id) == session_id
+    assert "hello" in [message.get("text") for message in again.history()]
+
+    nonce, signature = session_id.split("_", 1)
+    tampered = f"{nonce}_{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    forged = widget()
+    fresh = forged.session(tampered)
+    assert fresh not in (tampered, session_id)
+    assert forged.history() == []
