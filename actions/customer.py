@@ -15,7 +15,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.identity import METADATA_TOKEN_KEY, Identity, read_channel_token, read_session_proof
+from assistant.identity import (
+    METADATA_PROOF_KEY,
+    METADATA_TOKEN_KEY,
+    ConnectorProof,
+    Identity,
+    read_channel_token,
+    read_connector_proof,
+    read_session_proof,
+)
 from assistant.settings import get_settings
 from backoffice.errors import BackofficeUnavailable
 
@@ -31,11 +39,30 @@ UNEXPECTED_REPLY = (
 )
 
 
+def _metadata(tracker: Tracker) -> dict[str, Any]:
+    metadata = (tracker.latest_message or {}).get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
 def channel_identity(tracker: Tracker) -> Identity | None:
     """The identity a trusted channel vouched for in this message's metadata."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    token = metadata.get(METADATA_TOKEN_KEY) if isinstance(metadata, dict) else None
+    token = _metadata(tracker).get(METADATA_TOKEN_KEY)
     return read_channel_token(token, get_settings().identity_secret) if token else None
+
+
+def connector_proof(tracker: Tracker) -> ConnectorProof | None:
+    """Where this message came from, as the Rasa server's own channel signed it; None without a valid proof.
+
+    Never `tracker.get_latest_input_channel()`: a REST caller could name any channel there.
+    """
+    token = _metadata(tracker).get(METADATA_PROOF_KEY)
+    return read_connector_proof(token, tracker.sender_id, get_settings().identity_secret) if token else None
+
+
+def proven_channel(tracker: Tracker) -> str | None:
+    """The channel this message provably came in on (rest, socketio, slack, telegram), or None."""
+    proof = connector_proof(tracker)
+    return proof.channel if proof is not None else None
 
 
 def verified_customer_id(tracker: Tracker) -> int | None:

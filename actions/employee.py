@@ -3,6 +3,9 @@
 An employee is identified by the channel, never by what they type: a signed
 token from the website (role `employee`), their Slack user id, or a Telegram
 account they linked with a one-time code. Every HR action checks this itself.
+A Slack or Telegram user id counts only with the connector's signed proof that the
+message came through that connector (`connector_proof`): a REST caller can name a
+channel and a sender id, not sign for them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import call, hr_port
-from actions.customer import channel_identity, replying_on_failure, verified_customer_id
+from actions.customer import (
+    channel_identity,
+    connector_proof,
+    proven_channel,
+    replying_on_failure,
+    verified_customer_id,
+)
 from assistant.settings import get_settings
 from backoffice.errors import NotFound
 
@@ -35,11 +44,13 @@ async def identified_employee_id(tracker: Tracker) -> int | None:
             return (await call(hr_port().get_employee, int(identity.subject))).id
         except NotFound:
             return None
-    channel = tracker.get_latest_input_channel()
-    if channel == "slack":
-        employee = await call(hr_port().employee_by_slack_user, tracker.sender_id)
-    elif channel == "telegram":
-        employee = await call(hr_port().employee_by_telegram_user, tracker.sender_id)
+    proof = connector_proof(tracker)
+    if proof is None:
+        return None
+    if proof.channel == "slack":
+        employee = await call(hr_port().employee_by_slack_user, proof.sender_id)
+    elif proof.channel == "telegram":
+        employee = await call(hr_port().employee_by_telegram_user, proof.sender_id)
     else:
         return None
     return employee.id if employee is not None else None
@@ -52,7 +63,7 @@ def sign_in_explanation(tracker: Tracker) -> str:
             "Leave, pay and other HR questions are only for Northwind employees, so I can't help with that here. "
             "I'm happy to help with your orders and invoices."
         )
-    if tracker.get_latest_input_channel() == "telegram":
+    if proven_channel(tracker) == "telegram":
         return (
             "HR questions are for Northwind employees. To use them here, link this Telegram account first: "
             'say "link my Telegram" and follow the steps.'

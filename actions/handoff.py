@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, hr_port
-from actions.customer import channel_identity, verified_customer_id
+from actions.customer import channel_identity, proven_channel, verified_customer_id
 from actions.employee import identified_employee_id
 from assistant.settings import get_settings
 from backoffice.errors import BackofficeError
@@ -121,7 +121,7 @@ async def new_ticket(tracker: Tracker, reason: HandoffReason, message: str | Non
     it saves), so the ticket must be masked here or it would keep what the store does not.
     """
     ticket = NewTicket(
-        channel=tracker.get_latest_input_channel() or "rest",
+        channel=proven_channel(tracker) or tracker.get_latest_input_channel() or "rest",
         sender_id=tracker.sender_id,
         identity=await who_is_asking(tracker),
         reason=reason,

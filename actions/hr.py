@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import confirmation
 from actions.backoffice_calls import call, hr_port
-from actions.customer import replying_on_failure
+from actions.customer import proven_channel, replying_on_failure
 from actions.employee import HR_UNAVAILABLE_REPLY, EmployeeAction, identified_employee_id, sign_in_explanation
 from assistant import formatting
 from assistant.dates import DateRange, describe_range, parse_date_range
@@ -397,7 +397,7 @@ class ActionLinkTelegram(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         profile = f"{get_settings().public_url.rstrip('/')}/employee/profile"
-        if tracker.get_latest_input_channel() != "telegram":
+        if proven_channel(tracker) != "telegram":
             dispatcher.utter_message(
                 text="Linking is for using me on Telegram. Open your intranet profile "
                 f'({profile}), choose "Link Telegram", then send the 6-digit code to me on Telegram.'
@@ -417,7 +417,7 @@ class ActionLinkCode(Action):
         return "action_link_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if tracker.get_latest_input_channel() != "telegram":
+        if proven_channel(tracker) != "telegram":
             dispatcher.utter_message(text="Link codes are only for linking a Telegram account — type it on Telegram.")
             return []
         match = LINK_CODE_RE.search(tracker.latest_message.get("text") or "")
@@ -429,12 +429,14 @@ class ActionLinkCode(Action):
             try:
                 employee = await call(hr_port().redeem_telegram_link_code, match.group(1), tracker.sender_id)
             except NotAllowed as refusal:
-                reason = {
-                    "expired_code": "That code has expired. Please get a new one from your intranet profile.",
-                    "used_code": "That code has already been used. Please get a new one from your intranet profile.",
-                    "too_many_attempts": "Too many wrong codes from this Telegram account. Please wait an hour "
-                    'and get a new code from your intranet profile, or say "talk to a person".',
-                }.get(refusal.reason, "That code isn't valid. Please check it, or get a new one from your profile.")
+                # One reply for a wrong, expired or used code: a guesser learns nothing about which codes exist.
+                reason = (
+                    "Too many wrong codes from this Telegram account. Please wait an hour "
+                    'and get a new code from your intranet profile, or say "talk to a person".'
+                    if refusal.reason == "too_many_attempts"
+                    else "That code isn't valid — codes work once, for 10 minutes. Please check it, "
+                    "or get a new one from your intranet profile."
+                )
                 dispatcher.utter_message(text=reason)
                 return []
             first = employee.name.split()[0]

@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, orders_port
-from actions.customer import UNAVAILABLE_REPLY, channel_identity, verified_customer_id
+from actions.customer import UNAVAILABLE_REPLY, channel_identity, connector_proof, verified_customer_id
 from actions.employee import identified_employee_id
 from actions.request_registry import action_for_request
 from assistant.identity import issue_session_proof
@@ -153,7 +153,9 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Compare the pair with the back office; count mismatches; never say which half was wrong."""
         try:
-            customer = await call(orders_port().verify_customer, reference, email)
+            origin = connector_proof(tracker)  # who is guessing, as the channel signed it (an IP, an account)
+            client = origin.client if origin is not None else None
+            customer = await call(orders_port().verify_customer, reference, email, client)
         except BackofficeUnavailable:
             logger.exception("identity check failed: back office unavailable (%s)", tracker.sender_id)
             dispatcher.utter_message(text=UNAVAILABLE_REPLY)

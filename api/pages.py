@@ -48,5 +48,7 @@ def static_page_headers(img_src: str = "'self'") -> dict[str, str]:
 
 
 def render_page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    """`body` must already be escaped HTML."""
-    return HTMLResponse(PAGE.format(title=escape(title), body=body), status_code=status_code)
+    """`body` must already be escaped HTML. Never cached: a page may show an invoice opened by a signed link."""
+    return HTMLResponse(
+        PAGE.format(title=escape(title), body=body), status_code=status_code, headers={"Cache-Control": "no-store"}
+    )

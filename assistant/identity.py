@@ -9,6 +9,11 @@ issued for one purpose can never be replayed for another:
   identity check, bound to one conversation (sender id). Kept in a slot, so the
   proof travels with the conversation but cannot be forged or moved to another.
 - `payment` links: open the payment page of one invoice.
+- `connector` proofs: the Rasa server's own input channel (REST, socket.io, Slack,
+  Telegram) vouches for which channel a message came in on, who sent it there and
+  from which client (IP or platform account). The channel name Rasa records can be
+  chosen by a REST caller; this proof cannot, so identity by channel (a Slack or
+  Telegram account linked to an employee) and the guessing caps rely on it alone.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ METADATA_TOKEN_KEY = "auth_token"
 AUD_CHANNEL = "assistant:channel"
 AUD_SESSION = "assistant:session"
 AUD_PAYMENT = "assistant:payment"
+AUD_CONNECTOR = "assistant:connector"
+METADATA_PROOF_KEY = "connector_proof"
+CONNECTOR_PROOF_TTL_S = 600
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,15 @@ class Identity:
     role: Role
     subject: str
     name: str | None = None
+
+
+@dataclass(frozen=True)
+class ConnectorProof:
+    """What a connector verified about one message: its channel, its sender and the client that sent it."""
+
+    channel: str
+    sender_id: str
+    client: str
 
 
 def _encode(claims: dict[str, Any], secret: str, ttl_s: int) -> str:
@@ -95,3 +112,21 @@ def read_payment_token(token: str | None, secret: str) -> str | None:
     """The invoice number a valid payment token opens."""
     claims = _decode(token or "", secret, AUD_PAYMENT)
     return str(claims["sub"]) if claims else None
+
+
+def issue_connector_proof(
+    channel: str, sender_id: str, client: str, secret: str, ttl_s: int = CONNECTOR_PROOF_TTL_S
+) -> str:
+    """Signed by an input channel after it checked where a message came from (the connector's own check)."""
+    return _encode({"sub": sender_id, "ch": channel, "cl": client, "aud": AUD_CONNECTOR}, secret, ttl_s)
+
+
+def read_connector_proof(token: Any, sender_id: str, secret: str) -> ConnectorProof | None:
+    """The connector's word on a message, if the proof is valid *for this conversation*; else None."""
+    claims = _decode(token if isinstance(token, str) else "", secret, AUD_CONNECTOR)
+    if claims is None or claims.get("sub") != sender_id:
+        return None
+    channel, client = claims.get("ch"), claims.get("cl")
+    if not isinstance(channel, str) or not isinstance(client, str):
+        return None
+    return ConnectorProof(channel=channel, sender_id=sender_id, client=client)

@@ -40,8 +40,24 @@ _NAME_FIELD = re.compile(
 )
 
 
+# Credentials in URLs and messages: signed tokens (payment links, identity and connector proofs are JWTs)
+# and any `token=` query value (a payment link in the API's access log, the Rasa API's auth token).
+_JWT = re.compile(r"eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}")
+_TOKEN_PARAM = re.compile(r"(?P<lead>\btoken=)[^&\s\"']+")
+TOKEN_MASK = "[token]"
+
+
+def mask_credentials(text: str) -> str:
+    """`text` with signed tokens and `token=` values replaced: a log line never opens a payment page."""
+    if "eyJ" in text:
+        text = _JWT.sub(TOKEN_MASK, text)
+    if "token=" in text:
+        text = _TOKEN_PARAM.sub(lambda m: m.group("lead") + TOKEN_MASK, text)
+    return text
+
+
 def _mask(text: str) -> str:
-    masked = redact(text, model=False)
+    masked = redact(mask_credentials(text), model=False)
     if "_name" in masked:
         masked = _NAME_FIELD.sub(
             lambda m: m.group("lead") + NAME_MASK if m.group("value").strip() not in ("None", "null") else m.group(0),

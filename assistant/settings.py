@@ -11,9 +11,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.local_secrets import local_secret
 
 PLACEHOLDER_PREFIX = "dev-"
 # The modes that may run on the development placeholders: local development only.
@@ -44,7 +47,21 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Public base URL of the API; payment links point here."
     )
-    rasa_api_token: str | None = Field(None, description="When set, protects the Rasa HTTP API (`--auth-token`).")
+    rasa_api_token: str | None = Field(
+        None,
+        description="Protects the Rasa HTTP API (`--auth-token`). Local and test modes make one under "
+        "`$VAR_DIR/secrets/` when unset; production refuses to start without it.",
+    )
+    action_server_token: str | None = Field(
+        None,
+        description="Shared secret the Rasa servers send to the action server (`X-Action-Token`); made under "
+        "`$VAR_DIR/secrets/` when unset outside production.",
+    )
+    cors_origins: str = Field(
+        "",
+        description="Web origins (comma-separated) allowed to call the Rasa server from a browser, besides "
+        "PUBLIC_URL's own; never `*`.",
+    )
     identity_secret: str = Field(
         "dev-identity-secret-change-me-0123456789",
         description="HS256 secret for identity tokens passed by trusted channels and for payment links.",
@@ -54,7 +71,18 @@ class Settings(BaseSettings):
         "dev-demo", description="Password of the demo intranet login (stands in for the company's single sign-on)."
     )
     backoffice_timeout_s: float = Field(2.0, gt=0, description="Time-out of one back-office call from an action.")
-    verify_max_attempts: int = Field(3, ge=1, description="Failed identity checks before the bot stops asking.")
+    verify_max_attempts: int = Field(
+        3, ge=1, description="Failed identity checks in one conversation before the bot stops asking."
+    )
+    verify_max_failures_per_reference: int = Field(
+        5, ge=0, description="Failed checks of one order/invoice number before it is locked (back-off; 0: off)."
+    )
+    verify_max_failures_per_email: int = Field(
+        5, ge=0, description="Failed checks with one e-mail address before it is locked (back-off; 0: off)."
+    )
+    verify_max_failures_per_client: int = Field(
+        20, ge=0, description="Failed checks from one IP address or chat account before it is locked (0: off)."
+    )
     return_window_days: int = Field(30, ge=0, description="Days after delivery during which a return is accepted.")
     knowledge_dir_override: Path | None = Field(
         None,
@@ -110,6 +138,9 @@ class Settings(BaseSettings):
     )
     api_max_request_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body the API takes (document uploads: 10 MB)."
+    )
+    channel_max_message_chars: int = Field(
+        2000, ge=1, description="Longest message any chat channel takes; longer ones get a polite refusal before NLU."
     )
     channel_max_request_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body the Rasa server takes (channels and its HTTP API)."
@@ -189,6 +220,19 @@ class Settings(BaseSettings):
             raise ValueError(f"IDENTITY_SECRET must be at least 32 characters ({mode}).")
         return self
 
+    @model_validator(mode="after")
+    def _closed_by_default(self) -> Settings:
+        """The Rasa API and the action server always need a token: production names them, a local stack makes them."""
+        for name in ("rasa_api_token", "action_server_token"):
+            if getattr(self, name):
+                continue
+            if self.assistant_env == "production":
+                raise ValueError(f"{name.upper()} must be set in production: the service would be open to anyone.")
+            setattr(self, name, local_secret(self.var_dir, name.replace("_", "-")))
+        if "*" in self.allowed_origins:
+            raise ValueError("CORS_ORIGINS must list origins, not `*`.")
+        return self
+
     @property
     def agents(self) -> dict[str, str]:
         """Agent bearer token -> the agent's display name, from AGENT_TOKENS."""
@@ -198,6 +242,14 @@ class Settings(BaseSettings):
             if name.strip() and token.strip():
                 agents[token.strip()] = name.strip()
         return agents
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Origins a browser may call the Rasa server from: the public site's, then CORS_ORIGINS."""
+        public = urlsplit(self.public_url)
+        origins = [f"{public.scheme}://{public.netloc}"]
+        origins += [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
+        return list(dict.fromkeys(origins))
 
     @property
     def backoffice_db_url(self) -> str:

@@ -84,8 +84,12 @@ def tracker_store_env(settings: Settings) -> dict[str, str]:
 
 
 def security_env(settings: Settings) -> dict[str, str]:
-    """The Rasa server's limits and tracker redaction (engine/limits.py, engine/redaction.py), from the settings."""
+    """The Rasa server's secrets, limits and tracker redaction (engine/channels/incoming.py, engine/limits.py,
+    engine/redaction.py), from the settings."""
     return {
+        "IDENTITY_SECRET": settings.identity_secret,
+        "ACTION_SERVER_TOKEN": str(settings.action_server_token),
+        "CHANNEL_MAX_MESSAGE_CHARS": str(settings.channel_max_message_chars),
         "REDACT_TRACKER": "true" if settings.redact_tracker else "false",
         "CHANNEL_RATE_LIMIT_PER_SENDER": str(settings.channel_rate_limit_per_sender),
         "CHANNEL_RATE_LIMIT_PER_IP": str(settings.channel_rate_limit_per_ip),
@@ -121,14 +125,14 @@ def rasa_service(
     url = url or settings.rasa_url
     credentials = settings.var_dir.resolve() / "run" / "credentials.yml"
     # `python -m engine` is Rasa's own command line with our engine patches applied first.
+    # Closed by default: the HTTP API always needs its token, and browsers are let in from listed origins only.
     rasa_command = [
-        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--cors", "*",
+        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", str(settings.rasa_api_token),
         "--interface", "127.0.0.1", "--port", _port(url),
         "--model", str(MODEL),
         "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials),
+        "--cors", *settings.allowed_origins,
     ]  # fmt: skip
-    if settings.rasa_api_token:
-        rasa_command += ["--auth-token", settings.rasa_api_token]
     return Service(
         name,
         rasa_command,

@@ -15,13 +15,14 @@ from backoffice.domain import Customer, Invoice, Order, Payment, ReturnAuthoriza
 
 
 class OrdersPort(Protocol):
-    def verify_customer(self, reference: str, email: str) -> Customer | None:
+    def verify_customer(self, reference: str, email: str, client: str | None = None) -> Customer | None:
         """The customer whose order (or invoice) `reference` was placed with `email`, else None.
 
         Case-insensitive e-mail, normalised reference. Says nothing about why it failed.
-        Every failure is recorded against the reference, across conversations and channels;
-        past a limit within a time window it raises NotAllowed("too_many_attempts"), for a
-        reference that exists and one that does not alike.
+        Every failure is recorded against the reference, the e-mail and the `client` (an IP
+        address or a platform account, as the connector signed it), across conversations and
+        channels; while any of them is over its cap (`backoffice.attempts`) it raises
+        NotAllowed("too_many_attempts"), for a reference that exists and one that does not alike.
         """
         ...
 

@@ -29,12 +29,18 @@ def backoffice_engine() -> Engine:
 
 @lru_cache(maxsize=1)
 def orders_port() -> OrdersPort:
+    from backoffice.attempts import default_caps
     from backoffice.sql.engine import session_factory
     from backoffice.sql.orders import SqlOrders
 
     settings = get_settings()
     engine = backoffice_engine()
-    return SqlOrders(session_factory(engine), return_window_days=settings.return_window_days)
+    caps = default_caps(
+        per_reference=settings.verify_max_failures_per_reference,
+        per_email=settings.verify_max_failures_per_email,
+        per_client=settings.verify_max_failures_per_client,
+    )
+    return SqlOrders(session_factory(engine), return_window_days=settings.return_window_days, caps=caps)
 
 
 @lru_cache(maxsize=1)

@@ -70,7 +70,9 @@ def sender_of(path: str, body: bytes, content_type: str) -> tuple[str, str] | No
     if not path.startswith("/webhooks/"):
         return None
     channel = path.split("/")[2] if path.count("/") >= 3 else ""
-    if content_type.startswith("application/x-www-form-urlencoded"):  # Slack buttons: payload=<json>
+    # Slack's buttons come form-encoded (payload=<json>); every other channel reads the body as JSON
+    # whatever its content type says, so a REST message sent "form-encoded" is still counted.
+    if channel == "slack" and content_type.startswith("application/x-www-form-urlencoded"):
         payload = parse_qs(body.decode("utf-8", "replace")).get("payload", [""])[0]
         data = _json(payload.encode())
     else:

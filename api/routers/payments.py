@@ -11,7 +11,7 @@ from decimal import Decimal
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, status
+from fastapi import APIRouter, Form, HTTPException, Query, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
@@ -130,7 +130,10 @@ def pay(
     summary="The invoice a payment link opens",
     responses=PAGE_ERRORS,
 )
-def payment_invoice(invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep) -> InvoiceView:
+def payment_invoice(
+    invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep, response: Response
+) -> InvoiceView:
+    response.headers["Cache-Control"] = "no-store"  # opened by a signed link: no shared cache may keep it
     invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
     return InvoiceView(
         number=invoice.number, status=invoice.status, amount=invoice.amount, paid=invoice.paid,

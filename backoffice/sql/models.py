@@ -135,11 +135,11 @@ class PaymentRow(Base):
 
 
 class VerificationFailureRow(Base):
-    """One failed identity check for an order/invoice reference (any conversation, any channel)."""
+    """One failed identity check, under one attempt key (`backoffice.attempts`): reference, e-mail hash or client."""
 
     __tablename__ = "verification_failures"
     __table_args__ = (Index("ix_verification_failures_reference", "reference", "failed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(128))
     failed_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, Select, exc, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from backoffice.attempts import Cap, client_key, default_caps, email_key, reference_key
 from backoffice.domain import (
     CANCELLABLE_STATUSES,
     Customer,
@@ -91,31 +92,29 @@ class SqlOrders(SqlAdapter):
         *,
         today: Callable[[], date] = date.today,
         return_window_days: int | None = None,
-        max_failures_per_reference: int = 5,
-        failure_window: timedelta = timedelta(hours=1),
+        caps: dict[str, Cap] | None = None,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__(sessions, today=today)
+        self.now = now
         if return_window_days is None:
             from assistant.settings import get_settings
 
             return_window_days = get_settings().return_window_days
         self.return_window_days = return_window_days
-        self.max_failures_per_reference = max_failures_per_reference
-        self.failure_window = failure_window
+        self.caps = caps or default_caps()
 
-    def verify_customer(self, reference: str, email: str) -> Customer | None:
+    def verify_customer(self, reference: str, email: str, client: str | None = None) -> Customer | None:
         key = normalise_order_number(reference) or normalise_invoice_number(reference)
         wanted = (email or "").strip().lower()
         if key is None or not wanted:
             return None
+        keys = {"reference": reference_key(key), "email": email_key(wanted)}
+        if client:
+            keys["client"] = client_key(client)
         with self.transaction() as session:
-            since = utc_now() - self.failure_window
-            failures = session.scalar(
-                select(func.count())
-                .select_from(VerificationFailureRow)
-                .where(VerificationFailureRow.reference == key, VerificationFailureRow.failed_at >= since)
-            )
-            if (failures or 0) >= self.max_failures_per_reference:
+            now = self.now()
+            if self._locked(session, keys, now):
                 raise NotAllowed("too_many_attempts")
             query = self._customer_by_reference(key)
             row = (
@@ -125,9 +124,24 @@ class SqlOrders(SqlAdapter):
             )
             if row is None:
                 # Counted for unknown references too, so the count says nothing about existence.
-                session.add(VerificationFailureRow(reference=key, failed_at=utc_now()))
+                session.add_all(VerificationFailureRow(reference=k, failed_at=now) for k in keys.values())
                 return None
             return customer_from_row(row)
+
+    def _locked(self, session: Session, keys: dict[str, str], now: datetime) -> bool:
+        """Is any of the keys of this attempt locked by its cap?"""
+        for kind, key in keys.items():
+            cap = self.caps[kind]
+            if cap.limit <= 0:
+                continue
+            failures = session.scalars(
+                select(VerificationFailureRow.failed_at).where(
+                    VerificationFailureRow.reference == key, VerificationFailureRow.failed_at >= now - cap.memory
+                )
+            ).all()
+            if cap.locked_until(list(failures), now) is not None:
+                return True
+        return False
 
     def get_customer(self, customer_id: int) -> Customer:
         with self.transaction() as session:

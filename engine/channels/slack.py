@@ -43,6 +43,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from engine.channels import incoming
 from engine.channels.dedupe import SeenUpdates
 from engine.channels.payloads import agent_name, source_titles
 
@@ -284,6 +285,12 @@ class SlackChannel(SlackInput):
         only_for: str | None = None,
     ) -> None:
         output = self.get_output_channel(channel, only_for=only_for)
+        refusal = incoming.too_long(text)
+        if refusal is not None:
+            await output.send_text_message(user, refusal)
+            return
+        # The signature proved Slack sent this request: the channel vouches for the Slack user.
+        metadata = incoming.stamped(metadata, self.name(), user, client=f"slack:{user}")
         await on_new_message(UserMessage(text, output, user, input_channel=self.name(), metadata=metadata))
 
     @staticmethod

@@ -36,6 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from engine.channels import incoming
 from engine.channels.dedupe import SeenUpdates
 from engine.channels.payloads import agent_name, source_titles
 
@@ -184,9 +185,20 @@ class TelegramChannel(TelegramInput):
         if not text:
             await self._say(chat_id, UNSUPPORTED_MESSAGE_REPLY)
             return
-        metadata = {"telegram_chat_id": chat_id, "telegram_message_id": getattr(message, "message_id", None)}
+        refusal = incoming.too_long(text)
+        if refusal is not None:
+            await self._say(chat_id, refusal)
+            return
+        sender_id = str(user.id)
+        # The secret token proved Telegram sent this update: the channel vouches for the Telegram user.
+        metadata = incoming.stamped(
+            {"telegram_chat_id": chat_id, "telegram_message_id": getattr(message, "message_id", None)},
+            self.name(),
+            sender_id,
+            client=f"telegram:{sender_id}",
+        )
         try:
-            await on_new_message(UserMessage(text, bot, str(user.id), input_channel=self.name(), metadata=metadata))
+            await on_new_message(UserMessage(text, bot, sender_id, input_channel=self.name(), metadata=metadata))
         except Exception:
             logger.exception("Telegram: handling update %s failed", update.update_id)
 

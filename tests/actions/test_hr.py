@@ -28,8 +28,8 @@ from actions.hr import (
     encode_range,
 )
 from assistant.dates import DateRange
-from assistant.identity import issue_channel_token
-from assistant.settings import Settings
+from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
+from assistant.settings import Settings, get_settings
 from backoffice.demo import DemoAccount
 from backoffice.errors import NotAllowed
 from backoffice.hr_demo import DemoEmployee, demo_employees
@@ -364,6 +364,12 @@ async def test_a_customer_is_told_hr_is_for_employees(
 # -- linking Telegram ------------------------------------------------------------------------------
 
 
+CODE_REFUSED = (
+    "That code isn't valid — codes work once, for 10 minutes. Please check it, "
+    "or get a new one from your intranet profile."
+)
+
+
 def telegram_tracker(make_tracker: Callable[..., Tracker], sender_id: str, text: str, channel: str) -> Tracker:
     return channel_tracker(make_tracker, sender_id, text, channel, intent="link_code")
 
@@ -381,7 +387,8 @@ async def test_a_link_code_on_telegram_links_the_account_once(
     assert linked is not None and linked.id == emma.employee_id
 
     again = await run(ActionLinkCode(), telegram_tracker(make_tracker, "777000222", code, "telegram"))
-    assert "already been used" in again.text
+    # Used, expired or never issued: one reply, so a guesser cannot tell which codes exist.
+    assert again.text == CODE_REFUSED
     assert hr.employee_by_telegram_user("777000222") is None
 
     # Once linked, the Telegram account is the employee: HR answers work without a token.
@@ -395,7 +402,7 @@ async def test_a_wrong_link_code_is_refused(
     code = hr.issue_telegram_link_code(emma.employee_id)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     reply = await run(ActionLinkCode(), telegram_tracker(make_tracker, "777000333", wrong, "telegram"))
-    assert "isn't valid" in reply.text
+    assert reply.text == CODE_REFUSED
     assert reply.events == []
     assert hr.employee_by_telegram_user("777000333") is None
 
@@ -414,14 +421,26 @@ async def test_a_link_code_on_rest_is_refused(
 
 
 def channel_tracker(
-    make_tracker: Callable[..., Tracker], sender_id: str, text: str, channel: str, intent: str = "leave_balance"
+    make_tracker: Callable[..., Tracker],
+    sender_id: str,
+    text: str,
+    channel: str,
+    intent: str = "leave_balance",
+    signed_by: str | None = "",
 ) -> Tracker:
-    """A message that arrived on `channel` from `sender_id` (the connector sets both, the user cannot)."""
-    events = [
-        ActionExecuted("action_listen"),
-        UserUttered(text, {"intent": {"name": intent, "confidence": 1.0}}, input_channel=channel),
-    ]
-    return make_tracker(sender_id=sender_id, text=text, intent=intent, events=events)
+    """A message that arrived on `channel` from `sender_id`, with the proof the connector `signed_by` signs.
+
+    By default the proof names `channel` itself (what our connectors do); `signed_by=None` is a
+    message without any proof, `signed_by="rest"` one that the REST channel received although
+    Rasa's record names `channel` (what a caller choosing `input_channel` got before).
+    """
+    metadata: dict[str, Any] = {}
+    if signed_by is not None:
+        proof = issue_connector_proof(signed_by or channel, sender_id, "127.0.0.1", get_settings().identity_secret)
+        metadata[METADATA_PROOF_KEY] = proof
+    latest = {"intent": {"name": intent, "confidence": 1.0}, "metadata": metadata}
+    events = [ActionExecuted("action_listen"), UserUttered(text, latest, input_channel=channel)]
+    return make_tracker(sender_id=sender_id, text=text, intent=intent, events=events, metadata=metadata)
 
 
 async def test_on_slack_the_employee_is_known_by_their_slack_user_id(
@@ -436,3 +455,30 @@ async def test_on_slack_the_employee_is_known_by_their_slack_user_id(
     # The same id over REST proves nothing: only the Slack connector sets the channel.
     rest = await run(ActionLeaveBalance(), channel_tracker(make_tracker, emma.slack_user_id, text, "rest"))
     assert "left of" not in rest.text
+
+
+@pytest.mark.parametrize("signed_by", [None, "rest", "socketio"])
+async def test_a_channel_named_without_the_connectors_proof_identifies_nobody(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, signed_by: str | None
+) -> None:
+    """Rasa records whatever channel a REST caller names; only the Slack connector's own proof counts."""
+    assert emma.slack_user_id
+    text = "how many vacation days do I have left"
+    claimed = channel_tracker(make_tracker, emma.slack_user_id, text, "slack", signed_by=signed_by)
+    assert claimed.get_latest_input_channel() == "slack"
+    reply = await run(ActionLeaveBalance(), claimed)
+    assert "left of" not in reply.text and "- Vacation:" not in reply.text
+
+
+async def test_a_proof_made_for_another_sender_identifies_nobody(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee
+) -> None:
+    """A valid Slack proof copied from Emma's message into another conversation is worth nothing there."""
+    assert emma.slack_user_id
+    proof = issue_connector_proof("slack", emma.slack_user_id, "slack:x", get_settings().identity_secret)
+    latest = {"intent": {"name": "leave_balance", "confidence": 1.0}, "metadata": {METADATA_PROOF_KEY: proof}}
+    events = [ActionExecuted("action_listen"), UserUttered("my balance", latest, input_channel="slack")]
+    moved = make_tracker(sender_id="U0SOMEONE", text="my balance", intent="leave_balance", events=events,
+                         metadata={METADATA_PROOF_KEY: proof})  # fmt: skip
+    reply = await run(ActionLeaveBalance(), moved)
+    assert "left of" not in reply.text

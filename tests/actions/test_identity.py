@@ -274,7 +274,7 @@ async def test_a_reference_guessed_at_from_other_conversations_locks_this_one_to
 ) -> None:
     """New conversations do not reset the count: the back office keeps it per reference."""
     number = alice.orders["shipped"]
-    for attempt in range(app_orders.max_failures_per_reference):
+    for attempt in range(app_orders.caps["reference"].limit):
         app_orders.verify_customer(number, f"guess{attempt}@example.com")
     fresh = form_tracker(make_tracker, alice.email, "verify_email", verify_reference=number)
     reply = await run(ValidateVerifyForm(), fresh)

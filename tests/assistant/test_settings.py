@@ -15,6 +15,7 @@ REAL_DEMO_PASSWORD = "a-real-demo-password"
 REAL_AGENT_TOKENS = "Alex:a-real-agent-token-0123456789,Sam:another-real-agent-token-0123"
 SETTING_VARIABLES = (
     "ASSISTANT_ENV", "IDENTITY_SECRET", "ADMIN_TOKEN", "DEMO_PASSWORD", "DATABASE_URL", "VAR_DIR", "TRACKER_STORE_URL",
+    "RASA_API_TOKEN", "ACTION_SERVER_TOKEN", "CORS_ORIGINS",
 )  # fmt: skip
 
 
@@ -41,6 +42,8 @@ REAL = {
     "admin_token": REAL_ADMIN_TOKEN,
     "demo_password": REAL_DEMO_PASSWORD,
     "agent_tokens": REAL_AGENT_TOKENS,
+    "rasa_api_token": "a-real-rasa-api-token-0123456789",
+    "action_server_token": "a-real-action-server-token-0123456789",
 }
 
 
@@ -97,6 +100,8 @@ def test_production_accepts_real_secrets() -> None:
         admin_token=REAL_ADMIN_TOKEN,
         demo_password=REAL_DEMO_PASSWORD,
         agent_tokens=REAL_AGENT_TOKENS,
+        rasa_api_token=REAL["rasa_api_token"],
+        action_server_token=REAL["action_server_token"],
     )
     assert configured.identity_secret == "x" * 32
     assert configured.agents == {"a-real-agent-token-0123456789": "Alex", "another-real-agent-token-0123": "Sam"}
@@ -107,6 +112,8 @@ def test_production_refuses_placeholders_from_the_environment(monkeypatch: pytes
     monkeypatch.setenv("ADMIN_TOKEN", REAL_ADMIN_TOKEN)
     monkeypatch.setenv("DEMO_PASSWORD", REAL_DEMO_PASSWORD)
     monkeypatch.setenv("AGENT_TOKENS", REAL_AGENT_TOKENS)
+    monkeypatch.setenv("RASA_API_TOKEN", str(REAL["rasa_api_token"]))
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", str(REAL["action_server_token"]))
     get_settings.cache_clear()
     try:
         with pytest.raises(ValidationError):
@@ -167,3 +174,31 @@ def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 def test_production_refuses_the_placeholder_demo_password() -> None:
     with pytest.raises(ValidationError, match="DEMO_PASSWORD still has its development placeholder"):
         settings(assistant_env="production", identity_secret=REAL_SECRET, admin_token=REAL_ADMIN_TOKEN)
+
+
+# -- closed by default ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["rasa_api_token", "action_server_token"])
+def test_production_refuses_to_start_without_its_service_tokens(token: str) -> None:
+    with pytest.raises(ValidationError, match=f"{token.upper()} must be set in production"):
+        settings(assistant_env="production", **{**REAL, token: None})
+
+
+def test_a_local_stack_makes_its_tokens_once_and_every_process_reads_the_same(tmp_path: Path) -> None:
+    first = settings(var_dir=tmp_path / "var")
+    second = settings(var_dir=tmp_path / "var")
+    assert first.rasa_api_token and len(first.rasa_api_token) >= 32
+    assert first.rasa_api_token == second.rasa_api_token
+    assert first.action_server_token == second.action_server_token != first.rasa_api_token
+    kept = tmp_path / "var" / "secrets" / "rasa-api-token"
+    assert kept.read_text().strip() == first.rasa_api_token
+    assert kept.stat().st_mode & 0o077 == 0, "readable by its owner only"
+    assert settings(var_dir=tmp_path / "other").rasa_api_token != first.rasa_api_token
+
+
+def test_cors_lists_origins_and_never_a_wildcard() -> None:
+    listed = settings(public_url="https://shop.example.com/", cors_origins="https://help.example.com, https://x.io/")
+    assert listed.allowed_origins == ["https://shop.example.com", "https://help.example.com", "https://x.io"]
+    with pytest.raises(ValidationError, match="CORS_ORIGINS must list origins"):
+        settings(cors_origins="*")

@@ -8,11 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from backoffice.demo import DemoAccount
 from backoffice.domain import InvoiceStatus, OrderStatus
 from backoffice.errors import NotAllowed, NotFound
+from backoffice.sql.adapter import utc_now
 from backoffice.sql.billing import SqlBilling
+from backoffice.sql.models import VerificationFailureRow
 from backoffice.sql.orders import SqlOrders
 
 Dump = dict[str, list[tuple[Any, ...]]]
@@ -288,20 +292,71 @@ def test_failed_checks_lock_a_reference_across_conversations(
 ) -> None:
     """Each conversation allows 3 tries; the back office caps them per reference for everyone."""
     number = alice.orders["shipped"]
-    for attempt in range(orders.max_failures_per_reference):
+    for attempt in range(orders.caps["reference"].limit):
         assert orders.verify_customer(number, f"guess{attempt}@example.com") is None
     with pytest.raises(NotAllowed) as locked:
         orders.verify_customer(number, alice.email)  # even the right e-mail, from a new conversation
     assert locked.value.reason == "too_many_attempts"
     assert orders.verify_customer(alice.orders["pending"], alice.email) is not None  # other references unaffected
-    later = SqlOrders(engine, failure_window=timedelta(seconds=0))
-    assert later.verify_customer(number, alice.email) is not None  # old failures stop counting
+    later = SqlOrders(engine, now=lambda: utc_now() + timedelta(hours=1, minutes=1))
+    assert later.verify_customer(number, alice.email) is not None  # the lock runs out after an hour
 
 
 def test_unknown_reference_locks_the_same_way(orders: SqlOrders) -> None:
     """Locking must not tell an existing order from a missing one."""
-    for attempt in range(orders.max_failures_per_reference):
+    for attempt in range(orders.caps["reference"].limit):
         assert orders.verify_customer("ORD-19999", f"guess{attempt}@example.com") is None
     with pytest.raises(NotAllowed) as locked:
         orders.verify_customer("ord 19999", "someone@example.com")
     assert locked.value.reason == "too_many_attempts"
+
+
+# -- caps that a new conversation cannot reset: per e-mail, per client, with back-off ----------------
+
+
+def test_walking_order_numbers_for_one_email_is_locked_after_five(
+    orders: SqlOrders, alice: DemoAccount, bob: DemoAccount
+) -> None:
+    """An attacker who knows Alice's e-mail and walks the order numbers gets five wrong tries in all."""
+    wrong_numbers = [bob.orders["pending"], bob.orders["shipped"], "ORD-19991", "ORD-19992", "ORD-19993"]
+    for number in wrong_numbers:
+        assert orders.verify_customer(number, alice.email, client=f"10.0.0.{len(number)}") is None
+    with pytest.raises(NotAllowed):  # her own order now, from yet another client: the e-mail is locked
+        orders.verify_customer(alice.orders["pending"], alice.email, client="10.9.9.9")
+    assert orders.verify_customer(bob.orders["pending"], bob.email) is not None  # other people unaffected
+
+
+def test_the_email_lock_doubles_with_each_further_failure(engine: Any, alice: DemoAccount) -> None:
+    """Back-off: after the first lock runs out, one more wrong try locks for two hours, then four."""
+    start = utc_now()
+    clock = {"now": start}
+    orders = SqlOrders(engine, now=lambda: clock["now"])
+    for attempt in range(orders.caps["email"].limit):
+        assert orders.verify_customer(f"ORD-1999{attempt}", alice.email) is None
+    clock["now"] = start + timedelta(hours=1, minutes=1)  # the first lock (1 h) has run out
+    assert orders.verify_customer("ORD-19995", alice.email) is None  # the sixth wrong try
+    clock["now"] = start + timedelta(hours=2, minutes=30)  # 1 h 29 min later: inside the 2 h lock
+    with pytest.raises(NotAllowed):
+        orders.verify_customer(alice.orders["pending"], alice.email)
+    clock["now"] = start + timedelta(hours=3, minutes=2)  # 2 h 1 min after the sixth: the owner gets in
+    assert orders.verify_customer(alice.orders["pending"], alice.email) is not None
+
+
+def test_one_client_guessing_many_emails_is_locked(orders: SqlOrders, alice: DemoAccount) -> None:
+    """Many e-mails and numbers from one IP: the client cap (20) stops it; another client is unaffected."""
+    for attempt in range(orders.caps["client"].limit):
+        assert (
+            orders.verify_customer(f"ORD-1{attempt:04d}", f"person{attempt}@example.com", client="203.0.113.7") is None
+        )
+    with pytest.raises(NotAllowed):
+        orders.verify_customer(alice.orders["pending"], alice.email, client="203.0.113.7")
+    assert orders.verify_customer(alice.orders["pending"], alice.email, client="198.51.100.1") is not None
+
+
+def test_the_email_is_kept_only_as_a_hash(engine: Any, orders: SqlOrders, alice: DemoAccount) -> None:
+    orders.verify_customer("ORD-19990", alice.email, client="203.0.113.8")
+    with Session(engine) as session:
+        keys = set(session.scalars(select(VerificationFailureRow.reference)))
+    assert {"ORD-19990", "client:203.0.113.8"} <= keys
+    assert not any(alice.email.lower() in key for key in keys)
+    assert any(key.startswith("email:") for key in keys)

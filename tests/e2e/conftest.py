@@ -52,6 +52,7 @@ ACTION_SERVER_URL = f"http://127.0.0.1:{15055 + PORT_OFFSET}"
 PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
 TELEGRAM_API_PORT = 18081 + PORT_OFFSET
 SLACK_API_PORT = 18082 + PORT_OFFSET
+WEBCHAT_PAGE_PORT = 18083 + PORT_OFFSET  # the page embedding rasa-webchat (test_webchat.py): another site's origin
 # Outside the wiped var/e2e: ingestion is idempotent, so later runs only check the hashes.
 E2E_KNOWLEDGE_DIR = ROOT / "var" / "cache" / f"e2e-knowledge-{PORT_OFFSET}"
 TELEGRAM_TOKEN = "123456789:e2e-telegram-bot-token"
@@ -61,6 +62,10 @@ SLACK_TOKEN = "xoxb-e2e-slack-bot-token"
 SLACK_SIGNING_SECRET = "e2e-slack-signing-secret-0123456789abcdef"
 BACKOFFICE_TIMEOUT_S = 1.5
 IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
+# Closed by default: the Rasa HTTP API and the action server need their tokens in every mode.
+RASA_API_TOKEN = "e2e-rasa-api-token-0123456789"
+RASA_API = {"token": RASA_API_TOKEN}  # the query parameter Rasa's `--auth-token` reads
+ACTION_SERVER_TOKEN = "e2e-action-server-token-0123456789"
 ADMIN_TOKEN = "e2e-admin-token-0123456789"
 DEMO_PASSWORD = "e2e-demo-password"  # test mode refuses the dev- placeholders
 AGENT_TOKENS = {"Alex": "e2e-agent-alex-0123456789", "Sam": "e2e-agent-sam-0123456789"}
@@ -88,6 +93,8 @@ def e2e_environment() -> dict[str, str]:
         "PUBLIC_URL": PUBLIC_URL,
         "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
         "IDENTITY_SECRET": IDENTITY_SECRET,
+        "RASA_API_TOKEN": RASA_API_TOKEN,
+        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "DEMO_PASSWORD": DEMO_PASSWORD,
         "RETURN_WINDOW_DAYS": str(RETURN_WINDOW_DAYS),
@@ -103,6 +110,8 @@ def e2e_environment() -> dict[str, str]:
         "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
         "SLACK_API_URL": f"http://127.0.0.1:{SLACK_API_PORT}/api/",
         "KNOWLEDGE_DIR": str(E2E_KNOWLEDGE_DIR),
+        # A company's own website embedding a chat widget calls the Rasa server from its origin.
+        "CORS_ORIGINS": f"http://127.0.0.1:{WEBCHAT_PAGE_PORT}",
         "AGENT_TOKENS": ",".join(f"{name}:{token}" for name, token in AGENT_TOKENS.items()),
         "HANDOFF_HOURS": "always",
         # The rate limits are off for the suite (every test talks from 127.0.0.1, some in bursts);
@@ -125,7 +134,6 @@ def e2e_settings() -> Iterator[Settings]:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in e2e_environment().items():
             patch.setenv(name, value)
-        patch.delenv("RASA_API_TOKEN", raising=False)
         get_settings.cache_clear()
         wiring.orders_port.cache_clear()
         wiring.billing_port.cache_clear()
@@ -290,7 +298,7 @@ class RestConversation:
     def tracker_events(self) -> list[dict[str, Any]]:
         response = httpx.get(
             f"{self.rasa_url}/conversations/{self.sender}/tracker",
-            params={"include_events": "ALL"},  # every session, not only the latest
+            params={"include_events": "ALL", **RASA_API},  # every session, not only the latest
             timeout=CHAT_TIMEOUT_S,
         )
         response.raise_for_status()

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import AGENT_TOKENS, PUBLIC_URL, RASA_URL, chat
+from tests.e2e.conftest import AGENT_TOKENS, PUBLIC_URL, RASA_API, RASA_URL, chat
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def ticket_in(reply: str) -> str:
 
 
 def tracker_events(sender: str) -> list[dict[str, Any]]:
-    tracker = httpx.get(f"{RASA_URL}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = httpx.get(f"{RASA_URL}/conversations/{sender}/tracker", params=RASA_API, timeout=30).json()
     events: list[dict[str, Any]] = tracker["events"]
     return events
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from backoffice.demo import DemoAccount
-from tests.e2e.conftest import ADMIN_TOKEN, E2E_VAR_DIR, PUBLIC_URL, RASA_URL, RunningStack, post_message
+from tests.e2e.conftest import ADMIN_TOKEN, E2E_VAR_DIR, PUBLIC_URL, RASA_API, RASA_URL, RunningStack, post_message
 
 pytestmark = pytest.mark.e2e
 
@@ -138,7 +138,7 @@ def test_erasing_a_conversation_leaves_nothing(guarded: RunningStack, conversati
     assert stored_events(convo.sender) == []
     assert tickets_of(convo.sender) == 0
     assert files_naming(convo.sender) == [], "no file under var/ names the sender, not even the erasure's access log"
-    tracker = httpx.get(f"{RASA_URL}/conversations/{convo.sender}/tracker", timeout=30).json()
+    tracker = httpx.get(f"{RASA_URL}/conversations/{convo.sender}/tracker", params=RASA_API, timeout=30).json()
     assert [e for e in tracker["events"] if e["event"] in ("user", "bot")] == []
 
 

@@ -35,7 +35,7 @@ from slack_standin import ApiCall, SlackStandIn, dm_channel
 from assistant.settings import Settings
 from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.hr import SqlHR
-from tests.e2e.conftest import AGENT_TOKENS, SLACK_TOKEN
+from tests.e2e.conftest import AGENT_TOKENS, RASA_API, SLACK_TOKEN
 
 pytestmark = pytest.mark.e2e
 
@@ -136,7 +136,7 @@ def post_interaction(payload: dict[str, Any]) -> httpx.Response:
 
 
 def tracker(user_id: str) -> dict[str, Any]:
-    return httpx.get(f"{STACK['rasa']}/conversations/{user_id}/tracker", timeout=10).json()
+    return httpx.get(f"{STACK['rasa']}/conversations/{user_id}/tracker", params=RASA_API, timeout=10).json()
 
 
 def user_texts(user_id: str) -> list[str]:

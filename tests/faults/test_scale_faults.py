@@ -139,16 +139,17 @@ def test_killing_an_action_server_and_a_rasa_server_under_load_loses_no_conversa
     assert report["errors"] <= 2 * CONVERSATIONS, report["error_samples"]
     # Every user turn in every tracker has its reply, except turns the client was told failed.
     failed = {result.turn.turn_id for results in run.results.values() for result in results if result.error}
-    unanswered = unanswered_turns(settings.rasa_url, [c.sender for c in conversations])
+    unanswered = unanswered_turns(settings.rasa_url, [c.sender for c in conversations], str(settings.rasa_api_token))
     print(f"turns stored without a bot reply: {len(unanswered)} {sorted(unanswered)[:5]}")
     assert unanswered <= failed, sorted(unanswered - failed)
 
 
-def unanswered_turns(url: str, senders: list[str]) -> set[str]:
+def unanswered_turns(url: str, senders: list[str], token: str) -> set[str]:
     """The load test's turn ids whose user event in the tracker is followed by no bot utterance."""
     found: set[str] = set()
     for sender in senders:
-        response = httpx.get(f"{url}/conversations/{sender}/tracker", params={"include_events": "ALL"}, timeout=60)
+        params = {"include_events": "ALL", "token": token}
+        response = httpx.get(f"{url}/conversations/{sender}/tracker", params=params, timeout=60)
         events = response.json()["events"]
         turn_id: str | None = None
         replied = True

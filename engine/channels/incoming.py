@@ -1,0 +1,112 @@
+"""What every input channel checks before a message reaches the NLU: no `rasa` import, plain data in and out.
+
+- **Bounded input.** A message longer than `CHANNEL_MAX_MESSAGE_CHARS` (default 2,000, the
+  widget's own limit) is refused before the NLU sees it: parsing cost grows faster than the
+  length, so one huge message could stall the server for everyone.
+- **Only proof is trusted.** From the outside only the signed identity token (`auth_token`)
+  is kept of a message's metadata; every other key is dropped, above all a forged
+  `connector_proof`. The channel then adds its own signed proof (`stamped`): which channel
+  the message came in on, who sent it and from which client. The actions trust that proof,
+  never the `input_channel` Rasa records, which a REST caller can name.
+
+The identity secret reaches the Rasa process as `IDENTITY_SECRET` (the supervisor passes it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.identity import METADATA_PROOF_KEY, METADATA_TOKEN_KEY, issue_connector_proof
+
+DEFAULT_MAX_MESSAGE_CHARS = 2000
+MAX_TOKEN_CHARS = 4096
+MAX_SENDER_CHARS = 128
+SENDER_RE = re.compile(r"[^\x00-\x1f\x7f]+")
+
+MESSAGE_TOO_LONG_REPLY = (
+    "Sorry, that message is too long for me ({length} characters; I read at most {limit}). "
+    "Please send a shorter one, or split it into a few messages."
+)
+
+
+class BadRequest(ValueError):
+    """A message a channel cannot take; the text says why, for the caller."""
+
+
+class MissingSecret(RuntimeError):
+    """The Rasa server was started without the identity secret its channels sign with."""
+
+
+def identity_secret() -> str:
+    """The secret the channels sign their proofs with; refuses to run without one."""
+    secret = os.environ.get("IDENTITY_SECRET", "")
+    if not secret:
+        raise MissingSecret("IDENTITY_SECRET is not set for the Rasa server: its channels cannot sign their proofs.")
+    return secret
+
+
+def max_message_chars() -> int:
+    """The longest message any channel takes (CHANNEL_MAX_MESSAGE_CHARS)."""
+    try:
+        return max(1, int(os.environ.get("CHANNEL_MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)))
+    except ValueError:
+        return DEFAULT_MAX_MESSAGE_CHARS
+
+
+def too_long(text: str) -> str | None:
+    """The reply for a message over the limit, or None when it is within it."""
+    limit = max_message_chars()
+    if len(text) <= limit:
+        return None
+    return MESSAGE_TOO_LONG_REPLY.format(length=f"{len(text):,}", limit=f"{limit:,}")
+
+
+def trusted_metadata(metadata: Any) -> dict[str, str]:
+    """Of what a client sent as metadata, only the signed identity token (checked later, by the actions)."""
+    token = metadata.get(METADATA_TOKEN_KEY) if isinstance(metadata, dict) else None
+    if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS:
+        return {METADATA_TOKEN_KEY: token}
+    return {}
+
+
+def stamped(metadata: dict[str, Any], channel: str, sender_id: str, client: str) -> dict[str, Any]:
+    """`metadata` with this channel's signed word on where the message came from."""
+    proof = issue_connector_proof(channel, sender_id, client, identity_secret())
+    return {**metadata, METADATA_PROOF_KEY: proof}
+
+
+@dataclass(frozen=True)
+class RestMessage:
+    """A REST channel request, checked: who sends, what, and the only metadata kept."""
+
+    sender_id: str
+    text: str
+    metadata: dict[str, str]
+
+
+def rest_message(body: Any) -> RestMessage:
+    """Read a REST request body as Rasa's REST channel does, refusing what it would take silently.
+
+    Rasa answers `200 []` to metadata sent as a string, and files a message without a
+    sender under the shared conversation `default`; here both are a 400 with the reason.
+    `input_channel` is ignored: the REST channel speaks only for itself.
+    """
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object with `sender` and `message`.")
+    sender = body.get("sender")
+    if isinstance(sender, int) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender.strip():
+        raise BadRequest("`sender` is required: a string that names the conversation.")
+    if len(sender) > MAX_SENDER_CHARS or not SENDER_RE.fullmatch(sender):
+        raise BadRequest(f"`sender` must be at most {MAX_SENDER_CHARS} printable characters.")
+    text = body.get("message")
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest("`message` is required: the text the user wrote.")
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest('`metadata` must be a JSON object (for example {"auth_token": "..."}).')
+    return RestMessage(sender_id=sender, text=text, metadata=trusted_metadata(metadata))
