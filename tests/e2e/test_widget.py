@@ -170,6 +170,10 @@ def test_a_policy_answer_shows_its_sources(context, site, e2e_stack) -> None:
 
     citation = tab.page.locator(".nw-bot .nw-source").first
     expect(citation).to_contain_text("Returns", timeout=REPLY_TIMEOUT_MS)
+    answer = citation.locator("xpath=ancestor::div[contains(@class, 'nw-msg')]")
+    expect(answer.locator(".nw-bubble")).to_contain_text("return")  # the sources joined to their answer's text
+    expect(answer.locator(".nw-thumbs")).to_be_visible()
+    tab.screenshot("document-answer.png")
     tab.assert_nothing_went_wrong()
 
 
