@@ -6,9 +6,33 @@ and is only registered here.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import typer
 
-app = typer.Typer(help="The front-office / back-office assistant.", no_args_is_help=True)
+
+class AssistantCLI(typer.Typer):
+    """Typer, with errors a set-up command fixes told in one line instead of a traceback (cli_errors)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as error:
+            from assistant.cli_errors import explain
+            from assistant.settings import get_settings
+
+            try:
+                problem = explain(error, get_settings())
+            except Exception:  # the settings themselves are wrong: their own error says which one
+                problem = None
+            if problem is None:
+                raise
+            print(problem.line(), file=sys.stderr)
+            raise SystemExit(1) from None
+
+
+app = AssistantCLI(help="The front-office / back-office assistant.", no_args_is_help=True)
 
 
 def _register() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -94,3 +94,30 @@ def demo_employees_command(
         for label, value in rows.items():
             typer.echo(f"  {label:<22} {value or '-'}")
         typer.echo("")
+
+
+@demo_app.command("token")
+def demo_token(
+    role: Annotated[Literal["customer", "employee"], typer.Argument(help="customer or employee.")],
+    person_id: Annotated[int, typer.Argument(help="The customer's or employee's id (`assistant demo accounts`).")],
+    hours: Annotated[int, typer.Option(min=1, max=24 * 30, help="How long the token is valid.")] = 8,
+) -> None:
+    """A signed channel token for a demo customer or employee: what a page embedding a chat widget passes
+    (our widget's `authToken`, rasa-webchat's `customData.auth_token`) once the person has signed in."""
+    from sqlalchemy.orm import Session
+
+    from assistant.cli_errors import NotReady, Problem
+    from assistant.identity import issue_channel_token
+    from backoffice.sql.engine import make_engine
+    from backoffice.sql.hr_models import EmployeeRow
+    from backoffice.sql.models import CustomerRow
+
+    settings = get_settings()
+    if settings.assistant_env == "production":
+        raise NotReady(Problem("demo tokens are not issued in production", "sign people in through the website"))
+    with Session(make_engine(settings.backoffice_db_url)) as session:
+        person = session.get(CustomerRow, person_id) if role == "customer" else session.get(EmployeeRow, person_id)
+    if person is None:
+        lists = "`assistant demo accounts`" if role == "customer" else "`assistant demo employees`"
+        raise NotReady(Problem(f"there is no {role} {person_id} in the back office", f"{lists} lists them"))
+    typer.echo(issue_channel_token(role, str(person_id), settings.identity_secret, person.name, hours * 3600))

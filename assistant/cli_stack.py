@@ -18,6 +18,16 @@ Profile = Annotated[
 ]
 
 
+def _ready_to_start() -> None:
+    """The engine and the trained model must exist before anything is started (else a 4-minute wait, then a log)."""
+    from assistant.cli_errors import NotReady, Problem
+
+    if not stack.RASA_PYTHON.exists():
+        raise NotReady(Problem(f"the Rasa engine's environment is missing ({stack.RASA_PYTHON})", "`make setup`"))
+    if not stack.MODEL.exists():
+        raise NotReady(Problem(f"there is no trained model at {stack.MODEL}", "`make train` (`make run` trains it)"))
+
+
 def _settings(profile: str | None) -> Settings:
     """The settings, with --profile standing for STACK_PROFILE (also for the processes started)."""
     if profile is not None:
@@ -29,7 +39,9 @@ def _settings(profile: str | None) -> Settings:
 @stack_app.command()
 def run(profile: Profile = None) -> None:
     """Start everything in the foreground; Ctrl-C stops everything."""
-    stack.run_foreground(_settings(profile))
+    settings = _settings(profile)
+    _ready_to_start()
+    stack.run_foreground(settings)
 
 
 @stack_app.command()
@@ -41,6 +53,8 @@ def up(
 ) -> None:
     """Start everything in the background and wait until healthy (pids under var/run/)."""
     settings = _settings(profile)
+    if not stores:
+        _ready_to_start()
     only = (lambda service: service.name in scale.STORES) if stores else None
     try:
         stack.up(settings, only=only)
@@ -70,4 +84,6 @@ def status(profile: Profile = None) -> None:
         ok = stack.is_healthy(service.health_url)
         healthy &= ok
         typer.echo(f"  {service.name:<9} {'up' if ok else 'down':<5} {service.health_url}")
+    if not healthy:
+        typer.echo("The stack is not (all) up: `make up` starts it, `make run` in the foreground.", err=True)
     raise typer.Exit(0 if healthy else 1)
