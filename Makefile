@@ -114,6 +114,10 @@ eval: setup ## Quality numbers: knowledge answers on the dev handbook and the de
 eval-nlu: setup ## NLU on real user phrasing (nlu_dev) through the running stack (`make up` first)
 	$(APP)/python scripts/eval_nlu.py --json var/eval/nlu.json
 
+.PHONY: eval-dialogue
+eval-dialogue: setup train ## The conversation set (tests/conversations) on a fresh stack of its own, then the test stories
+	$(APP)/python scripts/eval_dialogue.py --json var/eval/dialogue.json $(EVAL_DIALOGUE_ARGS)
+
 .PHONY: loadtest
 loadtest: setup ## 200 conversations × 10 turns at once, every tracker checked (PROFILE=scale; LOADTEST_ARGS="--conversations 20")
 	$(APP)/python scripts/loadtest.py $(LOADTEST_ARGS)

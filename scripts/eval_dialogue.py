@@ -1,0 +1,225 @@
+"""`make eval-dialogue`: the conversation test set (tests/conversations/) against a fresh stack.
+
+    .venv/bin/python scripts/eval_dialogue.py [--split tune|test|all] [--only ID ...] [--json OUT]
+        [--no-stories] [--keep-stack]
+
+Why a stack of its own: conversations cancel orders, create returns and file leave, so they
+need a back office that starts as seeded and is put back after every conversation that
+changed it (`dialogue_set.restore` from a snapshot taken right after seeding), and ports
+and a `var/eval-dialogue/` folder no other stack uses. It is started by the same
+supervisor as `make run` (`assistant.throwaway_stack`, shared with the e2e suite).
+
+Every conversation is talked through over the REST channel (signed channel tokens for
+signed-in personas) and judged by `dialogue_set.run_conversation`. Out-of-hours
+conversations run last, after the action server is restarted with HANDOFF_HOURS=never.
+Printed: success per kind and overall for the test and tune halves, the unwanted actions,
+the failing conversations with their first failed check; then, in the same run, the test
+stories (`python -m engine test core`, what `make test-stories` runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from dialogue_set import (  # noqa: E402
+    Conversation,
+    Result,
+    format_report,
+    load_set,
+    persona_metadata,
+    read_calendar,
+    rest_poster,
+    restore,
+    run_conversation,
+    save_snapshot,
+    snapshot,
+    summary,
+)
+
+from assistant import stack, throwaway_stack  # noqa: E402
+
+VAR_DIR = ROOT / "var" / "eval-dialogue"
+KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-dialogue-knowledge"
+BACKOFFICE_TIMEOUT_S = 2.0
+# Settings of other stacks that must not reach this one (its channels would talk to nobody).
+REMOVED = (
+    "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
+    "DATABASE_URL", "TRACKER_STORE_URL", "CHROMA_URL", "STACK_PROFILE", "LOCK_STORE_URL",
+)  # fmt: skip
+
+
+def environment(port_base: int, identity_secret: str) -> dict[str, str]:
+    """The stack's settings: test mode with its own secrets, ports from `port_base`, people always
+    on duty (out-of-hours conversations restart the action server), rate limits off (one client)."""
+    return {
+        "ASSISTANT_ENV": "test",
+        "VAR_DIR": str(VAR_DIR),
+        "DATABASE_URL": f"sqlite:///{VAR_DIR / 'backoffice.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
+        "RASA_URL": f"http://127.0.0.1:{port_base + 5}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{port_base + 55}",
+        "PUBLIC_URL": f"http://127.0.0.1:{port_base + 80}",
+        "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+        "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
+        "IDENTITY_SECRET": identity_secret,
+        "RASA_API_TOKEN": secrets.token_urlsafe(24),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+        "ADMIN_TOKEN": secrets.token_urlsafe(24),
+        "DEMO_PASSWORD": secrets.token_urlsafe(12),
+        "AGENT_TOKENS": f"Alex:{secrets.token_urlsafe(18)}",
+        "HANDOFF_HOURS": "always",
+        "HF_HUB_OFFLINE": "1",
+        "API_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
+    }
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def run_stories(out_dir: Path) -> dict[str, Any]:
+    """The test stories on the trained model, as `make test-stories` runs them."""
+    command = [
+        str(stack.RASA_PYTHON), "-m", "engine", "test", "core", "--model", str(stack.MODEL),
+        "--stories", "tests/stories", "--fail-on-prediction-errors", "--out", str(out_dir),
+    ]  # fmt: skip
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1"}
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    failed = out_dir / "failed_test_stories.yml"
+    failed_text = failed.read_text() if failed.exists() else ""
+    failed_count = failed_text.count("- story:")
+    return {
+        "passed": done.returncode == 0,
+        "returncode": done.returncode,
+        "failed_stories": failed_count,
+        "seconds": round(time.monotonic() - started, 1),
+        "tail": "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:]),
+    }
+
+
+def run_set(conversations: list[Conversation], running: throwaway_stack.RunningStack, secret: str) -> list[Result]:
+    """Each conversation in turn; the back office restored after any that changed it."""
+    from backoffice.sql.engine import make_engine
+
+    settings = running.settings
+    engine = make_engine(settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S)
+    database = VAR_DIR / "backoffice.db"
+    seeded_copy = VAR_DIR / "backoffice-seeded.db"
+    save_snapshot(database, seeded_copy)
+    seeded = snapshot(engine)
+    calendar = read_calendar(engine)
+    post = rest_poster(str(settings.rasa_url))
+    results: list[Result] = []
+    hours = "always"
+    ordered = sorted(conversations, key=lambda c: c.handoff_hours != "always")
+    for number, conversation in enumerate(ordered, start=1):
+        if conversation.handoff_hours != hours:
+            hours = conversation.handoff_hours
+            print(f"-- restarting the action server with HANDOFF_HOURS={hours}", flush=True)
+            running.replace("actions", running.service_with_env("actions", HANDOFF_HOURS=hours))
+        result = run_conversation(conversation, post, persona_metadata(conversation.persona, secret), engine, calendar)
+        results.append(result)
+        verdict = "ok" if result.ok else ("UNWANTED" if result.unwanted else "fail")
+        print(f"[{number:>3}/{len(ordered)}] {verdict:<8} {conversation.id}", flush=True)
+        if snapshot(engine) != seeded:
+            restore(database, seeded_copy)
+    engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=("tune", "test", "all"), default="all")
+    parser.add_argument("--only", action="append", default=[], help="run only this conversation id (repeatable)")
+    parser.add_argument("--json", type=Path, help="write every conversation's checks and transcript here")
+    parser.add_argument("--port-base", type=int, default=17100, help="Rasa +5, actions +55, API +80")
+    parser.add_argument("--no-stories", action="store_true", help="skip the test stories")
+    args = parser.parse_args()
+
+    conversations = load_set()
+    if args.split != "all":
+        conversations = [c for c in conversations if c.split == args.split]
+    if args.only:
+        unknown = set(args.only) - {c.id for c in conversations}
+        if unknown:
+            parser.error(f"no such conversation(s): {sorted(unknown)}")
+        conversations = [c for c in conversations if c.id in args.only]
+    if not stack.MODEL.exists():
+        sys.exit(f"No trained model at {stack.MODEL}: run `make train` first.")
+    stale = throwaway_stack.newer_than_model()
+    if stale:
+        print(f"warning: {stack.MODEL.name} is older than {', '.join(stale[:3])}; run `make train`.", flush=True)
+
+    secret = secrets.token_urlsafe(32)
+    env = environment(args.port_base, secret)
+    started_at = datetime.now(UTC)
+    load_before = load_average()
+    with throwaway_stack.environment(env, remove=REMOVED) as settings:
+        urls = (settings.rasa_url, settings.action_server_url, settings.public_url)
+        busy = [str(url) for url in urls if throwaway_stack.port_in_use(str(url))]
+        if busy and VAR_DIR.exists():
+            stack.down(settings)  # a run that was killed left its processes behind
+            busy = [str(url) for url in urls if throwaway_stack.port_in_use(str(url))]
+        if busy:
+            sys.exit(f"Ports in use: {', '.join(busy)} (another eval-dialogue run? --port-base)")
+        print(f"Fresh stack in {VAR_DIR.relative_to(ROOT)} (seeding, indexing the documents, starting)…", flush=True)
+        throwaway_stack.fresh_backoffice(settings, VAR_DIR, BACKOFFICE_TIMEOUT_S)
+        throwaway_stack.ingest_company_documents(settings)
+        running = throwaway_stack.RunningStack.of(settings)
+        try:
+            running.start_all()
+            print(f"{len(conversations)} conversations…", flush=True)
+            results = run_set(conversations, running, secret)
+        finally:
+            running.stop_all()
+            stack.down(settings)
+    load_after = load_average()
+
+    print(format_report(results))
+    stories: dict[str, Any] | None = None
+    if args.no_stories:
+        print("\ntest stories: skipped (run `make test-stories`)")
+    else:
+        print("\ntest stories (python -m engine test core --stories tests/stories)…", flush=True)
+        stories = run_stories(VAR_DIR / "stories")
+        verdict = "pass" if stories["passed"] else f"FAIL ({stories['failed_stories']} failed stories)"
+        print(f"test stories: {verdict} in {stories['seconds']} s")
+        if not stories["passed"]:
+            print(stories["tail"])
+    print(f"\nload average before/after: {load_before} / {load_after}; started {started_at:%Y-%m-%d %H:%M} UTC")
+
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        report = {
+            "started_at": started_at.isoformat(),
+            "load_average": {"before": load_before, "after": load_after},
+            "model_mtime": datetime.fromtimestamp(stack.MODEL.stat().st_mtime, UTC).isoformat(),
+            "summary": summary(results),
+            "stories": stories,
+            "results": [result.to_dict() for result in results],
+        }
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        print(f"details: {args.json}")
+
+
+if __name__ == "__main__":
+    main()
