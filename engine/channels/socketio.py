@@ -153,7 +153,8 @@ class WidgetInput(SocketIOInput):
         async def session_request(sid: str, data: Any = None) -> None:
             wanted = data.get("session_id") if isinstance(data, dict) else None
             # Only an id this channel issued is resumed; anything else starts a new conversation.
-            session_id = wanted if widget_sessions.verify(wanted, self.secret) else widget_sessions.issue(self.secret)
+            resumed = widget_sessions.verify(wanted, self.secret)
+            session_id = str(wanted) if resumed else widget_sessions.issue(self.secret)
             self.sessions[sid] = session_id
             if self.session_persistence:
                 await _enter_room(sio, sid, session_id)
