@@ -5,6 +5,7 @@ asks the real Rasa server's widget channel for sessions. The channel signs the i
 (engine/channels/widget_sessions.py) and resumes only those: a REST conversation's sender id,
 a made-up id and an issued id with a tampered signature all get a new, empty session, and what
 the REST conversation had established (a verified customer) is not reachable from there.
+Our widget, given a refused id from its storage, starts a fresh conversation (in Chromium).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 import socketio
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -132,3 +134,23 @@ def test_an_issued_id_resumes_with_its_history_and_a_tampered_one_does_not(widge
     fresh = forged.session(tampered)
     assert fresh not in (tampered, session_id)
     assert forged.history() == []
+
+
+def test_the_widget_starts_afresh_when_the_id_it_kept_is_refused(browser, site, conversation) -> None:
+    rest = conversation()
+    rest.say("where is my order?")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/")
+        page.evaluate("(id) => localStorage.setItem('northwind-chat:session', id)", rest.sender)
+        page.reload()  # a widget that kept someone else's conversation id (or one from before ids were signed)
+        page.locator(".nw-launcher").click()
+        expect(page.locator(".nw-greeting")).to_be_visible(timeout=30_000)
+        page.wait_for_function("(id) => localStorage.getItem('northwind-chat:session') !== id", arg=rest.sender)
+        assert "where is my order?" not in page.locator(".nw-log").inner_text()
+        page.locator("#nw-input").fill("hello")
+        page.locator("#nw-input").press("Enter")
+        expect(page.locator(".nw-bot .nw-bubble").nth(1)).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
