@@ -108,8 +108,8 @@ bench-widget: setup train ## The chat widget in Chromium: first paint, first rep
 bench-analytics: setup ## Analytics on 100,000 generated conversations: the fold and the dashboard's first load (prints numbers)
 	$(APP)/python scripts/bench_analytics.py
 
-eval: setup ## Quality numbers: knowledge answers on the dev handbook and the demo company's documents, against two baselines
-	$(APP)/python scripts/eval_knowledge.py
+eval: setup ## Knowledge answers on four document sets (test halves, macro average) against the LangChain recipe and BM25
+	$(APP)/python scripts/eval_knowledge.py --json var/eval/knowledge.json
 
 eval-nlu: setup ## NLU on real user phrasing (nlu_dev) through the running stack (`make up` first)
 	$(APP)/python scripts/eval_nlu.py --json var/eval/nlu.json
