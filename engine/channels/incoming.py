@@ -3,17 +3,19 @@
 - **Bounded input.** A message longer than `CHANNEL_MAX_MESSAGE_CHARS` (default 2,000, the
   widget's own limit) is refused before the NLU sees it: parsing cost grows faster than the
   length, so one huge message could stall the server for everyone.
-- **Only proof is trusted.** From the outside only the signed identity token (`auth_token`)
-  is kept of a message's metadata; every other key is dropped, above all a forged
-  `connector_proof`. The channel then adds its own signed proof (`stamped`): which channel
-  the message came in on, who sent it and from which client. The actions trust that proof,
-  never the `input_channel` Rasa records, which a REST caller can name.
+- **Only proof is trusted.** Of a message's metadata the actions read two keys: the signed
+  identity token (`auth_token`, which they verify) and the channel's own signed proof
+  (`stamped`: which channel the message came in on, who sent it and from which client). A
+  client's `connector_proof` is dropped; the browser channel keeps nothing but the token, and
+  REST keeps an API client's other keys for its own bookkeeping (load-test turn ids), which
+  nothing trusts. The actions never read the `input_channel` Rasa records: a REST caller can name it.
 
 The identity secret reaches the Rasa process as `IDENTITY_SECRET` (the supervisor passes it).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +26,9 @@ from assistant.identity import METADATA_PROOF_KEY, METADATA_TOKEN_KEY, issue_con
 DEFAULT_MAX_MESSAGE_CHARS = 2000
 MAX_TOKEN_CHARS = 4096
 MAX_SENDER_CHARS = 128
+MAX_METADATA_CHARS = 8192
+# Written only by our channels: a client's copy is dropped (the token is kept only if well formed).
+RESERVED_METADATA_KEYS = frozenset({METADATA_PROOF_KEY, METADATA_TOKEN_KEY})
 SENDER_RE = re.compile(r"[^\x00-\x1f\x7f]+")
 
 MESSAGE_TOO_LONG_REPLY = (
@@ -72,6 +77,15 @@ def trusted_metadata(metadata: Any) -> dict[str, str]:
     return {}
 
 
+def client_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """What an API client may attach to a message for its own bookkeeping (kept in the tracker, trusted by
+    nobody): everything but the keys only our channels write, and the token only if it is well formed."""
+    if len(json.dumps(metadata, default=str)) > MAX_METADATA_CHARS:
+        raise BadRequest(f"`metadata` may be at most {MAX_METADATA_CHARS:,} characters of JSON.")
+    kept = {key: value for key, value in metadata.items() if key not in RESERVED_METADATA_KEYS}
+    return {**kept, **trusted_metadata(metadata)}
+
+
 def stamped(metadata: dict[str, Any], channel: str, sender_id: str, client: str) -> dict[str, Any]:
     """`metadata` with this channel's signed word on where the message came from."""
     proof = issue_connector_proof(channel, sender_id, client, identity_secret())
@@ -84,7 +98,7 @@ class RestMessage:
 
     sender_id: str
     text: str
-    metadata: dict[str, str]
+    metadata: dict[str, Any]
 
 
 def rest_message(body: Any) -> RestMessage:
@@ -109,4 +123,4 @@ def rest_message(body: Any) -> RestMessage:
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest('`metadata` must be a JSON object (for example {"auth_token": "..."}).')
-    return RestMessage(sender_id=sender, text=text, metadata=trusted_metadata(metadata))
+    return RestMessage(sender_id=sender, text=text, metadata=client_metadata(metadata or {}))

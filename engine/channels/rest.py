@@ -8,7 +8,8 @@ messages of any length and passes every metadata key on. Here (`incoming.rest_me
 
 - the channel is always `rest`; the message carries the channel's signed proof (channel,
   sender, client IP), the only word on its origin the actions accept;
-- only the signed identity token (`metadata.auth_token`) is kept of the metadata;
+- of the metadata, a client's `connector_proof` is dropped (only the channel writes it) and the
+  rest is kept for the client's bookkeeping; the actions read only the verified `auth_token`;
 - a missing sender, a non-object body or metadata: 400 with the reason; a message over
   the length limit gets the polite reply of every channel, before the NLU sees it;
 - a conversation another channel started (a widget session, a Slack or Telegram user)

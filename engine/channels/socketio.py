@@ -48,7 +48,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from engine.channels import widget_messages, widget_sessions
+from engine.channels import incoming, widget_messages, widget_sessions
 from engine.channels.widget_messages import BadMessage
 from engine.limits import sender_allowed
 
@@ -85,6 +85,13 @@ class WidgetOutput(SocketIOOutput):
         await self.send_response(recipient_id, {"custom": json_message})
 
 
+def client_address(environ: dict[str, Any]) -> str:
+    """The browser's address: behind nginx Sanic reads it from X-Forwarded-For (SANIC_PROXIES_COUNT)."""
+    request = environ.get("sanic.request")
+    address = (getattr(request, "remote_addr", "") or getattr(request, "ip", "")) if request is not None else ""
+    return str(address or environ.get("REMOTE_ADDR") or "unknown")
+
+
 async def _enter_room(sio: AsyncServer, sid: str, room: str) -> None:
     """`enter_room` is a coroutine in python-socketio 5.x releases since 5.10 and a plain call before."""
     entered = sio.enter_room(sid, room)
@@ -102,6 +109,7 @@ class WidgetInput(SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sessions: dict[str, str] = {}  # socket id -> the session id it was confirmed
+        self.clients: dict[str, str] = {}  # socket id -> the browser's address (for the guessing caps)
         self.app: Sanic | None = None
         self.secret = widget_sessions.secret_from_env()  # fails the start when missing, not the first chat
 
@@ -143,11 +151,13 @@ class WidgetInput(SocketIOInput):
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:
             logger.debug("Widget %s connected.", sid)
+            self.clients[sid] = client_address(environ)
             return True
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: str, *_: Any) -> None:
             self.sessions.pop(sid, None)
+            self.clients.pop(sid, None)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
@@ -198,7 +208,13 @@ class WidgetInput(SocketIOInput):
                         output,
                         sender_id,
                         input_channel=self.name(),
-                        metadata=widget_messages.user_metadata(data),
+                        # The channel's own signed word: this session, from this browser's address.
+                        metadata=incoming.stamped(
+                            widget_messages.user_metadata(data),
+                            self.name(),
+                            sender_id,
+                            self.clients.get(sid, "unknown"),
+                        ),
                     )
                 )
             finally:

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.channels.incoming import too_long
 from engine.channels.payloads import agent_name
 
 METADATA_TOKEN_KEY = "auth_token"  # the same key as assistant.identity.METADATA_TOKEN_KEY (no app import here)
-MAX_MESSAGE_CHARS = 2000
 MAX_TOKEN_CHARS = 4096
 MAX_HISTORY = 200
 
@@ -42,8 +42,9 @@ def user_text(data: Any) -> str:
     text = data.get("message")
     if not isinstance(text, str) or not text.strip():
         raise BadMessage("A message needs some text.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise BadMessage(f"A message can be at most {MAX_MESSAGE_CHARS} characters long.")
+    refusal = too_long(text)
+    if refusal is not None:
+        raise BadMessage(refusal)
     return text.strip()
 
 

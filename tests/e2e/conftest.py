@@ -53,7 +53,6 @@ PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
 TELEGRAM_API_PORT = 18081 + PORT_OFFSET
 SLACK_API_PORT = 18082 + PORT_OFFSET
 WEBCHAT_PAGE_PORT = 18083 + PORT_OFFSET  # the page embedding rasa-webchat (test_webchat.py): another site's origin
-WEBCHAT_PAGE_PORT = 18083 + PORT_OFFSET  # the page embedding rasa-webchat (test_webchat.py): another site's origin
 # Outside the wiped var/e2e: ingestion is idempotent, so later runs only check the hashes.
 E2E_KNOWLEDGE_DIR = ROOT / "var" / "cache" / f"e2e-knowledge-{PORT_OFFSET}"
 TELEGRAM_TOKEN = "123456789:e2e-telegram-bot-token"
@@ -111,8 +110,6 @@ def e2e_environment() -> dict[str, str]:
         "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
         "SLACK_API_URL": f"http://127.0.0.1:{SLACK_API_PORT}/api/",
         "KNOWLEDGE_DIR": str(E2E_KNOWLEDGE_DIR),
-        # A company's own website embedding a chat widget calls the Rasa server from its origin.
-        "CORS_ORIGINS": f"http://127.0.0.1:{WEBCHAT_PAGE_PORT}",
         # A company's own website embedding a chat widget calls the Rasa server from its origin.
         "CORS_ORIGINS": f"http://127.0.0.1:{WEBCHAT_PAGE_PORT}",
         "AGENT_TOKENS": ",".join(f"{name}:{token}" for name, token in AGENT_TOKENS.items()),

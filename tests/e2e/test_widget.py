@@ -18,6 +18,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import RASA_API
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +98,7 @@ def agent_says(rasa_url: str, session_id: str, text: str, agent: str) -> None:
     """A person's message, sent the way the agent console does: a bot event with side effects on `socketio`."""
     response = httpx.post(
         f"{rasa_url}/conversations/{session_id}/tracker/events",
-        params={"output_channel": "socketio", "execute_side_effects": "true"},
+        params={"output_channel": "socketio", "execute_side_effects": "true", **RASA_API},
         json={"event": "bot", "text": text, "data": {"custom": {"agent": agent}}},
         timeout=30,
     )

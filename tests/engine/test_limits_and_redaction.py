@@ -37,6 +37,12 @@ def test_the_sender_is_read_as_each_channel_reads_it(
     assert sender_of(path, json.dumps(body).encode(), content_type) == expected
 
 
+def test_a_rest_message_sent_form_encoded_is_still_counted_for_its_sender() -> None:
+    """The probe skipped the per-sender limit by sending the JSON body as form-encoded: REST reads JSON anyway."""
+    body = json.dumps({"sender": "s1", "message": "hi"}).encode()
+    assert sender_of("/webhooks/rest/webhook", body, "application/x-www-form-urlencoded") == ("rest", "s1")
+
+
 def test_slack_button_payloads_and_garbage() -> None:
     form = b"payload=" + json.dumps({"user": {"id": "U9"}}).encode()
     assert sender_of("/webhooks/slack/webhook", form, "application/x-www-form-urlencoded") == ("slack", "U9")

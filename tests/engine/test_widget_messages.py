@@ -120,7 +120,7 @@ def test_rasa_webchat_passes_the_token_in_custom_data_and_nothing_else_is_kept()
         ("hello", "must be an object"),
         ({"message": "   "}, "needs some text"),
         ({"message": 42}, "needs some text"),
-        ({"message": "x" * 2001}, "at most 2000 characters"),
+        ({"message": "x" * 2001}, r"too long for me \(2,001 characters; I read at most 2,000\)"),
     ],
 )
 def test_bad_messages_get_a_clear_error(data: Any, error: str) -> None:

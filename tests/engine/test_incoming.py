@@ -1,0 +1,80 @@
+"""What every channel checks before the NLU (engine/channels/incoming.py), on its pure parts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from assistant.identity import METADATA_PROOF_KEY, issue_connector_proof, read_connector_proof
+from engine.channels import incoming
+
+SECRET = "engine-test-identity-secret-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IDENTITY_SECRET", SECRET)
+    monkeypatch.delenv("CHANNEL_MAX_MESSAGE_CHARS", raising=False)
+
+
+def test_only_the_identity_token_survives_of_the_metadata() -> None:
+    forged = issue_connector_proof("slack", "U1", "x", "another-secret-0123456789abcdef-0123")
+    message = incoming.rest_message(
+        {
+            "sender": "s1",
+            "message": "hi",
+            "input_channel": "slack",
+            "metadata": {"auth_token": "abc", METADATA_PROOF_KEY: forged, "role": "employee"},
+        }
+    )
+    assert message.metadata == {"auth_token": "abc", "role": "employee"}  # kept for the client, trusted by nobody
+    assert message.sender_id == "s1" and message.text == "hi"
+
+
+def test_a_numeric_sender_is_read_as_text() -> None:
+    assert incoming.rest_message({"sender": 42, "message": "hi"}).sender_id == "42"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (None, "JSON object"),
+        ({"message": "hi"}, "`sender` is required"),
+        ({"sender": True, "message": "hi"}, "`sender` is required"),
+        ({"sender": "a\nb", "message": "hi"}, "printable"),
+        ({"sender": "s", "message": ""}, "`message` is required"),
+        ({"sender": "s", "message": "hi", "metadata": "x"}, "`metadata` must be"),
+        ({"sender": "s", "message": "hi", "metadata": [1]}, "`metadata` must be"),
+        ({"sender": "s", "message": "hi", "metadata": {"x": "y" * 9000}}, "at most 8,192"),
+    ],
+)
+def test_malformed_bodies_are_refused_with_the_reason(body: Any, reason: str) -> None:
+    with pytest.raises(incoming.BadRequest, match=reason):
+        incoming.rest_message(body)
+
+
+def test_the_stamp_is_a_proof_for_that_sender_only() -> None:
+    stamped = incoming.stamped({"auth_token": "abc"}, "rest", "s1", "127.0.0.1")
+    assert stamped["auth_token"] == "abc"
+    proof = read_connector_proof(stamped[METADATA_PROOF_KEY], "s1", SECRET)
+    assert proof is not None and (proof.channel, proof.client) == ("rest", "127.0.0.1")
+    assert read_connector_proof(stamped[METADATA_PROOF_KEY], "s2", SECRET) is None
+    assert read_connector_proof(stamped[METADATA_PROOF_KEY], "s1", "some-other-secret-0123456789abcdef") is None
+
+
+def test_no_secret_no_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IDENTITY_SECRET")
+    with pytest.raises(incoming.MissingSecret):
+        incoming.stamped({}, "rest", "s1", "127.0.0.1")
+
+
+def test_the_length_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert incoming.too_long("x" * 2000) is None
+    assert "2,001 characters" in (incoming.too_long("x" * 2001) or "")
+    monkeypatch.setenv("CHANNEL_MAX_MESSAGE_CHARS", "10")
+    assert incoming.too_long("x" * 11) is not None
