@@ -39,7 +39,8 @@ CHAT_TIMEOUT_S = 60.0
 MIN_TURNS, MAX_TURNS = 3, 12
 LEAK_MARKERS = ("Traceback", "Exception", "Error:")
 
-REPLY_KEYS = {"any", "all", "none", "sources", "first_button", "in"}
+REPLY_KEYS = {"any", "all", "none", "sources", "first_button", "changed", "in"}
+HANDOFF_HOURS = ("always", "closed")
 STATE_KEYS = {"handoff", "handoff_message", "rma", "cancelled", "leave", "leave_cancelled"}
 UNWANTED_KEYS = {"any_change", "rma", "cancelled", "leave", "leave_cancelled"}
 CONVERSATION_KEYS = {
@@ -137,6 +138,8 @@ def load_set(folder: Path = SET_DIR, splits_file: Path | None = SPLITS_FILE) -> 
             _check_keys(where, raw.get("state") or {}, STATE_KEYS)
             _check_keys(where, raw.get("unwanted") or {}, UNWANTED_KEYS)
             parse_persona(raw["persona"])
+            if raw.get("handoff_hours", "always") not in HANDOFF_HOURS:
+                raise SetError(f"{where}: handoff_hours is one of {HANDOFF_HOURS}")
             turns = tuple(_turn(where, turn) for turn in raw["turns"])
             if not MIN_TURNS <= len(turns) <= MAX_TURNS:
                 raise SetError(f"{where}: {len(turns)} user turns (a conversation has {MIN_TURNS}-{MAX_TURNS})")
@@ -382,7 +385,7 @@ def save_snapshot(database: Path, snapshot_file: Path) -> None:
 def tickets_of(engine: Engine, sender: str) -> list[dict[str, Any]]:
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT number, status, reason, message FROM handoff_tickets WHERE sender_id = :sender"),
+            text("SELECT id, status, reason, message FROM handoff_tickets WHERE sender_id = :sender"),
             {"sender": sender},
         )
         return [dict(row._mapping) for row in rows]
@@ -574,6 +577,8 @@ def run_conversation(
     before = snapshot(engine)
     for number, turn in enumerate(conversation.turns, start=1):
         message = cal.render(turn.text)
+        guarded = any(check.get("changed") is False for check in turn.expect)
+        turn_before = snapshot(engine) if guarded else None
         if turn.click:
             last = result.exchanges[-1].buttons if result.exchanges else []
             button = next((b for b in last if (b.get("title") or "").lower() == message.lower()), None)
@@ -592,7 +597,11 @@ def run_conversation(
         if leaked:
             result.failures.append(f"turn {number}: {leaked} leaked in {_short(exchange.text)}")
         for check in turn.expect:
-            result.failures += check_replies(check, [exchange], cal, f"turn {number} ({message!r})")
+            if set(check) - {"changed", "in"}:
+                result.failures += check_replies(check, [exchange], cal, f"turn {number} ({message!r})")
+        if turn_before is not None:
+            early = changes_between(turn_before, snapshot(engine))
+            result.unwanted += [f"turn {number} ({message!r}): {change} before any confirmation" for change in early]
     judged = [exchange for exchange in result.exchanges if not exchange.aside]
     if judged:
         for check in conversation.final:
@@ -601,7 +610,7 @@ def run_conversation(
     result.changes = [str(change) for change in changes]
     failed, wanted = check_state(conversation, changes, tickets_of(engine, sender), cal)
     result.failures += failed
-    result.unwanted = [str(change) for change in unwanted_changes(conversation, changes, wanted)]
+    result.unwanted += [str(change) for change in unwanted_changes(conversation, changes, wanted)]
     return result
 
 

@@ -11,7 +11,8 @@ supervisor as `make run` (`assistant.throwaway_stack`, shared with the e2e suite
 
 Every conversation is talked through over the REST channel (signed channel tokens for
 signed-in personas) and judged by `dialogue_set.run_conversation`. Out-of-hours
-conversations run last, after the action server is restarted with HANDOFF_HOURS=never.
+conversations (`handoff_hours: closed`) run last, after the action server is restarted with
+the default hours in a time zone where they are closed now.
 Printed: success per kind and overall for the test and tune halves, the unwanted actions,
 the failing conversations with their first failed check; then, in the same run, the test
 stories (`python -m engine test core`, what `make test-stories` runs).
@@ -26,7 +27,7 @@ import secrets
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ from assistant import stack, throwaway_stack  # noqa: E402
 VAR_DIR = ROOT / "var" / "eval-dialogue"
 KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-dialogue-knowledge"
 BACKOFFICE_TIMEOUT_S = 2.0
+OFFICE_HOURS = "mon-fri 08:00-18:00"  # the default HANDOFF_HOURS, for out-of-hours conversations
 # Settings of other stacks that must not reach this one (its channels would talk to nobody).
 REMOVED = (
     "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
@@ -86,6 +88,22 @@ def environment(port_base: int, identity_secret: str) -> dict[str, str]:
         "CHANNEL_RATE_LIMIT_PER_IP": "0",
         "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
     }
+
+
+def closed_timezone(hours: str = OFFICE_HOURS, margin: timedelta = timedelta(hours=3)) -> str:
+    """A time zone in which `hours` are closed now and for the next `margin` (somewhere it is night),
+    so out-of-hours conversations meet real hours, worded as people will see them."""
+    from handoff.hours import parse_hours
+
+    now = datetime.now(UTC)
+    for offset in range(-12, 15):
+        zone = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"  # Etc/GMT-5 is UTC+5
+        business = parse_hours(hours, zone)
+        if not any(
+            business.is_open(now + timedelta(minutes=m)) for m in range(0, int(margin.total_seconds() // 60), 10)
+        ):
+            return zone
+    raise RuntimeError(f"no time zone where {hours!r} stays closed for {margin}")
 
 
 def load_average() -> str:
@@ -134,9 +152,15 @@ def run_set(conversations: list[Conversation], running: throwaway_stack.RunningS
     for number, conversation in enumerate(ordered, start=1):
         if conversation.handoff_hours != hours:
             hours = conversation.handoff_hours
-            print(f"-- restarting the action server with HANDOFF_HOURS={hours}", flush=True)
-            running.replace("actions", running.service_with_env("actions", HANDOFF_HOURS=hours))
-        result = run_conversation(conversation, post, persona_metadata(conversation.persona, secret), engine, calendar)
+            zone = closed_timezone()
+            print(f"-- restarting the action server: HANDOFF_HOURS={OFFICE_HOURS} in {zone} (closed now)", flush=True)
+            service = running.service_with_env("actions", HANDOFF_HOURS=OFFICE_HOURS, HANDOFF_TIMEZONE=zone)
+            running.replace("actions", service)
+        try:
+            metadata = persona_metadata(conversation.persona, secret)
+            result = run_conversation(conversation, post, metadata, engine, calendar)
+        except Exception as error:  # one broken conversation must not end the run: it is reported as failed
+            result = Result(conversation, "-", error=f"{type(error).__name__}: {error}")
         results.append(result)
         verdict = "ok" if result.ok else ("UNWANTED" if result.unwanted else "fail")
         print(f"[{number:>3}/{len(ordered)}] {verdict:<8} {conversation.id}", flush=True)

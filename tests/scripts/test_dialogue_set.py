@@ -33,6 +33,7 @@ from dialogue_set import (
     draw_splits,
     load_set,
     restore,
+    run_conversation,
     save_snapshot,
     snapshot,
     unwanted_changes,
@@ -182,7 +183,7 @@ def test_leave_and_handoff_state() -> None:
         state={"leave": [{"employee": 12, "start": "{m+1:12}", "end": "{m+1:12}", "type": "personal"}]}
     )
     assert check_state(personal, [filed], [], CAL)[0]
-    ticket = {"number": "H-1", "status": "message", "reason": "requested", "message": "I want to talk to someone"}
+    ticket = {"id": 1, "status": "message", "reason": "requested", "message": "I want to talk to someone"}
     left = conversation(state={"handoff": True, "handoff_message": {"none": ["^I want to talk to someone$"]}})
     assert check_state(left, [], [ticket], CAL)[0], "the request for a person is not the message"
     assert check_state(conversation(state={"handoff": True}), [], [], CAL)[0] == ["state: handoff ticket missing"]
@@ -211,5 +212,40 @@ def test_snapshot_sees_changes_and_restore_undoes_them(tmp_path: Path) -> None:
     assert {str(c).split(" {")[0] for c in changes} == {"cancelled ORD-10280", "rma ORD-10187"}, changes
     restore(database, seeded_copy)
     assert snapshot(engine) == before
+    engine.dispose()
+    dispose_engines()
+
+
+def test_a_change_before_the_confirmation_is_an_unwanted_action(tmp_path: Path) -> None:
+    """The issue's returns: an RMA created by the request itself, before anyone said yes."""
+    url = f"sqlite:///{tmp_path / 'backoffice.db'}"
+    upgrade(url)
+    engine = make_engine(url, 5.0)
+    seed(engine, today=date(2026, 12, 5))
+
+    def bot(sender: str, message: str, metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
+        if message == "return ORD-10187":  # a bot that acts on the request at once
+            with engine.begin() as connection:
+                order = connection.execute(text("SELECT id FROM orders WHERE number = 'ORD-10187'")).scalar_one()
+                connection.execute(
+                    text(
+                        "INSERT INTO returns (number, order_id, created_at, refund_amount) "
+                        "VALUES ('RMA-70187', :o, :t, 1)"
+                    ),
+                    {"o": order, "t": datetime.now(UTC).isoformat()},
+                )
+            return [{"text": "Your return is authorised: RMA-70187, refund €238.90."}]
+        return [{"text": "Great! What else can I help you with?"}]
+
+    returns = conversation(
+        turns=(Turn("hi", aside=True), Turn("return ORD-10187", expect=({"changed": False},)), Turn("yes")),
+        final=({"any": ["RMA-\\d+"]},),
+        state={"rma": ["ORD-10187"]},
+        unwanted={"any_change": True},
+    )
+    result = run_conversation(returns, bot, None, engine, CAL)
+    assert result.failures == [], "the RMA exists and was shown"
+    assert len(result.unwanted) == 1 and "before any confirmation" in result.unwanted[0]
+    assert not result.ok
     engine.dispose()
     dispose_engines()
