@@ -39,7 +39,7 @@ CHAT_TIMEOUT_S = 60.0
 MIN_TURNS, MAX_TURNS = 3, 12
 LEAK_MARKERS = ("Traceback", "Exception", "Error:")
 
-REPLY_KEYS = {"any", "all", "none", "sources", "first_button", "changed", "in"}
+REPLY_KEYS = {"any", "all", "none", "sources", "no_source", "first_button", "changed", "in"}
 HANDOFF_HOURS = ("always", "closed")
 STATE_KEYS = {"handoff", "handoff_message", "rma", "cancelled", "leave", "leave_cancelled"}
 UNWANTED_KEYS = {"any_change", "rma", "cancelled", "leave", "leave_cancelled"}
@@ -95,7 +95,7 @@ def _reply_checks(where: str, raw: Any) -> tuple[dict[str, Any], ...]:
         _check_keys(where, check, REPLY_KEYS)
         if not set(check) - {"in"}:
             raise SetError(f"{where}: a reply check with nothing to check")
-        for key in ("any", "all", "none", "first_button"):
+        for key in ("any", "all", "none", "no_source", "first_button"):
             if key in check and not isinstance(check[key], list):
                 raise SetError(f"{where}: {key} must be a list of regexes")
     return tuple(checks)
@@ -415,6 +415,14 @@ class Exchange:
     def buttons(self) -> list[dict[str, Any]]:
         return [button for reply in self.replies for button in reply.get("buttons") or []]
 
+    @property
+    def source_paths(self) -> list[str]:
+        return [
+            str(source.get("path", ""))
+            for reply in self.replies
+            for source in (reply.get("custom") or {}).get("sources") or []
+        ]
+
 
 @dataclass
 class Result:
@@ -479,6 +487,11 @@ def check_replies(check: dict[str, Any], exchanges: list[Exchange], cal: Calenda
         first = buttons[0].get("title", "") if buttons else ""
         if not any(re.search(cal.render(p), first, re.IGNORECASE) for p in check["first_button"]):
             failed.append(f"{where}: first button {first!r} matches none of {check['first_button']}")
+    if "no_source" in check:
+        paths = [path for exchange in scope for path in exchange.source_paths]
+        cited = [path for path in paths if any(re.search(p, path, re.IGNORECASE) for p in check["no_source"])]
+        if cited:
+            failed.append(f"{where}: sources that must not be cited: {cited}")
     if "sources" in check:
         has = any(exchange.has_sources for exchange in scope)
         if has != bool(check["sources"]):

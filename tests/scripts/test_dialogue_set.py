@@ -125,6 +125,8 @@ def test_sources_and_scope() -> None:
     assert check_replies({"sources": True, "in": "last"}, exchanges, CAL, "t")
     assert check_replies({"sources": False}, exchanges, CAL, "t")
     assert check_replies({"any": ["30 days"], "in": "last"}, exchanges, CAL, "t")
+    assert check_replies({"no_source": ["^internal/"]}, exchanges, CAL, "t") == []
+    assert check_replies({"no_source": ["^a\\.md$"]}, exchanges, CAL, "t"), "a.md is cited"
 
 
 def test_button_titles_count_as_what_the_person_sees_and_the_first_one_is_checked() -> None:
