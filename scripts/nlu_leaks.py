@@ -1,0 +1,138 @@
+"""Finds training examples that are (near) copies of evaluation cases.
+
+    .venv/bin/python scripts/nlu_leaks.py        # lists every leak, exit 1 when there is one
+
+Why: a training example within 0.8 string similarity of an evaluation case makes that case
+an exercise the model has already seen, and the figure overstates (issue 18 found 30 of the
+dev set's 180 intent cases so covered). Every evaluation source is checked: the dev set
+(nlu_dev, CLINC150) and both halves of the second source (scripts/data/nlu_second, HWU64).
+
+Similarity: both texts lower case with single spaces; difflib's ratio (2·matches / total
+length), taken both ways (the ratio depends on the order of its arguments) and the larger kept.
+A character-count bound (the ratio can never exceed 2·shared letters / total length) skips
+pairs that cannot reach the threshold, so the whole check takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NLU_DIR = ROOT / "bot" / "data" / "nlu"
+DEV_CASES = ROOT.parent / "shared" / "data" / "nlu_dev" / "cases.jsonl"
+SECOND_DIR = ROOT / "scripts" / "data" / "nlu_second"
+THRESHOLD = 0.8
+# "[PTO]{"entity": ...}" and "[vacation](leave_type)" read as the words typed.
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 '-?,.!"
+
+
+@dataclass(frozen=True)
+class Example:
+    source: str  # file (training data) or evaluation source
+    label: str  # intent, or the case's expectation
+    text: str
+
+
+@dataclass(frozen=True)
+class Leak:
+    example: Example
+    case: Example
+    score: float
+
+
+def normalise(text: str) -> str:
+    """Lower case, single spaces."""
+    return " ".join(text.lower().split())
+
+
+def training_examples(nlu_dir: Path = NLU_DIR) -> list[Example]:
+    """Every intent example of the training data, annotations read as plain words."""
+    examples = []
+    for path in sorted(nlu_dir.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            if "intent" not in block:
+                continue
+            for line in str(block.get("examples") or "").splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    text = _ANNOTATION.sub(r"\1", line[2:])
+                    examples.append(Example(path.name, str(block["intent"]), text))
+    return examples
+
+
+def _read_jsonl(path: Path, source: str) -> list[Example]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(source, str(row.get("intent") or row["expect"]), str(row["text"])) for row in rows]
+
+
+def evaluation_cases(dev: Path = DEV_CASES, second: Path = SECOND_DIR) -> list[Example]:
+    """The dev set's cases and both halves of the second source."""
+    cases = _read_jsonl(dev, "nlu_dev") if dev.exists() else []
+    for half in ("tune", "test"):
+        path = second / f"{half}.jsonl"
+        if path.exists():
+            cases += _read_jsonl(path, f"nlu_second/{half}")
+    return cases
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib's ratio of the normalised texts, both ways, the larger."""
+    a, b = normalise(a), normalise(b)
+    return max(SequenceMatcher(None, a, b, autojunk=False).ratio(), SequenceMatcher(None, b, a, autojunk=False).ratio())
+
+
+def _counts(texts: list[str]) -> np.ndarray:
+    index = {ch: i for i, ch in enumerate(_ALPHABET)}
+    counts = np.zeros((len(texts), len(_ALPHABET) + 1), dtype=np.int32)
+    for row, text in enumerate(texts):
+        for ch in text:
+            counts[row, index.get(ch, len(_ALPHABET))] += 1
+    return counts
+
+
+def leaks(examples: Iterable[Example], cases: Iterable[Example], threshold: float = THRESHOLD) -> Iterator[Leak]:
+    """Every (training example, case) pair at or above `threshold`, the closest case per example."""
+    cases = list(cases)
+    case_texts = [normalise(c.text) for c in cases]
+    case_counts = _counts(case_texts)
+    case_lengths = case_counts.sum(axis=1)
+    for example in examples:
+        text = normalise(example.text)
+        if not text:
+            continue
+        counts = _counts([text])[0]
+        shared = np.minimum(case_counts, counts).sum(axis=1)
+        bound = 2 * shared / (case_lengths + len(text))
+        best: Leak | None = None
+        for i in np.nonzero(bound >= threshold)[0]:
+            score = similarity(text, case_texts[i])
+            if score >= threshold and (best is None or score > best.score):
+                best = Leak(example, cases[int(i)], score)
+        if best is not None:
+            yield best
+
+
+def main() -> int:
+    found = sorted(leaks(training_examples(), evaluation_cases()), key=lambda leak: -leak.score)
+    for leak in found:
+        print(
+            f"{leak.score:.2f}  {leak.example.source}:{leak.example.label}: {leak.example.text!r}"
+            f"  ~  {leak.case.source}:{leak.case.label}: {leak.case.text!r}"
+        )
+    print(f"{len(found)} training examples within {THRESHOLD} of an evaluation case", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
