@@ -543,10 +543,15 @@ def check_state(
 
 
 def unwanted_changes(conversation: Conversation, changes: list[Change], wanted: list[Change]) -> list[Change]:
-    """Changes the conversation marks as unwanted: any not asked for (`any_change`), or of a kind/record."""
+    """Changes the conversation marks as unwanted: any not asked for (`any_change`), or of a kind/record.
+
+    A leave request filed for the employee whose request the conversation expects is judged by the
+    state check (wrong dates are a failure), not counted as unwanted: they confirmed what was quoted;
+    a request filed during the turn that asked for it is caught by `changed: false`."""
     rules, found = conversation.unwanted, []
+    employees = {int(leave["employee"]) for leave in conversation.state.get("leave", [])}
     for change in changes:
-        if change in wanted:
+        if change in wanted or (change.what == "leave" and change.detail.get("employee") in employees):
             continue
         if rules.get("any_change"):
             found.append(change)

@@ -41,7 +41,7 @@ from dialogue_set import (
 
 from backoffice.seed import seed
 from backoffice.sql.engine import dispose_engines, make_engine
-from backoffice.sql.migrate import upgrade
+from operations.schema import upgrade
 
 CAL = Calendar(today=date(2026, 12, 5), holidays=frozenset({date(2027, 1, 18), date(2027, 1, 1)}))
 # Every failure issue 21 lists, by item number.
@@ -185,6 +185,9 @@ def test_leave_and_handoff_state() -> None:
         state={"leave": [{"employee": 12, "start": "{m+1:12}", "end": "{m+1:12}", "type": "personal"}]}
     )
     assert check_state(personal, [filed], [], CAL)[0]
+    strict = conversation(state=personal.state, unwanted={"any_change": True})
+    assert unwanted_changes(strict, [filed], []) == [], "a wrong leave for the asking employee is a failure"
+    assert unwanted_changes(conversation(unwanted={"any_change": True}), [filed], []) == [filed]
     ticket = {"id": 1, "status": "message", "reason": "requested", "message": "I want to talk to someone"}
     left = conversation(state={"handoff": True, "handoff_message": {"none": ["^I want to talk to someone$"]}})
     assert check_state(left, [], [ticket], CAL)[0], "the request for a person is not the message"
