@@ -1,6 +1,10 @@
-"""`make eval-nlu`: the NLU on real user phrasing (nlu_dev), through the running stack.
+"""`make eval-nlu`: the NLU on real user phrasing from two sources, through the running stack.
 
-    .venv/bin/python scripts/eval_nlu.py [--cases FILE] [--limit N] [--json OUT]
+    .venv/bin/python scripts/eval_nlu.py [--cases FILE] [--second FILE | --no-second] [--limit N] [--json OUT]
+
+Sources: the dev set (nlu_dev: CLINC150's validation split, relabelled) and the test half of the
+second source (scripts/data/nlu_second/test.jsonl: HWU64, relabelled; its tune half is the one
+to look at when choosing data or thresholds). Each is measured and printed on its own.
 
 Needs the stack up (`make up`). Every case goes to the Rasa server twice, as a user
 would meet it: `/model/parse` for the intent, and the REST channel for the reply
@@ -15,8 +19,14 @@ documents). Printed:
 - knowledge answered: `knowledge` cases whose reply carries `sources`;
 - `/model/parse` latency p50 / p95.
 
-- robustness: intent accuracy on the same `intent` cases typed in a hurry (lower
-  case, no punctuation, seeded slips: `scripts/typos.py`), and on them only made plain.
+- robustness: intent accuracy on the same `intent` cases with two kinds of seeded noise
+  (`scripts/typos.py`): `typos` — lower case, no punctuation, a swap/drop/doubled letter in
+  long words (the kind the spelling corrector undoes); `hurried` — made without regard to the
+  corrector: keyboard-neighbour keys, dropped spaces, short words and texting forms, spellings
+  by ear; and on them only made plain.
+- policy questions the NLU itself calls `out_of_scope` or `nlu_fallback` (`knowledge_nlu_oos`)
+  or a transactional intent, and out-of-scope cases that reached the documents
+  (`oos_with_sources`): what a route from fallback to the documents would have to fix.
 
 The same run measures the baseline — Rasa's default configuration (`rasa init`'s
 config.yml) trained on our domain and data (`scripts/nlu_baseline.py`, cached per data
@@ -28,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -43,12 +54,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nlu_baseline import served, trained_model  # noqa: E402
-from typos import plain, with_typos  # noqa: E402
+from typos import hurried, plain, with_typos  # noqa: E402
 
 from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 DEFAULT_CASES = ROOT.parent / "shared" / "data" / "nlu_dev" / "cases.jsonl"
+SECOND_CASES = ROOT / "scripts" / "data" / "nlu_second" / "test.jsonl"
+NOT_UNDERSTOOD = frozenset({"out_of_scope", "nlu_fallback"})
 # Intents that start a flow on someone's records: an out-of-scope message must never get one.
 TRANSACTIONAL = frozenset(
     {
@@ -176,8 +189,10 @@ def share(items: list[bool]) -> float:
     return sum(items) / len(items) if items else float("nan")
 
 
-def metrics(outcomes: list[Outcome], typed: list[Outcome], plain_cases: list[Outcome]) -> dict[str, float]:
-    """The issue's numbers for one server."""
+def metrics(
+    outcomes: list[Outcome], typed: list[Outcome], rushed: list[Outcome], plain_cases: list[Outcome]
+) -> dict[str, float]:
+    """The issue's numbers for one server on one source."""
     intents = [o for o in outcomes if o.case.expect == "intent"]
     oos = [o for o in outcomes if o.case.expect == "oos"]
     knowledge = [o for o in outcomes if o.case.expect == "knowledge"]
@@ -185,11 +200,14 @@ def metrics(outcomes: list[Outcome], typed: list[Outcome], plain_cases: list[Out
     return {
         "intent_accuracy": share([o.predicted == o.case.intent for o in intents]),
         "intent_accuracy_typos": share([o.predicted == o.case.intent for o in typed]),
+        "intent_accuracy_hurried": share([o.predicted == o.case.intent for o in rushed]),
         "intent_accuracy_plain": share([o.predicted == o.case.intent for o in plain_cases]),
         "oos_false_accept": share([o.transactional or o.sources for o in oos]),
         "oos_transactional": share([o.transactional for o in oos]),
         "oos_with_sources": share([o.sources for o in oos]),
         "knowledge_answered": share([o.sources for o in knowledge]),
+        "knowledge_nlu_oos": share([o.predicted in NOT_UNDERSTOOD for o in knowledge]),
+        "knowledge_nlu_transactional": share([o.transactional for o in knowledge]),
         "parse_p50_ms": statistics.median(latencies) if latencies else float("nan"),
         "parse_p95_ms": latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
     }
@@ -213,33 +231,36 @@ def details(name: str, outcomes: list[Outcome]) -> None:
     print(f"[{name}] out-of-scope cases given a transactional intent:", dict(accepted.most_common(8)))
 
 
-def side_by_side(results: dict[str, dict[str, float]], counts: dict[str, int]) -> None:
+def side_by_side(source: str, results: dict[str, dict[str, float]], counts: dict[str, int]) -> None:
     names = list(results)
-    print(f"\nNLU: {sum(counts.values())} cases ({', '.join(f'{v} {k}' for k, v in counts.items())})")
-    print(f"{'':<24}" + "".join(f"{name:>12}" for name in names))
+    print(f"\nNLU on {source}: {sum(counts.values())} cases ({', '.join(f'{v} {k}' for k, v in counts.items())})")
+    print(f"{'':<28}" + "".join(f"{name:>12}" for name in names))
     for metric in next(iter(results.values())):
         cells = "".join(
             f"{results[name][metric]:12.1f}" if metric.endswith("_ms") else f"{results[name][metric]:12.3f}"
             for name in names
         )
-        print(f"{metric:<24}{cells}")
+        print(f"{metric:<28}{cells}")
 
 
 def measure(
     client: httpx.Client, server: Server, cases: list[Case], metadata: dict[str, str]
 ) -> tuple[list[Outcome], dict[str, float]]:
-    """Every case through `server`, then the `intent` cases again typed in a hurry and plain (parse only)."""
+    """Every case through `server`, then the `intent` cases again with both kinds of noise and plain (parse only)."""
     outcomes = [ask(client, server, case, metadata) for case in cases]
     intent_cases = [case for case in cases if case.expect == "intent"]
     typed = [ask(client, server, Case(with_typos(c.text), c.expect, c.intent), metadata) for c in intent_cases]
+    rushed = [ask(client, server, Case(hurried(c.text), c.expect, c.intent), metadata) for c in intent_cases]
     plain_cases = [ask(client, server, Case(plain(c.text), c.expect, c.intent), metadata) for c in intent_cases]
-    return outcomes, metrics(outcomes, typed, plain_cases)
+    return outcomes, metrics(outcomes, typed, rushed, plain_cases)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
-    parser.add_argument("--limit", type=int, help="only the first N cases of each kind")
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="the dev set")
+    parser.add_argument("--second", type=Path, default=SECOND_CASES, help="the second source's test half")
+    parser.add_argument("--no-second", action="store_true", help="only the dev set")
+    parser.add_argument("--limit", type=int, help="only the first N cases of each kind, per source")
     parser.add_argument("--json", type=Path, help="also write the per-case outcomes here")
     parser.add_argument("--no-baseline", action="store_true", help="measure only the running stack")
     parser.add_argument("--baseline-port", type=int, default=5095)
@@ -250,19 +271,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = Settings()
-    cases = load_cases(args.cases)
+    sources = {"dev": load_cases(args.cases)}
+    if not args.no_second:
+        sources["second"] = load_cases(args.second)
     if args.limit:
-        cases = first_of_each_kind(cases, args.limit)
+        sources = {name: first_of_each_kind(cases, args.limit) for name, cases in sources.items()}
     metadata = employee_metadata(settings)
-    results: dict[str, dict[str, float]] = {}
-    per_case: dict[str, list[Outcome]] = {}
+    started = time.strftime("%Y-%m-%d %H:%M")
+    loads = [os.getloadavg()[0]]
+    results: dict[str, dict[str, dict[str, float]]] = {source: {} for source in sources}
+    per_case: dict[str, dict[str, list[Outcome]]] = {source: {} for source in sources}
     with httpx.Client(timeout=TIMEOUT_S) as client:
         try:
             client.get(f"{settings.rasa_url}/", timeout=5).raise_for_status()
         except httpx.HTTPError:
             parser.error(f"no Rasa server at {settings.rasa_url}: start the stack with `make up` first")
         ours = Server("ours", settings.rasa_url, settings.rasa_api_token)
-        per_case[ours.name], results[ours.name] = measure(client, ours, cases, metadata)
+        for source, cases in sources.items():
+            per_case[source][ours.name], results[source][ours.name] = measure(client, ours, cases, metadata)
+            loads.append(os.getloadavg()[0])
         if not args.no_baseline:
             if args.baseline_model:
                 model, trained_s = args.baseline_model.resolve(), None
@@ -273,29 +300,40 @@ def main(argv: list[str] | None = None) -> int:
             print(f"baseline model: {model.relative_to(ROOT)} ({note})", file=sys.stderr)
             with served(model, args.baseline_port, settings.action_server_url) as url:
                 baseline = Server("baseline", url)
-                per_case[baseline.name], results[baseline.name] = measure(client, baseline, cases, metadata)
-    for name, outcomes in per_case.items():
-        details(name, outcomes)
-    counts = Counter(case.expect for case in cases)
-    side_by_side(results, dict(counts))
+                for source, cases in sources.items():
+                    per_case[source][baseline.name], results[source][baseline.name] = measure(
+                        client, baseline, cases, metadata
+                    )
+                    loads.append(os.getloadavg()[0])
+    for source in sources:
+        for name, outcomes in per_case[source].items():
+            details(f"{source}/{name}", outcomes)
+    counts = {source: dict(Counter(case.expect for case in cases)) for source, cases in sources.items()}
+    print(f"\n{started}, load (1 min) {min(loads):.1f}-{max(loads):.1f} during the run")
+    for source in sources:
+        side_by_side(source, results[source], counts[source])
     if args.json:
         rows = {
-            name: [
-                {
-                    "text": o.case.text,
-                    "expect": o.case.expect,
-                    "intent": o.case.intent,
-                    "predicted": o.predicted,
-                    "confidence": round(o.confidence, 4),
-                    "sources": o.sources,
-                    "replies": o.replies,
-                }
-                for o in outcomes
-            ]
-            for name, outcomes in per_case.items()
+            source: {
+                name: [
+                    {
+                        "text": o.case.text,
+                        "expect": o.case.expect,
+                        "intent": o.case.intent,
+                        "predicted": o.predicted,
+                        "confidence": round(o.confidence, 4),
+                        "sources": o.sources,
+                        "replies": o.replies,
+                    }
+                    for o in outcomes
+                ]
+                for name, outcomes in per_case[source].items()
+            }
+            for source in sources
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"metrics": results, "counts": dict(counts), "cases": rows}, indent=2))
+        summary = {"started": started, "load": [min(loads), max(loads)], "metrics": results, "counts": counts}
+        args.json.write_text(json.dumps({**summary, "cases": rows}, indent=2))
     return 0
 
 

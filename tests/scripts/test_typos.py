@@ -59,3 +59,40 @@ def test_about_a_quarter_of_long_words_get_a_slip() -> None:
 def test_short_words_and_empty_text_are_left_alone() -> None:
     assert with_typos("hi, is it ok?") == "hi is it ok"
     assert with_typos("") == ""
+
+
+def test_hurried_is_repeatable_and_other_than_the_first_kind() -> None:
+    from typos import hurried
+
+    assert [hurried(s) for s in SENTENCES] == [hurried(s) for s in SENTENCES]
+    assert [hurried(s) for s in SENTENCES] != [with_typos(s) for s in SENTENCES]
+    assert hurried("") == ""
+
+
+def test_hurried_uses_every_kind_of_slip_short_words_included() -> None:
+    from typos import _NEIGHBOURS, hurried
+
+    base = "please tell me what you know about the phone bill for today"
+    noisy = [hurried(f"{base} {n}") for n in range(300)]
+    text = " ".join(noisy)
+    assert {"u", "4", "pls"} & set(text.split())  # texting forms of short words
+    assert "fone" in text  # by ear: ph -> f
+    assert any(len(s.split()) < len(base.split()) + 1 for s in noisy)  # spaces dropped
+    slipped = [
+        (word, typed)
+        for sentence in noisy
+        if len(sentence.split()) == len(base.split()) + 1
+        for word, typed in zip(base.split(), sentence.split()[:-1], strict=True)
+        if len(word) == len(typed) and sum(a != b for a, b in zip(word, typed, strict=True)) == 1
+    ]
+    # a key next to the intended one, first letters included
+    assert any(word[0] != typed[0] and typed[0] in _NEIGHBOURS[word[0]] for word, typed in slipped)
+
+
+def test_hurried_changes_about_a_quarter_of_words() -> None:
+    from typos import hurried
+
+    words = [f"word{i:04d}" for i in range(2000)]
+    noisy = hurried(" ".join(words)).replace(" ", "")
+    assert noisy != "".join(words)
+    assert len(hurried(" ".join(words)).split()) < len(words)  # some spaces dropped
