@@ -593,6 +593,7 @@ def run_conversation(
     sender = f"dialogue-{conversation.id}-{uuid.uuid4().hex[:8]}"
     result = Result(conversation, sender)
     before = snapshot(engine)
+    early: list[Change] = []  # changes made during a turn that must not change anything
     for number, turn in enumerate(conversation.turns, start=1):
         message = cal.render(turn.text)
         guarded = any(check.get("changed") is False for check in turn.expect)
@@ -618,8 +619,9 @@ def run_conversation(
             if set(check) - {"changed", "in"}:
                 result.failures += check_replies(check, [exchange], cal, f"turn {number} ({message!r})")
         if turn_before is not None:
-            early = changes_between(turn_before, snapshot(engine))
-            result.unwanted += [f"turn {number} ({message!r}): {change} before any confirmation" for change in early]
+            made = changes_between(turn_before, snapshot(engine))
+            early += made
+            result.unwanted += [f"turn {number} ({message!r}): {change} before any confirmation" for change in made]
     judged = [exchange for exchange in result.exchanges if not exchange.aside]
     if judged:
         for check in conversation.final:
@@ -628,7 +630,9 @@ def run_conversation(
     result.changes = [str(change) for change in changes]
     failed, wanted = check_state(conversation, changes, tickets_of(engine, sender), cal)
     result.failures += failed
-    result.unwanted += [str(change) for change in unwanted_changes(conversation, changes, wanted)]
+    # A change already reported as made before any confirmation is one unwanted action, not two.
+    later = [change for change in unwanted_changes(conversation, changes, wanted) if change not in early]
+    result.unwanted += [str(change) for change in later]
     return result
 
 
@@ -673,8 +677,9 @@ def format_report(results: list[Result]) -> str:
     numbers = summary(results)
     lines: list[str] = []
     for split, block in numbers.items():
+        title = "all conversations" if split == "all" else f"{split} half"
         lines.append(
-            f"\n{split} half: {block['succeeded']}/{block['conversations']} fully successful "
+            f"\n{title}: {block['succeeded']}/{block['conversations']} fully successful "
             f"({block['rate']:.0%}); unwanted actions: {block['unwanted_actions']} "
             f"in {block['conversations_with_unwanted']} conversation(s)"
         )

@@ -227,6 +227,8 @@ def test_a_change_before_the_confirmation_is_an_unwanted_action(tmp_path: Path) 
     upgrade(url)
     engine = make_engine(url, 5.0)
     seed(engine, today=date(2026, 12, 5))
+    seeded = tmp_path / "seeded.db"
+    save_snapshot(tmp_path / "backoffice.db", seeded)
 
     def bot(sender: str, message: str, metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
         if message == "return ORD-10187":  # a bot that acts on the request at once
@@ -252,5 +254,12 @@ def test_a_change_before_the_confirmation_is_an_unwanted_action(tmp_path: Path) 
     assert result.failures == [], "the RMA exists and was shown"
     assert len(result.unwanted) == 1 and "before any confirmation" in result.unwanted[0]
     assert not result.ok
+    restore(tmp_path / "backoffice.db", seeded)
+    question = conversation(
+        turns=(Turn("hi", aside=True), Turn("return ORD-10187", expect=({"changed": False},)), Turn("thanks")),
+        unwanted={"any_change": True},
+    )
+    result = run_conversation(question, bot, None, engine, CAL)
+    assert len(result.unwanted) == 1, f"one RMA, one unwanted action: {result.unwanted}"
     engine.dispose()
     dispose_engines()

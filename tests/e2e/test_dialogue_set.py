@@ -1,0 +1,89 @@
+"""A fast subset of the conversation set (tests/conversations/) on the e2e stack, in `make test`.
+
+Why: `make eval-dialogue` judges the whole set on a stack of its own, but runs only when
+someone asks for it. These conversations go through the same judge
+(`dialogue_set.run_conversation`) on every `make test`, so a change that breaks a
+conversation people really have is seen at once. Those that fail today because of a
+problem issue 21 lists are expected failures (not strict): they pass the day the bot is
+fixed, and are then made plain tests. The back office is put back after each
+conversation (to what it was when this module started), so the other e2e tests find
+the demo company as they left it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from dialogue_set import (
+    Calendar,
+    Conversation,
+    load_set,
+    persona_metadata,
+    read_calendar,
+    rest_poster,
+    restore,
+    run_conversation,
+    save_snapshot,
+    snapshot,
+)
+
+from backoffice.sql.engine import make_engine
+from tests.e2e.conftest import BACKOFFICE_TIMEOUT_S, E2E_VAR_DIR, RASA_URL, RunningStack
+
+pytestmark = pytest.mark.e2e
+
+# id -> None (passes today) or the issue-21 failure it shows (an expected failure until fixed).
+SUBSET: dict[str, str | None] = {
+    # Passing today (make eval-dialogue, 2026-12-05): one per path that works, so a regression shows.
+    "yn-person-button-click": None,
+    "id-status-after-check": None,
+    "rt-expired-explained": None,
+    "dc-unanswerable-student": None,
+    "ld-next-friday": None,
+    "bl-owe-signed-in": None,
+    # Failing today, each for a failure issue 21 lists.
+    "yn-person-yes-please": "21.1 a typed 'yes please' to the offer of a person opens no ticket",
+    "rt-slang-return": "21.3 the return is created by the request itself, before any confirmation",
+    "dg-identity-policy-question": "21.2 a question while the identity check waits is 'not an order number'",
+    "dg-identity-then-balance": "21.4 verified with an invoice, the balance is that invoice's, not the customer's",
+    "mp-cancel-and-balance": "21.5 the second half of 'cancel 10280 and tell me my balance' is dropped",
+    "ld-3rd-to-7th-next-month": "21.7 'the 3rd to the 7th of next month' is read as this month",
+}
+
+BY_ID = {conversation.id: conversation for conversation in load_set()}
+
+
+@pytest.fixture(scope="module")
+def backoffice(e2e_stack: RunningStack) -> Iterator[tuple[Engine, Calendar]]:
+    """The e2e back office, its calendar, and a copy to put it back from after each conversation."""
+    engine = make_engine(e2e_stack.settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S)
+    database = E2E_VAR_DIR / "backoffice.db"
+    copy = E2E_VAR_DIR / "backoffice-before-dialogue.db"
+    save_snapshot(database, copy)
+    yield engine, read_calendar(engine)
+    restore(database, copy)
+    engine.dispose()
+
+
+def _param(conversation_id: str, reason: str | None) -> object:
+    marks = [pytest.mark.xfail(strict=False, reason=f"issue 21: {reason}")] if reason else []
+    return pytest.param(BY_ID[conversation_id], id=conversation_id, marks=marks)
+
+
+@pytest.mark.parametrize("conversation", [_param(i, reason) for i, reason in SUBSET.items()])
+def test_conversation(conversation: Conversation, backoffice: tuple[Engine, Calendar], e2e_stack: RunningStack) -> None:
+    engine, calendar = backoffice
+    before = snapshot(engine)
+    metadata = persona_metadata(conversation.persona, e2e_stack.settings.identity_secret)
+    result = run_conversation(conversation, rest_poster(RASA_URL), metadata, engine, calendar)
+    if snapshot(engine) != before:
+        restore(E2E_VAR_DIR / "backoffice.db", E2E_VAR_DIR / "backoffice-before-dialogue.db")
+    transcript = "\n".join(f"USER: {e.user!r}\nBOT:  {e.text!r}" for e in result.exchanges)
+    assert result.ok, f"{conversation.goal}\n{result.failures + result.unwanted}\n{transcript}"
