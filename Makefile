@@ -13,7 +13,7 @@ BOT_DATA := $(shell find bot/data -name '*.yml')
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 HF_HUB_OFFLINE=1
 export HF_HUB_OFFLINE := 1
 # PROFILE=scale: the scale-out profile (PostgreSQL, Redis, Chroma server, 2 Rasa + 2 action servers
-# behind nginx; assistant/scale.py). Without it: STACK_PROFILE from the environment or .env, else embedded.
+# behind nginx; operations/scale.py). Without it: STACK_PROFILE from the environment or .env, else embedded.
 ifdef PROFILE
 export STACK_PROFILE := $(PROFILE)
 endif
@@ -85,10 +85,11 @@ up: system-packages-run setup stores seed ingest train ## The same stack in the 
 down: ## Stop the background stack (either profile)
 	@test -x $(APP)/assistant && $(APP)/assistant stack down || true
 
-lint: .venv/.installed ## ruff and mypy
+lint: .venv/.installed ## ruff, mypy and the import contract (layers, no cycles)
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy assistant backoffice actions api engine knowledge handoff analytics
+	$(APP)/mypy assistant backoffice actions api engine knowledge handoff analytics privacy operations rasa_sdk_plugins
+	$(APP)/lint-imports --no-cache
 
 test-unit: .venv/.installed ## Unit tests (no running stack)
 	$(APP)/pytest -m "not e2e and not engine" -q

@@ -26,9 +26,9 @@ from rasa_sdk.types import DomainDict
 from actions.backoffice_calls import call, hr_port
 from actions.customer import channel_identity, proven_channel, verified_customer_id
 from actions.employee import identified_employee_id
+from assistant.hours import BusinessHours, parse_hours
 from assistant.settings import get_settings
 from backoffice.errors import BackofficeError
-from handoff.hours import BusinessHours, parse_hours
 from handoff.tickets import HandoffReason, Identity, NewTicket
 from handoff.transcript import redacted_ticket, transcript_from_events
 from handoff.wiring import handoff_store

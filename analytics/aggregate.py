@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics import latency
 from analytics.tables import (
+    DAILY_COUNTERS,
     STATE_ROW_ID,
     AnalyticsState,
     BreakdownRow,
@@ -69,24 +70,6 @@ TICKETS_PER_TRANSACTION = 2000  # on servers, events younger than this may still
 MAX_QUESTION_CHARS = 500
 TURNS_CAP = 10  # turns per conversation: 1, 2, …, 9, "10+"
 UNKNOWN_CHANNEL = "unknown"
-
-DAILY_COUNTERS = (
-    "conversations",
-    "contained",
-    "handed_off",
-    "user_turns",
-    "bot_turns",
-    "fallbacks",
-    "knowledge_questions",
-    "knowledge_answered",
-    "abstentions",
-    "thumbs_up",
-    "thumbs_down",
-    "rated",
-    "rating_sum",
-    "replies",
-    "reply_ms_sum",
-)
 
 
 class ConcurrentRefresh(Exception):
@@ -692,17 +675,3 @@ class Aggregator:
                 self._advance(session, state, ticket_id=ready[-1].id)
             if len(ready) < len(tickets) or len(tickets) < TICKETS_PER_TRANSACTION:
                 return
-
-
-def embed_missing_questions(sessions: sessionmaker[Session]) -> int:
-    """Compute and cache the MiniLM vectors of stored questions that have none yet (loads the model if needed)."""
-    from analytics.gaps import cache_embeddings
-
-    with sessions.begin() as session:
-        keys = session.execute(
-            select(QuestionRow.text_key, QuestionRow.text)
-            .where(~QuestionRow.text_key.in_(select(EmbeddingRow.text_key)))
-            .distinct()
-        ).all()
-    texts = {key: text for key, text in keys}
-    return cache_embeddings(sessions, texts)

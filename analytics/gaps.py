@@ -260,3 +260,15 @@ class GapFinder:
                 ).all()
                 result.append(list(dict.fromkeys(ids))[:DRILL_DOWN_CONVERSATIONS])
         return result
+
+
+def embed_missing_questions(sessions: sessionmaker[Session]) -> int:
+    """Compute and cache the MiniLM vectors of stored questions that have none yet (loads the model if needed)."""
+    with sessions.begin() as session:
+        keys = session.execute(
+            select(QuestionRow.text_key, QuestionRow.text)
+            .where(~QuestionRow.text_key.in_(select(EmbeddingRow.text_key)))
+            .distinct()
+        ).all()
+    texts = {key: text for key, text in keys}
+    return cache_embeddings(sessions, texts)

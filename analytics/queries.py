@@ -21,8 +21,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics import latency
-from analytics.aggregate import DAILY_COUNTERS
-from analytics.tables import STATE_ROW_ID, AnalyticsState, BreakdownRow, ConversationRow, DailyRow
+from analytics.tables import DAILY_COUNTERS, STATE_ROW_ID, AnalyticsState, BreakdownRow, ConversationRow, DailyRow
 
 CHANNELS = ("socketio", "rest", "telegram", "slack")
 MAX_RANGE_DAYS = 366

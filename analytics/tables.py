@@ -131,3 +131,23 @@ class EmbeddingRow(Base):
     text_key: Mapped[str] = mapped_column(String(40), primary_key=True)
     model: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, L2-normalised
+
+
+# The per day x channel counters of `DailyRow`, in column order (aggregation fills them, queries read them).
+DAILY_COUNTERS = (
+    "conversations",
+    "contained",
+    "handed_off",
+    "user_turns",
+    "bot_turns",
+    "fallbacks",
+    "knowledge_questions",
+    "knowledge_answered",
+    "abstentions",
+    "thumbs_up",
+    "thumbs_down",
+    "rated",
+    "rating_sum",
+    "replies",
+    "reply_ms_sum",
+)

@@ -62,10 +62,9 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Literal
-
-from backoffice.hr_domain import DayPart
 
 __all__ = [
     "MAX_INPUT_CHARS",
@@ -76,6 +75,14 @@ __all__ = [
     "describe_range",
     "parse_date_range",
 ]
+
+class DayPart(StrEnum):
+    """Which part of a day a leave covers: the whole day, or half of it (read from what people write)."""
+
+    FULL = "full"
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
 
 MAX_INPUT_CHARS = 500  # a request is a sentence or two; the rest is ignored to bound the work
 

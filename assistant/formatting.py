@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
-from backoffice.domain import Order, OrderLine
+
+class Line(Protocol):
+    """What a reply needs of an order line (the back office's `OrderLine` is one); core names no domain type."""
+
+    @property
+    def quantity(self) -> int: ...
+
+    @property
+    def product_name(self) -> str: ...
+
+
+class Placed(Protocol):
+    """What a button label needs of an order (the back office's `Order` is one)."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def placed_at(self) -> datetime: ...
+
+    @property
+    def lines(self) -> Sequence[Line]: ...
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -28,7 +51,7 @@ def day(value: date, today: date | None = None) -> str:
     return f"{value:%A} {value.day} {value:%B}{year}"
 
 
-def items(lines: tuple[OrderLine, ...] | list[OrderLine]) -> str:
+def items(lines: Sequence[Line]) -> str:
     """`2 × Garden chair and 1 × Parasol`."""
     parts = [f"{line.quantity} × {line.product_name}" for line in lines]
     if len(parts) <= 1:
@@ -36,7 +59,7 @@ def items(lines: tuple[OrderLine, ...] | list[OrderLine]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def order_label(order: Order) -> str:
+def order_label(order: Placed) -> str:
     """A button label for one order: number, date and first item."""
     first = order.lines[0].product_name if order.lines else "order"
     more = f" +{len(order.lines) - 1}" if len(order.lines) > 1 else ""

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.hours import parse_hours
 from assistant.local_secrets import local_secret
 
 PLACEHOLDER_PREFIX = "dev-"
@@ -197,8 +198,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _handoff_hours_readable(self) -> Settings:
-        from handoff.hours import parse_hours
-
         parse_hours(self.handoff_hours, self.handoff_timezone)  # InvalidHours (a ValueError) says what is wrong
         return self
 

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from assistant.dates import DayPart
+
 LEAVE_REQUEST_NUMBER_RE = re.compile(r"(?i)(?<![\w-])lr\s*[#:\-]?\s*(\d{1,7})(?!\d)")
 BARE_NUMBER_RE = re.compile(r"\s*#?\s*(\d{1,7})\s*")
 
@@ -36,14 +38,6 @@ class LeaveStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
-
-
-class DayPart(StrEnum):
-    """Which part of a day a leave covers: the whole day, or half of it."""
-
-    FULL = "full"
-    MORNING = "morning"
-    AFTERNOON = "afternoon"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from assistant import stack
 from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token
 from assistant.settings import Settings
 from backoffice.demo import demo_accounts
@@ -38,6 +37,7 @@ from backoffice.errors import BackofficeUnavailable
 from backoffice.sql.engine import make_engine, session_factory
 from backoffice.sql.hr_models import EmployeeRow
 from backoffice.sql.models import OrderRow
+from operations import processes, stack
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -390,7 +390,7 @@ def starter_server(starter_dir: Path, log_file: Path, patched: bool) -> Iterator
     """Serve the starter bot with `rasa run --enable-api` (or our patched engine), and always kill its process group."""
     if stack.is_healthy(f"{STARTER_URL}/"):
         raise SystemExit(f"Something already answers on {STARTER_URL}; refusing to benchmark an unknown server.")
-    server = [str(stack.RASA_PYTHON), "-m", "engine"] if patched else [str(RASA_BIN)]
+    server = [str(processes.RASA_PYTHON), "-m", "engine"] if patched else [str(RASA_BIN)]
     command = [*server, "run", "--enable-api", "--port", str(STARTER_PORT), "--interface", "127.0.0.1"]
     log(f"Starting the starter bot on {STARTER_URL} ({'our patched engine' if patched else 'stock rasa run'}) …")
     with log_file.open("ab") as output:

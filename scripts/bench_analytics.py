@@ -107,11 +107,12 @@ def start_api(folder: Path, port: int) -> subprocess.Popen[bytes]:
 
 def fold_and_refresh(folder: Path, args: argparse.Namespace, results: dict[str, Any]) -> None:
     """Write the history, fold it, embed its questions, then refresh incrementally; timings into `results`."""
-    from analytics.aggregate import Aggregator, embed_missing_questions, redacted
+    from analytics.aggregate import Aggregator, redacted
+    from analytics.gaps import embed_missing_questions
     from analytics.history import write_history
     from analytics.tracker import tracker_engine
     from backoffice.sql.engine import make_engine
-    from backoffice.sql.migrate import upgrade
+    from operations.schema import upgrade
 
     backoffice_url = f"sqlite:///{folder / 'backoffice.db'}"
     upgrade(backoffice_url)

@@ -7,7 +7,7 @@ Why a stack of its own: conversations cancel orders, create returns and file lea
 need a back office that starts as seeded and is put back after every conversation that
 changed it (`dialogue_set.restore` from a snapshot taken right after seeding), and ports
 and a `var/eval-dialogue/` folder no other stack uses. It is started by the same
-supervisor as `make run` (`assistant.throwaway_stack`, shared with the e2e suite).
+supervisor as `make run` (`operations.throwaway_stack`, shared with the e2e suite).
 
 Every conversation is talked through over the REST channel (signed channel tokens for
 signed-in personas) and judged by `dialogue_set.run_conversation`. Out-of-hours
@@ -50,7 +50,8 @@ from dialogue_set import (  # noqa: E402
     summary,
 )
 
-from assistant import stack, throwaway_stack  # noqa: E402
+from operations import stack, throwaway_stack  # noqa: E402
+from operations.processes import MODEL, RASA_PYTHON  # noqa: E402
 
 VAR_DIR = ROOT / "var" / "eval-dialogue"
 KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-dialogue-knowledge"
@@ -93,7 +94,7 @@ def environment(port_base: int, identity_secret: str) -> dict[str, str]:
 def closed_timezone(hours: str = OFFICE_HOURS, margin: timedelta = timedelta(hours=3)) -> str:
     """A time zone in which `hours` are closed now and for the next `margin` (somewhere it is night),
     so out-of-hours conversations meet real hours, worded as people will see them."""
-    from handoff.hours import parse_hours
+    from assistant.hours import parse_hours
 
     now = datetime.now(UTC)
     for offset in range(-12, 15):
@@ -116,7 +117,7 @@ def load_average() -> str:
 def run_stories(out_dir: Path) -> dict[str, Any]:
     """The test stories on the trained model, as `make test-stories` runs them."""
     command = [
-        str(stack.RASA_PYTHON), "-m", "engine", "test", "core", "--model", str(stack.MODEL),
+        str(RASA_PYTHON), "-m", "engine", "test", "core", "--model", str(MODEL),
         "--stories", "tests/stories", "--fail-on-prediction-errors", "--out", str(out_dir),
     ]  # fmt: skip
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1"}
@@ -187,11 +188,11 @@ def main() -> None:
         if unknown:
             parser.error(f"no such conversation(s): {sorted(unknown)}")
         conversations = [c for c in conversations if c.id in args.only]
-    if not stack.MODEL.exists():
-        sys.exit(f"No trained model at {stack.MODEL}: run `make train` first.")
+    if not MODEL.exists():
+        sys.exit(f"No trained model at {MODEL}: run `make train` first.")
     stale = throwaway_stack.newer_than_model()
     if stale:
-        print(f"warning: {stack.MODEL.name} is older than {', '.join(stale[:3])}; run `make train`.", flush=True)
+        print(f"warning: {MODEL.name} is older than {', '.join(stale[:3])}; run `make train`.", flush=True)
 
     secret = secrets.token_urlsafe(32)
     env = environment(args.port_base, secret)
@@ -236,7 +237,7 @@ def main() -> None:
         report = {
             "started_at": started_at.isoformat(),
             "load_average": {"before": load_before, "after": load_after},
-            "model_mtime": datetime.fromtimestamp(stack.MODEL.stat().st_mtime, UTC).isoformat(),
+            "model_mtime": datetime.fromtimestamp(MODEL.stat().st_mtime, UTC).isoformat(),
             "summary": summary(results),
             "stories": stories,
             "results": [result.to_dict() for result in results],

@@ -29,9 +29,9 @@ from backoffice.demo import DemoAccount, demo_accounts
 from backoffice.seed import seed
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
-from backoffice.sql.migrate import upgrade
 from backoffice.sql.models import Base, InvoiceRow, OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
+from operations.schema import upgrade
 
 TIMEOUT_S = 1.0
 RETURN_WINDOW_DAYS = 30

@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.wiring import aggregator
 from api.dependencies import AdminDep, SettingsDep
-from assistant.erasure import ErasureReport, erase
 from backoffice.errors import BackofficeUnavailable
+from privacy.erasure import ErasureReport, erase
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Missing or wrong admin token"}}

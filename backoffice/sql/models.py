@@ -2,9 +2,9 @@
 
 Only what cannot be derived is stored: an order's total is the sum of its lines and
 an invoice's status follows from its amount, payments and due date, so the two can
-never disagree with the facts they summarise. Importing this module registers every
-table (the HR ones live in `hr_models`, the handoff tickets in `handoff.sql`, the analytics
-aggregates in `analytics.tables`) on `Base.metadata`, which Alembic compares.
+never disagree with the facts they summarise. Importing this module registers the back
+office's tables (the HR ones live in `hr_models`) on `Base.metadata`; the other domain
+packages register their own, and `operations/schema.py` imports them all for Alembic.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from analytics import tables as analytics_tables  # noqa: F401  (registers the analytics aggregates on Base.metadata)
 from backoffice.domain import OrderStatus
 from backoffice.sql import hr_models  # noqa: F401  (registers the HR tables on Base.metadata)
 from backoffice.sql.base import Base, UtcDateTime
-from handoff import sql as handoff_tables  # noqa: F401  (registers the handoff tickets on Base.metadata)
 
 Money = Numeric(12, 2)
 ORDER_STATUS_VALUES = tuple(status.value for status in OrderStatus)

@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
-from analytics.aggregate import DAILY_COUNTERS
-from analytics.tables import BreakdownRow, DailyRow
+from analytics.tables import DAILY_COUNTERS, BreakdownRow, DailyRow
 from analytics.tracker import ensure_events_table, events
 from handoff.sql import HandoffTicketRow
 

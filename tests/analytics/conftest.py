@@ -22,7 +22,7 @@ from analytics.aggregate import Aggregator
 from analytics.history import HistoryReport, write_history
 from analytics.tracker import dispose_tracker_engines, ensure_events_table, tracker_engine
 from backoffice.sql.engine import dispose_engines, make_engine
-from backoffice.sql.migrate import upgrade
+from operations.schema import upgrade
 
 # Helpers next to this file (the suite runs with --import-mode=importlib, not as a package).
 sys.path.insert(0, str(Path(__file__).parent))

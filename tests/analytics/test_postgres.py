@@ -27,7 +27,7 @@ from analytics.queries import AnalyticsQueries, ConversationFilter, Filters
 from analytics.tables import QuestionRow
 from analytics.tracker import TrackerEvents, dispose_tracker_engines, tracker_engine
 from backoffice.sql.engine import dispose_engines, make_engine
-from backoffice.sql.migrate import upgrade
+from operations.schema import upgrade
 
 pytest.importorskip("psycopg")
 BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))

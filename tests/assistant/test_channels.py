@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from assistant import channels
 from assistant.settings import Settings
+from operations import channels
 
 CHANNEL_VARIABLES = (
     "SLACK_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET",

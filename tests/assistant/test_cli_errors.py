@@ -1,6 +1,6 @@
 """A newcomer's first commands (issue 20.4): what is not set up yet is said in one line, with the fix.
 
-The commands run as a person runs them — `python -m assistant.cli ...` in a fresh process, on a
+The commands run as a person runs them — `python -m operations.cli ...` in a fresh process, on a
 var folder where nothing was set up — and the output is read as they would read it.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant import cli_errors, stack
-from assistant.cli import app
 from assistant.identity import read_channel_token
 from assistant.settings import Settings
+from operations import cli_errors, processes
+from operations.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_ENV = ("DATABASE_URL", "TRACKER_STORE_URL", "CHROMA_URL", "STACK_PROFILE", "KNOWLEDGE_DIR")
@@ -27,7 +27,7 @@ def assistant(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
     """`assistant ARGS` in a new process, with only `env` changed from a clean environment."""
     base = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "operations.cli", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -72,7 +72,7 @@ def test_starting_the_stack_without_a_trained_model_says_to_train(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
-    monkeypatch.setattr(stack, "MODEL", tmp_path / "models" / "assistant.tar.gz")
+    monkeypatch.setattr(processes, "MODEL", tmp_path / "models" / "assistant.tar.gz")
     with pytest.raises(SystemExit) as exit_info:
         app(["stack", "up"])
     assert exit_info.value.code == 1

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import scale, stack
 from assistant.settings import Settings
+from operations import processes, scale, stack
 
 SCALE_VARIABLES = (
     "STACK_PROFILE", "SCALE_PORT_BASE", "SCALE_RASA_SERVERS", "SCALE_ACTION_SERVERS", "DATABASE_URL",
@@ -33,7 +33,7 @@ def test_the_embedded_default_is_unchanged() -> None:
     assert embedded.stack_profile == "embedded"
     assert embedded.backoffice_db_url.startswith("sqlite:///") and embedded.tracker_db_url.startswith("sqlite:///")
     assert embedded.chroma_url is None and embedded.lock_store_url is None
-    assert stack.lock_store_env(embedded)["LOCK_STORE_TYPE"] == "in_memory"
+    assert processes.lock_store_env(embedded)["LOCK_STORE_TYPE"] == "in_memory"
     assert [service.name for service in stack.services(embedded)] == ["actions", "rasa", "api"]
 
 
@@ -43,10 +43,10 @@ def test_the_scale_profile_derives_every_store_from_its_port_base() -> None:
     assert scaled.tracker_db_url == "postgresql://postgres@127.0.0.1:26020/tracker"
     assert scaled.lock_store_url == "redis://127.0.0.1:26021/1"
     assert scaled.chroma_url == "http://127.0.0.1:26022"
-    assert stack.lock_store_env(scaled) == {
+    assert processes.lock_store_env(scaled) == {
         "LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "127.0.0.1", "LOCK_STORE_PORT": "26021", "LOCK_STORE_DB": "1",
     }  # fmt: skip
-    assert stack.tracker_store_env(scaled)["TRACKER_DB_DIALECT"] == "postgresql"
+    assert processes.tracker_store_env(scaled)["TRACKER_DB_DIALECT"] == "postgresql"
 
 
 @pytest.mark.skipif(bool(scale.missing_binaries()), reason="PostgreSQL, nginx, Redis or chroma missing")

@@ -23,8 +23,8 @@ from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.hr import SqlHR
-from backoffice.sql.migrate import upgrade
 from backoffice.sql.orders import SqlOrders
+from operations.schema import upgrade
 
 TODAY = date(2025, 6, 15)
 RETURN_WINDOW_DAYS = 30

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.settings import get_settings
 from backoffice.sql.engine import dispose_engines
+from operations.cli import app
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from backoffice.domain import OrderStatus
 from backoffice.errors import BackofficeUnavailable
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine, session_factory
-from backoffice.sql.migrate import alembic_config, reset, upgrade
 from backoffice.sql.models import Base
 from backoffice.sql.orders import SqlOrders
+from operations.schema import alembic_config, reset, upgrade
 
 LOCK_TIMEOUT_S = 0.5
 

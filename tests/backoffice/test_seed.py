@@ -26,9 +26,9 @@ from backoffice.sql.billing import invoice_from_row
 from backoffice.sql.engine import dispose_engines, make_engine, session_factory
 from backoffice.sql.hr import HR_DIRECTOR_NUMBER, SqlHR
 from backoffice.sql.hr_models import EmployeeRow, LeaveEntitlementRow, LeaveRequestRow, PayDateRow, PublicHolidayRow
-from backoffice.sql.migrate import upgrade
 from backoffice.sql.models import CustomerRow, InvoiceRow, OrderRow, ProductRow
 from backoffice.sql.orders import SqlOrders
+from operations.schema import upgrade
 
 Dump = dict[str, list[tuple[Any, ...]]]
 

@@ -1,6 +1,6 @@
 """The end-to-end fixtures: the real stack, started once per session on test ports.
 
-The stack is started by the same supervisor `make run` uses (`assistant.stack`),
+The stack is started by the same supervisor `make run` uses (`operations.stack`),
 with its own settings: ports 15005/15055/18000 and `var/e2e/` (wiped at session
 start), so it never touches the development stack or its databases. The settings
 are put in `os.environ` first, because the supervisor passes the environment on
@@ -26,7 +26,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from assistant import stack, throwaway_stack
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from backoffice import wiring
@@ -35,6 +34,7 @@ from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.models import OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
+from operations import processes, stack, throwaway_stack
 
 # Helpers next to this file (the suite runs with --import-mode=importlib, not as a package).
 sys.path.insert(0, str(Path(__file__).parent))
@@ -172,15 +172,15 @@ def slack_api() -> Iterator[SlackStandIn]:
 @pytest.fixture(scope="session")
 def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator[RunningStack]:
     """Migrate and seed a fresh back office in `var/e2e/`, start the three services, stop them at the end."""
-    if not stack.MODEL.exists():
-        pytest.fail(f"No trained model at {stack.MODEL}: run `make train` first.", pytrace=False)
-    if not stack.RASA_BIN.exists():
-        pytest.fail(f"No Rasa engine at {stack.RASA_BIN}: run `make setup` first.", pytrace=False)
+    if not processes.MODEL.exists():
+        pytest.fail(f"No trained model at {processes.MODEL}: run `make train` first.", pytrace=False)
+    if not processes.RASA_BIN.exists():
+        pytest.fail(f"No Rasa engine at {processes.RASA_BIN}: run `make setup` first.", pytrace=False)
     settings = e2e_settings
     stale = _newer_than_model()
     if stale:
         warnings.warn(
-            f"{stack.MODEL.name} is older than {', '.join(stale[:3])}: the e2e suite runs the old model; "
+            f"{processes.MODEL.name} is older than {', '.join(stale[:3])}: the e2e suite runs the old model; "
             "run `make train`.",
             stacklevel=1,
         )

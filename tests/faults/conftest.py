@@ -2,7 +2,7 @@
 documents on a Chroma server, so that every dependency can be killed and started again.
 
 - The Rasa server, the action server and the API are started by the same supervisor as
-  `make run` (`assistant.stack`, through the e2e suite's `RunningStack`), on free loopback
+  `make run` (`operations.stack`, through the e2e suite's `RunningStack`), on free loopback
   ports and in `var/faults[-OFFSET]/` (wiped at start), so they never meet the e2e stack
   that the same `make test` session runs next to them.
 - Tracker store: SQLite (the embedded profile's); lock store: Rasa's in-memory one.
@@ -37,15 +37,16 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from assistant import stack
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
 from backoffice.demo import DemoAccount, demo_accounts
 from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.seed import seed_if_empty
 from backoffice.sql.engine import dispose_engines, make_engine
-from backoffice.sql.migrate import upgrade
 from backoffice.sql.orders import SqlOrders
+from operations import stack
+from operations.processes import MODEL
+from operations.schema import upgrade
 from tests.e2e.conftest import (
     BACKOFFICE_TIMEOUT_S,
     E2E_KNOWLEDGE_DIR,
@@ -283,8 +284,8 @@ def _ingest(settings: Settings) -> None:
 @pytest.fixture(scope="session")
 def fault_stack(postgres: Postgres | None, chroma: Chroma) -> Iterator[FaultStack]:
     """Migrate and seed the PostgreSQL back office, index the documents into Chroma, start the three services."""
-    if not stack.MODEL.exists():
-        pytest.fail(f"No trained model at {stack.MODEL}: run `make train` first.", pytrace=False)
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make train` first.", pytrace=False)
     environment = fault_environment(postgres, chroma)
     settings = settings_from(environment)
     shutil.rmtree(FAULTS_VAR_DIR, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Faults on the scale-out profile (STACK_PROFILE=scale, assistant/scale.py): two Rasa servers and
+"""Faults on the scale-out profile (STACK_PROFILE=scale, operations/scale.py): two Rasa servers and
 two action servers behind nginx, PostgreSQL tracker store and back office, Redis lock store, a
 Chroma server.
 

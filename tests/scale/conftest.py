@@ -1,6 +1,6 @@
 """The scale-out profile under test: PostgreSQL, Redis, a Chroma server, two Rasa and two action
 servers behind nginx, and the API — started from settings alone by the same supervisor as
-`make up PROFILE=scale` (`assistant.stack` with STACK_PROFILE=scale).
+`make up PROFILE=scale` (`operations.stack` with STACK_PROFILE=scale).
 
 `running_scale_stack(port_base)` starts one such stack and stops every process of it at the
 end; the `scale_stack` fixture is one per module on ports 25500–25699. Other suites (the fault
@@ -39,13 +39,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from assistant import scale, stack
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
 from backoffice.demo import DemoAccount, demo_accounts
 from backoffice.seed import seed_if_empty
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.orders import SqlOrders
+from operations import scale, stack
+from operations.processes import MODEL, Service
 from tests.e2e.conftest import (
     BACKOFFICE_TIMEOUT_S,
     RETURN_WINDOW_DAYS,
@@ -127,7 +128,7 @@ class ScaleStack(RunningStack):
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}
 
-    def start_stage(self, services: list[stack.Service]) -> None:
+    def start_stage(self, services: list[Service]) -> None:
         """Start several services at once (the Rasa servers) and wait until all are healthy."""
         started = [(service, stack.start(service, self.settings)) for service in services]
         for service, process in started:
@@ -180,7 +181,7 @@ class ScaleStack(RunningStack):
             engine.dispose()
 
 
-def _with_environment(service: stack.Service, environment: dict[str, str]) -> stack.Service:
+def _with_environment(service: Service, environment: dict[str, str]) -> Service:
     return dataclasses.replace(service, env={**environment, **service.env})
 
 
@@ -190,8 +191,8 @@ def running_scale_stack(port_base: int = PORT_BASE) -> Iterator[ScaleStack]:
     missing = scale.missing_binaries()
     if missing:
         pytest.fail(f"The scale profile needs {', '.join(missing)}: `.ci/run` installs them.", pytrace=False)
-    if not stack.MODEL.exists():
-        pytest.fail(f"No trained model at {stack.MODEL}: run `make train` first.", pytrace=False)
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make train` first.", pytrace=False)
     environment = scale_environment(port_base)
     settings = _settings(environment)
     services = [_with_environment(service, environment) for service in stack.services(settings)]

@@ -18,8 +18,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from assistant import stack
 from backoffice.demo import DemoAccount
+from operations import stack
 from tests.e2e.conftest import RestConversation
 from tests.scale.conftest import ROOT, ScaleStack, customer_metadata
 

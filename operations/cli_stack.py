@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from assistant import channels, scale, stack
 from assistant.settings import Settings, get_settings
+from operations import channels, processes, scale, stack
 
 stack_app = typer.Typer(help="Start and stop the Rasa server, action server and API.", no_args_is_help=True)
 
@@ -20,12 +20,14 @@ Profile = Annotated[
 
 def _ready_to_start() -> None:
     """The engine and the trained model must exist before anything is started (else a 4-minute wait, then a log)."""
-    from assistant.cli_errors import NotReady, Problem
+    from operations.cli_errors import NotReady, Problem
 
-    if not stack.RASA_PYTHON.exists():
-        raise NotReady(Problem(f"the Rasa engine's environment is missing ({stack.RASA_PYTHON})", "`make setup`"))
-    if not stack.MODEL.exists():
-        raise NotReady(Problem(f"there is no trained model at {stack.MODEL}", "`make train` (`make run` trains it)"))
+    if not processes.RASA_PYTHON.exists():
+        raise NotReady(Problem(f"the Rasa engine's environment is missing ({processes.RASA_PYTHON})", "`make setup`"))
+    if not processes.MODEL.exists():
+        raise NotReady(
+            Problem(f"there is no trained model at {processes.MODEL}", "`make train` (`make run` trains it)")
+        )
 
 
 def _settings(profile: str | None) -> Settings:

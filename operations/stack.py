@@ -5,7 +5,7 @@ One supervisor serves `make run` (foreground, Ctrl-C stops everything),
 tests, so what the tests drive is exactly what a person starts. The settings pick
 the profile: `embedded` (these three processes on SQLite) or `scale` (the same
 code on PostgreSQL, Redis, a Chroma server and several Rasa and action servers
-behind nginx; assistant/scale.py describes its services).
+behind nginx; operations/scale.py describes its services, operations/services.py the embedded ones).
 """
 
 from __future__ import annotations
@@ -17,153 +17,25 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from assistant import channels
 from assistant.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
-MODEL = ROOT / "models" / "assistant.tar.gz"
-
-
-@dataclass(frozen=True)
-class Service:
-    """One process of the stack and how to tell it is ready."""
-
-    name: str
-    command: list[str]
-    health_url: str
-    env: dict[str, str] = field(default_factory=dict)
-    # Written just before the process starts (path -> text): e.g. Rasa's composed credentials.
-    files: dict[Path, str] = field(default_factory=dict)
-    # Started as this user when the supervisor runs as root (PostgreSQL refuses to run as root).
-    user: str | None = None
-    # Run just before the process starts (e.g. `initdb` of a new cluster) and once it is healthy
-    # (e.g. create its databases); both idempotent, since a restart runs them again.
-    prepare: Callable[[], None] | None = None
-    on_ready: Callable[[], None] | None = None
-    # Consecutive services of one stage start together and are waited for together (the Rasa servers).
-    stage: str | None = None
-
-
-def _port(url: str) -> str:
-    return str(urlsplit(url).port or 80)
-
-
-def lock_store_env(settings: Settings) -> dict[str, str]:
-    """The Rasa server's lock store (see bot/endpoints.yml): in memory, or Redis when LOCK_STORE_URL is set.
-
-    Several Rasa servers serving one conversation need the shared one, so that two messages
-    of a conversation are never handled at the same time on two servers.
-    """
-    if not settings.lock_store_url:
-        return {"LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "", "LOCK_STORE_PORT": "0", "LOCK_STORE_DB": "0"}
-    parts = urlsplit(settings.lock_store_url)
-    return {
-        "LOCK_STORE_TYPE": "redis",
-        "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
-        "LOCK_STORE_PORT": str(parts.port or 6379),
-        "LOCK_STORE_DB": parts.path.strip("/") or "1",
-    }
-
-
-def tracker_store_env(settings: Settings) -> dict[str, str]:
-    """The Rasa server reads its tracker store from these (see bot/endpoints.yml)."""
-    url = settings.tracker_db_url
-    dialect = urlsplit(url).scheme.split("+")[0]
-    return {
-        "TRACKER_DB_URL": url,
-        "TRACKER_DB_DIALECT": "postgresql" if dialect.startswith("postgres") else dialect,
-    }
-
-
-def security_env(settings: Settings) -> dict[str, str]:
-    """The Rasa server's secrets, limits and tracker redaction (engine/channels/incoming.py, engine/limits.py,
-    engine/redaction.py), from the settings."""
-    return {
-        "IDENTITY_SECRET": settings.identity_secret,
-        "ACTION_SERVER_TOKEN": str(settings.action_server_token),
-        "CHANNEL_MAX_MESSAGE_CHARS": str(settings.channel_max_message_chars),
-        "REDACT_TRACKER": "true" if settings.redact_tracker else "false",
-        "CHANNEL_RATE_LIMIT_PER_SENDER": str(settings.channel_rate_limit_per_sender),
-        "CHANNEL_RATE_LIMIT_PER_IP": str(settings.channel_rate_limit_per_ip),
-        "CHANNEL_MAX_REQUEST_BYTES": str(settings.channel_max_request_bytes),
-    }
-
-
-# The app's processes run through the masking runner (`python -m engine` installs it itself):
-# personal data in a log record or on stdout/stderr is masked before it reaches var/log/.
-MASKED = [sys.executable, "-m", "assistant.pii_logging"]
-
-
-def action_service(settings: Settings, name: str = "actions", url: str | None = None) -> Service:
-    """An action server (rasa-sdk) listening at `url` (default ACTION_SERVER_URL)."""
-    url = url or settings.action_server_url
-    command = [*MASKED, "rasa_sdk", "--actions", "actions", "--port", _port(url)]
-    # rasa-sdk has no --interface; it binds SANIC_HOST (default 0.0.0.0).
-    # KNOWLEDGE_WARM_UP: the documents' embedding model is loaded at start, not on the first question.
-    return Service(name, command, f"{url}/health", env={"SANIC_HOST": "127.0.0.1", "KNOWLEDGE_WARM_UP": "true"})
-
-
-def rasa_service(
-    settings: Settings,
-    name: str = "rasa",
-    url: str | None = None,
-    stage: str | None = None,
-    behind_proxy: bool = False,
-) -> Service:
-    """A Rasa server listening at `url` (default RASA_URL), calling the actions at ACTION_SERVER_URL.
-
-    `behind_proxy`: the client's address comes from the proxy's X-Forwarded-For (per-IP limits).
-    """
-    url = url or settings.rasa_url
-    credentials = settings.var_dir.resolve() / "run" / "credentials.yml"
-    # `python -m engine` is Rasa's own command line with our engine patches applied first.
-    # Closed by default: the HTTP API always needs its token, and browsers are let in from listed origins only.
-    rasa_command = [
-        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", str(settings.rasa_api_token),
-        "--interface", "127.0.0.1", "--port", _port(url),
-        "--model", str(MODEL),
-        "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials),
-        "--cors", *settings.allowed_origins,
-    ]  # fmt: skip
-    return Service(
-        name,
-        rasa_command,
-        f"{url}/",
-        env={
-            "ACTION_ENDPOINT_URL": f"{settings.action_server_url}/webhook",
-            **tracker_store_env(settings),
-            **lock_store_env(settings),
-            **channels.channel_env(settings),
-            **security_env(settings),
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            **({"SANIC_PROXIES_COUNT": "1"} if behind_proxy else {}),
-        },
-        files={credentials: channels.credentials_text(settings)},
-        stage=stage,
-    )
-
-
-def api_service(settings: Settings) -> Service:
-    command = [*MASKED, "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", _port(settings.public_url)]
-    return Service("api", command, f"{settings.public_url}/health/live")
+from operations import channels, scale
+from operations.processes import (  # the supervisor's callers build services with these too
+    ROOT,
+    Service,
+    embedded_services,
+)
 
 
 def services(settings: Settings) -> list[Service]:
     """The stack's processes, in start order (the Rasa server needs the action server)."""
     if settings.stack_profile == "scale":
-        from assistant import scale
-
         return scale.services(settings)
-    return [action_service(settings), rasa_service(settings), api_service(settings)]
+    return embedded_services(settings)
 
 
 def stages(listed: Iterable[Service]) -> list[list[Service]]:
@@ -332,8 +204,6 @@ def down(settings: Settings) -> None:
 
 def urls(settings: Settings) -> dict[str, str]:
     if settings.stack_profile == "scale":
-        from assistant import scale
-
         return {**_urls(settings), **scale.urls(settings)}
     return _urls(settings)
 

@@ -17,7 +17,7 @@ analytics_app = typer.Typer(help="Conversation analytics (the dashboard's aggreg
 
 
 def _refresh_and_embed(rebuild: bool = False, embed: bool = True) -> None:
-    from analytics.aggregate import embed_missing_questions
+    from analytics.gaps import embed_missing_questions
     from analytics.wiring import aggregator, analytics_sessions
 
     if rebuild:
@@ -40,7 +40,7 @@ def refresh(
     embed: Annotated[bool, typer.Option(help="Also embed new unanswered questions (loads MiniLM).")] = True,
 ) -> None:
     """Fold what is new in the tracker store and the handoff tickets into the aggregates (idempotent)."""
-    from backoffice.sql.migrate import upgrade
+    from operations.schema import upgrade
 
     upgrade(get_settings().backoffice_db_url)
     _refresh_and_embed(rebuild, embed)
@@ -62,7 +62,7 @@ def demo_history(
     from analytics.history import has_history, history_end, write_history
     from analytics.tracker import tracker_engine
     from backoffice.sql.engine import make_engine
-    from backoffice.sql.migrate import upgrade
+    from operations.schema import upgrade
 
     settings = get_settings()
     tracker = tracker_engine(settings.tracker_db_url)

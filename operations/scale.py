@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from assistant import stack
 from assistant.settings import Settings
+from operations import processes
 
 STORES = ("postgres", "redis", "chroma")
 POSTGRES_USER = "postgres"  # the cluster's superuser; PostgreSQL refuses to run as root, so root runs it as this user
 DATABASES = ("tracker", "backoffice")
-CHROMA_BIN = stack.ROOT / ".venv" / "bin" / "chroma"
+CHROMA_BIN = processes.ROOT / ".venv" / "bin" / "chroma"
 NGINX_BIN = Path("/usr/sbin/nginx")
 REDIS_BIN = Path("/usr/bin/redis-server")
 # Rasa waits for a conversation's lock at most this long (TICKET_LOCK_LIFETIME); nginx waits a bit longer.
@@ -140,12 +140,12 @@ def create_databases(settings: Settings) -> None:
         for name in DATABASES:
             if name not in existing:
                 connection.execute(f'CREATE DATABASE "{name}"')
-    from backoffice.sql.migrate import upgrade
+    from operations.schema import upgrade
 
     upgrade(settings.backoffice_db_url)
 
 
-def postgres_service(settings: Settings) -> stack.Service:
+def postgres_service(settings: Settings) -> processes.Service:
     ports = ScalePorts.of(settings)
     command = [
         str(postgres_bin() / "postgres"), "-D", str(_var(settings, "pg", "data")),
@@ -153,7 +153,7 @@ def postgres_service(settings: Settings) -> stack.Service:
         # Each Rasa server, action server and the API hold a small pool; the load test's burst needs more.
         "-c", "max_connections=200",
     ]  # fmt: skip
-    return stack.Service(
+    return processes.Service(
         "postgres",
         command,
         f"postgresql://{POSTGRES_USER}@127.0.0.1:{ports.postgres}/postgres",
@@ -166,7 +166,7 @@ def postgres_service(settings: Settings) -> stack.Service:
 # ---------------------------------------------------------------- Redis and Chroma
 
 
-def redis_service(settings: Settings) -> stack.Service:
+def redis_service(settings: Settings) -> processes.Service:
     """Locks only, so nothing to keep: no snapshots, no append-only file."""
     port = ScalePorts.of(settings).redis
     directory = _var(settings, "redis")
@@ -174,16 +174,16 @@ def redis_service(settings: Settings) -> stack.Service:
         str(REDIS_BIN), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
         "--dir", str(directory), "--daemonize", "no", "--protected-mode", "yes",
     ]  # fmt: skip
-    return stack.Service(
+    return processes.Service(
         "redis", command, f"redis://127.0.0.1:{port}", prepare=lambda: directory.mkdir(parents=True, exist_ok=True)
     )
 
 
-def chroma_service(settings: Settings) -> stack.Service:
+def chroma_service(settings: Settings) -> processes.Service:
     port = ScalePorts.of(settings).chroma
     path = settings.knowledge_dir.with_name(settings.knowledge_dir.name + "-server")
     command = [str(CHROMA_BIN), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
-    return stack.Service("chroma", command, f"http://127.0.0.1:{port}/api/v2/heartbeat")
+    return processes.Service("chroma", command, f"http://127.0.0.1:{port}/api/v2/heartbeat")
 
 
 # ---------------------------------------------------------------- nginx
@@ -223,7 +223,7 @@ def nginx_config(settings: Settings) -> str:
     timeouts = f"""
             proxy_read_timeout {UPSTREAM_READ_TIMEOUT_S}s;
             proxy_send_timeout {UPSTREAM_READ_TIMEOUT_S}s;"""
-    return f"""# Written by assistant/scale.py from the settings; edits are overwritten at the next start.
+    return f"""# Written by operations/scale.py from the settings; edits are overwritten at the next start.
 daemon off;
 worker_processes 1;
 pid {nginx_dir}/nginx.pid;
@@ -268,7 +268,7 @@ http {{
     }}
 
     server {{
-        listen 127.0.0.1:{stack._port(settings.rasa_url)};
+        listen 127.0.0.1:{processes.port_of(settings.rasa_url)};
 
         location = /nginx-health {{
             access_log off;
@@ -291,7 +291,7 @@ http {{
     }}
 
     server {{
-        listen 127.0.0.1:{stack._port(settings.action_server_url)};
+        listen 127.0.0.1:{processes.port_of(settings.action_server_url)};
 
         location = /nginx-health {{
             access_log off;
@@ -308,7 +308,7 @@ http {{
 """
 
 
-def nginx_service(settings: Settings) -> stack.Service:
+def nginx_service(settings: Settings) -> processes.Service:
     nginx_dir = _var(settings, "nginx")
     config = nginx_dir / "nginx.conf"
 
@@ -316,21 +316,21 @@ def nginx_service(settings: Settings) -> stack.Service:
         for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (nginx_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
 
-    return stack.Service(
+    return processes.Service(
         "nginx",
         [str(NGINX_BIN), "-p", str(nginx_dir), "-c", str(config)],
         f"{settings.rasa_url}/nginx-health",
         files={config: nginx_config(settings)},
         prepare=prepare,
         # The action servers warm their document search themselves at start (KNOWLEDGE_WARM_UP,
-        # stack.action_service); a question that comes first waits for it instead of failing.
+        # processes.action_service); a question that comes first waits for it instead of failing.
     )
 
 
 # ---------------------------------------------------------------- the profile
 
 
-def services(settings: Settings) -> list[stack.Service]:
+def services(settings: Settings) -> list[processes.Service]:
     """The stores first (they hold the state), then the stateless servers, nginx, the API."""
     ports = ScalePorts.of(settings)
     listed = []
@@ -341,15 +341,15 @@ def services(settings: Settings) -> list[stack.Service]:
     if settings.chroma_url == f"http://127.0.0.1:{ports.chroma}":
         listed.append(chroma_service(settings))
     listed += [
-        stack.action_service(settings, name, f"http://127.0.0.1:{port}")
+        processes.action_service(settings, name, f"http://127.0.0.1:{port}")
         for name, port in zip(action_names(settings), ports.actions, strict=True)
     ]
     listed.append(nginx_service(settings))
     listed += [
-        stack.rasa_service(settings, name, f"http://127.0.0.1:{port}", stage="rasa", behind_proxy=True)
+        processes.rasa_service(settings, name, f"http://127.0.0.1:{port}", stage="rasa", behind_proxy=True)
         for name, port in zip(rasa_names(settings), ports.rasa, strict=True)
     ]
-    listed.append(stack.api_service(settings))
+    listed.append(processes.api_service(settings))
     return listed
 
 

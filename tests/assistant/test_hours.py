@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handoff.hours import InvalidHours, parse_hours
+from assistant.hours import InvalidHours, parse_hours
 
 FRIDAY_0900_UTC = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
 FRIDAY_1730_UTC = datetime(2026, 11, 27, 17, 30, tzinfo=UTC)  # 18:30 in Amsterdam

@@ -1,11 +1,11 @@
-"""Alembic environment: migrates the URL given by `backoffice.sql.migrate`, online only."""
+"""Alembic environment: migrates the URL given by `operations.schema`, online only."""
 
 from __future__ import annotations
 
 from alembic import context
 
 from backoffice.sql.engine import make_engine
-from backoffice.sql.models import Base
+from operations.schema import Base
 
 config = context.config
 

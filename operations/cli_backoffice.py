@@ -16,7 +16,7 @@ demo_app = typer.Typer(help="The demo company and its accounts.", no_args_is_hel
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to the back-office database."""
-    from backoffice.sql.migrate import upgrade
+    from operations.schema import upgrade
 
     upgrade(get_settings().backoffice_db_url)
     typer.echo("Back-office database is up to date.")
@@ -30,8 +30,8 @@ def demo_seed(
     """Migrate, then add the demo company unless the database already has customers."""
     from backoffice.seed import seed_if_empty
     from backoffice.sql.engine import make_engine
-    from backoffice.sql.migrate import reset as reset_database
-    from backoffice.sql.migrate import upgrade
+    from operations.schema import reset as reset_database
+    from operations.schema import upgrade
 
     url = get_settings().backoffice_db_url
     if reset:
@@ -106,11 +106,11 @@ def demo_token(
     (our widget's `authToken`, rasa-webchat's `customData.auth_token`) once the person has signed in."""
     from sqlalchemy.orm import Session
 
-    from assistant.cli_errors import NotReady, Problem
     from assistant.identity import issue_channel_token
     from backoffice.sql.engine import make_engine
     from backoffice.sql.hr_models import EmployeeRow
     from backoffice.sql.models import CustomerRow
+    from operations.cli_errors import NotReady, Problem
 
     settings = get_settings()
     if settings.assistant_env == "production":

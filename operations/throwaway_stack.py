@@ -19,8 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant import stack
 from assistant.settings import Settings, get_settings
+from operations import processes, stack
+from operations.processes import Service
 
 START_TIMEOUT_S = 240.0
 
@@ -42,8 +43,8 @@ def log_tail(path: Path, lines: int = 40) -> str:
 
 def newer_than_model() -> list[str]:
     """Training inputs changed since the model was trained (what `make train` would retrain for)."""
-    trained = stack.MODEL.stat().st_mtime
-    root = stack.ROOT
+    trained = processes.MODEL.stat().st_mtime
+    root = processes.ROOT
     inputs = [root / "config.yml", root / "domain.yml", *sorted((root / "bot" / "data").rglob("*.yml"))]
     return [str(path.relative_to(root)) for path in inputs if path.stat().st_mtime > trained]
 
@@ -84,7 +85,7 @@ def fresh_backoffice(settings: Settings, var_dir: Path, timeout_s: float) -> Non
     """Wipe `var_dir`, then migrate and seed the demo company into the settings' database."""
     from backoffice.seed import seed_if_empty
     from backoffice.sql.engine import dispose_engines, make_engine
-    from backoffice.sql.migrate import upgrade
+    from operations.schema import upgrade
 
     dispose_engines()
     shutil.rmtree(var_dir, ignore_errors=True)
@@ -108,10 +109,10 @@ class RunningStack:
     """The processes of the stack under test, by service name, and how to swap one."""
 
     settings: Settings
-    services: dict[str, stack.Service]
+    services: dict[str, Service]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, service: stack.Service) -> None:
+    def start(self, service: Service) -> None:
         """Start `service` (replacing the process of that name) and wait until it is healthy."""
         process = stack.start(service, self.settings)
         self.processes[service.name] = process
@@ -126,17 +127,17 @@ class RunningStack:
             self.start(service)
 
     def stop(self, name: str) -> None:
-        """Stop one service by the pid `assistant.stack.start` gave it; wait until its port is free."""
+        """Stop one service by the pid `operations.stack.start` gave it; wait until its port is free."""
         process = self.processes.pop(name)
         stack.stop_pids([process.pid], grace_s=10.0)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=5)
 
-    def replace(self, name: str, service: stack.Service) -> None:
+    def replace(self, name: str, service: Service) -> None:
         self.stop(name)
         self.start(service)
 
-    def service_with_env(self, name: str, **env: str) -> stack.Service:
+    def service_with_env(self, name: str, **env: str) -> Service:
         """The service as configured, with some environment variables changed."""
         service = self.services[name]
         return dataclasses.replace(service, env={**service.env, **env})

@@ -19,8 +19,8 @@ class AssistantCLI(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except Exception as error:
-            from assistant.cli_errors import explain
             from assistant.settings import get_settings
+            from operations.cli_errors import explain
 
             try:
                 problem = explain(error, get_settings())
@@ -36,10 +36,10 @@ app = AssistantCLI(help="The front-office / back-office assistant.", no_args_is_
 
 
 def _register() -> None:
-    from assistant.cli_analytics import analytics_app, demo_history
-    from assistant.cli_backoffice import db_app, demo_app
-    from assistant.cli_knowledge import knowledge_app
-    from assistant.cli_stack import stack_app
+    from operations.cli_analytics import analytics_app, demo_history
+    from operations.cli_backoffice import db_app, demo_app
+    from operations.cli_knowledge import knowledge_app
+    from operations.cli_stack import stack_app
 
     app.add_typer(db_app, name="db")
     app.add_typer(demo_app, name="demo")

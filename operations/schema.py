@@ -1,4 +1,10 @@
-"""Schema lifecycle: Alembic upgrade from any working directory, and a demo reset."""
+"""Schema lifecycle: Alembic upgrade from any working directory, and a demo reset.
+
+The one place where every domain package's tables are registered on the shared metadata
+(the back office's customers, orders and HR; the handoff tickets; the analytics
+aggregates), so that Alembic compares all of them and no domain package has to import
+another's tables.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,16 @@ from alembic.config import Config
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
+import analytics.tables
+import backoffice.sql.hr_models
+import backoffice.sql.models
+import handoff.sql
+from backoffice.sql.base import Base
 from backoffice.sql.engine import dispose_engines, make_engine, sqlite_path
-from backoffice.sql.models import Base
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+REGISTERED = (backoffice.sql.models, backoffice.sql.hr_models, handoff.sql, analytics.tables)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def _resolve(url: str | None) -> str:

@@ -1,1 +1,0 @@
-"""Alembic migrations of the embedded back office; run them with `backoffice.sql.migrate.upgrade`."""
