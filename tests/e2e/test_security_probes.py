@@ -24,6 +24,7 @@ from backoffice.demo import DemoAccount
 from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.hr import SqlHR
 from backoffice.sql.models import VerificationFailureRow
+from handoff.sql import HandoffTicketRow
 from tests.e2e.conftest import (
     ACTION_SERVER_URL,
     CHAT_TIMEOUT_S,
@@ -91,6 +92,45 @@ def test_naming_a_channel_over_rest_does_not_make_anyone_an_employee(
     assert "only for Northwind employees" in reply, reply
     tracker = httpx.get(f"{RASA_URL}/conversations/{sender}/tracker", params=RASA_API, timeout=30).json()
     assert tracker["latest_input_channel"] == "rest", "the REST channel speaks only for itself"
+
+
+HR_REQUESTS = (
+    "how many vacation days do I have left?",
+    "how many days off have I used this year?",
+    "what's the status of my leave requests?",
+    "when is the next payday?",
+    "I'd like to take next Friday off",
+    "cancel my pending leave request",
+)
+
+
+@pytest.mark.parametrize("message", HR_REQUESTS)
+def test_no_hr_request_answers_a_claimed_slack_identity(
+    e2e_stack: RunningStack, employee: DemoEmployee, message: str
+) -> None:
+    """Every HR action refuses, not only the balance: each checks the connector's proof itself."""
+    asked = {"sender": str(employee.slack_user_id), "input_channel": "slack", "message": message}
+    reply = texts(replies_of(rest(asked)))
+    assert "only for Northwind employees" in reply or "sign in" in reply, reply
+    for private in ("left of", "Vacation:", "pending", "approved", "working day", employee.name.split()[0]):
+        assert private not in reply, (private, reply)
+
+
+def test_a_handoff_from_a_claimed_identity_reaches_the_agent_as_anonymous(
+    e2e_stack: RunningStack, employee: DemoEmployee, e2e_db: BackofficeReader
+) -> None:
+    """The probe opened a ticket that agents saw as the employee whose Slack id was named."""
+    sender = str(employee.slack_user_id)
+    replies_of(rest({"sender": sender, "input_channel": "slack", "message": "I want to talk to a person"}))
+    with Session(e2e_db.engine) as session:
+        tickets = session.execute(
+            select(HandoffTicketRow.identity_kind, HandoffTicketRow.employee_id, HandoffTicketRow.channel).where(
+                HandoffTicketRow.sender_id == sender
+            )
+        ).all()
+    assert tickets, "a ticket was opened"
+    assert all(kind != "employee" and employee_id is None for kind, employee_id, _ in tickets), tickets
+    assert all(channel == "rest" for _, _, channel in tickets), tickets
 
 
 def test_a_claimed_slack_identity_reads_no_internal_documents(e2e_stack: RunningStack, employee: DemoEmployee) -> None:
