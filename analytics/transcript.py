@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from assistant.pii import redact
+from assistant.transcript import turn_of
+
 MAX_LINES = 400
 MAX_LINE_CHARS = 2000
 KNOWLEDGE_ACTION = "action_answer_from_documents"
@@ -27,37 +30,30 @@ def _at(event: dict[str, Any]) -> str | None:
 
 def redacted_transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The conversation's lines: `{"speaker": "user"|"bot"|"agent"|"event", "text", "at", …}`."""
-    from assistant.pii import redact
-
     lines: list[dict[str, Any]] = []
     waiting_since: float | None = None
     last_action: str | None = None
     for event in events:
         kind = event.get("event")
         timestamp = event.get("timestamp") if isinstance(event.get("timestamp"), int | float) else None
-        if kind == "user":
-            text = str(event.get("text") or "").strip()
-            if not text:
-                continue
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            lines.append({"speaker": "user", "text": redact(text[:MAX_LINE_CHARS]), "at": _at(event), "intent": intent})
+        turn = turn_of(event)
+        if kind == "user" and turn is not None:
+            text = redact(turn.text[:MAX_LINE_CHARS])
+            lines.append({"speaker": "user", "text": text, "at": _at(event), "intent": turn.intent})
             waiting_since = timestamp
             last_action = None
         elif kind == "action":
             last_action = event.get("name")
-        elif kind == "bot":
-            raw = event.get("data")
-            data: dict[str, Any] = raw if isinstance(raw, dict) else {}
-            custom: dict[str, Any] = data["custom"] if isinstance(data.get("custom"), dict) else {}
-            text = str(event.get("text") or "").strip()
-            if not text:
-                continue
-            line: dict[str, Any] = {"speaker": "bot", "text": redact(text[:MAX_LINE_CHARS]), "at": _at(event)}
-            if custom.get("agent"):
-                line["speaker"] = "agent"
-                line["agent"] = str(custom["agent"])
+        elif kind == "bot" and turn is not None and turn.text:
+            line: dict[str, Any] = {
+                "speaker": turn.speaker,
+                "text": redact(turn.text[:MAX_LINE_CHARS]),
+                "at": _at(event),
+            }
+            if turn.agent:
+                line["agent"] = turn.agent
             else:
-                sources: list[Any] = custom["sources"] if isinstance(custom.get("sources"), list) else []
+                sources: list[Any] = turn.custom["sources"] if isinstance(turn.custom.get("sources"), list) else []
                 titles = [str(s.get("title") or s.get("path")) for s in sources if isinstance(s, dict)]
                 if titles:
                     line["sources"] = titles

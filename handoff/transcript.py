@@ -1,8 +1,8 @@
 """The conversation as a person reads it, from Rasa tracker events.
 
 The same events reach the action server (rasa-sdk `tracker.events`) and the API
-(Rasa's tracker endpoint), so one function turns both into transcript lines. A
-bot event written by an agent carries `{"custom": {"agent": name}}`.
+(Rasa's tracker endpoint); who said what is read by `assistant.transcript`, the
+reading every view of a conversation shares.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.pii import NAME_MASK, redact, redact_value
+from assistant.transcript import turns
 from handoff.tickets import NewTicket, TranscriptLine
 
 MAX_LINES = 500
@@ -20,28 +21,13 @@ MAX_LINE_CHARS = 4000
 NAME_SLOTS = frozenset({"customer_name", "employee_name", "identity_name"})
 
 
-def _speaker(event: dict[str, Any]) -> tuple[str, str | None] | None:
-    if event.get("event") == "user":
-        return "user", None
-    if event.get("event") == "bot":
-        custom = (event.get("data") or {}).get("custom") or {}
-        agent = custom.get("agent") if isinstance(custom, dict) else None
-        return ("agent", str(agent)) if agent else ("bot", None)
-    return None
-
-
 def transcript_from_events(events: Iterable[dict[str, Any]]) -> list[TranscriptLine]:
-    """User, bot and agent lines in order (the last `MAX_LINES`); events without text are left out."""
-    lines = []
-    for event in events:
-        who = _speaker(event)
-        text = str(event.get("text") or "").strip()
-        if who is None or not text:
-            continue
-        speaker, agent = who
-        timestamp = event.get("timestamp")
-        at = float(timestamp) if isinstance(timestamp, int | float) else None
-        lines.append(TranscriptLine(speaker, text[:MAX_LINE_CHARS], at, agent))
+    """User, bot and agent lines in order (the last `MAX_LINES`); lines without text are left out."""
+    lines = [
+        TranscriptLine(turn.speaker, turn.text[:MAX_LINE_CHARS], turn.at, turn.agent)
+        for turn in turns(events)
+        if turn.text
+    ]
     return lines[-MAX_LINES:]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.transcript import turns
 from engine.channels.incoming import too_long
 from engine.channels.payloads import agent_name
 
@@ -116,22 +117,17 @@ def history(events: list[dict[str, Any]], limit: int = MAX_HISTORY) -> list[dict
     A button the user clicked is recorded by Rasa as its payload (`/affirm`); it is shown
     as the button's title, as the user saw it when they clicked.
     """
-    turns: list[dict[str, Any]] = []
+    shown: list[dict[str, Any]] = []
     titles: dict[str, str] = {}
-    for event in events:
-        kind = event.get("event")
-        timestamp = event.get("timestamp")
-        if kind == "user":
-            text = event.get("text")
-            if isinstance(text, str) and text.strip():
-                turns.append({"sender": "user", "text": titles.get(text, text), "timestamp": timestamp})
-        elif kind == "bot":
-            message = {**(event.get("data") or {}), "text": event.get("text")}
-            payload = bot_payload(message)
-            if payload is None:
-                continue
-            titles = {button["payload"]: button["title"] for button in payload.get("quick_replies", [])}
-            name = agent_name(payload)
-            sender = {"sender": "agent", "agent": name} if name else {"sender": "bot"}
-            turns.append({**sender, **payload, "timestamp": timestamp})
-    return turns[-limit:]
+    for turn in turns(events):
+        timestamp = turn.event.get("timestamp")
+        if turn.speaker == "user":
+            shown.append({"sender": "user", "text": titles.get(turn.text, turn.text), "timestamp": timestamp})
+            continue
+        payload = bot_payload({**(turn.event.get("data") or {}), "text": turn.text})
+        if payload is None:
+            continue
+        titles = {button["payload"]: button["title"] for button in payload.get("quick_replies", [])}
+        sender = {"sender": "agent", "agent": turn.agent} if turn.agent else {"sender": "bot"}
+        shown.append({**sender, **payload, "timestamp": timestamp})
+    return shown[-limit:]
