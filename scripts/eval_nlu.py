@@ -297,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 model, trained_s = trained_model()
                 note = f"trained in {trained_s:.0f} s" if trained_s is not None else "from the cache"
-            print(f"baseline model: {model.relative_to(ROOT)} ({note})", file=sys.stderr)
+            shown = model.relative_to(ROOT) if model.is_relative_to(ROOT) else model
+            print(f"baseline model: {shown} ({note})", file=sys.stderr)
             with served(model, args.baseline_port, settings.action_server_url) as url:
                 baseline = Server("baseline", url)
                 for source, cases in sources.items():
