@@ -1,25 +1,50 @@
-"""The plain HTML pages of the API (payment page, demo intranet), one look for all.
+"""The HTML pages of the API (demo website, payment page, demo intranet): Jinja2 templates, autoescaped.
 
-Every value put into a page goes through `html.escape` at the call site; this
-module only wraps a body that is already safe.
+Every value reaches a page through a template variable, so it is escaped by default; the
+one value marked `safe` (the widget's JSON config) is escaped for a script element by the
+code that makes it. The plain pages share `templates/page.html` (one look, one inline
+stylesheet, allowed by its hash in the Content-Security-Policy).
 """
 
 from __future__ import annotations
 
-from html import escape
+import re
+from functools import lru_cache
+from typing import Any
 
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · Northwind Goods</title>
-<style>
-body{{font-family:system-ui,sans-serif;background:#f4f6f8;margin:0;color:#1d2733}}
-main{{max-width:28rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0001}}
-h1{{font-size:1.3rem;margin-top:0}} dl{{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}}
-dt{{color:#5b6775}} button{{width:100%;padding:.8rem;font-size:1rem;border:0;border-radius:8px;
-background:#1f6feb;color:#fff;cursor:pointer}} .note{{color:#5b6775;font-size:.85rem}} .ok{{color:#137333}}
-</style></head><body><main>{body}</main></body></html>"""
+PLAIN_PAGE = "page.html"
+
+
+@lru_cache(maxsize=1)
+def templates() -> Environment:
+    """The templates under api/templates/, HTML autoescaped (a stray `<` in a name is text, never markup)."""
+    return Environment(
+        loader=PackageLoader("api", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, status_code: int = 200, headers: dict[str, str] | None = None, **values: Any) -> HTMLResponse:
+    """A page from its template. Never cached: a page may show an invoice opened by a signed link."""
+    html = templates().get_template(template).render(**values)
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def render_message(title: str, message: str, status_code: int = 200) -> HTMLResponse:
+    """A plain page that only says something: a heading and one sentence."""
+    return render(PLAIN_PAGE, status_code, title=title, heading=title, message=message)
+
+
+def plain_page_stylesheet() -> str:
+    """The inline stylesheet of the plain pages, as the browser hashes it (for the CSP)."""
+    source = templates().loader.get_source(templates(), PLAIN_PAGE)[0]  # type: ignore[union-attr]
+    found = re.search(r"<style>(.*?)</style>", source, re.DOTALL)
+    return found.group(1) if found else ""
 
 
 def static_page_headers(img_src: str = "'self'") -> dict[str, str]:
@@ -45,10 +70,3 @@ def static_page_headers(img_src: str = "'self'") -> dict[str, str]:
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-cache",
     }
-
-
-def render_page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    """`body` must already be escaped HTML. Never cached: a page may show an invoice opened by a signed link."""
-    return HTMLResponse(
-        PAGE.format(title=escape(title), body=body), status_code=status_code, headers={"Cache-Control": "no-store"}
-    )

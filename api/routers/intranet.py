@@ -8,14 +8,13 @@ token the chat uses, kept in an HttpOnly cookie.
 from __future__ import annotations
 
 import secrets
-from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Form, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.dependencies import SettingsDep
-from api.pages import render_page
+from api.pages import render, render_message
 from api.routers.hr import HRDep
 from assistant.identity import issue_channel_token, read_channel_token
 from backoffice.errors import BackofficeUnavailable, NotFound
@@ -25,18 +24,10 @@ router = APIRouter(prefix="/employee", tags=["intranet"])
 COOKIE = "northwind_employee"
 SESSION_S = 8 * 3600
 
-LOGIN_FORM = """<h1>Northwind intranet</h1>{error}
-<form method="post" action="/employee/login">
-<p><label>Work e-mail<br><input name="email" type="email" required autocomplete="username" maxlength="200"></label></p>
-<p><label>Password<br><input name="password" type="password" required autocomplete="current-password"
- maxlength="200"></label></p>
-<button type="submit">Sign in</button></form>
-<p class="note">Demo: any employee e-mail from <code>assistant demo employees</code> with the demo password.</p>"""
-
 
 @router.get("/login", response_class=HTMLResponse, summary="Demo intranet sign-in page")
 def login_page() -> HTMLResponse:
-    return render_page("Sign in", LOGIN_FORM.format(error=""))
+    return render("login.html", title="Sign in")
 
 
 @router.post(
@@ -61,10 +52,10 @@ def login(
         try:
             employee = hr.employee_by_email(email)
         except BackofficeUnavailable:
-            return render_page("Sign in", "<h1>Sign in</h1><p>The HR system is unavailable, try again later.</p>", 503)
+            return render_message("Sign in", "The HR system is unavailable, try again later.", 503)
     if employee is None:
-        error = '<p role="alert">That e-mail and password don\'t match.</p>'
-        return render_page("Sign in", LOGIN_FORM.format(error=error), status.HTTP_401_UNAUTHORIZED)
+        error = "That e-mail and password don't match."
+        return render("login.html", status.HTTP_401_UNAUTHORIZED, title="Sign in", error=error)
     token = issue_channel_token("employee", str(employee.id), settings.identity_secret, employee.name, SESSION_S)
     response = RedirectResponse("/employee/profile", status.HTTP_303_SEE_OTHER)
     response.set_cookie(COOKIE, token, max_age=SESSION_S, httponly=True, samesite="strict", path="/")
@@ -88,7 +79,11 @@ def _signed_in(token: str | None, hr: HRDep, secret: str) -> Employee | None:
         return None
 
 
-def _profile_html(employee: Employee, manager: Employee | None, code: str | None) -> str:
+def _profile(token: str | None, hr: HRDep, secret: str, code: str | None = None) -> Response:
+    employee = _signed_in(token, hr, secret)
+    if employee is None:
+        return RedirectResponse("/employee/login", status.HTTP_303_SEE_OTHER)
+    manager = hr.get_employee(employee.manager_id) if employee.manager_id else None
     rows = [
         ("Name", employee.name),
         ("Employee number", employee.number),
@@ -98,24 +93,7 @@ def _profile_html(employee: Employee, manager: Employee | None, code: str | None
         ("Slack", "linked" if employee.slack_user_id else "not linked"),
         ("Telegram", "linked" if employee.telegram_user_id else "not linked"),
     ]
-    details = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    link = (
-        f'<p role="status">Your Telegram link code: <strong id="link-code">{escape(code)}</strong>. '
-        "Send it to the Northwind assistant on Telegram within 10 minutes; it works once.</p>"
-        if code
-        else '<form method="post" action="/employee/profile/telegram-code"><button type="submit">'
-        "Link Telegram</button></form>"
-    )
-    signout = '<form method="post" action="/employee/logout"><button type="submit">Sign out</button></form>'
-    return f"<h1>Your profile</h1><dl>{details}</dl>{link}<p></p>{signout}"
-
-
-def _profile(token: str | None, hr: HRDep, secret: str, code: str | None = None) -> Response:
-    employee = _signed_in(token, hr, secret)
-    if employee is None:
-        return RedirectResponse("/employee/login", status.HTTP_303_SEE_OTHER)
-    manager = hr.get_employee(employee.manager_id) if employee.manager_id else None
-    return render_page("Your profile", _profile_html(employee, manager, code))
+    return render("profile.html", title="Your profile", rows=rows, code=code)
 
 
 @router.get(

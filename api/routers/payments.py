@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Response, status
@@ -16,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 
 from api.dependencies import BillingDep, SettingsDep
-from api.pages import render_page
+from api.pages import render, render_message
 from assistant.formatting import money
 from assistant.identity import read_payment_token
 from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
@@ -50,33 +49,6 @@ def _authorised_invoice(invoice_number: str, token: str, billing: BillingDep, se
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "billing is unavailable, try again later") from error
 
 
-def _invoice_html(invoice: Invoice, token: str, paid_now: bool) -> str:
-    rows = [
-        ("Invoice", invoice.number),
-        ("Amount", money(invoice.amount, invoice.currency)),
-        ("Paid", money(invoice.paid, invoice.currency)),
-        ("Open balance", money(invoice.balance, invoice.currency)),
-        ("Due", f"{invoice.due_on:%d %B %Y}"),
-    ]
-    details = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    if invoice.status is InvoiceStatus.VOID:
-        action = '<p class="ok">This invoice was cancelled with its order — there is nothing to pay.</p>'
-    elif invoice.balance <= 0:
-        action = (
-            '<p class="ok" role="status">Thank you — this invoice is paid in full.</p>'
-            if paid_now
-            else ('<p class="ok">This invoice is paid in full.</p>')
-        )
-    else:
-        action = (
-            f'<form method="post" action="/pay/{escape(invoice.number)}">'
-            f'<input type="hidden" name="token" value="{escape(token)}">'
-            f'<button type="submit">Pay {escape(money(invoice.balance, invoice.currency))}</button></form>'
-            '<p class="note">Demo payment page: no card is charged.</p>'
-        )
-    return f"<h1>Pay your invoice</h1><dl>{details}</dl>{action}"
-
-
 PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "The link is invalid or has expired (an HTML page says so)"},
     404: {"description": "No such invoice"},
@@ -87,16 +59,31 @@ PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/pay/{invoice_number}", response_class=HTMLResponse, summary="Payment page for one invoice", responses=PAGE_ERRORS
 )
-def paymentrender_page(
+def payment_page(
     invoice_number: str, token: TokenQuery, billing: BillingDep, settings: SettingsDep, paid: bool = False
 ) -> HTMLResponse:
     try:
         invoice = _authorised_invoice(invoice_number, token, billing, settings.identity_secret)
     except HTTPException as error:
-        return render_page(
-            "Payment link", f"<h1>Payment link</h1><p>{escape(str(error.detail))}.</p>", error.status_code
-        )
-    return render_page(f"Invoice {invoice.number}", _invoice_html(invoice, token, paid))
+        return render_message("Payment link", f"{error.detail}.", error.status_code)
+    rows = [
+        ("Invoice", invoice.number),
+        ("Amount", money(invoice.amount, invoice.currency)),
+        ("Paid", money(invoice.paid, invoice.currency)),
+        ("Open balance", money(invoice.balance, invoice.currency)),
+        ("Due", f"{invoice.due_on:%d %B %Y}"),
+    ]
+    return render(
+        "pay.html",
+        title=f"Invoice {invoice.number}",
+        rows=rows,
+        number=invoice.number,
+        token=token,
+        balance=money(invoice.balance, invoice.currency),
+        void=invoice.status is InvoiceStatus.VOID,
+        paid_in_full=invoice.balance <= 0,
+        paid_now=paid,
+    )
 
 
 @router.post(

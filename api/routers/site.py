@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, HTTPException, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.dependencies import SettingsDep
+from api.pages import render
 from api.routers.widget import AcceptEncoding, page_headers, static_response
 from assistant.identity import Identity, Role, issue_channel_token, issue_payment_token, read_channel_token
 from assistant.settings import Settings
@@ -82,63 +82,6 @@ def widget_config(settings: Settings, token: str | None) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Northwind Goods</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/site/site.css"></head>
-<body><header class="site-header"><a class="logo" href="/">Northwind Goods</a>
-<nav aria-label="Main"><a href="/#shop">Shop</a><a href="/#help">Help</a><a href="/employee/login">Intranet</a></nav>
-</header><main>
-<section class="hero"><h1>Good things, delivered.</h1>
-<p>Kitchenware, home goods and gifts, shipped across the United States. Questions about an order, a return or an
-invoice? Our assistant answers at once — and a person takes over whenever you need one.</p></section>
-<section id="help" class="cards">{signin}{payment}</section>
-<section id="shop" class="shop"><h2>This week</h2><ul class="products"><li>Cast-iron skillet</li>
-<li>Linen tea towels</li><li>Stoneware mugs</li><li>Walnut serving board</li></ul></section>
-</main><footer class="site-footer">Northwind Goods is a demo company. Chat with us: the button at the bottom right.
-</footer>
-<script type="application/json" id="northwind-chat-config">{config}</script>
-<script src="/widget/widget.js" defer></script>
-</body></html>"""
-
-
-def _signin_card(people: list[DemoPerson], who: Identity | None, person: DemoPerson | None) -> str:
-    if who is not None:
-        name = person.name if person else (who.name or who.subject)
-        return (
-            '<div class="card"><h2>Signed in</h2>'
-            f'<p id="signed-in">Signed in as <strong>{escape(name)}</strong> ({escape(who.role)}). '
-            "The assistant knows who you are: no order number or e-mail needed.</p>"
-            '<form method="post" action="/demo/sign-out"><button type="submit">Sign out</button></form></div>'
-        )
-    options = "".join(
-        f'<option value="{escape(p.key)}">{escape(p.name)} — {escape(p.role)}, {escape(p.detail)}</option>'
-        for p in people
-    )
-    return (
-        '<div class="card"><h2>Demo sign-in</h2>'
-        "<p class=\"note\">For demonstration only: this stands in for the shop's and the intranet's real login. "
-        "Pick a demo customer or employee and the chat will know who you are.</p>"
-        '<form method="post" action="/demo/sign-in"><label for="who">Sign in as</label>'
-        f'<select id="who" name="who">{options}</select><button type="submit">Sign in</button></form>'
-        '<p class="note">Or chat anonymously: the assistant asks for an order number and its e-mail.</p></div>'
-    )
-
-
-def _payment_card(person: DemoPerson | None, settings: Settings) -> str:
-    if person is not None and person.open_invoice:
-        token = issue_payment_token(person.open_invoice, settings.identity_secret)
-        href = f"/pay/{escape(person.open_invoice)}?token={escape(token)}"
-        return (
-            '<div class="card"><h2>Pay an invoice</h2>'
-            f"<p>You have an open invoice, {escape(person.open_invoice)}.</p>"
-            f'<p><a class="button" id="pay-link" href="{href}">Pay {escape(person.open_invoice)}</a></p></div>'
-        )
-    return (
-        '<div class="card"><h2>Pay an invoice</h2><p>Ask the assistant “pay my invoice”: it sends you a secure '
-        "payment link for your open invoice, which opens our payment page.</p></div>"
-    )
-
-
 def _current(token: str | None, settings: Settings) -> Identity | None:
     return read_channel_token(token, settings.identity_secret) if demo_login_enabled(settings) else None
 
@@ -157,13 +100,18 @@ def home(settings: SettingsDep, northwind_demo: Annotated[str | None, Cookie()] 
     who = _current(northwind_demo, settings)
     people = _people(settings)
     person = next((p for p in people if who and p.key == f"{who.role}:{who.subject}"), None)
-    signin = _signin_card(people, who, person) if demo_login_enabled(settings) else ""
-    body = PAGE.format(
-        signin=signin,
-        payment=_payment_card(person, settings),
+    invoice = person.open_invoice if person is not None else None
+    return render(
+        "home.html",
+        headers=page_headers(settings),
+        demo_login=demo_login_enabled(settings),
+        who=who,
+        name=(person.name if person else (who.name or who.subject)) if who else None,
+        people=people,
+        invoice=invoice,
+        payment_token=issue_payment_token(invoice, settings.identity_secret) if invoice else None,
         config=widget_config(settings, northwind_demo if who else None),
     )
-    return HTMLResponse(body, headers=page_headers(settings))
 
 
 @router.get("/site/site.css", include_in_schema=False)
