@@ -76,6 +76,7 @@ __all__ = [
     "parse_date_range",
 ]
 
+
 class DayPart(StrEnum):
     """Which part of a day a leave covers: the whole day, or half of it (read from what people write)."""
 

@@ -30,6 +30,7 @@ class Placed(Protocol):
     @property
     def lines(self) -> Sequence[Line]: ...
 
+
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 

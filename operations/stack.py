@@ -228,7 +228,9 @@ def run_foreground(settings: Settings) -> None:
     def _stop(*_: object) -> None:
         raise KeyboardInterrupt
 
+    # Both explicitly: a process started in the background inherits SIGINT ignored, and Ctrl-C must still stop it.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         for stage in stages(services(settings)):
             started = []
