@@ -8,13 +8,16 @@ its telemetry is off.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
+import httpx
 import numpy as np
 
 from knowledge.chunking import Chunk
@@ -30,6 +33,50 @@ COLLECTION_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{1,40}[a-z0-9]")
 
 class UnknownCollection(LookupError):
     """No collection of that name has been ingested."""
+
+
+class UnknownDocument(LookupError):
+    """The collection holds no document at that path."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The document store (a Chroma server) cannot be reached: a 503 for the API, a polite reply for a person.
+
+    Every public method of `KnowledgeStore` raises this, and only this, when the store is not
+    there, so callers catch one type instead of reading exception chains.
+    """
+
+
+def is_unreachable(error: BaseException | None) -> bool:
+    """A store that is not there: refused or lost connections, or the Chroma client's own "could not connect"."""
+    while error is not None:
+        if isinstance(error, StoreUnavailable | httpx.TransportError | ConnectionError):
+            return True
+        if isinstance(error, ValueError) and "could not connect" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _reachable(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Connection failures out of `method` become `StoreUnavailable`; other errors pass unchanged."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            if is_unreachable(error):
+                raise StoreUnavailable(str(error) or type(error).__name__) from error
+            raise
+
+    return wrapper
 
 
 def check_collection_name(name: str) -> str:
@@ -53,6 +100,7 @@ class KnowledgeStore:
         self.directory = directory  # where the change stamp is (and the embedded store's files)
 
     @classmethod
+    @_reachable
     def open(cls, directory: Path, chroma_url: str | None = None) -> KnowledgeStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -104,6 +152,8 @@ class KnowledgeStore:
             try:
                 return self.client.get_collection(full_name, embedding_function=None)
             except Exception as error:
+                if is_unreachable(error):
+                    raise StoreUnavailable(str(error)) from error
                 raise UnknownCollection(name) from error
         collection = self.client.get_or_create_collection(
             full_name, metadata={"audience": audience, "hnsw:space": "cosine"}, embedding_function=None
@@ -112,6 +162,7 @@ class KnowledgeStore:
             collection.modify(metadata={"audience": audience, "hnsw:space": "cosine"})
         return collection
 
+    @_reachable
     def collections(self) -> list[CollectionInfo]:
         found = []
         for item in self.client.list_collections():
@@ -122,15 +173,18 @@ class KnowledgeStore:
             found.append(CollectionInfo(collection.name.removeprefix(COLLECTION_PREFIX), audience, collection.count()))
         return sorted(found, key=lambda info: info.name)
 
+    @_reachable
     def collections_for(self, employee: bool) -> list[str]:
         """The collections someone may be answered from: public ones for all, internal ones for employees only."""
         return [info.name for info in self.collections() if info.audience == "public" or employee]
 
+    @_reachable
     def audience_of(self, name: str) -> Audience:
         return (self._collection(name).metadata or {}).get("audience", "internal")
 
     # -- files ----------------------------------------------------------------------------
 
+    @_reachable
     def file_hashes(self, name: str, audience: Audience, source: str | None = None) -> dict[str, str]:
         """{path: content hash} of the files indexed in the collection (only those from `source`, if given)."""
         rows = self._collection(name, audience).get(include=["metadatas"])
@@ -140,11 +194,13 @@ class KnowledgeStore:
             if source is None or meta.get("source") == source
         }
 
+    @_reachable
     def sources(self, name: str) -> list[str]:
         """The folders the collection's files were ingested from (see `ingest`)."""
         rows = self._collection(name).get(include=["metadatas"])
         return sorted({str(meta["source"]) for meta in rows["metadatas"] or [] if meta.get("source")})
 
+    @_reachable
     def replace_file(
         self,
         name: str,
@@ -199,11 +255,13 @@ class KnowledgeStore:
                 embeddings=word_vectors.tolist(),
             )
 
+    @_reachable
     def delete_file(self, name: str, audience: Audience, path: str) -> None:
         self._collection(name, audience).delete(where={"path": path})
         self._sentences(name).delete(where={"path": path})
         self._words(name).delete(where={"path": path})
 
+    @_reachable
     def load_words(self, name: str) -> dict[str, np.ndarray]:
         """{word: its embedding} for the vocabulary of the collection's files (a word once, whichever file)."""
         rows = self._words(name).get(include=["documents", "embeddings"])
@@ -212,6 +270,7 @@ class KnowledgeStore:
             for word, vector in zip(rows["documents"], rows["embeddings"], strict=True)
         }
 
+    @_reachable
     def load_words_of(self, names: list[str]) -> dict[str, np.ndarray]:
         """The vocabulary of several collections together."""
         found: dict[str, np.ndarray] = {}
@@ -219,6 +278,7 @@ class KnowledgeStore:
             found.update(self.load_words(name))
         return found
 
+    @_reachable
     def load_sentences(self, name: str) -> dict[str, tuple[list[str], np.ndarray]]:
         """{chunk id: (its sentences in order, their embeddings)}."""
         rows = self._sentences(name).get(include=["documents", "metadatas", "embeddings"])
@@ -231,6 +291,7 @@ class KnowledgeStore:
             loaded[chunk_id] = ([item[1] for item in items], np.array([item[2] for item in items], dtype=np.float32))
         return loaded
 
+    @_reachable
     def load(self, name: str) -> tuple[list[Chunk], np.ndarray]:
         """Every chunk of a collection with its embedding, in document order."""
         rows = self._collection(name).get(include=["documents", "metadatas", "embeddings"])
@@ -250,3 +311,32 @@ class KnowledgeStore:
         ]
         vectors = np.array([record[3] for record in records], dtype=np.float32).reshape(len(records), -1)
         return chunks, vectors
+
+    # -- removal --------------------------------------------------------------------------
+
+    @_reachable
+    def documents(self, name: str) -> list[str]:
+        """The paths of the documents a collection holds, sorted."""
+        return sorted(self.file_hashes(name, self.audience_of(name)))
+
+    @_reachable
+    def delete_document(self, name: str, path: str) -> None:
+        """Remove one document (its chunks, sentences and words) from a collection; serving processes reload."""
+        audience = self.audience_of(name)
+        if path not in self.file_hashes(name, audience):
+            raise UnknownDocument(path)
+        self.delete_file(name, audience, path)
+        self.mark_changed()
+
+    @_reachable
+    def delete_collection(self, name: str) -> None:
+        """Remove a whole collection with its sentences and words; serving processes reload."""
+        self._collection(name)  # UnknownCollection if there is none
+        for prefix in (COLLECTION_PREFIX, SENTENCES_PREFIX, WORDS_PREFIX):
+            try:
+                self.client.delete_collection(prefix + name)
+            except Exception as error:
+                if is_unreachable(error):
+                    raise
+                # the side collections of an empty collection may never have been made
+        self.mark_changed()

@@ -1,4 +1,4 @@
-"""`assistant knowledge ingest|ask|list`: the company's documents, from the command line.
+"""`assistant knowledge ingest|ask|list|remove`: the company's documents, from the command line.
 
 Heavy imports (Chroma, the embedding model) happen inside the commands, so that
 `assistant --help` and the other commands stay fast.
@@ -112,7 +112,51 @@ def ask(
 
 
 @knowledge_app.command("list")
-def list_collections() -> None:
-    """The indexed collections, their audience and size."""
-    for info in _store().collections():
+def list_collections(
+    collection: Annotated[str | None, typer.Argument(help="Only this collection, with its documents.")] = None,
+    documents: Annotated[bool, typer.Option("--documents", help="List each collection's documents too.")] = False,
+) -> None:
+    """The indexed collections, their audience and size (and their documents)."""
+    from knowledge.store import UnknownCollection
+
+    store = _store()
+    infos = store.collections()
+    if collection is not None:
+        infos = [info for info in infos if info.name == collection]
+        if not infos:
+            raise typer.BadParameter(f"no collection {collection}", param_hint="COLLECTION")
+    for info in infos:
         typer.echo(f"{info.name:<24} {info.audience:<9} {info.chunks} chunks")
+        if documents or collection is not None:
+            try:
+                for path in store.documents(info.name):
+                    typer.echo(f"    {path}")
+            except UnknownCollection:
+                continue
+
+
+@knowledge_app.command()
+def remove(
+    collection: Annotated[str, typer.Argument(help="The collection.")],
+    document: Annotated[
+        str | None, typer.Option(help="Remove only this document (its path as `list COLLECTION` shows it).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a collection, or one document of it, from the index (the files on disk are not touched)."""
+    from knowledge.store import UnknownCollection, UnknownDocument
+
+    what = f"{document} from {collection}" if document else f"the whole collection {collection}"
+    if not yes and not typer.confirm(f"Remove {what}?"):
+        raise typer.Exit(1)
+    store = _store()
+    try:
+        if document:
+            store.delete_document(collection, document)
+        else:
+            store.delete_collection(collection)
+    except (UnknownCollection, ValueError) as error:
+        raise typer.BadParameter(f"no collection {collection}", param_hint="COLLECTION") from error
+    except UnknownDocument as error:
+        raise typer.BadParameter(f"no document {document} in {collection}", param_hint="--document") from error
+    typer.echo(f"removed {what}")

@@ -3,27 +3,33 @@
 Who may read what follows the assistant's own rule: anyone gets public documents;
 an employee token (bearer, role `employee`) adds internal ones; the admin token
 sees every collection. Uploads are checked (type, size, readable) before anything is
-stored, and are indexed at once; the serving processes pick them up by themselves.
+stored, then indexed by the ingestion worker (`knowledge/jobs.py`), off the event loop: the
+request waits for it by default, or returns a job whose progress `/jobs/{id}` reports. The
+serving processes pick new documents up by themselves. A store that is down is a 503, decided
+in one place (`_store_errors`) from the store's own typed error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import httpx
-from fastapi import APIRouter, Depends, File, HTTPException, UploadFile, status
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Response, UploadFile, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from api.dependencies import AdminDep, SettingsDep, is_admin_token
 from assistant.identity import read_channel_token
+from knowledge.store import StoreUnavailable
 
-router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
+if TYPE_CHECKING:
+    from knowledge.ingest import IngestReport
+    from knowledge.jobs import IngestJob
+
 _bearer = HTTPBearer(auto_error=False, description="Optional: an employee token, or the admin token.")
 
 logger = logging.getLogger(__name__)
@@ -95,29 +101,27 @@ class IngestOut(BaseModel):
     chunks_added: int
 
 
-def _store_down(error: BaseException | None) -> bool:
-    """A Chroma server that is not there: refused or lost connections, or the client's own "could not connect"."""
-    while error is not None:
-        if isinstance(error, httpx.TransportError | ConnectionError):
-            return True
-        if isinstance(error, ValueError) and "could not connect" in str(error).lower():
-            return True
-        error = error.__cause__ or error.__context__
-    return False
+class JobOut(BaseModel):
+    id: str
+    collection: str
+    document: str
+    state: Literal["queued", "running", "done", "failed"]
+    files_done: int
+    files_total: int
+    report: IngestOut | None
+    error: str | None
 
 
-@contextmanager
-def store_reachable() -> Iterator[None]:
-    """A Chroma server that is down is a 503 with a clear message, not a 500 (nor a 404 for its collections)."""
+def _store_errors() -> Iterator[None]:
+    """The one place a store that is down becomes a 503 with a clear message (not a 500, nor a 404)."""
     try:
         yield
-    except HTTPException:
-        raise
-    except Exception as error:
-        if not _store_down(error):
-            raise
+    except StoreUnavailable as error:
         logger.warning("knowledge store unreachable: %s", error)
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, UNAVAILABLE_DETAIL) from error
+
+
+router = APIRouter(prefix="/api/knowledge", tags=["knowledge"], dependencies=[Depends(_store_errors)])
 
 
 def _service():  # type: ignore[no-untyped-def]
@@ -134,8 +138,7 @@ def _store():  # type: ignore[no-untyped-def]
     "/ask", response_model=AnswerOut, summary="Answer a question from the documents (or abstain)", responses=UNAVAILABLE
 )
 def ask(body: Question, who: ReaderDep) -> AnswerOut:
-    with store_reachable():
-        result = _service().ask(body.question, employee=who != "public")
+    result = _service().ask(body.question, employee=who != "public")
     return AnswerOut(**result.contract())
 
 
@@ -145,8 +148,7 @@ def ask(body: Question, who: ReaderDep) -> AnswerOut:
 def search(body: Question, who: ReaderDep) -> list[PassageOut]:
     from knowledge.embeddings import embed_one
 
-    with store_reachable():
-        retriever = _service().retriever(employee=who != "public")
+    retriever = _service().retriever(employee=who != "public")
     hits = retriever.search(body.question, embed_one(body.question), k=5)
     return [
         PassageOut(
@@ -165,11 +167,10 @@ def search(body: Question, who: ReaderDep) -> list[PassageOut]:
 )
 def collections(_: AdminDep) -> list[CollectionOut]:
     found = []
-    with store_reachable():
-        store = _store()
-        for info in store.collections():
-            documents = sorted(store.file_hashes(info.name, info.audience))
-            found.append(CollectionOut(name=info.name, audience=info.audience, chunks=info.chunks, documents=documents))
+    store = _store()
+    for info in store.collections():
+        documents = sorted(store.file_hashes(info.name, info.audience))
+        found.append(CollectionOut(name=info.name, audience=info.audience, chunks=info.chunks, documents=documents))
     return found
 
 
@@ -186,21 +187,26 @@ def _safe_file_name(name: str | None) -> str:
 
 @router.post(
     "/collections/{name}/documents",
-    response_model=IngestOut,
+    response_model=IngestOut | JobOut,
     status_code=status.HTTP_201_CREATED,
     summary="Upload one document into a collection and index it (admin)",
-    responses={413: {"description": "Too large"}, 415: {"description": "Unsupported type"},
+    responses={202: {"model": JobOut, "description": "Accepted (wait=false): poll /api/knowledge/jobs/{id}"},
+               413: {"description": "Too large"}, 415: {"description": "Unsupported type"},
                422: {"description": "Unreadable document"}, **UNAVAILABLE},
 )  # fmt: skip
 async def upload(
     name: str,
     _: AdminDep,
     settings: SettingsDep,
+    response: Response,
     file: Annotated[UploadFile, File(description="Markdown, text, HTML, PDF or DOCX; at most 10 MB")],
     audience: Literal["public", "internal"] = "internal",
-) -> IngestOut:
+    wait: Annotated[bool, Query(description="Answer when indexed (201); false: at once, with a job (202)")] = True,
+) -> IngestOut | JobOut:
+    """The file is checked here; reading and indexing it run on the ingestion worker, never on the event loop."""
     from knowledge.documents import UnreadableDocument, read_document
-    from knowledge.ingest import ingest
+    from knowledge.jobs import shared_jobs
+    from knowledge.jobs import wait as wait_for
     from knowledge.store import check_collection_name
 
     try:
@@ -208,9 +214,8 @@ async def upload(
     except ValueError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     file_name = _safe_file_name(file.filename)
-    with store_reachable():
-        store = _store()
-        existing = {info.name: info.audience for info in store.collections()}
+    store = await asyncio.to_thread(_store)
+    existing = {info.name: info.audience for info in await asyncio.to_thread(store.collections)}
     if name in existing and existing[name] != audience:
         raise HTTPException(status.HTTP_409_CONFLICT, f"collection {name} is {existing[name]}, not {audience}")
     content = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -222,18 +227,87 @@ async def upload(
     staged = staging / file_name  # its real suffix: the reader goes by suffix
     staged.write_bytes(content)
     try:
-        read_document(staged)  # refuse what cannot be read before it may replace anything
+        await asyncio.to_thread(read_document, staged)  # refuse what cannot be read before it may replace anything
     except UnreadableDocument as error:
         staged.unlink(missing_ok=True)
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{file_name}: {error}") from error
     target = folder / file_name
     staged.replace(target)
-    with store_reachable():
-        report = ingest(target, name, audience, store)
+    job = shared_jobs().submit(target, name, audience, store)
+    if not wait:
+        response.status_code = status.HTTP_202_ACCEPTED
+        return _job_out(job)
+    await asyncio.to_thread(wait_for, job)
+    return _finished(job)
+
+
+def _ingest_out(report: IngestReport) -> IngestOut:
     return IngestOut(
-        collection=name, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,
+        collection=report.collection, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,
         failed=report.failed, chunks_added=report.chunks_added,
     )  # fmt: skip
+
+
+def _job_out(job: IngestJob) -> JobOut:
+    return JobOut(
+        id=job.id, collection=job.collection, document=job.path, state=job.state, files_done=job.files_done,
+        files_total=job.files_total, report=_ingest_out(job.report) if job.report else None, error=job.error,
+    )  # fmt: skip
+
+
+def _finished(job: IngestJob) -> IngestOut:
+    if job.report is not None:
+        return _ingest_out(job.report)
+    if job.store_unavailable:
+        raise StoreUnavailable(job.error or "")
+    raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"indexing failed: {job.error}")
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    summary="How far an upload's indexing is (admin)",
+    responses={404: {"description": "No such job"}},
+)
+def job_status(job_id: str, _: AdminDep) -> JobOut:
+    from knowledge.jobs import shared_jobs
+
+    job = shared_jobs().get(job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id}")
+    return _job_out(job)
+
+
+@router.delete(
+    "/collections/{name}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a collection and everything indexed in it (admin)",
+    responses={404: {"description": "No such collection"}, **UNAVAILABLE},
+)
+def remove_collection(name: str, _: AdminDep) -> None:
+    from knowledge.store import UnknownCollection
+
+    try:
+        _store().delete_collection(name)
+    except (UnknownCollection, ValueError) as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no collection {name}") from error
+
+
+@router.delete(
+    "/collections/{name}/documents/{path:path}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove one document from a collection (admin)",
+    responses={404: {"description": "No such collection or document"}, **UNAVAILABLE},
+)
+def remove_document(name: str, path: str, _: AdminDep) -> None:
+    from knowledge.store import UnknownCollection, UnknownDocument
+
+    try:
+        _store().delete_document(name, path)
+    except (UnknownCollection, ValueError) as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no collection {name}") from error
+    except UnknownDocument as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {path} in {name}") from error
 
 
 @router.post(
@@ -247,15 +321,12 @@ def reindex(name: str, _: AdminDep) -> list[IngestOut]:
     from knowledge.ingest import ingest
     from knowledge.store import UnknownCollection
 
-    with store_reachable():
-        store = _store()
-        try:
-            audience = store.audience_of(name)
-            sources = store.sources(name)
-        except (UnknownCollection, ValueError) as error:
-            if _store_down(error):  # the store wraps any lookup failure as "unknown"
-                raise
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no collection {name}") from error
+    store = _store()
+    try:
+        audience = store.audience_of(name)
+        sources = store.sources(name)
+    except (UnknownCollection, ValueError) as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no collection {name}") from error
     reports = []
     for source in sources:
         folder = Path(source)
@@ -263,12 +334,5 @@ def reindex(name: str, _: AdminDep) -> list[IngestOut]:
             reports.append(IngestOut(collection=name, indexed=[], unchanged=[], removed=[],
                                      failed=[(source, "the folder no longer exists")], chunks_added=0))  # fmt: skip
             continue
-        with store_reachable():
-            report = ingest(folder, name, audience, store)
-        reports.append(
-            IngestOut(
-                collection=name, indexed=report.indexed, unchanged=report.unchanged, removed=report.removed,
-                failed=report.failed, chunks_added=report.chunks_added,
-            )
-        )  # fmt: skip
+        reports.append(_ingest_out(ingest(folder, name, audience, store)))
     return reports

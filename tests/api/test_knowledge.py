@@ -152,6 +152,8 @@ def test_a_chroma_server_that_is_down_is_a_503_on_every_route(
             client.get("/api/knowledge/collections", headers=admin()),
             upload(client, "public", "returns.md", RETURNS, "public"),
             client.post("/api/knowledge/collections/public/reindex", headers=admin()),
+            client.delete("/api/knowledge/collections/public", headers=admin()),
+            client.delete("/api/knowledge/collections/public/documents/returns.md", headers=admin()),
         ]
         for answer in answers:
             assert answer.status_code == 503, (answer.request.url, answer.status_code, answer.text)
@@ -161,3 +163,45 @@ def test_a_chroma_server_that_is_down_is_a_503_on_every_route(
     finally:
         shared_service.cache_clear()
         get_settings.cache_clear()
+
+
+def test_an_upload_can_be_left_to_index_and_its_progress_asked(client: TestClient) -> None:
+    """wait=false: 202 at once with a job; the job reports files done of files to do, then the report."""
+    import time
+
+    response = client.post(
+        "/api/knowledge/collections/public/documents",
+        params={"audience": "public", "wait": "false"},
+        files={"file": ("returns.md", io.BytesIO(RETURNS), "application/octet-stream")},
+        headers=admin(),
+    )
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["state"] in ("queued", "running", "done") and job["document"] == "returns.md"
+    for _ in range(300):
+        job = client.get(f"/api/knowledge/jobs/{job['id']}", headers=admin()).json()
+        if job["state"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job["state"] == "done", job
+    assert (job["files_done"], job["files_total"]) == (1, 1)
+    assert job["report"]["indexed"] == ["returns.md"]
+    assert client.get(f"/api/knowledge/jobs/{job['id']}").status_code == 401
+    assert client.get("/api/knowledge/jobs/nothing", headers=admin()).status_code == 404
+
+
+def test_documents_and_collections_can_be_removed(indexed: TestClient) -> None:
+    assert upload(indexed, "public", "shipping.md", b"# Shipping\n\nWe ship to the EU.\n", "public").status_code == 201
+    removed = indexed.delete("/api/knowledge/collections/public/documents/returns.md", headers=admin())
+    assert removed.status_code == 204, removed.text
+    by_name = {c["name"]: c for c in indexed.get("/api/knowledge/collections", headers=admin()).json()}
+    assert by_name["public"]["documents"] == ["shipping.md"]
+    again = indexed.delete("/api/knowledge/collections/public/documents/returns.md", headers=admin())
+    assert again.status_code == 404
+    assert indexed.delete("/api/knowledge/collections/public", headers=employee()).status_code == 401
+    assert indexed.delete("/api/knowledge/collections/public", headers=admin()).status_code == 204
+    names = {c["name"] for c in indexed.get("/api/knowledge/collections", headers=admin()).json()}
+    assert names == {"handbook"}
+    assert indexed.delete("/api/knowledge/collections/public", headers=admin()).status_code == 404
+    answer = indexed.post("/api/knowledge/ask", json={"question": "what is the return window?"}).json()
+    assert not any(s["path"] == "returns.md" for s in answer["sources"])
