@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from assistant.identity import issue_payment_token
 from assistant.settings import get_settings
 from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
 from backoffice.errors import NotFound
+
+OVERDUE_WORDS = re.compile(r"(?i)\b(overdue|late|past due|oldest)\b")
 
 
 def void_reply(invoice: Invoice) -> str:
@@ -59,10 +62,15 @@ class InvoiceAction(CustomerAction):
     intent = "invoice_due"
 
     async def named_invoice(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int, *, in_message: bool = False
     ) -> tuple[bool, Invoice | None]:
-        """(named?, invoice). Named but not the customer's: says so, returns (True, None)."""
-        number = normalise_invoice_number(tracker.get_slot("invoice_number") or "")
+        """(named?, invoice). Named but not the customer's: says so, returns (True, None).
+
+        `in_message`: only an invoice this very message names counts (a balance is the
+        customer's whole account, whichever invoice they were verified with or asked about before).
+        """
+        source = tracker.latest_message.get("text") if in_message else tracker.get_slot("invoice_number")
+        number = normalise_invoice_number(source or "")
         if not number:
             return False, None
         try:
@@ -88,7 +96,7 @@ class ActionInvoiceBalance(InvoiceAction):
         return "action_invoice_balance"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
-        named, invoice = await self.named_invoice(dispatcher, tracker, customer_id)
+        named, invoice = await self.named_invoice(dispatcher, tracker, customer_id, in_message=True)
         today = date.today()
         if named:
             if invoice is not None:
@@ -152,7 +160,7 @@ class ActionInvoicePay(InvoiceAction):
         return "action_invoice_pay"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
-        named, invoice = await self.named_invoice(dispatcher, tracker, customer_id)
+        named, invoice = await self.named_invoice(dispatcher, tracker, customer_id, in_message=True)
         if named and invoice is None:
             return [SlotSet("invoice_number", None)]
         if invoice is None:
@@ -160,6 +168,10 @@ class ActionInvoicePay(InvoiceAction):
             if not open_invoices:
                 dispatcher.utter_message(text="You have no open invoices — there's nothing to pay.")
                 return []
+            if OVERDUE_WORDS.search(tracker.latest_message.get("text") or ""):
+                # "the link for the overdue one": the overdue invoices are the ones meant
+                overdue = [i for i in open_invoices if i.status == InvoiceStatus.OVERDUE]
+                open_invoices = overdue or open_invoices
             if len(open_invoices) > 1:
                 dispatcher.utter_message(
                     text="Which invoice would you like to pay?", buttons=self.choice_buttons(open_invoices)

@@ -47,6 +47,8 @@ UNAVAILABLE_REPLY = (
     "Sorry — I can't look that up in our documents right now. Please try again in a moment, "
     "or would you like me to put you in touch with a person?"
 )
+# True when the reply offered a person: a yes in the next turn accepts it (rules/handoff.yml).
+OFFERED_SLOT = "handoff_offered"
 HANDOFF_BUTTONS = [
     {"title": "Yes, a person please", "payload": "/human_handoff"},
     {"title": "No, thanks", "payload": "/deny"},
@@ -89,15 +91,15 @@ class ActionAnswerFromDocuments(Action):
             # Chroma down (client/server mode), a time-out, anything: a polite reply and a person offered.
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
             dispatcher.utter_message(text=UNAVAILABLE_REPLY, buttons=HANDOFF_BUTTONS)
-            return []
+            return [SlotSet(OFFERED_SLOT, True)]
         if not result.answered:
             failures = failures_in_a_row(tracker) + 1
             events: list[EventType] = [SlotSet("last_question", None), SlotSet(FAILURES_SLOT, failures)]
             if failures >= FAILURES_BEFORE_HANDOFF:
                 dispatcher.utter_message(text=SECOND_ABSTAIN_REPLY)
-                return [*events, FollowupAction("action_handoff")]
+                return [*events, SlotSet(OFFERED_SLOT, False), FollowupAction("action_handoff")]
             dispatcher.utter_message(text=ABSTAIN_REPLY, buttons=HANDOFF_BUTTONS)
-            return events
+            return [*events, SlotSet(OFFERED_SLOT, True)]
         contract = result.contract()
         dispatcher.utter_message(text=contract["answer"], json_message={"sources": contract["sources"]})
-        return [SlotSet("last_question", question[:500]), SlotSet(FAILURES_SLOT, 0)]
+        return [SlotSet("last_question", question[:500]), SlotSet(FAILURES_SLOT, 0), SlotSet(OFFERED_SLOT, False)]

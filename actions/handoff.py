@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -39,6 +39,9 @@ FAILURES_SLOT = "failed_attempts"
 FAILURES_BEFORE_HANDOFF = 2
 MESSAGE_SLOT = "handoff_message"
 MESSAGE_FORM = "handoff_message_form"
+# Intents that are not the message for the team (answered by the form's rules instead).
+NOT_A_MESSAGE = frozenset({"stop", "human_handoff", "greet", "affirm", "deny", "help", "bot_challenge", "thank"})
+SHORT_QUESTION_WORDS = 8
 # Slots that mean nothing to a person, or must not be shown to one.
 HIDDEN_SLOTS = frozenset({"customer_proof", "requested_slot", FAILURES_SLOT, MESSAGE_SLOT, "session_started_metadata"})
 NO_TICKET_REPLY = (
@@ -183,3 +186,28 @@ class ActionLeaveHandoffMessage(Action):
             )
         )
         return [SlotSet(MESSAGE_SLOT, None)]
+
+
+class ValidateHandoffMessageForm(FormValidationAction):
+    """The message for the team: what the person writes, unless it is a question or the request again.
+
+    "I want to talk to someone" or "when are you open?" at this point is not the message:
+    the form's rules answer it and ask for the message again.
+    """
+
+    def name(self) -> str:
+        return "validate_handoff_message_form"
+
+    async def extract_handoff_message(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != MESSAGE_SLOT:
+            return {}
+        message = tracker.latest_message or {}
+        text = (message.get("text") or "").strip()
+        intent = (message.get("intent") or {}).get("name")
+        if not text or text.startswith("/") or intent in NOT_A_MESSAGE:
+            return {}
+        if text.endswith("?") and len(text.split()) <= SHORT_QUESTION_WORDS and intent != "inform":
+            return {}
+        return {MESSAGE_SLOT: text[:2000]}

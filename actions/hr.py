@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import confirmation
 from actions.backoffice_calls import call, hr_port
 from actions.customer import proven_channel, replying_on_failure
-from actions.employee import HR_UNAVAILABLE_REPLY, EmployeeAction, identified_employee_id, sign_in_explanation
+from actions.employee import HR_UNAVAILABLE_REPLY, EmployeeAction
 from assistant import formatting
-from assistant.dates import DateRange, describe_range, parse_date_range
+from assistant.dates import DateRange, describe_range
 from assistant.settings import get_settings
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.hr_domain import DayPart, LeaveBalance, LeaveRequest, LeaveStatus, LeaveType
@@ -169,43 +166,6 @@ def requested_number(tracker: Tracker) -> str | None:
     return None
 
 
-class ActionLeaveCancel(EmployeeAction):
-    def name(self) -> str:
-        return "action_leave_cancel"
-
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
-        number = requested_number(tracker)
-        if number is None:
-            requests = await call(hr_port().list_leave_requests, employee_id, 10)
-            pending = [r for r in requests if r.status == LeaveStatus.PENDING]
-            if not pending:
-                dispatcher.utter_message(text="You have no pending leave requests to cancel.")
-                return []
-            if len(pending) > 1:
-                dispatcher.utter_message(
-                    text="Which request would you like to cancel?\n" + "\n".join(request_line(r) for r in pending),
-                    buttons=[cancel_button(r, r.number) for r in pending],
-                )
-                return []
-            number = pending[0].number
-        try:
-            request = await call(hr_port().get_leave_request, number, employee_id)
-        except NotFound:
-            dispatcher.utter_message(text=f"I couldn't find a leave request {number} of yours.")
-            return [SlotSet("leave_request_number", None)]
-        if request.status != LeaveStatus.PENDING:
-            dispatcher.utter_message(
-                text=f"{request.number} is {request.status.value}, so it can't be cancelled here. "
-                "Please talk to your manager or HR."
-            )
-            return []
-        dispatcher.utter_message(
-            text=f"Cancel {request_line(request)[2:]}?",
-            buttons=[{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
-        )
-        return [SlotSet("leave_request_number", request.number), confirmation.ask("leave_cancel", request.number)]
-
-
 class ActionPayday(EmployeeAction):
     def name(self) -> str:
         return "action_payday"
@@ -219,171 +179,6 @@ class ActionPayday(EmployeeAction):
             "the month (if the 15th isn't a working day, on the working day before)."
         )
         return []
-
-
-class ValidateLeaveForm(FormValidationAction):
-    """Leave type and dates, read from whatever the employee wrote."""
-
-    def name(self) -> str:
-        return "validate_leave_form"
-
-    async def extract_leave_type(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        found = leave_type_in(tracker.latest_message.get("text") or "")
-        return {"leave_type": found.value} if found else {}
-
-    async def extract_leave_dates(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = tracker.latest_message.get("text") or ""
-        found = parse_date_range(text, date.today())
-        if found is not None:
-            return {"leave_dates": encode_range(found)}
-        if tracker.get_slot("requested_slot") == "leave_dates" and text and not text.startswith("/"):
-            return {"leave_dates": text[:200]}  # to be refused with a hint by validate_leave_dates
-        return {}
-
-    async def validate_leave_type(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        found = leave_type_in(str(value or ""))
-        if found is None:
-            dispatcher.utter_message(
-                text="Sorry, I didn't catch the kind of leave: vacation, sick, personal or parental?"
-            )
-            return {"leave_type": None}
-        return {"leave_type": found.value}
-
-    async def validate_leave_dates(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if decode_range(str(value or "")) is None:
-            dispatcher.utter_message(
-                text='Sorry, I couldn\'t read those dates. Try for example "next Friday", "from 3 to 7 March" '
-                'or "tomorrow afternoon".'
-            )
-            return {"leave_dates": None}
-        return {"leave_dates": value}
-
-
-class ActionLeaveQuote(EmployeeAction):
-    """After the form: check the request with HR and ask the employee to confirm the summary."""
-
-    def name(self) -> str:
-        return "action_leave_quote"
-
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
-        reset = [SlotSet("leave_type", None), SlotSet("leave_dates", None)]
-        wanted = decode_range(tracker.get_slot("leave_dates"))
-        leave_type = leave_type_in(tracker.get_slot("leave_type") or "")
-        if wanted is None or leave_type is None:
-            dispatcher.utter_message(text="Sorry, I lost track of that request. Could you tell me again?")
-            return reset
-        port = hr_port()
-        try:
-            quote = await call(
-                port.quote_leave, employee_id, leave_type, wanted.start, wanted.end, wanted.start_part, wanted.end_part
-            )
-        except NotAllowed as refusal:
-            dispatcher.utter_message(text=refusal_text(refusal, wanted))
-            return reset
-        employee = await call(port.get_employee, employee_id)
-        approver = (await call(port.get_employee, employee.manager_id)).name if employee.manager_id else "HR"
-        holidays = ""
-        if quote.holidays:
-            names = ", ".join(f"{name} ({formatting.day(day)})" for day, name in quote.holidays)
-            holidays = f" Public holidays in that period aren't counted: {names}."
-        dispatcher.utter_message(
-            text=f"Here's your request: {LEAVE_NAMES[leave_type]}, {describe_range(wanted)} — "
-            f"{days(quote.days)}.{holidays} You'd have {days(quote.available_after)} of {LEAVE_NAMES[leave_type]} "
-            f"left. Shall I send it to {approver} for approval?",
-            buttons=[{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
-        )
-        return [
-            *reset,
-            confirmation.ask("leave", json.dumps({"type": leave_type.value, "dates": encode_range(wanted)})),
-        ]
-
-
-REFUSALS = {
-    "end_before_start": "The end date is before the start date ({when}). Could you give me the dates again?",
-    "in_the_past": "{when} is in the past, so I can't request it. For leave you've already taken, please talk to HR.",
-    "no_working_days": "{when} has no working days (weekends and public holidays aren't counted), "
-    "so there's nothing to request.",
-    "overlaps": "That overlaps with a leave request you already have ({detail}). "
-    'Say "status of my leave" to see your requests.',
-    "insufficient_balance": "You don't have enough days left for {when}: you have {detail} available.",
-    "too_long": "That's more than 60 working days. For long leave, please talk to HR directly.",
-}
-
-
-def refusal_text(refusal: NotAllowed, wanted: DateRange) -> str:
-    template = REFUSALS.get(refusal.reason, "I can't request that leave ({detail}).")
-    return template.format(when=describe_range(wanted), detail=refusal.detail or refusal.reason.replace("_", " "))
-
-
-async def _as_employee(
-    dispatcher: CollectingDispatcher, tracker: Tracker, change: Callable[[int], Awaitable[list[EventType]]]
-) -> list[EventType]:
-    """A confirmed change: the identity is checked again, failures become a polite reply."""
-
-    async def work() -> list[EventType]:
-        employee_id = await identified_employee_id(tracker)
-        if employee_id is None:
-            dispatcher.utter_message(text=sign_in_explanation(tracker))
-            return []
-        return await change(employee_id)
-
-    return await replying_on_failure("action_affirm", dispatcher, tracker, work(), HR_UNAVAILABLE_REPLY)
-
-
-async def confirm_leave_request(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
-    """The employee said yes to the summary: make the request (the port checks everything again)."""
-
-    async def change(employee_id: int) -> list[EventType]:
-        raw = json.loads(target)
-        wanted, leave_type = decode_range(raw["dates"]), LeaveType(raw["type"])
-        if wanted is None:
-            return []
-        try:
-            request = await call(
-                hr_port().request_leave,
-                employee_id,
-                leave_type,
-                wanted.start,
-                wanted.end,
-                wanted.start_part,
-                wanted.end_part,
-            )
-        except NotAllowed as refusal:
-            dispatcher.utter_message(text=refusal_text(refusal, wanted))
-            return []
-        dispatcher.utter_message(
-            text=f"Done — your request {request.number} ({days(request.days)}) is waiting for approval. "
-            'I\'ll tell you the decision when you ask "is my leave approved?".'
-        )
-        return []
-
-    return await _as_employee(dispatcher, tracker, change)
-
-
-async def confirm_leave_cancel(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
-    """The employee said yes to cancelling a pending request."""
-
-    async def change(employee_id: int) -> list[EventType]:
-        try:
-            request = await call(hr_port().cancel_leave_request, target, employee_id)
-        except NotFound:
-            dispatcher.utter_message(text=f"I couldn't find a leave request {target} of yours.")
-            return []
-        except NotAllowed:
-            dispatcher.utter_message(text=f"{target} has already been decided, so it can't be cancelled here.")
-            return []
-        dispatcher.utter_message(text=f"Done — {request.number} is cancelled and the days are back in your balance.")
-        return [SlotSet("leave_request_number", None)]
-
-    return await _as_employee(dispatcher, tracker, change)
 
 
 LINK_CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")

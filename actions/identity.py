@@ -6,7 +6,7 @@
 - `verify_form` asks for an order (or invoice) number and the e-mail on it. A
   mismatch says only "does not match": never whether the order exists. After
   `VERIFY_MAX_ATTEMPTS` mismatches it stops asking and offers a person.
-- `action_resume_request` answers the request that needed the check.
+- The request that needed the check is resumed by its feature's rules (`pending_request`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from rasa_sdk.types import DomainDict
 from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE_REPLY, channel_identity, connector_proof, verified_customer_id
 from actions.employee import identified_employee_id
-from actions.request_registry import action_for_request
 from assistant.identity import issue_session_proof
 from assistant.pii import MASKS
 from assistant.settings import get_settings
@@ -34,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Intents that step out of the form (handled by rules) instead of answering it.
-DIGRESSIONS = frozenset({"stop", "human_handoff", "help", "bot_challenge"})
+DIGRESSIONS = frozenset({"stop", "human_handoff", "help", "bot_challenge", "ask_policy", "why_verify", "out_of_scope"})
 MAX_FIELD_CHARS = 200
 
 
@@ -86,9 +85,20 @@ class ValidateVerifyForm(FormValidationAction):
 
     @staticmethod
     def _answers(tracker: Tracker, slot: str) -> bool:
-        """Is the latest message an answer to the question for `slot` (not a digression)?"""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        return tracker.get_slot("requested_slot") == slot and intent not in DIGRESSIONS
+        """Is the latest message an attempt at the question for `slot`, rather than a digression?
+
+        Only a short reply that reads as details ("10211", "it's ord 10211", "anna at example")
+        is taken (and refused with a hint when it is no number or address); a question or a new
+        request is left to the form's rules, which answer it and ask again.
+        """
+        if tracker.get_slot("requested_slot") != slot:
+            return False
+        message = tracker.latest_message or {}
+        text = (message.get("text") or "").strip()
+        intent = (message.get("intent") or {}).get("name")
+        if intent in DIGRESSIONS or "?" in text or len(text.split()) > 6:
+            return False
+        return intent == "inform" or any(ch.isdigit() for ch in text) or "@" in text
 
     async def extract_verify_reference(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -97,8 +107,10 @@ class ValidateVerifyForm(FormValidationAction):
         found = reference_in(text[: MAX_FIELD_CHARS * 10])
         if found:
             return {"verify_reference": found}
-        if tracker.get_slot("verify_reference") is None and tracker.get_slot("order_number"):
-            return {"verify_reference": tracker.get_slot("order_number")}
+        if tracker.get_slot("verify_reference") is None:
+            known = tracker.get_slot("order_number") or tracker.get_slot("invoice_number")
+            if known:
+                return {"verify_reference": known}
         if self._answers(tracker, "verify_reference"):
             return {"verify_reference": text}
         return {}
@@ -191,29 +203,25 @@ class ValidateVerifyForm(FormValidationAction):
         }
         if reference.startswith("ORD-"):
             slots["order_number"] = reference
-        else:
-            slots["invoice_number"] = reference
+            if not tracker.get_slot("pending_request"):
+                slots["pending_request"] = "order_status"
         return slots
 
 
-class ActionResumeRequest(Action):
-    """After the identity check: answer what the customer asked for, or explain why not."""
+class ActionVerifyDone(Action):
+    """After the identity check, when no request waits for it: say so, or why nothing can be shown.
+
+    A request that waited is resumed by the rules of its own feature (orders, billing).
+    """
 
     def name(self) -> str:
-        return "action_resume_request"
+        return "action_verify_done"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reset = [SlotSet("verify_reference", None), SlotSet("verify_email", None)]
-        customer_id = verified_customer_id(tracker)
-        if customer_id is None:
+        if verified_customer_id(tracker) is None:
             if tracker.get_slot("verify_locked"):
-                dispatcher.utter_message(
-                    text="I'm sorry, I couldn't verify your details, so for your security I can't show "
-                    'account information here. A person from our team can help — just say "talk to a person".'
-                )
+                dispatcher.utter_message(response="utter_verify_locked")
             return reset
-        action = action_for_request(tracker.get_slot("pending_request"))
-        if action is None:
-            dispatcher.utter_message(response="utter_anything_else")
-            return reset
-        return reset + await action.run_for_customer(dispatcher, tracker, customer_id)
+        dispatcher.utter_message(response="utter_anything_else")
+        return reset

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from datetime import date
+from abc import ABC, abstractmethod
+from datetime import date, timedelta
 from typing import Any
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from actions import confirmation
+from actions import answers
 from actions.backoffice_calls import call, orders_port
-from actions.customer import CustomerAction, replying_on_failure, verified_customer_id
+from actions.customer import UNAVAILABLE_REPLY, CustomerAction, verified_customer_id
 from assistant import formatting
 from assistant.settings import get_settings
 from backoffice.domain import CANCELLABLE_STATUSES, Order, OrderStatus, normalise_order_number
-from backoffice.errors import NotAllowed, NotFound
+from backoffice.errors import BackofficeUnavailable, NotAllowed, NotFound
 
 # The same words whether the order does not exist or belongs to someone else.
 NOT_ON_ACCOUNT = "I couldn't find an order {n} on your account. Please check the number."
@@ -99,47 +100,278 @@ class ActionOrderStatus(OrderAction):
 
 
 CANCEL_REFUSALS = {
+    OrderStatus.DELIVERED: "Order {n} has already been delivered, so it can't be cancelled. "
+    'You can return it within {w} days of delivery instead: just say "return it".',
     OrderStatus.SHIPPED: "Order {n} has already shipped, so it can't be cancelled any more. "
     "Once it's delivered you can return it within {w} days.",
     OrderStatus.CANCELLED: "Order {n} is already cancelled — there's nothing more to do.",
     OrderStatus.RETURNED: "Order {n} was already returned, so it can't be cancelled.",
 }
+RETURN_REFUSALS = {
+    "not_delivered": "Order {n} hasn't been delivered yet, so it can't be returned. "
+    "If it hasn't shipped, you can cancel it instead.",
+    "window_expired": "Order {n} was delivered more than {w} days ago, so it's outside our {w}-day return "
+    "window. If an item is faulty it may still be covered by the warranty — a person from our team can help.",
+    "already_cancelled": "Order {n} was cancelled, so there's nothing to return.",
+    "already_returned": "Order {n} has already been returned.",
+    "return_exists": "There's already a return open for order {n} — you don't need to do anything more.",
+}
+YES_NO_BUTTONS = {
+    "cancel": [{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}],
+    "return": [{"title": "Yes, start the return", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+}
 
 
-class ActionOrderCancel(OrderAction):
+def return_refusal(order: Order, today: date) -> str | None:
+    """Why `order` cannot be returned today (the port checks again when the return is made)."""
+    if order.status == OrderStatus.CANCELLED:
+        return "already_cancelled"
+    if order.status == OrderStatus.RETURNED:
+        return "already_returned"
+    if order.status != OrderStatus.DELIVERED or order.delivered_on is None:
+        return "not_delivered"
+    if order.delivered_on < today - timedelta(days=get_settings().return_window_days):
+        return "window_expired"
+    return None
+
+
+def return_deadline(order: Order) -> date | None:
+    if order.delivered_on is None:
+        return None
+    return order.delivered_on + timedelta(days=get_settings().return_window_days)
+
+
+class OrderChangeForm(FormValidationAction, ABC):
+    """The order a change is about, and the customer's yes or no to it (cancel_form, return_form).
+
+    The order is re-read from every message (a correction, "sorry, I meant ORD-10295", is
+    taken at any point); a changed order or a refusal resets the answer, so a yes always
+    answers the question asked about the order now in focus.
+    """
+
+    kind = ""
+    confirm_slot = ""
+
+    @abstractmethod
+    def refusal(self, order: Order, today: date) -> str | None:
+        """The refusal message's text for `order`, or None when the change is possible."""
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if tracker.get_slot("change_refused") or verified_customer_id(tracker) is None:
+            return []
+        return domain_slots
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        customer_id = verified_customer_id(tracker)
+        number = normalise_order_number(str(value or ""))
+        if customer_id is None or number is None:
+            return {"order_number": None}
+        try:
+            order = await call(orders_port().get_order, number, customer_id)
+        except NotFound:
+            dispatcher.utter_message(text=NOT_ON_ACCOUNT.format(n=number))
+            return {"order_number": None, self.confirm_slot: None}
+        except BackofficeUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+            return {"order_number": number, "change_refused": True}
+        reason = self.refusal(order, date.today())
+        if reason is not None:
+            dispatcher.utter_message(text=reason)
+            return {"order_number": number, "change_refused": True, self.confirm_slot: None}
+        # A new order in focus: whatever was answered before was about another one.
+        return {"order_number": number, self.confirm_slot: None}
+
+    async def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = normalise_order_number(tracker.latest_message.get("text") or "")
+        if number and number != tracker.get_slot("order_number"):
+            return {"order_number": number}
+        return {}
+
+    async def validate_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        if "order_number" in tracker.slots_to_validate():
+            return {self.confirm_slot: None}  # a correction: the question is asked again for the new order
+        answer = answers.answer_in(tracker)
+        if value is True and answer is not True:
+            dispatcher.utter_message(response="utter_need_clear_answer", buttons=YES_NO_BUTTONS[self.kind])
+            return {self.confirm_slot: None}
+        if value is False or answer is False:
+            return {self.confirm_slot: False}
+        return {self.confirm_slot: True if answer is True else None}
+
+    def extract_answer(self, tracker: Tracker) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != self.confirm_slot:
+            return {}
+        answer = answers.answer_in(tracker)
+        return {} if answer is None else {self.confirm_slot: answer}
+
+
+class ValidateCancelForm(OrderChangeForm):
+    kind = "cancel"
+    confirm_slot = "cancel_confirmed"
+
+    def name(self) -> str:
+        return "validate_cancel_form"
+
+    def refusal(self, order: Order, today: date) -> str | None:
+        if order.status in CANCELLABLE_STATUSES:
+            return None
+        return CANCEL_REFUSALS[order.status].format(n=order.number, w=get_settings().return_window_days)
+
+    async def extract_cancel_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer(tracker)
+
+    async def validate_cancel_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self.validate_confirmed(value, dispatcher, tracker)
+
+
+class ValidateReturnForm(OrderChangeForm):
+    kind = "return"
+    confirm_slot = "return_confirmed"
+
+    def name(self) -> str:
+        return "validate_return_form"
+
+    def refusal(self, order: Order, today: date) -> str | None:
+        reason = return_refusal(order, today)
+        if reason is None:
+            return None
+        return RETURN_REFUSALS[reason].format(n=order.number, w=get_settings().return_window_days)
+
+    async def extract_return_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer(tracker)
+
+    async def validate_return_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self.validate_confirmed(value, dispatcher, tracker)
+
+
+class ActionAskWhichOrder(CustomerAction, ABC):
+    """The form's question for `order_number`: the customer's recent orders as buttons."""
+
+    intent = "order_status"
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form's ask action: action_ask_<form>_order_number."""
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        recent = await call(orders_port().list_orders, customer_id, 5)
+        if not recent:
+            dispatcher.utter_message(text="I can't see any orders on your account yet.")
+            return [SlotSet("change_refused", True)]
+        dispatcher.utter_message(response="utter_which_order", buttons=order_choice_buttons(recent, self.intent))
+        return []
+
+
+class ActionAskCancelOrderNumber(ActionAskWhichOrder):
     intent = "order_cancel"
+
+    def name(self) -> str:
+        return "action_ask_cancel_form_order_number"
+
+
+class ActionAskReturnOrderNumber(ActionAskWhichOrder):
+    intent = "order_return"
+
+    def name(self) -> str:
+        return "action_ask_return_form_order_number"
+
+
+class ActionAskCancelConfirmed(CustomerAction):
+    """What the cancellation will do, asked before anything changes."""
+
+    def name(self) -> str:
+        return "action_ask_cancel_confirmed"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        order = await call(orders_port().get_order, tracker.get_slot("order_number"), customer_id)
+        dispatcher.utter_message(
+            response="utter_ask_cancel_confirmed",
+            buttons=YES_NO_BUTTONS["cancel"],
+            order=order.number,
+            items=formatting.items(order.lines),
+            total=formatting.money(order.total, order.currency),
+        )
+        return []
+
+
+class ActionAskReturnConfirmed(CustomerAction):
+    """What the return will do (the order, its items, the refund, the deadline), asked before it is made."""
+
+    def name(self) -> str:
+        return "action_ask_return_confirmed"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        order = await call(orders_port().get_order, tracker.get_slot("order_number"), customer_id)
+        deadline = return_deadline(order)
+        dispatcher.utter_message(
+            response="utter_ask_return_confirmed",
+            buttons=YES_NO_BUTTONS["return"],
+            order=order.number,
+            items=formatting.items(order.lines),
+            total=formatting.money(order.total, order.currency),
+            deadline=formatting.day(deadline, date.today()) if deadline else "",
+        )
+        return []
+
+
+class OrderChangeSubmit(CustomerAction, ABC):
+    """After cancel_form or return_form: carry out the change the customer said yes to, or nothing."""
+
+    confirm_slot = ""
+    declined_response = ""
+
+    @abstractmethod
+    async def change(self, dispatcher: CollectingDispatcher, order_number: str, customer_id: int) -> None:
+        """Make the change; the port checks the order's state again."""
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        reset: list[EventType] = [SlotSet(self.confirm_slot, None), SlotSet("change_refused", None)]
+        number = tracker.get_slot("order_number")
+        if tracker.get_slot("change_refused") or not number:
+            return reset
+        if tracker.get_slot(self.confirm_slot) is True:
+            await self.change(dispatcher, number, customer_id)
+        else:
+            dispatcher.utter_message(response=self.declined_response, order=number)
+        return reset
+
+
+class ActionOrderCancel(OrderChangeSubmit):
+    confirm_slot = "cancel_confirmed"
+    declined_response = "utter_cancel_declined"
 
     def name(self) -> str:
         return "action_order_cancel"
 
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
-        order = await self.chosen_order(dispatcher, tracker, customer_id)
-        if order is None:
-            return [SlotSet("order_number", None)]
-        events: list[EventType] = [SlotSet("order_number", order.number)]
-        if order.status in CANCELLABLE_STATUSES:
-            dispatcher.utter_message(
-                text=f"Do you want me to cancel order {order.number} ({formatting.items(order.lines)}, "
-                f"{formatting.money(order.total, order.currency)})? This can't be undone.",
-                buttons=[
-                    {"title": "Yes, cancel it", "payload": "/affirm"},
-                    {"title": "No, keep it", "payload": "/deny"},
-                ],
-            )
-            return [*events, confirmation.ask("cancel", order.number)]
-        if order.status == OrderStatus.DELIVERED:
-            dispatcher.utter_message(
-                text=f"Order {order.number} has already been delivered, so it can't be cancelled. "
-                "Would you like to return it instead?",
-                buttons=[
-                    {"title": "Yes, return it", "payload": "/affirm"},
-                    {"title": "No", "payload": "/deny"},
-                ],
-            )
-            return [*events, confirmation.ask("return", order.number)]
-        refusal = CANCEL_REFUSALS[order.status]
-        dispatcher.utter_message(text=refusal.format(n=order.number, w=get_settings().return_window_days))
-        return events
+    async def change(self, dispatcher: CollectingDispatcher, order_number: str, customer_id: int) -> None:
+        await cancel(dispatcher, order_number, customer_id)
+
+
+class ActionOrderReturn(OrderChangeSubmit):
+    confirm_slot = "return_confirmed"
+    declined_response = "utter_return_declined"
+
+    def name(self) -> str:
+        return "action_order_return"
+
+    async def change(self, dispatcher: CollectingDispatcher, order_number: str, customer_id: int) -> None:
+        await start_return(dispatcher, order_number, customer_id)
 
 
 async def cancel(dispatcher: CollectingDispatcher, order_number: str, customer_id: int) -> None:
@@ -154,21 +386,7 @@ async def cancel(dispatcher: CollectingDispatcher, order_number: str, customer_i
             text=f"I'm sorry, order {order_number} can't be cancelled any more ({refusal.reason.replace('_', ' ')})."
         )
         return
-    dispatcher.utter_message(
-        text=f"Done — order {order.number} is cancelled. If you've already paid, the refund goes back to your "
-        "original payment method within 5 working days."
-    )
-
-
-RETURN_REFUSALS = {
-    "not_delivered": "Order {n} hasn't been delivered yet, so it can't be returned. "
-    "If it hasn't shipped, you can cancel it instead.",
-    "window_expired": "Order {n} was delivered more than {w} days ago, so it's outside our {w}-day return "
-    "window. If an item is faulty it may still be covered by the warranty — a person from our team can help.",
-    "already_cancelled": "Order {n} was cancelled, so there's nothing to return.",
-    "already_returned": "Order {n} has already been returned.",
-    "return_exists": "There's already a return open for order {n} — you don't need to do anything more.",
-}
+    dispatcher.utter_message(response="utter_cancelled", order=order.number)
 
 
 async def start_return(dispatcher: CollectingDispatcher, order_number: str, customer_id: int) -> None:
@@ -184,48 +402,8 @@ async def start_return(dispatcher: CollectingDispatcher, order_number: str, cust
         dispatcher.utter_message(text=template.format(n=order_number, w=window))
         return
     dispatcher.utter_message(
-        text=f"Your return is authorised. Return number: {rma.number}. Please pack the items with the "
-        f"return number on the parcel and send it within 14 days. Once it arrives we refund "
-        f"{formatting.money(rma.refund_amount, rma.currency)} to your original payment method."
+        response="utter_return_authorised", rma=rma.number, refund=formatting.money(rma.refund_amount, rma.currency)
     )
-
-
-async def confirm_cancel(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
-    """The customer said yes to cancelling `target`."""
-    return await _confirmed(dispatcher, tracker, lambda customer_id: cancel(dispatcher, target, customer_id))
-
-
-async def confirm_return(dispatcher: CollectingDispatcher, tracker: Tracker, target: str) -> list[EventType]:
-    """The customer said yes to returning `target` (offered when a delivered order could not be cancelled)."""
-    return await _confirmed(dispatcher, tracker, lambda customer_id: start_return(dispatcher, target, customer_id))
-
-
-async def _confirmed(
-    dispatcher: CollectingDispatcher, tracker: Tracker, change: Callable[[int], Awaitable[None]]
-) -> list[EventType]:
-    customer_id = verified_customer_id(tracker)
-    if customer_id is None:  # the proof expired between question and answer: check again
-        return [FollowupAction("verify_form")]
-
-    async def work() -> list[EventType]:
-        await change(customer_id)
-        return []
-
-    return await replying_on_failure("action_affirm", dispatcher, tracker, work())
-
-
-class ActionOrderReturn(OrderAction):
-    intent = "order_return"
-
-    def name(self) -> str:
-        return "action_order_return"
-
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
-        order = await self.chosen_order(dispatcher, tracker, customer_id)
-        if order is None:
-            return [SlotSet("order_number", None)]
-        await start_return(dispatcher, order.number, customer_id)
-        return [SlotSet("order_number", order.number)]
 
 
 class ActionWrongOrder(CustomerAction):
@@ -235,7 +413,7 @@ class ActionWrongOrder(CustomerAction):
         return "action_wrong_order"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        forget = [SlotSet("order_number", None), confirmation.clear()]
+        forget = [SlotSet("order_number", None)]
         customer_id = verified_customer_id(tracker)
         if customer_id is None:
             dispatcher.utter_message(text="Sorry about that. Which order number did you mean?")
@@ -243,6 +421,15 @@ class ActionWrongOrder(CustomerAction):
         return forget + await self.run_for_customer(dispatcher, tracker, customer_id)
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        meant = normalise_order_number(tracker.latest_message.get("text") or "")
+        if meant:  # "sorry, I meant ORD-10293": the status of the one meant
+            try:
+                order = await call(orders_port().get_order, meant, customer_id)
+            except NotFound:
+                dispatcher.utter_message(text=NOT_ON_ACCOUNT.format(n=meant))
+                return []
+            dispatcher.utter_message(text=describe(order, date.today()))
+            return [SlotSet("order_number", order.number)]
         recent = await call(orders_port().list_orders, customer_id, 5)
         if not recent:
             dispatcher.utter_message(text="Sorry about that. I can't see any orders on your account.")

@@ -6,8 +6,9 @@ tracker, domain)`), against the seeded back office the app is configured to use.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,21 @@ class Reply:
 
     messages: list[dict[str, Any]]
     events: list[dict[str, Any]]
+    responses: dict[str, Any] = field(default_factory=dict)
+
+    def _text_of(self, message: dict[str, Any]) -> str:
+        """The message's text, or its domain response filled in as Rasa would (first variation)."""
+        if message.get("text"):
+            return str(message["text"])
+        name = message.get("response")
+        if not name or name not in self.responses:
+            return ""
+        template = str(self.responses[name][0].get("text") or "")
+        return template.format_map(defaultdict(str, {k: v for k, v in message.items() if v is not None}))
 
     @property
     def text(self) -> str:
-        return "\n".join(message["text"] for message in self.messages if message.get("text"))
+        return "\n".join(filter(None, (self._text_of(message) for message in self.messages)))
 
     @property
     def buttons(self) -> list[dict[str, str]]:
@@ -114,7 +126,7 @@ def run(domain: DomainDict) -> Callable[[Action, Tracker], Awaitable[Reply]]:
     async def run_action(action: Action, tracker: Tracker) -> Reply:
         dispatcher = CollectingDispatcher()
         events = await action.run(dispatcher, tracker, domain)
-        return Reply(dispatcher.messages, list(events))
+        return Reply(dispatcher.messages, list(events), domain.get("responses") or {})
 
     return run_action
 

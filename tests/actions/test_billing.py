@@ -88,7 +88,9 @@ async def test_balance_leaves_out_a_void_invoice(
 async def test_balance_of_a_named_void_invoice(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, void_invoice: str
 ) -> None:
-    tracker = make_tracker(customer_id=alice.customer_id, slots={"invoice_number": void_invoice})
+    tracker = make_tracker(
+        customer_id=alice.customer_id, slots={"invoice_number": void_invoice}, text=f"about {void_invoice}"
+    )
     reply = await run(ActionInvoiceBalance(), tracker)
     assert reply.text == f"{void_invoice}: cancelled with its order — nothing to pay."
 
@@ -165,7 +167,12 @@ async def test_pay_link_carries_a_token_for_that_invoice(
 ) -> None:
     assert alice.open_invoice is not None
     reply = await run(
-        ActionInvoicePay(), make_tracker(customer_id=alice.customer_id, slots={"invoice_number": alice.open_invoice})
+        ActionInvoicePay(),
+        make_tracker(
+            customer_id=alice.customer_id,
+            slots={"invoice_number": alice.open_invoice},
+            text=f"about {alice.open_invoice}",
+        ),
     )
     match = LINK_RE.search(reply.text)
     assert match is not None, reply.text
@@ -192,7 +199,10 @@ async def test_pay_of_another_customers_invoice_gives_no_link(
 ) -> None:
     assert bob.open_invoice is not None
     reply = await run(
-        ActionInvoicePay(), make_tracker(customer_id=alice.customer_id, slots={"invoice_number": bob.open_invoice})
+        ActionInvoicePay(),
+        make_tracker(
+            customer_id=alice.customer_id, slots={"invoice_number": bob.open_invoice}, text=f"about {bob.open_invoice}"
+        ),
     )
     assert reply.text.startswith(f"I couldn't find an invoice {bob.open_invoice}")
     assert "token=" not in reply.text
@@ -202,7 +212,10 @@ async def test_pay_of_a_void_invoice_gives_no_link(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, void_invoice: str
 ) -> None:
     reply = await run(
-        ActionInvoicePay(), make_tracker(customer_id=alice.customer_id, slots={"invoice_number": void_invoice})
+        ActionInvoicePay(),
+        make_tracker(
+            customer_id=alice.customer_id, slots={"invoice_number": void_invoice}, text=f"about {void_invoice}"
+        ),
     )
     assert "cancelled with its order" in reply.text and "nothing to pay" in reply.text
     assert "token=" not in reply.text

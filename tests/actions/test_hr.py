@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
@@ -10,23 +9,21 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import Engine
 
-from actions.dialogue import ActionAffirm
 from actions.hr import (
     ActionLeaveBalance,
-    ActionLeaveQuote,
     ActionLeaveRequestStatus,
     ActionLeaveUsed,
     ActionLinkCode,
     ActionPayday,
-    ValidateLeaveForm,
     decode_range,
     encode_range,
 )
+from actions.leave_request import ActionAskLeaveConfirmed, ActionLeaveRequest, ValidateLeaveForm
 from assistant.dates import DateRange
 from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
 from assistant.settings import Settings, get_settings
@@ -99,22 +96,6 @@ def own_request(hr: SqlHR, employee_id: int) -> str:
     """A pending request of the employee's, made for the test."""
     wanted = free_range(hr, employee_id)
     return hr.request_leave(employee_id, LeaveType.VACATION, wanted.start, wanted.end).number
-
-
-def leave_asked(target: str, answer: str, confidence: float, settings_metadata: dict[str, str]) -> list[dict[str, Any]]:
-    """History: the employee asks for leave, the bot asks to confirm `leave:target`, the employee answers."""
-    return [
-        ActionExecuted("action_listen"),
-        UserUttered("I want vacation next Friday", {"intent": {"name": "leave_request"}}),
-        ActionExecuted("action_leave_quote"),
-        SlotSet("pending_confirmation", f"leave:{target}"),
-        BotUttered("Here's your request: ... Shall I send it for approval?"),
-        ActionExecuted("action_listen"),
-        UserUttered(
-            answer,
-            {"intent": {"name": "affirm", "confidence": confidence}, "metadata": settings_metadata},
-        ),
-    ]
 
 
 # -- answers about the employee's own records ------------------------------------------------------
@@ -219,7 +200,7 @@ async def quote(
     run: Run, make_tracker: Callable[..., Tracker], metadata: dict[str, str], leave_type: str, wanted: DateRange
 ) -> Any:
     slots = {"leave_type": leave_type, "leave_dates": encode_range(wanted)}
-    return await run(ActionLeaveQuote(), make_tracker(text="", slots=slots, metadata=metadata))
+    return await run(ActionAskLeaveConfirmed(), make_tracker(text="", slots=slots, metadata=metadata))
 
 
 async def test_quote_asks_to_confirm_then_yes_creates_a_pending_request(
@@ -231,21 +212,14 @@ async def test_quote_asks_to_confirm_then_yes_creates_a_pending_request(
 ) -> None:
     metadata = token_of(emma, app_settings)
     wanted = free_range(hr, emma.employee_id)
+    before = {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
     reply = await quote(run, make_tracker, metadata, "vacation", wanted)
     assert "Here's your request: vacation" in reply.text
     assert f"Shall I send it to {emma.manager_name} for approval?" in reply.text
-    question = reply.slots["pending_confirmation"]
-    assert question.startswith("leave:")
-    target = question.split(":", 1)[1]
-    assert json.loads(target)["type"] == "vacation"
-    assert reply.slots["leave_type"] is None and reply.slots["leave_dates"] is None
+    assert {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)} == before  # only asked
 
-    before = {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
-    events = leave_asked(target, "yes", 1.0, metadata)
-    tracker = make_tracker(
-        slots={"pending_confirmation": question}, text="yes", intent="affirm", metadata=metadata, events=events
-    )
-    reply = await run(ActionAffirm(), tracker)
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "leave_confirmed": True}
+    reply = await run(ActionLeaveRequest(), make_tracker(text="yes", slots=slots, metadata=metadata))
     assert reply.text.startswith("Done — your request LR-")
     new = [r for r in hr.list_leave_requests(emma.employee_id, 1000) if r.number not in before]
     assert len(new) == 1
@@ -254,33 +228,45 @@ async def test_quote_asks_to_confirm_then_yes_creates_a_pending_request(
     assert made.status is LeaveStatus.PENDING
     assert (made.leave_type, made.start, made.end) == (LeaveType.VACATION, wanted.start, wanted.end)
     assert made.approver_id == emma.manager_id
-    assert reply.slots == {"pending_confirmation": None}
+    assert reply.slots == {"leave_type": None, "leave_dates": None, "leave_confirmed": None}
 
 
 async def test_an_unclear_yes_does_not_create_the_request(
-    run: Run,
     make_tracker: Callable[..., Tracker],
+    domain: DomainDict,
     app_settings: Settings,
     emma: DemoEmployee,
     hr: SqlHR,
 ) -> None:
     metadata = token_of(emma, app_settings)
     wanted = free_range(hr, emma.employee_id)
-    target = json.dumps({"type": "vacation", "dates": encode_range(wanted)})
-    question = f"leave:{target}"
-    before = hr.list_leave_requests(emma.employee_id, 1000)
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "requested_slot": "leave_confirmed"}
+    latest = {"text": "abc", "intent": {"name": "affirm", "confidence": 0.72}, "entities": [], "metadata": metadata}
+    events = [ActionExecuted("action_listen"), UserUttered("abc", latest), SlotSet("leave_confirmed", True)]
     tracker = make_tracker(
-        slots={"pending_confirmation": question},
-        text="abc",
-        intent="affirm",
-        metadata=metadata,
-        events=leave_asked(target, "abc", 0.72, metadata),
+        text="abc", slots=slots | {"leave_confirmed": True}, metadata=metadata, events=events, active_loop="leave_form"
     )
-    tracker.latest_message["intent"]["confidence"] = 0.72
-    reply = await run(ActionAffirm(), tracker)
-    assert "I need a clear answer" in reply.text
-    assert reply.slots == {"pending_confirmation": question}  # asked again
-    assert hr.list_leave_requests(emma.employee_id, 1000) == before
+    tracker.latest_message = latest
+    dispatcher = CollectingDispatcher()
+    result = await ValidateLeaveForm().validate_leave_confirmed(True, dispatcher, tracker, domain)
+    assert result == {"leave_confirmed": None}  # asked again
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_need_clear_answer"]
+
+
+async def test_a_correction_at_the_confirmation_narrows_the_dates_already_given(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    wanted = free_range(hr, emma.employee_id)
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "requested_slot": "leave_confirmed"}
+    tracker = make_tracker(
+        text="oh only the morning actually",
+        slots=slots,
+        metadata=token_of(emma, app_settings),
+        active_loop="leave_form",
+    )
+    extracted = await ValidateLeaveForm().extract_leave_dates(CollectingDispatcher(), tracker, domain)
+    corrected = decode_range(extracted["leave_dates"])
+    assert corrected is not None and corrected.start == wanted.start and corrected.start_part == "morning"
 
 
 async def test_quote_refuses_dates_in_the_past(
@@ -289,7 +275,7 @@ async def test_quote_refuses_dates_in_the_past(
     past = date.today() - timedelta(days=10)
     reply = await quote(run, make_tracker, token_of(emma, app_settings), "vacation", DateRange(past, past))
     assert "is in the past, so I can't request it" in reply.text
-    assert "pending_confirmation" not in reply.slots
+    assert reply.slots["leave_dates"] is None
 
 
 async def test_quote_refuses_an_overlap_with_a_pending_request(
@@ -300,7 +286,7 @@ async def test_quote_refuses_an_overlap_with_a_pending_request(
     assert existing.status is LeaveStatus.PENDING
     reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
     assert reply.text.startswith(f"That overlaps with a leave request you already have ({existing.number}).")
-    assert "pending_confirmation" not in reply.slots
+    assert reply.slots["leave_dates"] is None
 
 
 async def test_quote_refuses_more_days_than_are_left(
@@ -310,7 +296,7 @@ async def test_quote_refuses_more_days_than_are_left(
     reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
     assert reply.text.startswith("You don't have enough days left for ")
     assert "available" in reply.text
-    assert "pending_confirmation" not in reply.slots
+    assert reply.slots["leave_dates"] is None
 
 
 # -- who may ask -----------------------------------------------------------------------------------

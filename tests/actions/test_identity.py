@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.billing import ActionInvoiceBalance, ActionInvoiceDue, ActionInvoicePay
 from actions.customer import UNAVAILABLE_REPLY
-from actions.identity import ActionCheckIdentity, ActionResumeRequest, ValidateVerifyForm
+from actions.identity import ActionCheckIdentity, ActionVerifyDone, ValidateVerifyForm
 from actions.orders import ActionOrderCancel, ActionOrderReturn, ActionOrderStatus
 from assistant.identity import issue_channel_token, issue_session_proof, read_session_proof
 from assistant.settings import Settings
@@ -150,7 +150,7 @@ async def test_email_answer_after_the_order_number_verifies(
     tracker = form_tracker(make_tracker, alice.email, "verify_email", verify_reference=alice.open_invoice)
     reply = await run(ValidateVerifyForm(), tracker)
     assert reply.slots["customer_verified"] is True
-    assert reply.slots["invoice_number"] == alice.open_invoice
+    assert "invoice_number" not in reply.slots  # verified with it; a balance is still the whole account (issue 21.4)
 
 
 async def test_order_number_answer_after_the_email_verifies(
@@ -221,32 +221,39 @@ async def test_answers_in_the_wrong_format_are_explained(
 # -- resuming the request --------------------------------------------------------------------
 
 
-async def test_resume_answers_the_pending_request_once_verified(
-    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
+async def test_after_the_check_a_request_nobody_named_is_the_status_of_the_order_given(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
 ) -> None:
+    """ "where is ORD-…? my email is …" said as details: the form queues the order's status (rules resume it)."""
     number = alice.orders["shipped"]
-    order = app_orders.get_order(number, alice.customer_id)
-    tracker = make_tracker(
-        customer_id=alice.customer_id, slots={"pending_request": "order_status", "order_number": number}
-    )
-    reply = await run(ActionResumeRequest(), tracker)
-    assert str(order.tracking_number) in reply.text
-    assert reply.slots == {"verify_reference": None, "verify_email": None, "order_number": number}
+    reply = await run(ValidateVerifyForm(), form_tracker(make_tracker, f"{number} {alice.email}", "verify_reference"))
+    assert reply.slots["customer_verified"] is True
+    assert reply.slots["pending_request"] == "order_status"
+    assert "invoice_number" not in reply.slots  # the reference proves who it is, it is not the topic
 
 
-async def test_resume_without_verification_reveals_nothing(
+async def test_a_question_at_the_check_is_left_to_the_rules(run: Run, make_tracker: Callable[..., Tracker]) -> None:
+    tracker = form_tracker(make_tracker, "wait, how long do I have to return stuff?", "verify_reference")
+    tracker.latest_message["intent"] = {"name": "ask_policy", "confidence": 0.9}
+    reply = await run(ValidateVerifyForm(), tracker)
+    assert reply.slots.get("verify_reference") is None and reply.messages == []  # the form is rejected
+
+
+async def test_verify_done_without_verification_reveals_nothing(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
 ) -> None:
     slots = {"pending_request": "order_status", "order_number": alice.orders["shipped"]}
-    unverified = await run(ActionResumeRequest(), make_tracker(slots=slots))
+    unverified = await run(ActionVerifyDone(), make_tracker(slots=slots))
     assert unverified.messages == []
-    locked = await run(ActionResumeRequest(), make_tracker(slots={**slots, "verify_locked": True}))
+    locked = await run(ActionVerifyDone(), make_tracker(slots={**slots, "verify_locked": True}))
     assert "I couldn't verify your details" in locked.text
     assert alice.orders["shipped"] not in locked.text
 
 
-async def test_resume_with_nothing_pending(run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount) -> None:
-    reply = await run(ActionResumeRequest(), make_tracker(customer_id=alice.customer_id))
+async def test_verify_done_with_nothing_pending(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    reply = await run(ActionVerifyDone(), make_tracker(customer_id=alice.customer_id))
     assert [message["response"] for message in reply.messages] == ["utter_anything_else"]
 
 
@@ -260,13 +267,6 @@ async def test_back_office_down_during_the_check_gets_an_apology(
     reply = await run(ValidateVerifyForm(), tracker)
     assert reply.text == UNAVAILABLE_REPLY
     assert "verify_attempts" not in reply.slots  # our outage is not the customer's failed attempt
-
-
-async def test_back_office_down_when_resuming_gets_an_apology(
-    run: Run, make_tracker: Callable[..., Tracker], backoffice_down: Settings
-) -> None:
-    tracker = make_tracker(customer_id=1, slots={"pending_request": "invoice_balance"})
-    assert (await run(ActionResumeRequest(), tracker)).text == UNAVAILABLE_REPLY
 
 
 async def test_a_reference_guessed_at_from_other_conversations_locks_this_one_too(

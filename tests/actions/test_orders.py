@@ -8,10 +8,20 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from sqlalchemy import Engine
 
 from actions.customer import UNAVAILABLE_REPLY
-from actions.orders import ActionOrderCancel, ActionOrderReturn, ActionOrderStatus, ActionWrongOrder
+from actions.orders import (
+    ActionAskCancelConfirmed,
+    ActionAskReturnConfirmed,
+    ActionAskReturnOrderNumber,
+    ActionOrderReturn,
+    ActionOrderStatus,
+    ActionWrongOrder,
+    ValidateCancelForm,
+    ValidateReturnForm,
+)
 from assistant import formatting
 from backoffice.demo import DemoAccount
 from backoffice.domain import OrderStatus
@@ -91,10 +101,38 @@ async def test_wrong_order_forgets_it_and_offers_own_orders(
         slots={"order_number": alice.orders["paid"], "pending_request": "order_cancel"},
     )
     reply = await run(ActionWrongOrder(), tracker)
-    assert reply.slots == {"order_number": None, "pending_confirmation": None}
+    assert reply.slots == {"order_number": None}
     own = {order.number for order in app_orders.list_orders(alice.customer_id, 5)}
     assert reply.buttons and all(button["payload"].startswith("/order_cancel{") for button in reply.buttons)
     assert {button["payload"].split('"')[-2] for button in reply.buttons} == own
+
+
+class Proposal:
+    """What the customer sees when a cancel or return form takes `number`: the refusal, or the question."""
+
+    def __init__(self, validated: Any, asked: Any) -> None:
+        self.slots = validated.slots
+        self.text = "\n".join(filter(None, [validated.text, asked.text if asked else ""]))
+        self.buttons = asked.buttons if asked else []
+
+
+async def propose(run: Run, make_tracker: Callable[..., Tracker], kind: str, customer_id: int, number: str) -> Proposal:
+    form, ask = (
+        (ValidateCancelForm(), ActionAskCancelConfirmed())
+        if kind == "cancel"
+        else (ValidateReturnForm(), ActionAskReturnConfirmed())
+    )
+    text = f"{kind} {number}"
+    latest = {"text": text, "intent": {"name": f"order_{kind}", "confidence": 1.0}, "entities": [], "metadata": {}}
+    events = [ActionExecuted("action_listen"), UserUttered(text, latest), SlotSet("order_number", number)]
+    tracker = make_tracker(
+        customer_id=customer_id, slots={"order_number": number}, text=text, events=events, active_loop=f"{kind}_form"
+    )
+    validated = await run(form, tracker)
+    asked = None
+    if not validated.slots.get("change_refused") and validated.slots.get("order_number"):
+        asked = await run(ask, make_tracker(customer_id=customer_id, slots={"order_number": number}))
+    return Proposal(validated, asked)
 
 
 # -- cancelling: the question, or why not ----------------------------------------------------
@@ -110,10 +148,10 @@ async def test_cancel_asks_for_confirmation_before_shipping(
 ) -> None:
     number = alice.orders[status]
     before = app_dump()
-    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    reply = await propose(run, make_tracker, "cancel", alice.customer_id, number)
     assert f"Do you want me to cancel order {number}" in reply.text
     assert [button["payload"] for button in reply.buttons] == ["/affirm", "/deny"]
-    assert reply.slots == {"order_number": number, "pending_confirmation": f"cancel:{number}"}
+    assert reply.slots["order_number"] == number and reply.slots["cancel_confirmed"] is None
     assert app_dump() == before  # only asked: nothing cancelled yet
 
 
@@ -122,10 +160,10 @@ async def test_cancel_refused_once_shipped(
 ) -> None:
     number = alice.orders["shipped"]
     before = app_dump()
-    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    reply = await propose(run, make_tracker, "cancel", alice.customer_id, number)
     assert f"Order {number} has already shipped, so it can't be cancelled" in reply.text
     assert "within 30 days" in reply.text
-    assert "pending_confirmation" not in reply.slots and reply.buttons == []
+    assert reply.slots["change_refused"] is True and reply.buttons == []
     assert app_dump() == before
 
 
@@ -134,10 +172,9 @@ async def test_cancel_of_a_delivered_order_offers_a_return(
 ) -> None:
     number = alice.orders["delivered"]
     before = app_dump()
-    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
-    assert "already been delivered" in reply.text and "return it instead?" in reply.text
-    assert reply.slots["pending_confirmation"] == f"return:{number}"
-    assert [button["payload"] for button in reply.buttons] == ["/affirm", "/deny"]
+    reply = await propose(run, make_tracker, "cancel", alice.customer_id, number)
+    assert "already been delivered" in reply.text and "return it" in reply.text
+    assert reply.slots["change_refused"] is True
     assert app_dump() == before
 
 
@@ -146,9 +183,9 @@ async def test_cancel_of_a_cancelled_order(
 ) -> None:
     number = alice.orders["cancelled"]
     before = app_dump()
-    reply = await run(ActionOrderCancel(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    reply = await propose(run, make_tracker, "cancel", alice.customer_id, number)
     assert reply.text == f"Order {number} is already cancelled — there's nothing more to do."
-    assert "pending_confirmation" not in reply.slots
+    assert reply.slots["change_refused"] is True
     assert app_dump() == before
 
 
@@ -160,12 +197,9 @@ async def test_cancel_of_another_customers_order_changes_nothing(
     app_dump: Callable[[], object],
 ) -> None:
     before = app_dump()
-    reply = await run(
-        ActionOrderCancel(),
-        make_tracker(customer_id=alice.customer_id, slots={"order_number": bob.orders["pending"]}),
-    )
+    reply = await propose(run, make_tracker, "cancel", alice.customer_id, bob.orders["pending"])
     assert "I couldn't find an order" in reply.text
-    assert "pending_confirmation" not in reply.slots
+    assert reply.slots["order_number"] is None
     assert app_dump() == before
 
 
@@ -183,7 +217,8 @@ async def test_return_within_the_window_creates_a_return_authorisation(
     number = alice.returnable_order
     assert number is not None and returns_of_order(app_engine, number) == []
     order = app_orders.get_order(number, alice.customer_id)
-    reply = await run(ActionOrderReturn(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    slots = {"order_number": number, "return_confirmed": True}
+    reply = await run(ActionOrderReturn(), make_tracker(customer_id=alice.customer_id, slots=slots))
     created = returns_of_order(app_engine, number)
     assert len(created) == 1
     assert f"Return number: {created[0]}" in reply.text
@@ -198,7 +233,7 @@ async def test_return_outside_the_window_is_refused(
     number = alice.expired_return_order
     assert number is not None
     before = app_dump()
-    reply = await run(ActionOrderReturn(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    reply = await propose(run, make_tracker, "return", alice.customer_id, number)
     assert f"Order {number} was delivered more than 30 days ago" in reply.text
     assert "30-day return window" in reply.text
     assert app_dump() == before
@@ -214,7 +249,7 @@ async def test_return_before_delivery_is_refused(
 ) -> None:
     number = alice.orders[status]
     before = app_dump()
-    reply = await run(ActionOrderReturn(), make_tracker(customer_id=alice.customer_id, slots={"order_number": number}))
+    reply = await propose(run, make_tracker, "return", alice.customer_id, number)
     assert f"Order {number} hasn't been delivered yet, so it can't be returned." in reply.text
     assert app_dump() == before
 
@@ -222,7 +257,7 @@ async def test_return_before_delivery_is_refused(
 # -- back office down ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action", [ActionOrderStatus(), ActionOrderCancel(), ActionOrderReturn(), ActionWrongOrder()])
+@pytest.mark.parametrize("action", [ActionOrderStatus(), ActionAskReturnOrderNumber(), ActionWrongOrder()])
 async def test_back_office_down_gets_an_apology_not_a_crash(
     run: Run, make_tracker: Callable[..., Tracker], backoffice_down: object, action: Action
 ) -> None:

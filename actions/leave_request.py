@@ -1,0 +1,321 @@
+"""Asking for leave and cancelling a pending request: leave_form and leave_cancel_form.
+
+Both forms end with a yes/no slot (`leave_confirmed`, `leave_cancel_confirmed`) filled from
+affirm/deny; the question says what will happen (type, days, balance after, approver), and
+the request is made only by the action the form's rule runs after a clear yes. A new type
+or new dates at any point of the form (a correction) reset the answer, so the summary is
+asked about again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import answers
+from actions.backoffice_calls import call, hr_port
+from actions.employee import EmployeeAction, identified_employee_id
+from actions.hr import (
+    LEAVE_NAMES,
+    cancel_button,
+    days,
+    decode_range,
+    encode_range,
+    leave_type_in,
+    request_line,
+    requested_number,
+)
+from assistant import formatting
+from assistant.date_corrections import refine_range
+from assistant.dates import DateRange, describe_range, parse_date_range
+from backoffice.errors import NotAllowed, NotFound
+from backoffice.hr_domain import LeaveStatus, LeaveType
+
+YES_NO = [{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+YES_NO_CANCEL = [{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+REFUSALS = {
+    "end_before_start": "The end date is before the start date ({when}). Could you give me the dates again?",
+    "in_the_past": "{when} is in the past, so I can't request it. For leave you've already taken, please talk to HR.",
+    "no_working_days": "{when} has no working days (weekends and public holidays aren't counted), "
+    "so there's nothing to request.",
+    "overlaps": "That overlaps with a leave request you already have ({detail}). "
+    'Say "status of my leave" to see your requests.',
+    "insufficient_balance": "You don't have enough days left for {when}: you have {detail} available.",
+    "too_long": "That's more than 60 working days. For long leave, please talk to HR directly.",
+}
+
+
+def refusal_text(refusal: NotAllowed, wanted: DateRange) -> str:
+    template = REFUSALS.get(refusal.reason, "I can't request that leave ({detail}).")
+    return template.format(when=describe_range(wanted), detail=refusal.detail or refusal.reason.replace("_", " "))
+
+
+def confirmed_answer(
+    tracker: Tracker, dispatcher: CollectingDispatcher, value: Any, buttons: list[dict[str, str]]
+) -> bool | None:
+    """The strict yes: a yes the words or a confident NLU do not back is asked again."""
+    answer = answers.answer_in(tracker)
+    if value is True and answer is not True:
+        dispatcher.utter_message(response="utter_need_clear_answer", buttons=buttons)
+        return None
+    if value is False or answer is False:
+        return False
+    return True if answer is True else None
+
+
+class ValidateLeaveForm(FormValidationAction):
+    """Leave type, dates and the yes to the summary, read from whatever the employee wrote."""
+
+    def name(self) -> str:
+        return "validate_leave_form"
+
+    async def extract_leave_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = leave_type_in(tracker.latest_message.get("text") or "")
+        if found is None or found.value == tracker.get_slot("leave_type"):
+            return {}
+        return {"leave_type": found.value}
+
+    async def extract_leave_dates(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/"):
+            return {}
+        previous = decode_range(tracker.get_slot("leave_dates"))
+        today = date.today()
+        found = refine_range(text, previous, today) if previous else None
+        if found is None:
+            found = parse_date_range(text, today)
+        if found is not None:
+            encoded = encode_range(found)
+            return {} if encoded == tracker.get_slot("leave_dates") else {"leave_dates": encoded}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") == "leave_dates" and intent in ("inform", "leave_request"):
+            return {"leave_dates": text[:200]}  # to be refused with a hint by validate_leave_dates
+        return {}
+
+    async def validate_leave_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = leave_type_in(str(value or ""))
+        if found is None:
+            dispatcher.utter_message(
+                text="Sorry, I didn't catch the kind of leave: vacation, sick, personal or parental?"
+            )
+            return {"leave_type": None}
+        return {"leave_type": found.value, "leave_confirmed": None}
+
+    async def validate_leave_dates(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if decode_range(str(value or "")) is None:
+            dispatcher.utter_message(
+                text='Sorry, I couldn\'t read those dates. Try for example "next Friday", "from 3 to 7 March" '
+                'or "tomorrow afternoon".'
+            )
+            return {"leave_dates": None}
+        return {"leave_dates": value, "leave_confirmed": None}
+
+    async def extract_leave_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "leave_confirmed":
+            return {}
+        answer = answers.answer_in(tracker)
+        return {} if answer is None else {"leave_confirmed": answer}
+
+    async def validate_leave_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        changed = {"leave_type", "leave_dates"} & set(tracker.slots_to_validate())
+        if changed or not tracker.get_slot("leave_dates") or not tracker.get_slot("leave_type"):
+            return {"leave_confirmed": None}  # the summary changed: it is asked about again
+        return {"leave_confirmed": confirmed_answer(tracker, dispatcher, value, YES_NO)}
+
+
+class ActionAskLeaveConfirmed(EmployeeAction):
+    """The form's last question: the request as HR would file it, and "shall I send it?"."""
+
+    def name(self) -> str:
+        return "action_ask_leave_confirmed"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
+        wanted = decode_range(tracker.get_slot("leave_dates"))
+        leave_type = leave_type_in(tracker.get_slot("leave_type") or "")
+        if wanted is None or leave_type is None:
+            dispatcher.utter_message(response="utter_ask_leave_dates")
+            return [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
+        port = hr_port()
+        try:
+            quote = await call(
+                port.quote_leave, employee_id, leave_type, wanted.start, wanted.end, wanted.start_part, wanted.end_part
+            )
+        except NotAllowed as refusal:
+            dispatcher.utter_message(text=refusal_text(refusal, wanted))
+            dispatcher.utter_message(response="utter_ask_leave_other_dates")
+            return [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
+        employee = await call(port.get_employee, employee_id)
+        approver = (await call(port.get_employee, employee.manager_id)).name if employee.manager_id else "HR"
+        holidays = ""
+        if quote.holidays:
+            names = ", ".join(f"{name} ({formatting.day(day)})" for day, name in quote.holidays)
+            holidays = f" Public holidays in that period aren't counted: {names}."
+        dispatcher.utter_message(
+            response="utter_ask_leave_confirmed",
+            buttons=YES_NO,
+            leave=LEAVE_NAMES[leave_type],
+            when=describe_range(wanted),
+            days=days(quote.days),
+            holidays=holidays,
+            left=days(quote.available_after),
+            approver=approver,
+        )
+        return []
+
+
+class ActionLeaveRequest(EmployeeAction):
+    """After leave_form: file the request the employee said yes to (the port checks it all again), or nothing."""
+
+    def name(self) -> str:
+        return "action_leave_request"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
+        reset: list[EventType] = [
+            SlotSet("leave_type", None),
+            SlotSet("leave_dates", None),
+            SlotSet("leave_confirmed", None),
+        ]
+        wanted = decode_range(tracker.get_slot("leave_dates"))
+        leave_type = leave_type_in(tracker.get_slot("leave_type") or "")
+        if tracker.get_slot("leave_confirmed") is not True or wanted is None or leave_type is None:
+            dispatcher.utter_message(response="utter_leave_declined")
+            return reset
+        try:
+            request = await call(
+                hr_port().request_leave,
+                employee_id,
+                LeaveType(leave_type),
+                wanted.start,
+                wanted.end,
+                wanted.start_part,
+                wanted.end_part,
+            )
+        except NotAllowed as refusal:
+            dispatcher.utter_message(text=refusal_text(refusal, wanted))
+            return reset
+        dispatcher.utter_message(response="utter_leave_requested", number=request.number, days=days(request.days))
+        return reset
+
+
+class ValidateLeaveCancelForm(FormValidationAction):
+    """Which pending request to cancel, and the yes to cancelling it."""
+
+    def name(self) -> str:
+        return "validate_leave_cancel_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return [] if tracker.get_slot("change_refused") else domain_slots
+
+    async def extract_leave_request_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = requested_number(tracker)
+        return {"leave_request_number": number} if number and number != tracker.get_slot("leave_request_number") else {}
+
+    async def validate_leave_request_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        employee_id = await identified_employee_id(tracker)
+        if employee_id is None:
+            return {"leave_request_number": None, "change_refused": True}
+        try:
+            request = await call(hr_port().get_leave_request, str(value), employee_id)
+        except NotFound:
+            dispatcher.utter_message(text=f"I couldn't find a leave request {value} of yours.")
+            return {"leave_request_number": None, "leave_cancel_confirmed": None}
+        if request.status != LeaveStatus.PENDING:
+            dispatcher.utter_message(
+                text=f"{request.number} is {request.status.value}, so it can't be cancelled here. "
+                "Please talk to your manager or HR."
+            )
+            return {"leave_request_number": request.number, "change_refused": True}
+        return {"leave_request_number": request.number, "leave_cancel_confirmed": None}
+
+    async def extract_leave_cancel_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "leave_cancel_confirmed":
+            return {}
+        answer = answers.answer_in(tracker)
+        return {} if answer is None else {"leave_cancel_confirmed": answer}
+
+    async def validate_leave_cancel_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if "leave_request_number" in tracker.slots_to_validate():
+            return {"leave_cancel_confirmed": None}
+        return {"leave_cancel_confirmed": confirmed_answer(tracker, dispatcher, value, YES_NO_CANCEL)}
+
+
+class ActionAskLeaveRequestNumber(EmployeeAction):
+    """Which pending request: the only one is taken, several are offered as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_leave_cancel_form_leave_request_number"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
+        requests = await call(hr_port().list_leave_requests, employee_id, 10)
+        pending = [r for r in requests if r.status == LeaveStatus.PENDING]
+        if not pending:
+            dispatcher.utter_message(text="You have no pending leave requests to cancel.")
+            return [SlotSet("change_refused", True)]
+        dispatcher.utter_message(
+            text="Which request would you like to cancel?\n" + "\n".join(request_line(r) for r in pending),
+            buttons=[cancel_button(r, r.number) for r in pending],
+        )
+        return []
+
+
+class ActionAskLeaveCancelConfirmed(EmployeeAction):
+    def name(self) -> str:
+        return "action_ask_leave_cancel_confirmed"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
+        request = await call(hr_port().get_leave_request, tracker.get_slot("leave_request_number"), employee_id)
+        dispatcher.utter_message(text=f"Cancel {request_line(request)[2:]}?", buttons=YES_NO_CANCEL)
+        return []
+
+
+class ActionLeaveCancel(EmployeeAction):
+    """After leave_cancel_form: cancel the request the employee said yes to, or nothing."""
+
+    def name(self) -> str:
+        return "action_leave_cancel"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
+        reset: list[EventType] = [SlotSet("leave_cancel_confirmed", None), SlotSet("change_refused", None)]
+        number = tracker.get_slot("leave_request_number")
+        if tracker.get_slot("change_refused") or not number:
+            return reset
+        if tracker.get_slot("leave_cancel_confirmed") is not True:
+            dispatcher.utter_message(response="utter_leave_cancel_declined", number=number)
+            return reset
+        try:
+            request = await call(hr_port().cancel_leave_request, number, employee_id)
+        except NotFound:
+            dispatcher.utter_message(text=f"I couldn't find a leave request {number} of yours.")
+            return reset
+        except NotAllowed:
+            dispatcher.utter_message(text=f"{number} has already been decided, so it can't be cancelled here.")
+            return reset
+        dispatcher.utter_message(response="utter_leave_cancelled", number=request.number)
+        return [*reset, SlotSet("leave_request_number", None)]
