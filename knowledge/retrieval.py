@@ -10,7 +10,7 @@ term still lifts its passage ("Canada", "W-2"). Measured on the dev handbook and
 questions about the demo company's documents: hit@1 0.87 -> 0.90 and 0.79 -> 0.86,
 abstention unchanged; a third of the weight or less starts answering unanswerable
 questions. Whether the documents support an answer at all is decided afterwards, on
-sentences (`answers.py`).
+sentences (`answerability.py`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The documents' vocabulary, embedded word by word: is a question's unfamiliar word only another name?
 
-The abstention check (`answers.py`) counts the share of a question's words that no
+The abstention check (`answerability.py`) counts the share of a question's words that no
 document contains: "401k" or "gym" in a handbook that never mentions them is a sign
 that the documents cannot answer. But people also use everyday words for what the
 documents say formally: "my wife's plan" for a spouse's, "my husband" for a

@@ -3,7 +3,7 @@
 Same embeddings for all three, so that a difference is the pipeline's, not the model's:
 
 - ours: structure-aware chunks, hybrid BM25 + dense retrieval fused by RRF, extractive answer,
-  abstention below the support threshold (`knowledge/answers.py`);
+  abstention below the support threshold (`knowledge/answerability.py`);
 - LangChain's usual recipe: RecursiveCharacterTextSplitter 1000/200 over each file's text, Chroma
   similarity search top 4, the best chunk as the answer, never abstains: what a new user would
   build in twenty lines, the bar anything we add has to clear;

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/knowledge_tuning.py var/eval/knowledge-tune.json
 
 Reads the support signal `eval_knowledge.py` records for every question ours was asked (best
-sentence similarity, unknown-word share) and replays `knowledge/answers.py`'s decision with other
+sentence similarity, unknown-word share) and replays `knowledge/answerability.py`'s decision with other
 thresholds: no model is run. For each set in turn, the thresholds that do best on the OTHER sets'
 tune halves are applied to the held-out set's tune half, which estimates how a threshold chosen on
 some companies' documents does on another's — the question issue 17 asks. Only tune rows are read.
@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.answers import MIN_SENTENCE, MIN_SUPPORT, STRONG_MATCH, UNKNOWN_PENALTY  # noqa: E402
+from knowledge.answerability import MIN_SENTENCE, MIN_SUPPORT, STRONG_MATCH, UNKNOWN_PENALTY  # noqa: E402
 
 Thresholds = tuple[float, float]  # (MIN_SUPPORT, STRONG_MATCH)
 SUPPORT_GRID = [round(0.01 * i, 2) for i in range(0, 51)]
@@ -32,7 +32,7 @@ STRONG_GRID = [round(0.5 + 0.02 * i, 2) for i in range(0, 16)]
 
 
 def answered(support: list[float], thresholds: Thresholds) -> bool:
-    """`knowledge/answers.py`'s rule with other thresholds (MIN_SENTENCE and the penalty unchanged)."""
+    """`knowledge/answerability.py`'s rule with other thresholds (MIN_SENTENCE and the penalty unchanged)."""
     best, unknown = support
     min_support, strong = thresholds
     return best >= MIN_SENTENCE and (best - UNKNOWN_PENALTY * unknown >= min_support or best >= strong)

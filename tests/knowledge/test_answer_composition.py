@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.answer_types import Kind, expected_kind, states
-from knowledge.answers import MAX_ANSWER_CHARS, answer, is_title_line
+from knowledge.answers import answer
+from knowledge.compose import MAX_ANSWER_CHARS, is_title_line
 from knowledge.ingest import ingest
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore

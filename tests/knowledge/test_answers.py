@@ -65,3 +65,15 @@ def test_a_negation_is_not_an_unknown_word(indexed: KnowledgeStore) -> None:
     negated = retriever.unknown_share(set(tokens("aren't returns accepted after delivery? don't they?")))
     assert plain == negated == 0.0
     assert "don" not in tokens("I don't know") and "isn" not in tokens("isn't it")
+
+
+def test_an_abstention_on_topic_says_what_the_documents_do_say_without_answering(indexed: KnowledgeStore) -> None:
+    """A near miss (the documents touch the topic, not the detail): not an answer, but the closest sentence, apart."""
+    retriever = Retriever.open(indexed, ["public"])
+    result = answer("how much is the restocking fee when I return a sofa?", retriever)
+    assert not result.answered and result.answer is None
+    assert result.contract()["answer"] is None and result.contract()["sources"] == []
+    assert result.related is not None and result.related.path == "returns.md"
+    assert result.related_text == "Returns are accepted within 30 days of delivery."
+    off_topic = answer("how are you today", retriever)
+    assert not off_topic.answered and off_topic.related is None

@@ -1,0 +1,104 @@
+"""Compose: the answer from the best-scored sentences, to the point, in reading order.
+
+Step 4 of the pipeline (`answers.py`). The best sentence and those scoring nearly as well, at
+most `MAX_SENTENCES` and `MAX_ANSWER_CHARS`, from the top passages only: a few sentences,
+never a whole chunk, and no neighbouring rows or paragraphs that merely matched words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.passages import PASSAGES_FOR_ANSWER, Candidate
+from knowledge.retrieval import Hit
+from knowledge.text import plain
+
+MAX_SENTENCES = 4
+MAX_ANSWER_CHARS = 700
+SNIPPET_CHARS = 240
+SECOND_SENTENCE_RATIO = 0.7
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    flat = plain(text)
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# A sentence that starts like this leans on the one before it ("This is…", "They…"): show both.
+ANAPHORA_RE = re.compile(r"^(this|that|these|those|it|its|they|their|such|however|but|also|so|then|otherwise)\b", re.I)
+# A sentence that announces what follows ("We pay twice a month:", "…follow these steps."): show
+# the next few sentences too, into the next passage if need be.
+ANNOUNCES_RE = re.compile(r"(?i)(:|\b(the following|as follows|these(\s+\w+)?\s+(steps|guidelines|rules|options))\.)$")
+LIST_ITEMS = 3
+# A short capitalised line without sentence punctuation, inside the text, is a heading the loader did not
+# mark as one (plain text, PDF, a bold line: "Get approval from your manager"): it heads the items, it is
+# not one of them, so it does not use up the list's `LIST_ITEMS`.
+TITLE_LINE_RE = re.compile(r"^[A-Z][^.!?:;]{0,59}$")
+TITLE_LINE_WORDS = 8
+# Table rows are alternatives ("Month: June; Payday: Mon 15 Jun."): an answer quotes a couple, not the
+# table, and a row whose values the question does not mention only matched its column names.
+MAX_TABLE_ROWS = 2
+
+
+def _distinct(ranked: list[Candidate]) -> list[Candidate]:
+    """Each sentence once, at its best score: overlapping passages repeat sentences."""
+    seen: set[str] = set()
+    distinct = []
+    for candidate in ranked:
+        if candidate.text not in seen:
+            seen.add(candidate.text)
+            distinct.append(candidate)
+    return distinct
+
+
+def _with_context(candidate: Candidate, by_place: dict[tuple[int, int, int], Candidate]) -> list[Candidate]:
+    """The sentence with the one it leans on, or the items it announces."""
+    group = [candidate]
+    before = by_place.get(candidate.beside(-1))
+    if ANAPHORA_RE.match(candidate.text) and before is not None:
+        group.append(before)
+    if ANNOUNCES_RE.search(candidate.text):
+        items = 0
+        following = by_place.get(candidate.beside(1)) or by_place.get(candidate.next_passage)
+        while following is not None and items < LIST_ITEMS and len(group) <= 2 * LIST_ITEMS:
+            group.append(following)
+            items += not is_title_line(following.text)
+            following = by_place.get(following.beside(1)) or by_place.get(following.next_passage)
+    return group
+
+
+def is_title_line(text: str) -> bool:
+    """A heading inside the text rather than a sentence (see `TITLE_LINE_RE`)."""
+    return bool(TITLE_LINE_RE.match(text)) and len(text.split()) <= TITLE_LINE_WORDS
+
+
+def compose(candidates: list[Candidate]) -> tuple[str, list[Hit]]:
+    """The best sentence, with the next ones of the top passages that score nearly as well, in reading order.
+
+    A sentence that leans on the one before it ("This check-in should happen two
+    weeks ahead") brings that one along, one that announces a list brings its
+    items. Everything fits in `MAX_ANSWER_CHARS`. Returns the text and the passages it quotes, best first.
+    """
+    by_place = {c.place: c for c in candidates}
+    ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
+    best = ranked[0]
+    chosen: list[Candidate] = []
+    length = 0
+    for candidate in ranked:
+        if len(chosen) >= MAX_SENTENCES or candidate.score < SECOND_SENTENCE_RATIO * best.score:
+            break
+        if candidate in chosen or (candidate is not best and candidate.rank >= PASSAGES_FOR_ANSWER):
+            continue
+        group = [c for c in _with_context(candidate, by_place) if c not in chosen]
+        rows = sum(c.is_table_row for c in chosen + group)
+        added = sum(len(c.text) + 1 for c in group)
+        if chosen and (length + added > MAX_ANSWER_CHARS or rows > MAX_TABLE_ROWS):
+            continue
+        chosen += group
+        length += added
+    quoted = [c.hit for c in chosen]
+    chosen.sort(key=lambda c: c.place)
+    texts = list(dict.fromkeys(c.text for c in chosen))
+    # Passages overlap a little: a sentence cut at a passage's start is part of one already said.
+    texts = [text for text in texts if not any(text != other and text in other for other in texts)]
+    return snippet(" ".join(texts), MAX_ANSWER_CHARS), quoted
