@@ -120,12 +120,16 @@ def test_cancel_then_no_leaves_the_order(conversation, accounts, e2e_db, custome
 
 
 def test_return_within_window_creates_rma(conversation, accounts, e2e_db, customer_token) -> None:
+    """Asked first, with the amount (issue 21: every change confirmed); made after the yes."""
     account = accounts[0]
     number = account.returnable_order
     assert number and e2e_db.returns_of(number) == []
     convo = conversation(customer_token(account.customer_id))
 
-    reply = convo.say(f"I want to return order {number}")
+    question = convo.say(f"I want to return order {number}")
+    assert number in question and "€" in question, convo
+    assert e2e_db.returns_of(number) == []  # only asked
+    reply = convo.say("yes please")
 
     rma = return_number(number)
     assert rma in reply, convo
