@@ -33,6 +33,7 @@ from actions.hr import (
 from assistant import formatting
 from assistant.date_corrections import refine_range
 from assistant.dates import DateRange, describe_range, parse_date_range
+from assistant.settings import get_settings
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.hr_domain import LeaveStatus, LeaveType
 
@@ -92,7 +93,7 @@ class ValidateLeaveForm(FormValidationAction):
         today = date.today()
         found = refine_range(text, previous, today) if previous else None
         if found is None:
-            found = parse_date_range(text, today)
+            found = parse_date_range(text, today, day_first=get_settings().date_order == "DMY")
         if found is not None:
             encoded = encode_range(found)
             return {} if encoded == tracker.get_slot("leave_dates") else {"leave_dates": encoded}

@@ -8,8 +8,18 @@ employee before anything is booked.
 
 The rules for ambiguous phrasings, chosen once so that every reply is predictable:
 
-- Numeric dates are day-first: 12/03 is 12 March (ISO 2026-03-12 is also read).
-  Only when day-first is impossible and month-first is not (3/13) is the latter used.
+- Numeric dates with a slash or a dash follow the company's order (`day_first`,
+  the DATE_ORDER setting; day-first by default): 12/03 is 12 March. Only when that
+  order cannot be a date and the other can is the other used (12/21, 01/26), and
+  then for every numeric date of the message alike ("12/21-01/05" is 21 December
+  to 5 January); a message whose numeric dates fit neither order alike
+  ("21/12 to 12/23") is not read. Dates with dots are always day-first, with or
+  without the trailing dot ("22.12.", "26.01", "22.12.2026"). ISO 2026-03-12 is
+  also read.
+- "next month" / "this month" anywhere in the message puts the days written
+  without a month in that month: "the 3rd to the 7th of next month", "next month
+  from the 4th to the 8th".
+- "X and the day after" is X and the following day.
 - A date without a year is its next occurrence on or after today, within the
   coming year (at most 366 days ahead); "on the 21st" is the next 21st on or after
   today, skipping months without one ("the 29th" said on 10 February 2027 is 29
@@ -124,8 +134,11 @@ class DateRange:
 
 _TOKEN_RE = re.compile(
     r"(?P<iso>(?<![0-9])[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?![0-9]))"
-    r"|(?P<dmy>(?<![0-9])[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:[0-9]{4}|[0-9]{2})(?![0-9]))"
+    r"|(?P<dmy>(?<![0-9])[0-9]{1,2}(?P<sep>[-/.])[0-9]{1,2}(?P=sep)(?:[0-9]{4}|[0-9]{2})(?![0-9]))"
     r"|(?P<dm>(?<![0-9])[0-9]{1,2}/[0-9]{1,2}(?![0-9/]))"
+    # 22.12. / 26.01: day.month, always day-first; without the final dot only with a two-digit month
+    # ("1.5 days" is a number).
+    r"|(?P<dotted>(?<![0-9.])(?:[0-9]{1,2}\.[0-9]{1,2}\.(?![0-9])|(?:0?[1-9]|[12][0-9]|3[01])\.(?:0[1-9]|1[0-2])(?![0-9.])))"
     r"|(?P<num>[0-9]+)(?P<suffix>st|nd|rd|th)?"
     r"|(?P<word>[a-z]+)"
     r"|(?P<dash>[-–—~])"
@@ -146,6 +159,7 @@ class _Token:
     day: int = 0  # for dates written with digits
     month: int = 0
     year: int = 0  # 0 when not written
+    as_written: bool = False  # a slash/dash date whose order is not settled yet: day=first, month=second
 
 
 def _alias_table() -> dict[str, _Token]:
@@ -268,15 +282,34 @@ def _word_token(word: str) -> _Token:
 
 
 def _numeric_date_token(text: str, with_year: bool) -> _Token:
-    """12/03 or 12.03.2026: day first; month first only when day first cannot be a date."""
-    parts = [int(p) for p in re.split(r"[-/.]", text)]
+    """12/03, 12-03-2026 as written (the order is settled for the whole message), 12.03.2026 day-first."""
+    parts = [int(p) for p in re.split(r"[-/.]", text.rstrip("."))]
     first, second = parts[0], parts[1]
     year = 0
     if with_year:
         year = parts[2] + 2000 if parts[2] < 100 else parts[2]
-    if second > 12 >= first:
-        first, second = second, first
-    return _Token("date", day=first, month=second, year=year)
+    return _Token("date", day=first, month=second, year=year, as_written="." not in text)
+
+
+def _fits(token: _Token, day_first: bool) -> bool:
+    day, month = (token.day, token.month) if day_first else (token.month, token.day)
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _settle_numeric_order(tokens: list[_Token], day_first: bool) -> list[_Token] | None:
+    """The company's order for every slash/dash date, else the other order for all, else None (ambiguous)."""
+    written = [t for t in tokens if t.as_written]
+    if not written:
+        return tokens
+    for order in (day_first, not day_first):
+        if all(_fits(t, order) for t in written):
+            return [
+                (replace(t, as_written=False) if order else replace(t, day=t.month, month=t.day, as_written=False))
+                if t.as_written
+                else t
+                for t in tokens
+            ]
+    return None
 
 
 def _token_from_match(match: re.Match[str]) -> _Token:
@@ -286,7 +319,7 @@ def _token_from_match(match: re.Match[str]) -> _Token:
     if group == "iso":
         year, month, day = (int(p) for p in text.split("-"))
         return _Token("date", day=day, month=month, year=year)
-    if group in ("dmy", "dm"):
+    if group in ("dmy", "dm", "dotted"):
         return _numeric_date_token(text, with_year=group == "dmy")
     if group == "suffix" or match.group("num") is not None:
         digits = match.group("num")
@@ -317,10 +350,11 @@ def _merge_compound_ordinals(tokens: list[_Token]) -> list[_Token]:
     return merged
 
 
-def _tokenize(text: str) -> list[_Token]:
-    """Lower-case, drop apostrophes and commas, and split into tokens."""
+def _tokenize(text: str, day_first: bool = True) -> list[_Token] | None:
+    """Lower-case, drop apostrophes and commas, and split into tokens (None: numeric dates ambiguous)."""
     cleaned = text[:MAX_INPUT_CHARS].lower().replace("'", "").replace("’", "")
-    return _merge_compound_ordinals([_token_from_match(m) for m in _TOKEN_RE.finditer(cleaned)])
+    tokens = _settle_numeric_order([_token_from_match(m) for m in _TOKEN_RE.finditer(cleaned)], day_first)
+    return _merge_compound_ordinals(tokens) if tokens is not None else None
 
 
 # -- mentions: the date expressions found in the tokens ---------------------------------
@@ -358,11 +392,28 @@ _SHORT_PART_WORDS = {"am": DayPart.MORNING, "pm": DayPart.AFTERNOON}
 _WEEK_QUALIFIERS = {"this": 0, "next": 1, "following": 1, "last": -1}
 
 
+def _month_qualifier(tokens: list[_Token]) -> int | None:
+    """'next month' (1), 'this month' (0), 'the month after next' (2) anywhere in the message, else None."""
+    words = [t.word if t.kind == "word" else "" for t in tokens]
+    for i, word in enumerate(words):
+        if word != "month":
+            continue
+        before = words[i - 1] if i > 0 else ""
+        if before in ("next", "following", "coming"):
+            return 1
+        if before == "this":
+            return 0
+        if words[i + 1 : i + 3] == ["after", "next"]:
+            return 2
+    return None
+
+
 class _Tokens:
     """Tokens with safe look-ups past either end, so that patterns need no bounds checks."""
 
     def __init__(self, tokens: list[_Token]) -> None:
         self.items = tokens
+        self.month_shift = _month_qualifier(tokens)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -639,7 +690,22 @@ def _scan_range_day(toks: _Tokens, i: int, previous: _Mention | None) -> _Mentio
     after = _connector_end(toks, mention.last)
     if after is not None and _has_month(_scan_mention(toks, after)):
         return mention
+    if toks.month_shift is not None:  # 'from 4 to 8 next month': the month is said once for both
+        if previous is not None and previous.kind == "date" and _link(toks, previous.last, i):
+            return mention
+        if after is not None and _day_number(toks, after, bare=True):
+            return mention
     return None
+
+
+def _in_named_month(toks: _Tokens, mentions: list[_Mention], today: date) -> list[_Mention]:
+    """Days written without a month go into the month that 'next month' / 'this month' names."""
+    if toks.month_shift is None:
+        return mentions
+    year, month = _month_shift(today.year, today.month, toks.month_shift)
+    return [
+        replace(m, month=month, year=year) if m.kind == "date" and not m.month and not m.year else m for m in mentions
+    ]
 
 
 def _scan_all(toks: _Tokens) -> list[_Mention]:
@@ -913,7 +979,17 @@ def _resolve_alone(toks: _Tokens, mention: _Mention, today: date) -> DateRange |
     days = _duration_days(toks)
     if days:
         return _finish(start, _add_working_days(start, days), mention.part, DayPart.FULL)
+    if _day_after_follows(toks, mention.last):
+        return _finish(start, start + timedelta(days=1), mention.part, DayPart.FULL)
     return _finish(start, start, mention.part, mention.part)
+
+
+def _day_after_follows(toks: _Tokens, i: int) -> bool:
+    """'... and the day after' (not 'the day after tomorrow', which is a day of its own)."""
+    if toks.word(i) != "and":
+        return False
+    j = toks.skip(i + 1, {"the"}, 1)
+    return toks.word(j) == "day" and toks.word(j + 1) == "after" and toks.word(j + 2) != "tomorrow"
 
 
 def _between_before(toks: _Tokens, i: int) -> bool:
@@ -935,20 +1011,24 @@ def _build(toks: _Tokens, mentions: list[_Mention], today: date) -> DateRange | 
     return _resolve_alone(toks, mentions[0], today) if mentions else None
 
 
-def parse_date_range(text: str, today: date) -> DateRange | None:
+def parse_date_range(text: str, today: date, *, day_first: bool = True) -> DateRange | None:
     """The days a time-off message asks for, or None when it names none.
 
     Never raises: chat text is untrusted, and a failure here must become a
     question from the bot, not an error. Only the first MAX_INPUT_CHARS
-    characters are read. See the module docstring for the rules.
+    characters are read. `day_first` is the company's order of numeric dates
+    (settings.date_order). See the module docstring for the rules.
     """
     if not isinstance(text, str) or not isinstance(today, date):
         return None
     if isinstance(today, datetime):
         today = today.date()
     try:
-        toks = _Tokens(_tokenize(text))
-        return _build(toks, _scan_all(toks), today)
+        tokens = _tokenize(text, day_first)
+        if tokens is None:
+            return None
+        toks = _Tokens(tokens)
+        return _build(toks, _in_named_month(toks, _scan_all(toks), today), today)
     except (OverflowError, ValueError):  # dates past year 9999 or before year 1
         return None
 

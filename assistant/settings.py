@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         "outside them a handoff takes a message.",
     )
     handoff_timezone: str = Field("Europe/Amsterdam", description="Time zone of HANDOFF_HOURS.")
+    date_order: Literal["DMY", "MDY"] = Field(
+        "DMY",
+        description="How the company's people write numeric dates (12/03: DMY is 12 March, MDY is 3 December); "
+        "the other order is read only when this one cannot be a date (12/21).",
+    )
     agent_tokens: str = Field(
         "Alex:dev-agent-alex,Sam:dev-agent-sam",
         description='Agents of the console and their bearer tokens: "Name:token,Name:token".',

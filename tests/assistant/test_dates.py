@@ -369,3 +369,63 @@ def test_describe_range_never_raises(start: date, end: date, first: DayPart, las
     text = describe_range(DateRange(start, end, first, last), today=today)
     assert MONTH_NAMES[end.month - 1] in text
     assert str(end.day) in text
+
+
+# -- issue 21 item 7: dates as people type them ------------------------------------------------
+
+SATURDAY_5_DECEMBER = date(2026, 12, 5)
+
+TYPED_ON_5_DECEMBER: list[tuple[str, DateRange | None]] = [
+    # days of next month, the month said once for both
+    ("the 3rd to the 7th of next month", days("2027-01-03", "2027-01-07")),
+    ("next month from the 4th to the 8th", days("2027-01-04", "2027-01-08")),
+    ("from 4 to 8 next month", days("2027-01-04", "2027-01-08")),
+    ("the 4th of next month", days("2027-01-04")),
+    ("the 28th of this month", days("2026-12-28")),
+    ("the 2nd of the month after next", days("2027-02-02")),
+    # numeric dates: the company's order (day first), the other one when only it can be a date
+    ("12/21", days("2026-12-21")),
+    ("vacation 12/21-12/23", days("2026-12-21", "2026-12-23")),
+    ("01/26-01/28", days("2027-01-26", "2027-01-28")),
+    ("12/21-01/05", days("2026-12-21", "2027-01-05")),  # both month first, like the one that must be
+    ("21/12", days("2026-12-21")),
+    ("10/12", days("2026-12-10")),  # day first: 10 December, not 12 October
+    # dots: day first, with or without the last dot
+    ("22.12.", days("2026-12-22")),
+    ("26.01.", days("2027-01-26")),
+    ("22.12.-23.12.", days("2026-12-22", "2026-12-23")),
+    ("22.12 - 23.12", days("2026-12-22", "2026-12-23")),
+    ("22.12.2026", days("2026-12-22")),
+    ("off for 1.5 days", None),  # a number, not 1 May
+    # ranges: through, till, an en dash, and the day after
+    ("3 through 7 January", days("2027-01-03", "2027-01-07")),
+    ("from 12/21 through 12/23", days("2026-12-21", "2026-12-23")),
+    ("21 Dec till 23 Dec", days("2026-12-21", "2026-12-23")),
+    ("3–7 January", days("2027-01-03", "2027-01-07")),
+    ("Jan 3 – Jan 7", days("2027-01-03", "2027-01-07")),
+    ("3 January and the day after", days("2027-01-03", "2027-01-04")),
+    ("Monday and the day after", days("2026-12-07", "2026-12-08")),
+    ("Monday and the day after tomorrow", days("2026-12-07")),  # "the day after tomorrow" is a day of its own
+    # refused: numeric dates that fit neither order alike, impossible ones
+    ("21/12 to 12/23", None),
+    ("13/13", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TYPED_ON_5_DECEMBER)
+def test_dates_as_people_type_them(text: str, expected: DateRange | None) -> None:
+    assert parse_date_range(text, SATURDAY_5_DECEMBER) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("05/06", days("2027-05-06")),  # month first: 6 May
+        ("12/21", days("2026-12-21")),
+        ("21/12", days("2026-12-21")),  # the other order, the only one that can be a date
+        ("22.12.", days("2026-12-22")),  # dots stay day first
+        ("21/12 to 12/23", None),
+    ],
+)
+def test_month_first_company(text: str, expected: DateRange | None) -> None:
+    assert parse_date_range(text, SATURDAY_5_DECEMBER, day_first=False) == expected
