@@ -37,13 +37,17 @@ prints both side by side (`--no-baseline` skips it).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,11 +57,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlu_baseline import served, trained_model  # noqa: E402
+from nlu_baseline import export_head, our_model, served, trained_model, training_note  # noqa: E402
 from typos import hurried, plain, with_typos  # noqa: E402
 
 from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from operations import stack, throwaway_stack  # noqa: E402
+from operations.processes import MODEL  # noqa: E402
 
 DEFAULT_CASES = ROOT.parent / "shared" / "data" / "nlu_dev" / "cases.jsonl"
 SECOND_CASES = ROOT / "scripts" / "data" / "nlu_second" / "test.jsonl"
@@ -80,6 +86,41 @@ TRANSACTIONAL = frozenset(
     }
 )
 TIMEOUT_S = 60.0
+VAR_DIR = ROOT / "var" / "eval-nlu"
+KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-nlu-knowledge"
+HEAD_EXPORT = ROOT / "var" / "eval" / "nlu-head"
+# Settings of other stacks that must not reach this one (its channels would talk to nobody).
+REMOVED = (
+    "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
+    "DATABASE_URL", "TRACKER_STORE_URL", "CHROMA_URL", "STACK_PROFILE", "LOCK_STORE_URL",
+)  # fmt: skip
+
+
+def own_environment(port_base: int) -> dict[str, str]:
+    """A stack of the evaluation's own (test mode, own secrets and folder, ports from `port_base`, no rate limits)."""
+    import secrets
+
+    return {
+        "ASSISTANT_ENV": "test",
+        "VAR_DIR": str(VAR_DIR),
+        "DATABASE_URL": f"sqlite:///{VAR_DIR / 'backoffice.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
+        "RASA_URL": f"http://127.0.0.1:{port_base + 5}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{port_base + 55}",
+        "PUBLIC_URL": f"http://127.0.0.1:{port_base + 80}",
+        "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
+        "IDENTITY_SECRET": secrets.token_urlsafe(32),
+        "RASA_API_TOKEN": secrets.token_urlsafe(24),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+        "ADMIN_TOKEN": secrets.token_urlsafe(24),
+        "DEMO_PASSWORD": secrets.token_urlsafe(12),
+        "AGENT_TOKENS": f"Alex:{secrets.token_urlsafe(18)}",
+        "HANDOFF_HOURS": "always",
+        "HF_HUB_OFFLINE": "1",
+        "API_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
+    }
 
 
 @dataclass(frozen=True)
@@ -244,15 +285,80 @@ def side_by_side(source: str, results: dict[str, dict[str, float]], counts: dict
 
 
 def measure(
-    client: httpx.Client, server: Server, cases: list[Case], metadata: dict[str, str]
+    client: httpx.Client, server: Server, cases: list[Case], metadata: dict[str, str], replies: bool = True
 ) -> tuple[list[Outcome], dict[str, float]]:
     """Every case through `server`, then the `intent` cases again with both kinds of noise and plain (parse only)."""
-    outcomes = [ask(client, server, case, metadata) for case in cases]
+    outcomes = [ask(client, server, case, metadata, reply=replies) for case in cases]
     intent_cases = [case for case in cases if case.expect == "intent"]
     typed = [ask(client, server, Case(with_typos(c.text), c.expect, c.intent), metadata) for c in intent_cases]
     rushed = [ask(client, server, Case(hurried(c.text), c.expect, c.intent), metadata) for c in intent_cases]
     plain_cases = [ask(client, server, Case(plain(c.text), c.expect, c.intent), metadata) for c in intent_cases]
-    return outcomes, metrics(outcomes, typed, rushed, plain_cases)
+    measured = metrics(outcomes, typed, rushed, plain_cases)
+    if not replies:
+        for name in ("oos_false_accept", "oos_with_sources", "knowledge_answered"):
+            measured[name] = float("nan")
+    return outcomes, measured
+
+
+def measure_all(
+    client: httpx.Client,
+    ours: Server,
+    sources: dict[str, list[Case]],
+    metadata: dict[str, str],
+    baseline_model: Path | None,
+    baseline_port: int,
+    action_server_url: str,
+    baseline_replies: bool,
+    loads: list[float],
+) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, dict[str, list[Outcome]]]]:
+    """Every source through our server, then through the baseline served on `baseline_port`."""
+    results: dict[str, dict[str, dict[str, float]]] = {source: {} for source in sources}
+    per_case: dict[str, dict[str, list[Outcome]]] = {source: {} for source in sources}
+    for source, cases in sources.items():
+        print(f"ours on {source} ({len(cases)} cases)…", file=sys.stderr, flush=True)
+        per_case[source][ours.name], results[source][ours.name] = measure(client, ours, cases, metadata)
+        loads.append(os.getloadavg()[0])
+    if baseline_model is not None:
+        with served(baseline_model, baseline_port, action_server_url) as url:
+            baseline = Server("baseline", url)
+            for source, cases in sources.items():
+                print(f"baseline on {source}…", file=sys.stderr, flush=True)
+                per_case[source][baseline.name], results[source][baseline.name] = measure(
+                    client, baseline, cases, metadata, replies=baseline_replies
+                )
+                loads.append(os.getloadavg()[0])
+    return results, per_case
+
+
+@contextlib.contextmanager
+def own_stack(our_model_path: Path, port_base: int) -> Iterator[tuple[Settings, str]]:
+    """A fresh stack of the evaluation's own (actions + Rasa with `our_model_path`): (settings, its Rasa URL)."""
+    with throwaway_stack.environment(own_environment(port_base), remove=REMOVED) as settings:
+        urls = (settings.rasa_url, settings.action_server_url)
+        busy = [str(url) for url in urls if throwaway_stack.port_in_use(str(url))]
+        if busy and VAR_DIR.exists():
+            stack.down(settings)  # a run that was killed left its processes behind
+            busy = [str(url) for url in urls if throwaway_stack.port_in_use(str(url))]
+        if busy:
+            sys.exit(f"Ports in use: {', '.join(busy)} (another eval-nlu run? --port-base)")
+        print(
+            f"Fresh stack in {VAR_DIR.relative_to(ROOT)} (seeding, indexing the documents, starting)…",
+            file=sys.stderr,
+            flush=True,
+        )
+        throwaway_stack.fresh_backoffice(settings, VAR_DIR, 2.0)
+        throwaway_stack.ingest_company_documents(settings)
+        running = throwaway_stack.RunningStack.of(settings)
+        running.services.pop("api", None)  # the channels and actions are what is measured
+        rasa = running.services["rasa"]
+        command = [str(our_model_path) if part == str(MODEL) else part for part in rasa.command]
+        running.services["rasa"] = dataclasses.replace(rasa, command=command)
+        try:
+            running.start_all()
+            yield settings, str(settings.rasa_url)
+        finally:
+            running.stop_all()
+            stack.down(settings)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,55 +368,89 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-second", action="store_true", help="only the dev set")
     parser.add_argument("--limit", type=int, help="only the first N cases of each kind, per source")
     parser.add_argument("--json", type=Path, help="also write the per-case outcomes here")
-    parser.add_argument("--no-baseline", action="store_true", help="measure only the running stack")
-    parser.add_argument("--baseline-port", type=int, default=5095)
+    parser.add_argument("--no-baseline", action="store_true", help="measure only our model")
+    parser.add_argument(
+        "--running",
+        action="store_true",
+        help="measure the stack `make up` started (its model, from the working tree) instead of a stack of the "
+        "evaluation's own serving our model trained from the committed tree",
+    )
+    parser.add_argument("--port-base", type=int, default=17900, help="own stack: Rasa +5, actions +55")
+    parser.add_argument("--baseline-port", type=int, default=17995)
+    parser.add_argument(
+        "--baseline-nlu-only",
+        action="store_true",
+        help="train the baseline's NLU only (faster); its reply-based figures are then not measured",
+    )
     parser.add_argument(
         "--baseline-model",
         type=Path,
-        help="serve this baseline model instead of the one trained for the current data (it says so in the output)",
+        help="serve this baseline model instead of the one trained for the committed data (it says so in the output)",
     )
     args = parser.parse_args(argv)
-    settings = Settings()
     sources = {"dev": load_cases(args.cases)}
     if not args.no_second:
         sources["second"] = load_cases(args.second)
     if args.limit:
         sources = {name: first_of_each_kind(cases, args.limit) for name, cases in sources.items()}
-    metadata = employee_metadata(settings)
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    notes: list[str] = []
+    training: dict[str, float] = {}
+    data_root = export_head(HEAD_EXPORT)
+    ours_path = None
+    if not args.running:
+        ours_path, training["ours"], _ = our_model(data_root)
+        notes.append(f"ours: {ours_path.relative_to(ROOT)} from commit {commit} ({training_note(ours_path)})")
+    baseline_path = None
+    if not args.no_baseline:
+        if args.baseline_model:
+            baseline_path = args.baseline_model.resolve()
+            notes.append(
+                f"baseline: {baseline_path} (given with --baseline-model: trained on other data than the commit)"
+            )
+        else:
+            baseline_path, training["baseline"], _ = trained_model(data_root, nlu_only=args.baseline_nlu_only)
+            kind = (
+                "NLU only, Rasa's default pipeline; no replies"
+                if args.baseline_nlu_only
+                else "Rasa's defaults, whole model"
+            )
+            shown = baseline_path.relative_to(ROOT)
+            notes.append(f"baseline: {shown} from commit {commit}, {kind} ({training_note(baseline_path)})")
+    for note in notes:
+        print(note, file=sys.stderr, flush=True)
     started = time.strftime("%Y-%m-%d %H:%M")
     loads = [os.getloadavg()[0]]
-    results: dict[str, dict[str, dict[str, float]]] = {source: {} for source in sources}
-    per_case: dict[str, dict[str, list[Outcome]]] = {source: {} for source in sources}
-    with httpx.Client(timeout=TIMEOUT_S) as client:
+    with contextlib.ExitStack() as scope:
+        if args.running:
+            settings = Settings()
+            notes.append(f"ours: the running stack at {settings.rasa_url} (model trained from the working tree)")
+        else:
+            assert ours_path is not None
+            settings, _ = scope.enter_context(own_stack(ours_path, args.port_base))
+        metadata = employee_metadata(settings)
+        client = scope.enter_context(httpx.Client(timeout=TIMEOUT_S))
         try:
             client.get(f"{settings.rasa_url}/", timeout=5).raise_for_status()
         except httpx.HTTPError:
             parser.error(f"no Rasa server at {settings.rasa_url}: start the stack with `make up` first")
         ours = Server("ours", settings.rasa_url, settings.rasa_api_token)
-        for source, cases in sources.items():
-            per_case[source][ours.name], results[source][ours.name] = measure(client, ours, cases, metadata)
-            loads.append(os.getloadavg()[0])
-        if not args.no_baseline:
-            if args.baseline_model:
-                model, trained_s = args.baseline_model.resolve(), None
-                note = "given with --baseline-model: trained on other data than the current"
-            else:
-                model, trained_s = trained_model()
-                note = f"trained in {trained_s:.0f} s" if trained_s is not None else "from the cache"
-            shown = model.relative_to(ROOT) if model.is_relative_to(ROOT) else model
-            print(f"baseline model: {shown} ({note})", file=sys.stderr)
-            with served(model, args.baseline_port, settings.action_server_url) as url:
-                baseline = Server("baseline", url)
-                for source, cases in sources.items():
-                    per_case[source][baseline.name], results[source][baseline.name] = measure(
-                        client, baseline, cases, metadata
-                    )
-                    loads.append(os.getloadavg()[0])
+        results, per_case = measure_all(
+            client, ours, sources, metadata, baseline_path, args.baseline_port, settings.action_server_url,
+            not args.baseline_nlu_only, loads,
+        )  # fmt: skip
+    for source in sources:
+        for name, seconds in training.items():
+            if name in results[source]:
+                results[source][name]["training_s"] = seconds
     for source in sources:
         for name, outcomes in per_case[source].items():
             details(f"{source}/{name}", outcomes)
     counts = {source: dict(Counter(case.expect for case in cases)) for source, cases in sources.items()}
     print(f"\n{started}, load (1 min) {min(loads):.1f}-{max(loads):.1f} during the run")
+    for note in notes:
+        print(note)
     for source in sources:
         side_by_side(source, results[source], counts[source])
     if args.json:
@@ -333,7 +473,13 @@ def main(argv: list[str] | None = None) -> int:
             for source in sources
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        summary = {"started": started, "load": [min(loads), max(loads)], "metrics": results, "counts": counts}
+        summary = {
+            "started": started,
+            "load": [min(loads), max(loads)],
+            "notes": notes,
+            "metrics": results,
+            "counts": counts,
+        }
         args.json.write_text(json.dumps({**summary, "cases": rows}, indent=2))
     return 0
 

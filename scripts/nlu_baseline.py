@@ -12,6 +12,7 @@ not) come from the same actions; its conversations stay in memory.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -29,44 +30,122 @@ INIT_CONFIG = ROOT / ".venv-rasa/lib/python3.10/site-packages/rasa/cli/initial_p
 CACHE = ROOT / "var" / "eval" / "baseline"
 RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1"}
 START_TIMEOUT_S = 300.0
+TRAIN_LOCK = "/tmp/rasa-train.lock"  # every `rasa train` on this machine takes it
 
 
-def _data_files() -> list[Path]:
-    return [ROOT / "domain.yml", INIT_CONFIG, *sorted((ROOT / "bot" / "data").rglob("*.yml"))]
+def export_head(dest: Path, ref: str = "HEAD") -> Path:
+    """The committed training inputs at `ref` (config.yml, domain.yml, bot/data) exported into `dest`.
+
+    Why: the working tree is shared; half-finished data of someone else must neither break the
+    models under measurement nor make the two be trained on different examples."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", ref, "config.yml", "domain.yml", "bot/data"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
 
 
-def data_digest() -> str:
-    """Changes whenever the domain, the training data or Rasa's default config does."""
+def _digest(paths: list[Path], base: Path) -> str:
     digest = hashlib.sha256()
-    for path in _data_files():
-        digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode())
+    for path in paths:
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path.name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def trained_model() -> tuple[Path, float | None]:
-    """(the baseline model, its training time in seconds — None when it came from the cache)."""
-    model = CACHE / f"baseline-{data_digest()}.tar.gz"
-    if model.exists():
-        return model, None
+def _data(data_root: Path) -> list[Path]:
+    return sorted((data_root / "bot" / "data").rglob("*.yml"))
+
+
+def data_digest(data_root: Path = ROOT) -> str:
+    """Changes whenever the domain, the training data or Rasa's default config does."""
+    return _digest(
+        [data_root / "domain.yml", INIT_CONFIG, *sorted((data_root / "bot" / "data").rglob("*.yml"))], data_root
+    )
+
+
+def ours_digest(data_root: Path) -> str:
+    """Changes whenever our config, domain, data or the engine's own components do."""
+    engine = sorted((ROOT / "engine").glob("*.py"))
+    return _digest(
+        [
+            data_root / "config.yml",
+            data_root / "domain.yml",
+            *sorted((data_root / "bot" / "data").rglob("*.yml")),
+            *engine,
+        ],
+        data_root,
+    )
+
+
+def _train(config: Path, data_root: Path, model: Path, nlu_only: bool) -> float:
+    """`rasa train` under the shared training lock; the seconds it took (waiting for the lock excluded)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    for stale in CACHE.glob("baseline-*.tar.gz"):
+    command = [
+        str(RASA_BIN / "rasa"), "train", *(["nlu"] if nlu_only else []), "--config", str(config),
+        *([] if nlu_only else ["--domain", str(data_root / "domain.yml")]),
+        "--data", str(data_root / "bot" / "data" / ("nlu" if nlu_only else "")), "--out", str(model.parent),
+        "--fixed-model-name", model.name.removesuffix(".tar.gz"),
+    ]  # fmt: skip
+    timer = model.with_suffix(".seconds")
+    # The time is taken inside the lock: `sh -c` starts the clock once flock has it.
+    script = 'start=$(date +%s.%N); "$@"; rc=$?; echo "$(date +%s.%N) - $start" | bc > "$TIMER"; exit $rc'
+    subprocess.run(
+        ["flock", TRAIN_LOCK, "sh", "-c", script, "train", *command],
+        cwd=ROOT,
+        env={**os.environ, **RASA_ENV, "TIMER": str(timer)},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds = float(timer.read_text())
+    meta = {"seconds": seconds, "trained": time.strftime("%Y-%m-%d %H:%M"), "load": round(os.getloadavg()[0], 1)}
+    (model.parent / f"{model.name}.json").write_text(json.dumps(meta))
+    return seconds
+
+
+def _cached(model: Path) -> tuple[Path, float, bool] | None:
+    meta = model.parent / f"{model.name}.json"
+    if model.exists() and meta.exists():
+        return model, float(json.loads(meta.read_text())["seconds"]), False
+    return None
+
+
+def training_note(model: Path) -> str:
+    """When and at what load `model` was trained, as recorded by `_train`."""
+    meta = model.parent / f"{model.name}.json"
+    if not meta.exists():
+        return "training not recorded"
+    data = json.loads(meta.read_text())
+    return f"trained {data['trained']} in {data['seconds']:.0f} s at load {data.get('load', '?')}"
+
+
+def trained_model(data_root: Path = ROOT, nlu_only: bool = False) -> tuple[Path, float, bool]:
+    """(the baseline model, its training time in seconds, whether it was trained in this run)."""
+    kind = "baseline-nlu" if nlu_only else "baseline"
+    model = CACHE / f"{kind}-{data_digest(data_root)}.tar.gz"
+    cached = _cached(model)
+    if cached:
+        return cached
+    for stale in CACHE.glob(f"{kind}-*.tar.gz"):
         stale.unlink()
     with tempfile.TemporaryDirectory() as work:
         config = Path(work) / "config.yml"
         shutil.copyfile(INIT_CONFIG, config)
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                str(RASA_BIN / "rasa"), "train", "--config", str(config), "--domain", "domain.yml",
-                "--data", "bot/data", "--out", str(CACHE), "--fixed-model-name", model.name.removesuffix(".tar.gz"),
-            ],
-            cwd=ROOT,
-            env={**os.environ, **RASA_ENV},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        return model, time.perf_counter() - started
+        return model, _train(config, data_root, model, nlu_only), True
+
+
+def our_model(data_root: Path) -> tuple[Path, float, bool]:
+    """Our model trained on `data_root` (an export of the committed tree), as `make train` trains it."""
+    model = CACHE / f"ours-{ours_digest(data_root)}.tar.gz"
+    cached = _cached(model)
+    if cached:
+        return cached
+    for stale in CACHE.glob("ours-*.tar.gz"):
+        stale.unlink()
+    return model, _train(data_root / "config.yml", data_root, model, nlu_only=False), True
 
 
 @contextmanager
