@@ -55,7 +55,11 @@ def create_app() -> FastAPI:
     # Outermost last: headers on every response, then the rate limit, then the size limit.
     settings = get_settings()
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.api_max_request_bytes)
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.api_rate_limit_per_ip)
+    app.add_middleware(
+        RateLimitMiddleware,
+        per_minute=settings.api_rate_limit_per_ip,
+        storage_url=settings.rate_limit_storage_url,
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     install_access_log_filter()
     return app

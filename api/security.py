@@ -47,9 +47,9 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dic
 class RateLimitMiddleware:
     """429 with `Retry-After` when one client IP makes more than `per_minute` requests a minute."""
 
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+    def __init__(self, app: ASGIApp, per_minute: int, storage_url: str | None = None) -> None:
         self.app = app
-        self.limiter = RateLimiter(per_minute)
+        self.limiter = RateLimiter(per_minute, storage_url, namespace="api-ip")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.limiter.enabled or scope["path"].startswith(EXEMPT_FROM_RATE_LIMIT):

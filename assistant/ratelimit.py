@@ -1,43 +1,53 @@
-"""Token buckets per key (a client IP, a sender id): the rate limits of the API and the chat channels.
+"""Rate limits per key (a client IP, a sender id) for the API and the chat channels, on the `limits` library.
 
-In-process on purpose: one bucket table per process is exact for the embedded
-default (one API, one Rasa server); behind several processes each enforces its share,
-and a proxy in front (nginx `limit_req`) is the place for one global limit. Standard
-library only, so that the Rasa engine (Python 3.10, no app dependencies) uses the same code.
+"N per minute" is a moving window: at most N requests in any 60 seconds; when it is full the
+caller is told how many seconds until the oldest one leaves the window — the `Retry-After`
+of the 429. Where the counts live is a storage URL: `memory://` (the default: exact for the
+embedded stack, one API and one Rasa server) or `redis://…` (RATE_LIMIT_STORAGE_URL; the
+scale-out profile uses its Redis), so several API processes and Rasa servers enforce one
+limit together instead of each its own share.
 
-A limit is "N per minute": a bucket holds N tokens (the burst) and refills at N/60
-per second; a request takes one. When the bucket is empty the caller is told how
-many seconds until the next token: that is the `Retry-After` of the 429.
+Both environments use this module: the Rasa engine's (Python 3.10, where Rasa's pins allow
+`limits` 2.x) and the app's (current `limits`); only the API common to both is used.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
-# Above this many keys, buckets that have refilled completely are forgotten (they equal a new one).
-MAX_KEYS = 50_000
+from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
+logger = logging.getLogger(__name__)
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+MEMORY = "memory://"
 
 
 class RateLimiter:
-    """`check(key)`: None when the request may go on, else the seconds to wait (an int >= 1)."""
+    """`check(key)`: None when the request may go on, else the seconds to wait (an int >= 1).
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    `namespace` keeps the API's and the channels' counts apart in a shared store. If a shared
+    store stops answering, requests go on (logged): a rate limit must not take the service down.
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        storage_url: str | None = None,
+        namespace: str = "assistant",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.per_minute = per_minute
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
+        self.namespace = namespace
         self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
+        self._item = RateLimitItemPerMinute(max(per_minute, 1))
+        self._storage: Any = storage_from_string(storage_url or MEMORY)
+        self._limiter = MovingWindowRateLimiter(self._storage)
 
     @property
     def enabled(self) -> bool:
@@ -46,31 +56,18 @@ class RateLimiter:
     def check(self, key: str) -> int | None:
         if not self.enabled:
             return None
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                if len(self._buckets) >= MAX_KEYS:
-                    self._forget_full(now)
-                bucket = self._buckets[key] = _Bucket(self.capacity, now)
-            else:
-                bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
-                bucket.updated = now
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
+        try:
+            if self._limiter.hit(self._item, self.namespace, key):
                 return None
-            return max(1, math.ceil((1.0 - bucket.tokens) / self.rate))
+            reset_at = self._limiter.get_window_stats(self._item, self.namespace, key)[0]
+        except Exception:  # the shared store is down: let the request through, and say so
+            logger.warning("rate limit store unavailable; %s not limited", self.namespace, exc_info=True)
+            return None
+        return max(1, math.ceil(reset_at - self._clock()))
 
-    def _forget_full(self, now: float) -> None:
-        full = [
-            key
-            for key, bucket in self._buckets.items()
-            if bucket.tokens + (now - bucket.updated) * self.rate >= self.capacity
-        ]
-        for key in full:
-            del self._buckets[key]
-        if len(self._buckets) >= MAX_KEYS:  # a flood of distinct keys: start over rather than grow
-            self._buckets.clear()
+    def reset(self) -> None:
+        """Forget every count (tests, and an operator clearing a store)."""
+        self._storage.reset()
 
 
 def too_many_requests_body(retry_after: int) -> dict[str, object]:

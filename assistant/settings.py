@@ -142,6 +142,11 @@ class Settings(BaseSettings):
     channel_rate_limit_per_ip: int = Field(
         600, ge=0, description="Requests per minute one client IP may make to the Rasa server (0: no limit)."
     )
+    rate_limit_storage_url: str | None = Field(
+        None,
+        description="Where rate-limit counts live (`redis://host:port/db`), shared by every API process and Rasa "
+        "server. Default: in each process's memory (embedded); the profile's Redis (scale).",
+    )
     api_max_request_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body the API takes (document uploads: 10 MB)."
     )
@@ -183,6 +188,9 @@ class Settings(BaseSettings):
             self.database_url = self.database_url or f"postgresql+psycopg://{postgres}/backoffice"
             self.tracker_store_url = self.tracker_store_url or f"postgresql://{postgres}/tracker"
             self.lock_store_url = self.lock_store_url or f"redis://127.0.0.1:{self.scale_port_base + 21}/1"
+            self.rate_limit_storage_url = (
+                self.rate_limit_storage_url or f"redis://127.0.0.1:{self.scale_port_base + 21}/2"
+            )
             self.chroma_url = self.chroma_url or f"http://127.0.0.1:{self.scale_port_base + 22}"
         return self
 

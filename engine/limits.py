@@ -9,8 +9,9 @@ itself. A refused request gets 429 with `Retry-After`; a body over the limit 413
 with a JSON body. The health route (`/`) and `/version` are exempt: the supervisor polls them.
 
 Limits come from the environment the supervisor passes (from the app settings):
-CHANNEL_RATE_LIMIT_PER_SENDER, CHANNEL_RATE_LIMIT_PER_IP (per minute, 0 = off) and
-CHANNEL_MAX_REQUEST_BYTES.
+CHANNEL_RATE_LIMIT_PER_SENDER, CHANNEL_RATE_LIMIT_PER_IP (per minute, 0 = off),
+CHANNEL_MAX_REQUEST_BYTES and RATE_LIMIT_STORAGE_URL (where the counts live: memory, or
+the scale profile's Redis, so several Rasa servers enforce one limit together).
 """
 
 from __future__ import annotations
@@ -41,12 +42,17 @@ def _env_int(name: str, default: int) -> int:
 
 @functools.lru_cache(maxsize=1)
 def sender_limiter() -> RateLimiter:
-    return RateLimiter(_env_int("CHANNEL_RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER))
+    return RateLimiter(_env_int("CHANNEL_RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER), _storage(), "channel-sender")
 
 
 @functools.lru_cache(maxsize=1)
 def ip_limiter() -> RateLimiter:
-    return RateLimiter(_env_int("CHANNEL_RATE_LIMIT_PER_IP", DEFAULT_PER_IP))
+    return RateLimiter(_env_int("CHANNEL_RATE_LIMIT_PER_IP", DEFAULT_PER_IP), _storage(), "channel-ip")
+
+
+def _storage() -> str | None:
+    """Where the counts live: RATE_LIMIT_STORAGE_URL (the scale profile's Redis, shared by every server)."""
+    return os.environ.get("RATE_LIMIT_STORAGE_URL") or None
 
 
 def max_request_bytes() -> int:

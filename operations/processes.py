@@ -81,6 +81,7 @@ def security_env(settings: Settings) -> dict[str, str]:
         "IDENTITY_SECRET": settings.identity_secret,
         "ACTION_SERVER_TOKEN": str(settings.action_server_token),
         "CHANNEL_MAX_MESSAGE_CHARS": str(settings.channel_max_message_chars),
+        **({"RATE_LIMIT_STORAGE_URL": settings.rate_limit_storage_url} if settings.rate_limit_storage_url else {}),
         "REDACT_TRACKER": "true" if settings.redact_tracker else "false",
         "CHANNEL_RATE_LIMIT_PER_SENDER": str(settings.channel_rate_limit_per_sender),
         "CHANNEL_RATE_LIMIT_PER_IP": str(settings.channel_rate_limit_per_ip),

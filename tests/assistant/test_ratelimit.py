@@ -1,38 +1,29 @@
-"""Token buckets: the burst, the refill, the wait a 429 announces, many keys."""
+"""Rate limits on `limits`: the moving window, the wait a 429 announces, keys and namespaces, one limit shared
+through Redis by several processes, and a store that stops answering."""
 
 from __future__ import annotations
 
-from assistant.ratelimit import MAX_KEYS, RateLimiter
+import socket
+
+from assistant.ratelimit import RateLimiter
+from tests.support.redis_server import running_redis
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_burst_up_to_the_limit_then_the_wait_for_one_token() -> None:
-    clock = Clock()
-    limiter = RateLimiter(6, clock)  # 6 a minute: one token every 10 s
+def test_up_to_the_limit_then_the_wait_until_the_window_frees_a_place() -> None:
+    limiter = RateLimiter(6)
     assert [limiter.check("ip") for _ in range(6)] == [None] * 6
-    assert limiter.check("ip") == 10
-    clock.now += 4
-    assert limiter.check("ip") == 6
-    clock.now += 6
-    assert limiter.check("ip") is None
-    assert limiter.check("ip") == 10
+    waits = [limiter.check("ip") for _ in range(3)]
+    assert all(wait is not None and 1 <= wait <= 60 for wait in waits), waits
 
 
-def test_keys_are_independent_and_refill_caps_at_the_burst() -> None:
-    clock = Clock()
-    limiter = RateLimiter(2, clock)
-    assert limiter.check("a") is None and limiter.check("a") is None and limiter.check("a") is not None
-    assert limiter.check("b") is None
-    clock.now += 3600
-    assert [limiter.check("a") for _ in range(3)][:2] == [None, None]
-    assert limiter.check("a") is not None
+def test_keys_and_namespaces_are_independent() -> None:
+    api = RateLimiter(2, namespace="api")
+    channel = RateLimiter(2, namespace="channel")
+    assert api.check("a") is None and api.check("a") is None and api.check("a") is not None
+    assert api.check("b") is None
+    assert channel.check("a") is None, "another namespace counts apart"
+    api.reset()
+    assert api.check("a") is None
 
 
 def test_zero_is_no_limit() -> None:
@@ -41,9 +32,20 @@ def test_zero_is_no_limit() -> None:
     assert all(limiter.check("ip") is None for _ in range(1000))
 
 
-def test_a_flood_of_distinct_keys_does_not_grow_without_bound() -> None:
-    clock = Clock()
-    limiter = RateLimiter(60, clock)
-    for index in range(MAX_KEYS + 10):
-        limiter.check(f"key-{index}")
-    assert len(limiter._buckets) <= MAX_KEYS
+def test_two_processes_sharing_redis_enforce_one_limit_together() -> None:
+    """What the scale profile does: every API process and Rasa server counts in the same Redis."""
+    with running_redis() as port:
+        url = f"redis://127.0.0.1:{port}/2"
+        first, second = RateLimiter(4, url, "channel-ip"), RateLimiter(4, url, "channel-ip")
+        assert [first.check("203.0.113.9"), second.check("203.0.113.9")] == [None, None]
+        assert [first.check("203.0.113.9"), second.check("203.0.113.9")] == [None, None]
+        assert first.check("203.0.113.9") is not None and second.check("203.0.113.9") is not None
+        assert first.check("198.51.100.1") is None
+
+
+def test_a_store_that_does_not_answer_lets_requests_through() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = int(probe.getsockname()[1])
+    limiter = RateLimiter(1, f"redis://127.0.0.1:{closed}/0")
+    assert limiter.check("ip") is None and limiter.check("ip") is None

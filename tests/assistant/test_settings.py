@@ -202,3 +202,10 @@ def test_cors_lists_origins_and_never_a_wildcard() -> None:
     assert listed.allowed_origins == ["https://shop.example.com", "https://help.example.com", "https://x.io"]
     with pytest.raises(ValidationError, match="CORS_ORIGINS must list origins"):
         settings(cors_origins="*")
+
+
+def test_the_scale_profile_shares_rate_limits_in_its_redis() -> None:
+    scaled = settings(stack_profile="scale", scale_port_base=30100)
+    assert scaled.rate_limit_storage_url == "redis://127.0.0.1:30121/2"
+    assert scaled.lock_store_url == "redis://127.0.0.1:30121/1", "another database than the lock store's"
+    assert settings().rate_limit_storage_url is None, "the embedded stack counts in memory"

@@ -7,47 +7,23 @@ environment; Rasa's own lock store is run the same way first, as the control.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.redis_server import running_redis
+
 pytestmark = pytest.mark.engine
 
-REDIS = Path("/usr/bin/redis-server")
 CHECK = Path(__file__).with_name("lock_store_check.py")
 
 
 @pytest.fixture(scope="module")
 def redis_port() -> Iterator[int]:
-    if not REDIS.exists():
-        pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    folder = tempfile.mkdtemp(prefix="locks-redis-")
-    command = [str(REDIS), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-               "--dir", folder]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
-            time.sleep(0.1)
+    with running_redis() as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Helpers the test suites share (rather than importing each other's conftest files)."""
