@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from assistant.settings import Settings
+from knowledge.store import StoreUnavailable
 
 # Missing tables: SQLite ("no such table"), PostgreSQL ("relation ... does not exist").
 NO_TABLE_RE = re.compile(r"no such table|relation \S+ does not exist|UndefinedTable", re.IGNORECASE)
@@ -80,6 +81,9 @@ def explain(error: BaseException, settings: Settings) -> Problem | None:
     for cause in causes:
         if isinstance(cause, NotReady):
             return cause.problem
+        if isinstance(cause, StoreUnavailable):  # the knowledge store's own typed error
+            where = settings.chroma_url or str(settings.knowledge_dir)
+            return Problem(f"the document store ({where}) is not answering", _stores_fix(settings))
         text = f"{type(cause).__name__}: {cause}"
         module = type(cause).__module__
         if chroma and (UNREACHABLE_RE.search(text) or "ConnectError" in text):

@@ -92,3 +92,10 @@ def test_a_service_that_does_not_answer_means_the_stack_is_not_up(app_settings: 
 
 def test_a_bug_keeps_its_traceback(app_settings: Settings) -> None:
     assert cli_errors.explain(KeyError("order_number"), app_settings) is None
+
+
+def test_a_document_store_that_does_not_answer_is_named(tmp_path: Path) -> None:
+    """`assistant knowledge ask` with CHROMA_URL pointing where nothing listens: one line, not a traceback."""
+    env = {"VAR_DIR": str(tmp_path), "CHROMA_URL": "http://127.0.0.1:9"}
+    line = one_line(assistant("knowledge", "ask", "what is the return policy?", "--json", env=env))
+    assert "not answering" in line and "127.0.0.1:9" in line, line  # the Chroma server or the document store
