@@ -137,7 +137,11 @@ def as_corrected(text: str, tokens: list[Token]) -> tuple[str, list[tuple[int, i
     for token in tokens:
         typed = text[token.start : token.end]
         word = token.text if token.get(TYPED) is not None else typed
-        pieces += [text[cursor : token.start], word]
+        gap = text[cursor : token.start]
+        if not gap and cursor and token.get(TYPED) is not None:  # two words typed run together, read apart
+            gap = " "
+            shift += 1
+        pieces += [gap, word]
         spans.append((token.start + shift, token.start + shift + len(word)))
         shift += len(word) - len(typed)
         cursor = token.end

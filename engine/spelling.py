@@ -10,7 +10,12 @@ of MiniLM's English vocabulary (30,000 word pieces, most of them common English 
 unknown word of four letters or more (shorter ones are mostly codes and abbreviations: "usd",
 "dte") is replaced by the known word one edit away (a letter dropped, added, changed, or two
 neighbours swapped): the one our training examples use most, else an English word when exactly
-one is that close. Anything else (numbers, codes, names the
+one is that close. Of several words one edit away, a neighbouring key (QWERTY) is three times as
+likely as any other slip ("msking" is "making"). Two words typed run together ("depositfor",
+"wherei") are read as two tokens when both are common words, or one is and the other is a
+neighbouring key away from a word of ours. A short word (2-3 letters) none of our examples use and
+that is not a familiar English word ("mu", "tl", "dp") is read as the frequent word of ours a
+neighbouring key away ("my", "to", "do"). Anything else (numbers, codes, names the
 vocabularies do not hold and nothing is near) is left as typed.
 
 Numbers are read by their shape: every digit of a token reaches the featurizers as 0, in training
@@ -38,7 +43,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -65,26 +70,119 @@ def one_edit_away(word: str) -> set[str]:
     return (dropped | swapped | changed | added) - {word}
 
 
-class Speller:
-    """The correction itself, apart from Rasa: `domain` counts our training words, `english` is a word list."""
+# A key pressed instead of its neighbour is the commonest slip on a phone keyboard: of two words one
+# edit away, the one a neighbouring key explains is the likelier ("msking" is "making", a beside s,
+# not "asking"). QWERTY rows; neighbours are the keys left and right and the three above and below.
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+KEY_NEIGHBOURS: dict[str, frozenset[str]] = {}
+for _r, _row in enumerate(_ROWS):
+    for _c, _key in enumerate(_row):
+        _near = {_row[i] for i in (_c - 1, _c + 1) if 0 <= i < len(_row)}
+        for _other in (_r - 1, _r + 1):
+            if 0 <= _other < len(_ROWS):
+                _near |= {_ROWS[_other][i] for i in (_c - 1, _c, _c + 1) if 0 <= i < len(_ROWS[_other])}
+        KEY_NEIGHBOURS[_key] = frozenset(_near)
 
-    def __init__(self, domain: Counter[str], english: frozenset[str], min_length: int = 4) -> None:
+
+def key_slip(typed: str, meant: str) -> bool:
+    """Whether `typed` is `meant` with one key replaced by a neighbouring key."""
+    if len(typed) != len(meant):
+        return False
+    differ = [(a, b) for a, b in zip(typed, meant, strict=True) if a != b]
+    return len(differ) == 1 and differ[0][0] in KEY_NEIGHBOURS.get(differ[0][1], frozenset())
+
+
+def edit_weight(typed: str, meant: str) -> int:
+    """How likely a slip turns `meant` into `typed` (one edit apart): a neighbouring key 3, else 1."""
+    return 3 if key_slip(typed, meant) else 1
+
+
+class Speller:
+    """The correction itself, apart from Rasa: `domain` counts our training words, `english` is a word list
+    (`common`: its words people use most, the ones a run-together word may be split into)."""
+
+    def __init__(
+        self,
+        domain: Counter[str],
+        english: frozenset[str],
+        min_length: int = 4,
+        common: frozenset[str] = frozenset(),
+        min_short_count: int = 50,
+        familiar: frozenset[str] = frozenset(),
+    ) -> None:
         self.domain = domain
         self.known = english | frozenset(domain)
         self.english = english
+        self.common = common | frozenset(domain)
         self.min_length = min_length
+        self.min_short_count = min_short_count
+        self.familiar = familiar | self.common
 
     def correct(self, word: str) -> str:
-        """The word `word` was meant to be (lower case), or `word` unchanged when it is known or nothing is near."""
+        """The word or words `word` was meant to be (lower case; two words when it was two run together), or
+        `word` unchanged when it is known or nothing is near."""
         lowered = word.lower()
-        if len(lowered) < self.min_length or lowered in self.known or not lowered.replace("'", "").isalpha():
+        if not lowered.replace("'", "").isalpha():
             return word
+        if len(lowered) < self.min_length:
+            return self._short(word, lowered)
+        if lowered in self.known:
+            return word
+        split = self._split(lowered) if "'" not in lowered else None
+        if split and split[0] == 2:  # two words as they are, run together ("wherei", "insurancedo")
+            return split[1]
         near = one_edit_away(lowered)
         ours = [candidate for candidate in near if candidate in self.domain]
         if ours:
-            return max(ours, key=lambda candidate: (self.domain[candidate], candidate))
-        english = [candidate for candidate in near if candidate in self.english]
-        return english[0] if len(english) == 1 else word
+            return max(ours, key=lambda c: (edit_weight(lowered, c) * self.domain[c], c))
+        if split:
+            return split[1]
+        english = sorted(candidate for candidate in near if candidate in self.english)
+        if len(english) == 1:
+            return english[0]
+        by_key = [candidate for candidate in english if key_slip(lowered, candidate)]
+        return by_key[0] if len(by_key) == 1 else word
+
+    def _short(self, word: str, lowered: str) -> str:
+        """A short word none of our examples use, a neighbouring key away from one they use often ("mu" for
+        "my", "tl" for "to"): that word. Short words the examples use, or `familiar` English words ("fan",
+        "ear", "hp"), stay."""
+        if len(lowered) < 2 or lowered in self.domain or lowered in self.familiar:
+            return word
+        meant = [c for c in self.domain if self.domain[c] >= self.min_short_count and key_slip(lowered, c)]
+        return max(meant, key=lambda c: (self.domain[c], c)) if meant else word
+
+    def _split(self, lowered: str) -> tuple[int, str] | None:
+        """Two words run together ("payingtaxes", "depositfor"): both parts common words, or one of them one
+        slip from a word of our examples; the split our examples explain best."""
+        best: tuple[tuple[int, int], str] | None = None
+        for at in range(1, len(lowered)):
+            left, right = lowered[:at], lowered[at:]
+            parts = [self._part(left), self._part(right)]
+            if None in parts:
+                continue
+            exact = (parts[0] == left) + (parts[1] == right)
+            if exact == 0:
+                continue
+            score = (exact, sum(self.domain[p] for p in parts if p))
+            if best is None or score > best[0]:
+                best = (score, f"{parts[0]} {parts[1]}")
+        return (best[0][0], best[1]) if best else None
+
+    def _part(self, part: str) -> str | None:
+        """`part` as a word of its own: "a" or "i", a two-letter word of our examples, a longer common word,
+        or (four letters or more) a neighbouring key away from a word of our examples."""
+        if len(part) == 1:
+            return part if part in ("a", "i") else None
+        if len(part) == 2:
+            return part if part in self.domain else None
+        if part in self.common:
+            return part
+        if len(part) >= self.min_length:
+            ours = [c for c in one_edit_away(part) if c in self.domain and key_slip(part, c)]
+            if ours:
+                return max(ours, key=lambda c: (self.domain[c], c))
+        return None
 
 
 def english_words(model_dir: str) -> frozenset[str]:
@@ -93,6 +191,24 @@ def english_words(model_dir: str) -> frozenset[str]:
     with open(path, encoding="utf-8") as handle:
         vocabulary = json.load(handle)["model"]["vocab"]
     return frozenset(piece for piece in vocabulary if piece.isalpha() and piece.isascii() and len(piece) > 1)
+
+
+# MiniLM's vocabulary is BERT's: after the special tokens and single characters its whole words come
+# roughly in order of frequency ("the" is 1996). The first few thousand are the words people use most.
+# The first 4,000 are what run-together words may split into; a short word among the first 12,000 is
+# taken as meant ("fan", "ear", "hp"), rarer ones ("mu", "tl") may be a slip.
+COMMON_BELOW = 4000
+FAMILIAR_BELOW = 12000
+
+
+def common_words(model_dir: str, below: int = COMMON_BELOW) -> frozenset[str]:
+    """The most frequent whole words of MiniLM's vocabulary (those before index `below`)."""
+    path = os.path.join(os.path.abspath(model_dir), "tokenizer.json")
+    with open(path, encoding="utf-8") as handle:
+        vocabulary = json.load(handle)["model"]["vocab"]
+    return frozenset(
+        piece for piece, index in vocabulary.items() if index < below and piece.isalpha() and piece.isascii()
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -118,7 +234,13 @@ class SpellingCorrector(GraphComponent):
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._speller = Speller(domain_words or Counter(), english_words(config["model_dir"]), config["min_length"])
+        self._speller = Speller(
+            domain_words or Counter(),
+            english_words(config["model_dir"]),
+            config["min_length"],
+            common_words(config["model_dir"]),
+            familiar=common_words(config["model_dir"], FAMILIAR_BELOW),
+        )
 
     @classmethod
     def create(
@@ -154,7 +276,10 @@ class SpellingCorrector(GraphComponent):
                 counts.update(word.lower() for element in elements for word in str(element).split())
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(counts), encoding="utf-8")
-        self._speller = Speller(counts, self._speller.english, self._config["min_length"])
+        speller = self._speller
+        self._speller = Speller(
+            counts, speller.english, self._config["min_length"], speller.common, familiar=speller.familiar
+        )
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -170,9 +295,27 @@ class SpellingCorrector(GraphComponent):
 
 
 def _read_tokens(message: Message, read: Callable[[str], str]) -> None:
-    """Each token as `read` reads it; what was typed is kept under TYPED where that differs."""
-    for token in message.get(TOKENS_NAMES[TEXT]) or []:
-        word = read(token.text)
-        if word != token.text:
-            token.set(TYPED, token.text)
-            token.text = token.lemma = word
+    """Each token as `read` reads it; what was typed is kept under TYPED where that differs. A token read as
+    two words (two run together) becomes two tokens, each over its share of the typed span."""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    read_tokens: list[Token] = []
+    for token in tokens:
+        typed = token.text
+        word = read(typed)
+        if word == typed:
+            read_tokens.append(token)
+            continue
+        words = word.split(" ")
+        if len(words) == 2 and len(words[0]) < len(typed):
+            cut = token.start + min(len(words[0]), len(typed) - 1)
+            first = Token(words[0], token.start, cut, data=dict(token.data), lemma=words[0])
+            second = Token(words[1], cut, token.end, data=dict(token.data), lemma=words[1])
+            first.set(TYPED, typed[: cut - token.start])
+            second.set(TYPED, typed[cut - token.start :])
+            read_tokens += [first, second]
+            continue
+        token.set(TYPED, typed)
+        token.text = token.lemma = word
+        read_tokens.append(token)
+    if len(read_tokens) != len(tokens):
+        message.set(TOKENS_NAMES[TEXT], read_tokens)
