@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import billing_port, call
 from actions.customer import CustomerAction
+from actions.orders import describe_orders, orders_named
 from assistant import formatting
 from assistant.identity import issue_payment_token
 from assistant.settings import get_settings
@@ -134,15 +135,17 @@ class ActionInvoiceDue(InvoiceAction):
             elif invoice.status == InvoiceStatus.OVERDUE:
                 days = (today - invoice.due_on).days
                 dispatcher.utter_message(
-                    text=f"Invoice {invoice.number} was due on {formatting.day(invoice.due_on, today)} and is "
+                    text=f"Invoice {invoice.number} was due {formatting.on_day(invoice.due_on, today)} and is "
                     f"overdue by {days} day{'s' if days != 1 else ''}. The open balance is "
                     f"{formatting.money(invoice.balance, invoice.currency)}."
                 )
             else:
                 dispatcher.utter_message(
-                    text=f"Invoice {invoice.number} is due on {formatting.day(invoice.due_on, today)}; "
+                    text=f"Invoice {invoice.number} is due {formatting.on_day(invoice.due_on, today)}; "
                     f"the open balance is {formatting.money(invoice.balance, invoice.currency)}."
                 )
+            # "when is INV-50283 due and where is ORD-10261": the order's part is answered too.
+            await describe_orders(dispatcher, orders_named(tracker.latest_message.get("text") or ""), customer_id)
             return [SlotSet("invoice_number", invoice.number)]
         open_invoices = await call(billing_port().list_open_invoices, customer_id)
         if not open_invoices:

@@ -182,7 +182,7 @@ class ActionLeaveHandoffMessage(Action):
         dispatcher.utter_message(
             text=(
                 f"Thanks — your message is with our team (ticket {ticket.number}). "
-                f"They'll get back to you when they're in ({business_hours().describe()})."
+                f"They'll get back to you when they're in, {business_hours().describe()}."
             )
         )
         return [SlotSet(MESSAGE_SLOT, None)]

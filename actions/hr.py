@@ -23,7 +23,10 @@ from backoffice.hr_domain import DayPart, LeaveBalance, LeaveRequest, LeaveStatu
 
 LEAVE_WORDS: dict[LeaveType, tuple[str, ...]] = {
     LeaveType.PARENTAL: ("parental", "maternity", "paternity", "adoption", "baby"),
-    LeaveType.SICK: ("sick", "ill", "unwell", "doctor", "flu", "migraine"),
+    LeaveType.SICK: (
+        *("sick", "ill", "unwell", "doctor", "flu", "migraine", "fever", "covid", "throwing up"),
+        *("feeling awful", "feel awful", "feeling terrible", "feeling rough", "not feeling well", "not well"),
+    ),
     LeaveType.PERSONAL: ("personal",),
     LeaveType.VACATION: ("vacation", "holiday", "pto", "annual leave", "annual", "time off", "vacay", "vaction"),
 }
@@ -92,6 +95,8 @@ class ActionLeaveBalance(EmployeeAction):
         )
         shown = [b for b in balances if b.leave_type == wanted] or balances
         dispatcher.utter_message(text=f"Your leave for {year}:\n" + "\n".join(balance_line(b) for b in shown))
+        if PAYDAY_ASKED_RE.search(tracker.latest_message.get("text") or ""):
+            await answer_payday(dispatcher)  # "... and when do we get paid next": the other part too
         return []
 
 
@@ -171,14 +176,26 @@ class ActionPayday(EmployeeAction):
         return "action_payday"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
-        today = date.today()
-        payday = await call(hr_port().next_payday, today)
-        when = "today" if payday == today else formatting.day(payday, today)
-        dispatcher.utter_message(
-            text=f"Your next payday is {when}. We pay twice a month: on the 15th and on the last working day of "
-            "the month (if the 15th isn't a working day, on the working day before)."
-        )
+        await answer_payday(dispatcher)
+        if BALANCE_ASKED_RE.search(tracker.latest_message.get("text") or ""):
+            # "when is payday and how many days off have I got left": the other part too
+            return await ActionLeaveBalance().answer(dispatcher, tracker, employee_id)
         return []
+
+
+# The other half of a two-part HR question, answered with the first (issue 21: every part answered).
+PAYDAY_ASKED_RE = re.compile(r"(?i)\b(pay ?day|get(ting)? paid|paid next|salary|pay ?check|wages)\b")
+BALANCE_ASKED_RE = re.compile(r"(?i)\b(days?|vacation|holiday|leave)\b.{0,30}\b(left|remaining|balance)\b")
+
+
+async def answer_payday(dispatcher: CollectingDispatcher) -> None:
+    today = date.today()
+    payday = await call(hr_port().next_payday, today)
+    when = "today" if payday == today else formatting.day(payday, today)
+    dispatcher.utter_message(
+        text=f"Your next payday is {when}. We pay twice a month: on the 15th and on the last working day of "
+        "the month (if the 15th isn't a working day, on the working day before)."
+    )
 
 
 LINK_CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")

@@ -69,6 +69,18 @@ def confirmed_answer(
     return True if answer is True else None
 
 
+def is_question_at_form(tracker: Tracker) -> bool:
+    """A question asked at the form ("is New Year's Day a holiday?"): the rules answer it; nothing is booked from it."""
+    text = (tracker.latest_message.get("text") or "").rstrip()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    # Not every question: "what about 1 to 19 February?" is a correction, whatever the NLU made of it.
+    return intent in QUESTION_INTENTS or (text.endswith("?") and intent in HR_QUESTION_INTENTS)
+
+
+QUESTION_INTENTS = frozenset({"ask_policy", "why_verify", "bot_challenge"})
+HR_QUESTION_INTENTS = frozenset({"payday", "leave_balance", "leave_used", "leave_request_status", "help"})
+
+
 class ValidateLeaveForm(FormValidationAction):
     """Leave type, dates and the yes to the summary, read from whatever the employee wrote."""
 
@@ -78,6 +90,8 @@ class ValidateLeaveForm(FormValidationAction):
     async def extract_leave_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if is_question_at_form(tracker):
+            return {}
         found = leave_type_in(tracker.latest_message.get("text") or "")
         if found is None or found.value == tracker.get_slot("leave_type"):
             return {}
@@ -87,7 +101,10 @@ class ValidateLeaveForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if text.startswith("/"):
+            return {}
+        if is_question_at_form(tracker):
             return {}
         previous = decode_range(tracker.get_slot("leave_dates"))
         today = date.today()
@@ -97,7 +114,6 @@ class ValidateLeaveForm(FormValidationAction):
         if found is not None:
             encoded = encode_range(found)
             return {} if encoded == tracker.get_slot("leave_dates") else {"leave_dates": encoded}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("requested_slot") == "leave_dates" and intent in ("inform", "leave_request"):
             return {"leave_dates": text[:200]}  # to be refused with a hint by validate_leave_dates
         return {}
@@ -241,8 +257,13 @@ class ValidateLeaveCancelForm(FormValidationAction):
         try:
             request = await call(hr_port().get_leave_request, str(value), employee_id)
         except NotFound:
-            dispatcher.utter_message(text=f"I couldn't find a leave request {value} of yours.")
-            return {"leave_request_number": None, "leave_cancel_confirmed": None}
+            # The form ends here: a number that is not the employee's own gets no list of other requests
+            # beside it (the same reply whether it does not exist or is a colleague's).
+            dispatcher.utter_message(
+                text=f"I couldn't find a leave request {value} of yours. "
+                'Say "my leave requests" to see yours and cancel one from there.'
+            )
+            return {"leave_request_number": None, "leave_cancel_confirmed": None, "change_refused": True}
         if request.status != LeaveStatus.PENDING:
             dispatcher.utter_message(
                 text=f"{request.number} is {request.status.value}, so it can't be cancelled here. "

@@ -17,7 +17,13 @@ from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE_REPLY, CustomerAction, verified_customer_id
 from assistant import formatting
 from assistant.settings import get_settings
-from backoffice.domain import CANCELLABLE_STATUSES, Order, OrderStatus, normalise_order_number
+from backoffice.domain import (
+    CANCELLABLE_STATUSES,
+    ORDER_NUMBER_RE,
+    Order,
+    OrderStatus,
+    normalise_order_number,
+)
 from backoffice.errors import BackofficeUnavailable, NotAllowed, NotFound
 
 # The same words whether the order does not exist or belongs to someone else.
@@ -27,10 +33,10 @@ NOT_ON_ACCOUNT = "I couldn't find an order {n} on your account. Please check the
 def describe(order: Order, today: date) -> str:
     """One natural sentence or two about where an order stands."""
     what = f"Order {order.number} ({formatting.items(order.lines)}, {formatting.money(order.total, order.currency)})"
-    placed = formatting.day(order.placed_at.date(), today)
+    placed = formatting.on_day(order.placed_at.date(), today)
     match order.status:
         case OrderStatus.PENDING:
-            return f"{what} was placed on {placed} and is waiting for payment."
+            return f"{what} was placed {placed} and is waiting for payment."
         case OrderStatus.PAID:
             return f"{what} is paid, and our warehouse is getting it ready. It usually ships within 2 working days."
         case OrderStatus.PACKED:
@@ -40,10 +46,10 @@ def describe(order: Order, today: date) -> str:
             tracking = f", tracking number {order.tracking_number}" if order.tracking_number else ""
             return f"{what} is on its way with {order.carrier or 'our carrier'}{tracking}.{eta}"
         case OrderStatus.DELIVERED:
-            when = formatting.day(order.delivered_on, today) if order.delivered_on else "recently"
-            return f"{what} was delivered on {when}."
+            when = formatting.on_day(order.delivered_on, today) if order.delivered_on else "recently"
+            return f"{what} was delivered {when}."
         case OrderStatus.CANCELLED:
-            when = f" on {formatting.day(order.cancelled_at.date(), today)}" if order.cancelled_at else ""
+            when = f" {formatting.on_day(order.cancelled_at.date(), today)}" if order.cancelled_at else ""
             return f"{what} was cancelled{when}."
         case OrderStatus.RETURNED:
             return f"{what} was returned to us."
@@ -51,10 +57,19 @@ def describe(order: Order, today: date) -> str:
 
 
 def order_choice_buttons(orders: list[Order], intent: str) -> list[dict[str, str]]:
-    """Quick replies that re-ask `intent` for one specific order."""
+    """Quick replies that re-ask `intent` for one specific order: the ones it can apply to first.
+
+    Cancelled orders go last; for a cancellation, the orders that can still be cancelled lead.
+    """
+
+    def rank(order: Order) -> int:
+        if order.status == OrderStatus.CANCELLED:
+            return 2
+        return int(intent == "order_cancel" and order.status not in CANCELLABLE_STATUSES)
+
     return [
         {"title": formatting.order_label(o), "payload": f"/{intent}{json.dumps({'order_number': o.number})}"}
-        for o in orders
+        for o in sorted(orders, key=rank)
     ]
 
 
@@ -92,6 +107,10 @@ class ActionOrderStatus(OrderAction):
         return "action_order_status"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
+        named = orders_named(tracker.latest_message.get("text") or "")
+        if len(named) > 1:  # "where are ORD-10211 and ORD-10213?": every one asked about
+            await describe_orders(dispatcher, named, customer_id)
+            return [SlotSet("order_number", named[-1])]
         order = await self.chosen_order(dispatcher, tracker, customer_id)
         if order is None:
             return [SlotSet("order_number", None)]
@@ -99,9 +118,28 @@ class ActionOrderStatus(OrderAction):
         return [SlotSet("order_number", order.number)]
 
 
-CANCEL_REFUSALS = {
+async def describe_orders(dispatcher: CollectingDispatcher, numbers: list[str], customer_id: int) -> None:
+    """The status of each order named, the customer's own only."""
+    for number in numbers:
+        try:
+            dispatcher.utter_message(
+                text=describe(await call(orders_port().get_order, number, customer_id), date.today())
+            )
+        except NotFound:
+            dispatcher.utter_message(text=NOT_ON_ACCOUNT.format(n=number))
+
+
+def orders_named(text: str) -> list[str]:
+    """Every order number in a message, in order, once each."""
+    found = (f"ORD-{m.group(1)}" for m in ORDER_NUMBER_RE.finditer(text))
+    return list(dict.fromkeys(found))
+
+
+CANCEL_REFUSALS: dict[OrderStatus | str, str] = {
     OrderStatus.DELIVERED: "Order {n} has already been delivered, so it can't be cancelled. "
     'You can return it within {w} days of delivery instead: just say "return it".',
+    # Delivered and still returnable: the return question (return_form) follows at once.
+    "return_instead": "Order {n} has already been delivered, so it can't be cancelled, but you can return it instead.",
     OrderStatus.SHIPPED: "Order {n} has already shipped, so it can't be cancelled any more. "
     "Once it's delivered you can return it within {w} days.",
     OrderStatus.CANCELLED: "Order {n} is already cancelled — there's nothing more to do.",
@@ -181,9 +219,14 @@ class OrderChangeForm(FormValidationAction, ABC):
         reason = self.refusal(order, date.today())
         if reason is not None:
             dispatcher.utter_message(text=reason)
-            return {"order_number": number, "change_refused": True, self.confirm_slot: None}
+            refused = {"order_number": number, "change_refused": True, self.confirm_slot: None}
+            return {**refused, **self.after_refusal(order)}
         # A new order in focus: whatever was answered before was about another one.
-        return {"order_number": number, self.confirm_slot: None}
+        return {"order_number": number, self.confirm_slot: None, "return_offered": False}
+
+    def after_refusal(self, order: Order) -> dict[str, Any]:
+        """Slots that say what follows a refusal (the rules read them); nothing by default."""
+        return {"return_offered": False}
 
     async def extract_order_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -223,7 +266,17 @@ class ValidateCancelForm(OrderChangeForm):
     def refusal(self, order: Order, today: date) -> str | None:
         if order.status in CANCELLABLE_STATUSES:
             return None
-        return CANCEL_REFUSALS[order.status].format(n=order.number, w=get_settings().return_window_days)
+        key: OrderStatus | str = "return_instead" if self.return_instead(order, today) else order.status
+        return CANCEL_REFUSALS[key].format(n=order.number, w=get_settings().return_window_days)
+
+    @staticmethod
+    def return_instead(order: Order, today: date) -> bool:
+        return order.status == OrderStatus.DELIVERED and return_refusal(order, today) is None
+
+    def after_refusal(self, order: Order) -> dict[str, Any]:
+        # A delivered order that can still go back: the rules start return_form, whose question
+        # (order, items, amount, deadline) is the offer; nothing is made without its yes.
+        return {"return_offered": self.return_instead(order, date.today())}
 
     async def extract_cancel_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -242,6 +295,12 @@ class ValidateReturnForm(OrderChangeForm):
 
     def name(self) -> str:
         return "validate_return_form"
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # The offer made after a refused cancellation is taken up by this form: done with it.
+        return {**await super().validate_order_number(value, dispatcher, tracker, domain), "return_offered": False}
 
     def refusal(self, order: Order, today: date) -> str | None:
         reason = return_refusal(order, today)

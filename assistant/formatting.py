@@ -30,6 +30,9 @@ class Placed(Protocol):
     @property
     def lines(self) -> Sequence[Line]: ...
 
+    @property
+    def status(self) -> str: ...
+
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
@@ -52,6 +55,12 @@ def day(value: date, today: date | None = None) -> str:
     return f"{value:%A} {value.day} {value:%B}{year}"
 
 
+def on_day(value: date, today: date | None = None) -> str:
+    """`on Tuesday 3 March`, or `today (5 December)` without the `on` ("due on tomorrow" reads wrong)."""
+    said = day(value, today)
+    return said if said.split(" ", 1)[0] in ("today", "tomorrow", "yesterday") else f"on {said}"
+
+
 def items(lines: Sequence[Line]) -> str:
     """`2 × Garden chair and 1 × Parasol`."""
     parts = [f"{line.quantity} × {line.product_name}" for line in lines]
@@ -61,7 +70,7 @@ def items(lines: Sequence[Line]) -> str:
 
 
 def order_label(order: Placed) -> str:
-    """A button label for one order: number, date and first item."""
+    """A button label for one order: number, status, date and first item."""
     first = order.lines[0].product_name if order.lines else "order"
     more = f" +{len(order.lines) - 1}" if len(order.lines) > 1 else ""
-    return f"{order.number} · {order.placed_at:%d %b} · {first}{more}"
+    return f"{order.number} · {order.status} · {order.placed_at:%d %b} · {first}{more}"

@@ -107,10 +107,23 @@ async def test_due_date_of_a_named_open_invoice(
         ActionInvoiceDue(), make_tracker(customer_id=alice.customer_id, slots={"invoice_number": invoice.number})
     )
     assert reply.text == (
-        f"Invoice {invoice.number} is due on {formatting.day(invoice.due_on, date.today())}; "
+        f"Invoice {invoice.number} is due {formatting.on_day(invoice.due_on, date.today())}; "
         f"the open balance is {formatting.money(invoice.balance, invoice.currency)}."
     )
     assert reply.slots == {"invoice_number": invoice.number}
+
+
+async def test_an_order_asked_about_with_the_invoice_is_answered_too(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    assert alice.open_invoice is not None
+    order = alice.orders["shipped"]
+    text = f"when is {alice.open_invoice} due and where is {order}"
+    reply = await run(
+        ActionInvoiceDue(),
+        make_tracker(customer_id=alice.customer_id, text=text, slots={"invoice_number": alice.open_invoice}),
+    )
+    assert f"Invoice {alice.open_invoice} is due" in reply.text and f"Order {order}" in reply.text
 
 
 async def test_due_date_of_an_overdue_invoice(

@@ -23,7 +23,7 @@ from actions.hr import (
     decode_range,
     encode_range,
 )
-from actions.leave_request import ActionAskLeaveConfirmed, ActionLeaveRequest, ValidateLeaveForm
+from actions.leave_request import ActionAskLeaveConfirmed, ActionLeaveRequest, ValidateLeaveForm, is_question_at_form
 from assistant.dates import DateRange
 from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
 from assistant.settings import Settings, get_settings
@@ -132,6 +132,26 @@ async def test_payday_names_a_date(
     reply = await run(ActionPayday(), make_tracker(text="when is payday", metadata=token_of(emma, app_settings)))
     assert reply.text.startswith("Your next payday is ")
     assert re.search(rf"\d{{1,2}} ({MONTHS})", reply.text)
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [
+        (ActionLeaveBalance(), "how many vacation days have I got left and when do we get paid next"),
+        (ActionPayday(), "when is payday and how many vacation days have I got left"),
+    ],
+)
+async def test_both_parts_of_a_two_part_hr_question_are_answered(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    action: ActionLeaveBalance | ActionPayday,
+    text: str,
+) -> None:
+    reply = await run(action, make_tracker(text=text, metadata=token_of(emma, app_settings)))
+    assert "Your next payday is " in reply.text
+    assert f"Your leave for {date.today().year}:" in reply.text
 
 
 async def test_request_status_lists_only_the_employees_own_requests(
@@ -468,3 +488,18 @@ async def test_a_proof_made_for_another_sender_identifies_nobody(
                          metadata={METADATA_PROOF_KEY: proof})  # fmt: skip
     reply = await run(ActionLeaveBalance(), moved)
     assert "left of" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "question"),
+    [
+        ("is new year's day a company holiday?", "ask_policy", True),
+        ("when is payday?", "payday", True),
+        ("what about 1 to 19 February?", "nlu_fallback", False),  # a correction of the dates
+        ("vacation on Tuesday January 26", "leave_request", False),
+    ],
+)
+def test_a_question_at_the_leave_form_books_nothing(
+    make_tracker: Callable[..., Tracker], text: str, intent: str, question: bool
+) -> None:
+    assert is_question_at_form(make_tracker(text=text, intent=intent)) is question

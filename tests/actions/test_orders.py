@@ -47,6 +47,18 @@ async def test_status_of_a_shipped_order_names_carrier_and_tracking_number(
     assert reply.slots == {"order_number": number}
 
 
+async def test_two_orders_in_one_question_are_both_answered(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    shipped, delivered = alice.orders["shipped"], alice.orders["delivered"]
+    tracker = make_tracker(
+        customer_id=alice.customer_id, text=f"where are {shipped} and {delivered}?", slots={"order_number": shipped}
+    )
+    reply = await run(ActionOrderStatus(), tracker)
+    assert shipped in reply.text and delivered in reply.text and MISSING_ORDER not in reply.text
+    assert reply.slots == {"order_number": delivered}
+
+
 async def test_status_of_a_delivered_order_gives_the_delivery_date(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
 ) -> None:
@@ -56,7 +68,7 @@ async def test_status_of_a_delivered_order_gives_the_delivery_date(
     # However the customer typed it.
     tracker = make_tracker(customer_id=alice.customer_id, slots={"order_number": f"ord {number[4:]}"})
     reply = await run(ActionOrderStatus(), tracker)
-    assert f"was delivered on {formatting.day(order.delivered_on, date.today())}" in reply.text
+    assert f"was delivered {formatting.on_day(order.delivered_on, date.today())}" in reply.text
     assert formatting.money(order.total, order.currency) in reply.text
 
 
@@ -174,7 +186,8 @@ async def test_cancel_of_a_delivered_order_offers_a_return(
     before = app_dump()
     reply = await propose(run, make_tracker, "cancel", alice.customer_id, number)
     assert "already been delivered" in reply.text and "return it" in reply.text
-    assert reply.slots["change_refused"] is True
+    # The rules follow with return_form, whose question is the offer (nothing made without its yes).
+    assert reply.slots["change_refused"] is True and reply.slots["return_offered"] is True
     assert app_dump() == before
 
 
