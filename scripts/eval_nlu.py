@@ -310,6 +310,7 @@ def measure_all(
     action_server_url: str,
     baseline_replies: bool,
     loads: list[float],
+    action_token: str | None = None,
 ) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, dict[str, list[Outcome]]]]:
     """Every source through our server, then through the baseline served on `baseline_port`."""
     results: dict[str, dict[str, dict[str, float]]] = {source: {} for source in sources}
@@ -319,7 +320,7 @@ def measure_all(
         per_case[source][ours.name], results[source][ours.name] = measure(client, ours, cases, metadata)
         loads.append(os.getloadavg()[0])
     if baseline_model is not None:
-        with served(baseline_model, baseline_port, action_server_url) as url:
+        with served(baseline_model, baseline_port, action_server_url, action_token) as url:
             baseline = Server("baseline", url)
             for source, cases in sources.items():
                 print(f"baseline on {source}…", file=sys.stderr, flush=True)
@@ -438,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         ours = Server("ours", settings.rasa_url, settings.rasa_api_token)
         results, per_case = measure_all(
             client, ours, sources, metadata, baseline_path, args.baseline_port, settings.action_server_url,
-            not args.baseline_nlu_only, loads,
+            not args.baseline_nlu_only, loads, settings.action_server_token,
         )  # fmt: skip
     for source in sources:
         for name, seconds in training.items():

@@ -149,11 +149,17 @@ def our_model(data_root: Path) -> tuple[Path, float, bool]:
 
 
 @contextmanager
-def served(model: Path, port: int, action_server_url: str) -> Iterator[str]:
-    """A Rasa server with `model` on 127.0.0.1:`port`; yields its URL, stops it afterwards."""
+def served(model: Path, port: int, action_server_url: str, action_token: str | None = None) -> Iterator[str]:
+    """A Rasa server with `model` on 127.0.0.1:`port`; yields its URL, stops it afterwards.
+
+    `action_token`: the action server's shared secret (X-Action-Token), which it requires of every Rasa
+    server; without it every custom action of the baseline fails and its replies carry no sources."""
     with tempfile.TemporaryDirectory() as work:
         endpoints = Path(work) / "endpoints.yml"
-        endpoints.write_text(f"action_endpoint:\n  url: {action_server_url.rstrip('/')}/webhook\n")
+        endpoint = f"action_endpoint:\n  url: {action_server_url.rstrip('/')}/webhook\n"
+        if action_token:
+            endpoint += f"  headers:\n    X-Action-Token: {action_token}\n"
+        endpoints.write_text(endpoint)
         credentials = Path(work) / "credentials.yml"
         credentials.write_text("rest:\n")
         log = (CACHE / "server.log").open("wb")
