@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
+from knowledge.answers import Source
 from knowledge.service import is_warm, shared_service, warm_up
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,12 @@ if os.environ.get(WARM_UP_ENV) == "true":  # set by the stack for the action ser
     threading.Thread(target=warm_up, name="knowledge-warm-up", daemon=True).start()
 ABSTAIN_REPLY = (
     "I couldn't find an answer to that in our documents, and I'd rather not guess. "
+    "Would you like me to put you in touch with a person?"
+)
+# Not an answer, but on the topic: what the documents do say, clearly not presented as the answer.
+ABSTAIN_RELATED_REPLY = (
+    "I couldn't find an answer to that in our documents, and I'd rather not guess. "
+    "The closest they come is in “{title}”: “{related}” — that doesn't answer your question, though. "
     "Would you like me to put you in touch with a person?"
 )
 SECOND_ABSTAIN_REPLY = "I couldn't find that in our documents either, so let me bring in a person who can help."
@@ -71,6 +78,13 @@ def question_in_context(text: str, previous: str | None) -> str:
     return text
 
 
+def abstain_reply(related_text: str | None, related: Source | None) -> str:
+    """ "I don't know", with what the documents say about the topic when they touch it (no sources: not an answer)."""
+    if related_text and related is not None:
+        return ABSTAIN_RELATED_REPLY.format(title=related.title, related=related_text.strip().rstrip("."))
+    return ABSTAIN_REPLY
+
+
 class ActionAnswerFromDocuments(Action):
     def name(self) -> str:
         return "action_answer_from_documents"
@@ -98,7 +112,7 @@ class ActionAnswerFromDocuments(Action):
             if failures >= FAILURES_BEFORE_HANDOFF:
                 dispatcher.utter_message(text=SECOND_ABSTAIN_REPLY)
                 return [*events, SlotSet(OFFERED_SLOT, False), FollowupAction("action_handoff")]
-            dispatcher.utter_message(text=ABSTAIN_REPLY, buttons=HANDOFF_BUTTONS)
+            dispatcher.utter_message(text=abstain_reply(result.related_text, result.related), buttons=HANDOFF_BUTTONS)
             return [*events, SlotSet(OFFERED_SLOT, True)]
         contract = result.contract()
         dispatcher.utter_message(text=contract["answer"], json_message={"sources": contract["sources"]})

@@ -17,10 +17,12 @@ from actions.documents import (
     UNAVAILABLE_REPLY,
     WARM_UP_ENV,
     ActionAnswerFromDocuments,
+    abstain_reply,
     question_in_context,
 )
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
+from knowledge.answers import Source
 from knowledge.ingest import ingest
 from knowledge.service import shared_service
 from knowledge.store import KnowledgeStore
@@ -89,6 +91,25 @@ async def test_no_support_no_answer_and_a_person_offered(
     assert reply.text == ABSTAIN_REPLY
     assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
     assert not [m for m in reply.messages if m.get("custom")]
+
+
+async def test_a_near_miss_says_what_the_documents_do_say_without_presenting_it_as_the_answer(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """The documents speak of returns but not of a restocking fee: say so, quote them, offer a person, cite nothing."""
+    reply = await run(ActionAnswerFromDocuments(), make_tracker(text="do you charge a restocking fee on returns?"))
+    assert reply.text.startswith("I couldn't find an answer to that in our documents"), reply.text
+    assert "The closest they come" in reply.text and "30 days" in reply.text, reply.text
+    assert "doesn't answer your question" in reply.text
+    assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
+    assert not [m for m in reply.messages if m.get("custom")], "no sources: it is not an answer"
+
+
+def test_the_abstention_quotes_only_what_it_was_given() -> None:
+    assert abstain_reply(None, None) == ABSTAIN_REPLY
+    source = Source(path="returns.md", title="Returns and refunds", score=0.4, snippet="")
+    text = abstain_reply("Returns are accepted within 30 days of delivery.", source)
+    assert "“Returns and refunds”" in text and "“Returns are accepted within 30 days of delivery”" in text
 
 
 def test_only_short_follow_ups_borrow_the_previous_question() -> None:
