@@ -124,3 +124,17 @@ def rest_message(body: Any) -> RestMessage:
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest('`metadata` must be a JSON object (for example {"auth_token": "..."}).')
     return RestMessage(sender_id=sender, text=text, metadata=client_metadata(metadata or {}))
+
+
+def other_channel_in(events: list[Any], channel: str) -> str | None:
+    """The first channel other than `channel` that a user message of this conversation came in on, if any.
+
+    Not only the first message counts: a conversation REST started under someone's Slack or
+    Telegram id is theirs, not REST's, from the moment that person writes on their channel.
+    """
+    for event in events:
+        if getattr(event, "type_name", None) == "user":
+            other = getattr(event, "input_channel", None)
+            if other and other != channel:
+                return str(other)
+    return None

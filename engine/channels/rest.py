@@ -12,8 +12,9 @@ messages of any length and passes every metadata key on. Here (`incoming.rest_me
   rest is kept for the client's bookkeeping; the actions read only the verified `auth_token`;
 - a missing sender, a non-object body or metadata: 400 with the reason; a message over
   the length limit gets the polite reply of every channel, before the NLU sees it;
-- a conversation another channel started (a widget session, a Slack or Telegram user)
-  cannot be written to or read through REST: 403. Channels keep their conversation ids apart.
+- a conversation another channel has spoken in (a widget session, a Slack or Telegram user)
+  cannot be written to or read through REST: 403 — also one REST started under someone's
+  Slack id, once that person writes on Slack. Channels keep their conversation ids apart.
 
 Same URL and reply shape as Rasa's (`POST /webhooks/rest/webhook` -> list of messages).
 """
@@ -42,14 +43,6 @@ OWNERS_CACHED = 10_000
 OTHER_CHANNEL_REASON = "This conversation belongs to another channel; choose another `sender`."
 
 
-def owner_of(events: list[Any]) -> str | None:
-    """The channel a conversation belongs to: that of its first user message (None before any)."""
-    for event in events:
-        if getattr(event, "type_name", None) == "user":
-            return getattr(event, "input_channel", None) or None
-    return None
-
-
 class RestChannel(RestInput):
     """`POST /webhooks/rest/webhook`: Rasa's REST channel with the checks above (named `rest`, as Rasa's)."""
 
@@ -59,23 +52,24 @@ class RestChannel(RestInput):
 
     def __init__(self) -> None:
         super().__init__()
-        self._owners: OrderedDict[str, str] = OrderedDict()  # sender -> channel; an owner never changes
+        self._others: OrderedDict[str, str] = OrderedDict()  # sender -> the other channel that spoke in it
 
-    async def _owner(self, request: Request, sender_id: str) -> str | None:
-        owner = self._owners.get(sender_id)
-        if owner is not None:
-            return owner
+    async def _other_channel(self, request: Request, sender_id: str) -> str | None:
+        """Another channel this conversation belongs to, or None while only REST has spoken in it."""
+        known = self._others.get(sender_id)
+        if known is not None:
+            return known
         agent = getattr(request.app.ctx, "agent", None)
         store = getattr(agent, "tracker_store", None)
         if store is None:
             return None
         tracker = await store.retrieve(sender_id)
-        owner = owner_of(list(tracker.events)) if tracker is not None else None
-        if owner is not None:
-            self._owners[sender_id] = owner
-            if len(self._owners) > OWNERS_CACHED:
-                self._owners.popitem(last=False)
-        return owner
+        other = incoming.other_channel_in(list(tracker.events), self.name()) if tracker is not None else None
+        if other is not None:  # for good: a conversation never goes back to being REST's alone
+            self._others[sender_id] = other
+            if len(self._others) > OWNERS_CACHED:
+                self._others.popitem(last=False)
+        return other
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("custom_webhook_RestChannel", __name__)
@@ -92,8 +86,7 @@ class RestChannel(RestInput):
             except (ValueError, UnicodeDecodeError) as error:
                 reason = str(error) if isinstance(error, incoming.BadRequest) else "The body is not valid JSON."
                 return response.json({"error": "bad_request", "reason": reason}, status=400)
-            owner = await self._owner(request, message.sender_id)
-            if owner not in (None, self.name()):
+            if await self._other_channel(request, message.sender_id) is not None:
                 return response.json({"error": "forbidden", "reason": OTHER_CHANNEL_REASON}, status=403)
             refusal = incoming.too_long(message.text)
             if refusal is not None:

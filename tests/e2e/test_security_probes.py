@@ -57,9 +57,11 @@ def replies_of(response: httpx.Response) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def employee(e2e_stack: RunningStack, e2e_db: BackofficeReader) -> DemoEmployee:
-    staff = demo_employees(SqlHR(e2e_db.engine))
-    assert staff and staff[0].slack_user_id, "the demo gives employees Slack ids"
-    return staff[0]
+    # Not one of the first three, whom the Slack and HR suites talk as: the probes below leave this
+    # conversation handed to a person (paused), as an attacker would have left it.
+    staff = [person for person in demo_employees(SqlHR(e2e_db.engine), limit=8)[3:] if person.slack_user_id]
+    assert staff, "the demo gives employees Slack ids"
+    return staff[-1]
 
 
 @pytest.fixture

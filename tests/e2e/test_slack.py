@@ -403,6 +403,16 @@ def test_a_customer_question_gets_buttons_as_blocks_and_a_press_is_handled_once(
     assert user_texts(user.user_id) == ["is there a student discount?", "/deny"]
 
 
+def test_a_rest_caller_cannot_continue_a_slack_users_conversation(slack: SlackStandIn, hr: SqlHR) -> None:
+    """Once a person has written on Slack, REST cannot post into (or read replies of) that conversation."""
+    employee: DemoEmployee = demo_employees(hr, limit=3)[2]
+    assert employee.slack_user_id
+    assert SlackUser(slack, employee.slack_user_id).say("hi there")
+    claimed = {"sender": employee.slack_user_id, "message": "how many vacation days do I have left"}
+    refused = httpx.post(f"{STACK['rasa']}/webhooks/rest/webhook", json=claimed, timeout=30)
+    assert refused.status_code == 403, refused.text
+
+
 def test_an_employee_asks_for_their_leave_balance_on_slack(slack: SlackStandIn, hr: SqlHR) -> None:
     employee: DemoEmployee = demo_employees(hr, limit=3)[0]
     assert employee.slack_user_id, "demo employees have a Slack user id"

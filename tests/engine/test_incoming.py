@@ -78,3 +78,18 @@ def test_the_length_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "2,001 characters" in (incoming.too_long("x" * 2001) or "")
     monkeypatch.setenv("CHANNEL_MAX_MESSAGE_CHARS", "10")
     assert incoming.too_long("x" * 11) is not None
+
+
+class _Event:
+    def __init__(self, kind: str, channel: str | None = None) -> None:
+        self.type_name, self.input_channel = kind, channel
+
+
+def test_a_conversation_belongs_to_every_channel_that_spoke_in_it() -> None:
+    """REST may not continue a conversation that a Slack user (or a widget) has written in, even one REST began."""
+    rest_only = [_Event("action"), _Event("user", "rest"), _Event("bot"), _Event("user", "rest")]
+    assert incoming.other_channel_in(rest_only, "rest") is None
+    taken_over = [*rest_only, _Event("user", "slack"), _Event("user", "rest")]
+    assert incoming.other_channel_in(taken_over, "rest") == "slack"
+    assert incoming.other_channel_in([_Event("user", "socketio")], "rest") == "socketio"
+    assert incoming.other_channel_in([_Event("user", None)], "rest") is None  # an event added through the API
