@@ -112,7 +112,7 @@ bench-analytics: setup ## Analytics on 100,000 generated conversations: the fold
 eval: setup ## Knowledge answers on four document sets (test halves, macro average) against the LangChain recipe and BM25
 	$(APP)/python scripts/eval_knowledge.py --json var/eval/knowledge.json
 
-eval-nlu: setup ## NLU on real user phrasing (nlu_dev) through the running stack (`make up` first)
+eval-nlu: setup ## NLU on two sources of real phrasing (nlu_dev, HWU64 test half) on a stack of its own, next to the baseline trained on the same data
 	$(APP)/python scripts/eval_nlu.py --json var/eval/nlu.json
 
 .PHONY: eval-dialogue
