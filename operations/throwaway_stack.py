@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,40 @@ from operations import processes, stack
 from operations.processes import Service
 
 START_TIMEOUT_S = 240.0
+
+
+# Settings of other stacks that must not reach a throw-away one (its channels would talk to nobody).
+FOREIGN_SETTINGS = (
+    "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
+    "DATABASE_URL", "TRACKER_STORE_URL", "CHROMA_URL", "STACK_PROFILE", "LOCK_STORE_URL",
+)  # fmt: skip
+
+
+def evaluation_settings(var_dir: Path, port_base: int, knowledge_dir: Path) -> dict[str, str]:
+    """An evaluation's own stack: test mode with fresh random secrets, its own folder and SQLite stores,
+    ports from `port_base` (+5 Rasa, +55 actions, +80 API), people always on duty, rate limits off
+    (one client talks fast)."""
+    return {
+        "ASSISTANT_ENV": "test",
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'backoffice.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{var_dir / 'tracker.db'}",
+        "RASA_URL": f"http://127.0.0.1:{port_base + 5}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{port_base + 55}",
+        "PUBLIC_URL": f"http://127.0.0.1:{port_base + 80}",
+        "KNOWLEDGE_DIR": str(knowledge_dir),
+        "IDENTITY_SECRET": secrets.token_urlsafe(32),
+        "RASA_API_TOKEN": secrets.token_urlsafe(24),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+        "ADMIN_TOKEN": secrets.token_urlsafe(24),
+        "DEMO_PASSWORD": secrets.token_urlsafe(12),
+        "AGENT_TOKENS": f"Alex:{secrets.token_urlsafe(18)}",
+        "HANDOFF_HOURS": "always",
+        "HF_HUB_OFFLINE": "1",
+        "API_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_IP": "0",
+        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
+    }
 
 
 def port_in_use(url: str) -> bool:

@@ -57,37 +57,16 @@ VAR_DIR = ROOT / "var" / "eval-dialogue"
 KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-dialogue-knowledge"
 BACKOFFICE_TIMEOUT_S = 2.0
 OFFICE_HOURS = "mon-fri 08:00-18:00"  # the default HANDOFF_HOURS, for out-of-hours conversations
-# Settings of other stacks that must not reach this one (its channels would talk to nobody).
-REMOVED = (
-    "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
-    "DATABASE_URL", "TRACKER_STORE_URL", "CHROMA_URL", "STACK_PROFILE", "LOCK_STORE_URL",
-)  # fmt: skip
+REMOVED = throwaway_stack.FOREIGN_SETTINGS
 
 
 def environment(port_base: int, identity_secret: str) -> dict[str, str]:
-    """The stack's settings: test mode with its own secrets, ports from `port_base`, people always
-    on duty (out-of-hours conversations restart the action server), rate limits off (one client)."""
+    """The evaluation stack's settings (`throwaway_stack.evaluation_settings`) with this run's identity
+    secret (the judge signs the personas' tokens with it) and the back office's time-out."""
     return {
-        "ASSISTANT_ENV": "test",
-        "VAR_DIR": str(VAR_DIR),
-        "DATABASE_URL": f"sqlite:///{VAR_DIR / 'backoffice.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
-        "RASA_URL": f"http://127.0.0.1:{port_base + 5}",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{port_base + 55}",
-        "PUBLIC_URL": f"http://127.0.0.1:{port_base + 80}",
-        "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
-        "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
+        **throwaway_stack.evaluation_settings(VAR_DIR, port_base, KNOWLEDGE_DIR),
         "IDENTITY_SECRET": identity_secret,
-        "RASA_API_TOKEN": secrets.token_urlsafe(24),
-        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
-        "ADMIN_TOKEN": secrets.token_urlsafe(24),
-        "DEMO_PASSWORD": secrets.token_urlsafe(12),
-        "AGENT_TOKENS": f"Alex:{secrets.token_urlsafe(18)}",
-        "HANDOFF_HOURS": "always",
-        "HF_HUB_OFFLINE": "1",
-        "API_RATE_LIMIT_PER_IP": "0",
-        "CHANNEL_RATE_LIMIT_PER_IP": "0",
-        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
+        "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
     }
 
 

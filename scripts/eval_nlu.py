@@ -89,38 +89,6 @@ TIMEOUT_S = 60.0
 VAR_DIR = ROOT / "var" / "eval-nlu"
 KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-nlu-knowledge"
 HEAD_EXPORT = ROOT / "var" / "eval" / "nlu-head"
-# Settings of other stacks that must not reach this one (its channels would talk to nobody).
-REMOVED = (
-    "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
-    "DATABASE_URL", "TRACKER_STORE_URL", "CHROMA_URL", "STACK_PROFILE", "LOCK_STORE_URL",
-)  # fmt: skip
-
-
-def own_environment(port_base: int) -> dict[str, str]:
-    """A stack of the evaluation's own (test mode, own secrets and folder, ports from `port_base`, no rate limits)."""
-    import secrets
-
-    return {
-        "ASSISTANT_ENV": "test",
-        "VAR_DIR": str(VAR_DIR),
-        "DATABASE_URL": f"sqlite:///{VAR_DIR / 'backoffice.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
-        "RASA_URL": f"http://127.0.0.1:{port_base + 5}",
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{port_base + 55}",
-        "PUBLIC_URL": f"http://127.0.0.1:{port_base + 80}",
-        "KNOWLEDGE_DIR": str(KNOWLEDGE_DIR),
-        "IDENTITY_SECRET": secrets.token_urlsafe(32),
-        "RASA_API_TOKEN": secrets.token_urlsafe(24),
-        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
-        "ADMIN_TOKEN": secrets.token_urlsafe(24),
-        "DEMO_PASSWORD": secrets.token_urlsafe(12),
-        "AGENT_TOKENS": f"Alex:{secrets.token_urlsafe(18)}",
-        "HANDOFF_HOURS": "always",
-        "HF_HUB_OFFLINE": "1",
-        "API_RATE_LIMIT_PER_IP": "0",
-        "CHANNEL_RATE_LIMIT_PER_IP": "0",
-        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
-    }
 
 
 @dataclass(frozen=True)
@@ -334,7 +302,9 @@ def measure_all(
 @contextlib.contextmanager
 def own_stack(our_model_path: Path, port_base: int) -> Iterator[tuple[Settings, str]]:
     """A fresh stack of the evaluation's own (actions + Rasa with `our_model_path`): (settings, its Rasa URL)."""
-    with throwaway_stack.environment(own_environment(port_base), remove=REMOVED) as settings:
+    with throwaway_stack.environment(
+        throwaway_stack.evaluation_settings(VAR_DIR, port_base, KNOWLEDGE_DIR), remove=throwaway_stack.FOREIGN_SETTINGS
+    ) as settings:
         urls = (settings.rasa_url, settings.action_server_url)
         busy = [str(url) for url in urls if throwaway_stack.port_in_use(str(url))]
         if busy and VAR_DIR.exists():
