@@ -42,19 +42,21 @@ pytestmark = pytest.mark.e2e
 # id -> None (passes today) or the issue-21 failure it shows (an expected failure until fixed).
 SUBSET: dict[str, str | None] = {
     # Passing today (make eval-dialogue, 2026-12-05): one per path that works, so a regression shows.
+    # Chosen so that no other e2e test has changed what they check (their personas' balances, orders).
     "yn-person-button-click": None,
     "id-status-after-check": None,
     "rt-expired-explained": None,
     "dc-unanswerable-student": None,
     "ld-next-friday": None,
-    "bl-owe-signed-in": None,
+    "bl-other-customers-invoice": None,
+    # Fixed this week (issue 21): plain tests now.
+    "yn-person-yes-please": None,
+    "rt-slang-return": None,
+    "dg-identity-policy-question": None,
+    "ld-3rd-to-7th-next-month": None,
     # Failing today, each for a failure issue 21 lists.
-    "yn-person-yes-please": "21.1 a typed 'yes please' to the offer of a person opens no ticket",
-    "rt-slang-return": "21.3 the return is created by the request itself, before any confirmation",
-    "dg-identity-policy-question": "21.2 a question while the identity check waits is 'not an order number'",
     "dg-identity-then-balance": "21.4 verified with an invoice, the balance is that invoice's, not the customer's",
     "mp-cancel-and-balance": "21.5 the second half of 'cancel 10280 and tell me my balance' is dropped",
-    "ld-3rd-to-7th-next-month": "21.7 'the 3rd to the 7th of next month' is read as this month",
 }
 
 BY_ID = {conversation.id: conversation for conversation in load_set()}
