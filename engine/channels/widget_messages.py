@@ -24,11 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.transcript import turns
-from engine.channels.incoming import too_long
+from engine.channels.incoming import too_long, trusted_metadata
 from engine.channels.payloads import agent_name
 
-METADATA_TOKEN_KEY = "auth_token"  # the same key as assistant.identity.METADATA_TOKEN_KEY (no app import here)
-MAX_TOKEN_CHARS = 4096
 MAX_HISTORY = 200
 
 
@@ -58,10 +56,14 @@ def user_metadata(data: Any) -> dict[str, str]:
     if not isinstance(data, dict):
         return {}
     for key in ("metadata", "customData"):
-        carrier = data.get(key)
-        token = carrier.get(METADATA_TOKEN_KEY) if isinstance(carrier, dict) else None
-        if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS:
-            return {METADATA_TOKEN_KEY: token}
+        token = trusted_metadata(data.get(key))  # the one check of a token from outside, shared with REST
+        if token:
+            return token
+    return {}
+    for key in ("metadata", "customData"):
+        token = trusted_metadata(data.get(key))  # the one check of a token from outside, shared with REST
+        if token:
+            return token
     return {}
 
 

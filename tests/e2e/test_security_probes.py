@@ -149,7 +149,7 @@ def test_a_claimed_telegram_account_cannot_guess_link_codes(e2e_stack: RunningSt
     """The probe gave every made-up Telegram id five guesses at the 6-digit code; over REST there are none."""
     sender = "9" + uuid.uuid4().hex[:8].translate(str.maketrans("abcdef", "123456"))
     reply = texts(replies_of(rest({"sender": sender, "input_channel": "telegram", "message": "123456"})))
-    assert "only for linking a Telegram account" in reply or "Linked" not in reply, reply
+    assert "only for linking a Telegram account" in reply and "Linked" not in reply, reply
     assert failures(e2e_db, f"telegram-link:{sender}") == 0, "no code was even tried"
 
 
