@@ -48,7 +48,8 @@ class KnowledgeService:
 
     def ask(self, question: str, employee: bool) -> Answer:
         result = answer(question, self.retriever(employee))
-        _warm.set()  # the model is loaded: later questions get the short time-out
+        if len(self._retrievers) == 2:  # model loaded, both audiences open: later questions get the short time-out
+            _warm.set()
         return result
 
 
