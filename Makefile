@@ -85,11 +85,12 @@ up: system-packages-run setup stores seed ingest train ## The same stack in the 
 down: ## Stop the background stack (either profile)
 	@test -x $(APP)/assistant && $(APP)/assistant stack down || true
 
-lint: .venv/.installed ## ruff, mypy and the import contract (layers, no cycles)
+lint: .venv/.installed ## ruff, mypy, the import contract (layers, no cycles), sizes (modules <= 500 lines, functions <= 80)
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 	$(APP)/mypy assistant backoffice actions api engine knowledge handoff analytics privacy operations rasa_sdk_plugins
 	$(APP)/lint-imports --no-cache
+	$(APP)/python scripts/check_sizes.py
 
 test-unit: .venv/.installed ## Unit tests (no running stack)
 	$(APP)/pytest -m "not e2e and not engine" -q
