@@ -88,7 +88,7 @@ down: ## Stop the background stack (either profile)
 lint: .venv/.installed ## ruff, mypy, the import contract (layers, no cycles), sizes (modules <= 500 lines, functions <= 80)
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy assistant backoffice actions api engine knowledge handoff analytics privacy operations rasa_sdk_plugins
+	$(APP)/mypy assistant backoffice actions api engine knowledge handoff analytics privacy demo operations rasa_sdk_plugins
 	$(APP)/lint-imports --no-cache
 	$(APP)/python scripts/check_sizes.py
 

@@ -28,8 +28,8 @@ def demo_seed(
     reset: Annotated[bool, typer.Option("--reset", help="Delete all back-office data first.")] = False,
 ) -> None:
     """Migrate, then add the demo company unless the database already has customers."""
-    from backoffice.seed import seed_if_empty
     from backoffice.sql.engine import make_engine
+    from demo.seed import seed_if_empty
     from operations.schema import reset as reset_database
     from operations.schema import upgrade
 
@@ -49,8 +49,8 @@ def demo_accounts_command(
     limit: Annotated[int, typer.Option(min=1, help="How many demo accounts.")] = 5,
 ) -> None:
     """The demo customers to sign in as, with an order or invoice for every path."""
-    from backoffice.demo import demo_accounts
     from backoffice.sql.engine import make_engine
+    from demo.accounts import demo_accounts
 
     accounts = demo_accounts(make_engine(get_settings().backoffice_db_url), limit=limit)
     if as_json:
@@ -76,8 +76,8 @@ def demo_employees_command(
     limit: Annotated[int, typer.Option(min=1, help="How many demo employees.")] = 3,
 ) -> None:
     """The demo employees to sign in as on the HR side, with their manager and a pending request."""
-    from backoffice.hr_demo import demo_employees
     from backoffice.sql.engine import make_engine
+    from demo.employees import demo_employees
 
     employees = demo_employees(make_engine(get_settings().backoffice_db_url), limit=limit)
     if as_json:

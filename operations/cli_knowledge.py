@@ -18,7 +18,7 @@ knowledge_app = typer.Typer(help="Answers from the company's documents.", no_arg
 
 
 def default_collection(path: Path) -> str:
-    """A collection name from a folder or file name: `company_docs/public` -> `public`."""
+    """A collection name from a folder or file name: `demo/company_docs/public` -> `public`."""
     stem = path.resolve().name if path.is_dir() else path.stem
     name = re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-_")
     return (name or "documents")[:42].ljust(3, "x")
@@ -67,10 +67,10 @@ def ingest(
 
 @knowledge_app.command("ingest-demo")
 def ingest_demo() -> None:
-    """Index the demo company's documents (company_docs/public and company_docs/internal)."""
+    """Index the demo company's documents (demo/company_docs/public and demo/company_docs/internal)."""
     from tqdm import tqdm
 
-    from knowledge.demo import ingest_demo_documents
+    from demo.documents import ingest_demo_documents
 
     def progress(files):  # type: ignore[no-untyped-def]
         return tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=not files)

@@ -118,8 +118,8 @@ def environment(values: Mapping[str, str], remove: tuple[str, ...] = ()) -> Iter
 
 def fresh_backoffice(settings: Settings, var_dir: Path, timeout_s: float) -> None:
     """Wipe `var_dir`, then migrate and seed the demo company into the settings' database."""
-    from backoffice.seed import seed_if_empty
     from backoffice.sql.engine import dispose_engines, make_engine
+    from demo.seed import seed_if_empty
     from operations.schema import upgrade
 
     dispose_engines()
@@ -131,7 +131,7 @@ def fresh_backoffice(settings: Settings, var_dir: Path, timeout_s: float) -> Non
 
 def ingest_company_documents(settings: Settings) -> None:
     """The demo company's documents, as `make ingest` indexes them, into the settings' knowledge folder."""
-    from knowledge.demo import ingest_demo_documents
+    from demo.documents import ingest_demo_documents
     from knowledge.store import KnowledgeStore
 
     for report in ingest_demo_documents(KnowledgeStore.open(settings.knowledge_dir)):

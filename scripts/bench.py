@@ -32,11 +32,11 @@ from sqlalchemy import select
 
 from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token
 from assistant.settings import Settings
-from backoffice.demo import demo_accounts
 from backoffice.errors import BackofficeUnavailable
 from backoffice.sql.engine import make_engine, session_factory
 from backoffice.sql.hr_models import EmployeeRow
 from backoffice.sql.models import OrderRow
+from demo.accounts import demo_accounts
 from operations import processes, stack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -135,8 +135,8 @@ def first_of_each_kind(cases: list[Case], limit: int) -> list[Case]:
 
 def employee_metadata(settings: Settings) -> dict[str, str]:
     """A signed-in demo employee, as the intranet chat sends them."""
-    from backoffice.hr_demo import demo_employees
     from backoffice.sql.engine import make_engine
+    from demo.employees import demo_employees
 
     employee = demo_employees(make_engine(settings.backoffice_db_url, settings.backoffice_timeout_s), limit=1)[0]
     token = issue_channel_token("employee", str(employee.employee_id), settings.identity_secret, name=employee.name)

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS_DIR = ROOT / "scripts" / "data" / "knowledge_sets"
 SPLITS_FILE = SETS_DIR / "splits.json"
 DEV_HANDBOOK = ROOT.parent / "shared" / "data" / "dev_handbook"
-COMPANY_DOCS = ROOT / "company_docs"
+COMPANY_DOCS = ROOT / "demo" / "company_docs"
 
 Audience = Literal["public", "internal"]
 Split = Literal["tune", "test"]

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from assistant.settings import Settings, get_settings
 from backoffice import wiring
-from backoffice.demo import DemoAccount, demo_accounts
-from backoffice.seed import seed
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.models import Base, InvoiceRow, OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount, demo_accounts
+from demo.seed import seed
 from operations.schema import upgrade
 
 TIMEOUT_S = 1.0

@@ -18,8 +18,8 @@ router = APIRouter(prefix="/api/admin", tags=["admin"])
     responses={401: {"description": "Missing or wrong admin token"}},
 )
 def demo_accounts(_: AdminDep, settings: SettingsDep, limit: int = Query(5, ge=1, le=50)) -> list[dict[str, Any]]:
-    from backoffice.demo import demo_accounts as load_accounts
     from backoffice.sql.engine import make_engine, session_factory
+    from demo.accounts import demo_accounts as load_accounts
 
     try:
         sessions = session_factory(make_engine(settings.backoffice_db_url, settings.backoffice_timeout_s))

@@ -50,11 +50,11 @@ def demo_login_enabled(settings: Settings) -> bool:
 
 def demo_people() -> list[DemoPerson]:
     """A few demo customers and employees, read from the back office (so they match its data)."""
-    from backoffice.demo import demo_accounts
-    from backoffice.hr_demo import demo_employees
     from backoffice.sql.hr import SqlHR
     from backoffice.sql.orders import SqlOrders
     from backoffice.wiring import hr_port, orders_port
+    from demo.accounts import demo_accounts
+    from demo.employees import demo_employees
 
     people: list[DemoPerson] = []
     orders, hr = orders_port(), hr_port()

@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from assistant.identity import issue_session_proof
 from assistant.settings import Settings, get_settings
-from backoffice.demo import DemoAccount
+from demo.accounts import DemoAccount
 
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 SENDER = "conversation-under-test"

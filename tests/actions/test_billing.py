@@ -17,10 +17,10 @@ from actions.customer import UNAVAILABLE_REPLY
 from assistant import formatting
 from assistant.identity import read_payment_token
 from assistant.settings import Settings
-from backoffice.demo import DemoAccount
 from backoffice.domain import Invoice, InvoiceStatus
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MISSING_INVOICE = "INV-59999"

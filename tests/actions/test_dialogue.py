@@ -26,10 +26,10 @@ from actions.orders import (
     ValidateCancelForm,
     ValidateReturnForm,
 )
-from backoffice.demo import DemoAccount
 from backoffice.domain import InvoiceStatus, OrderStatus
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 

@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from actions.handoff import ActionHandoff, ActionLeaveHandoffMessage, business_hours
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
-from backoffice.demo import DemoAccount
+from demo.accounts import DemoAccount
 from handoff.tickets import HandoffReason, TicketStatus
 from handoff.wiring import handoff_store
 

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import Engine
 
+from actions.employee import ActionEmployeesOnly
 from actions.hr import (
     ActionLeaveBalance,
     ActionLeaveRequestStatus,
@@ -27,11 +28,11 @@ from actions.leave_request import ActionAskLeaveConfirmed, ActionLeaveRequest, V
 from assistant.dates import DateRange
 from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
 from assistant.settings import Settings, get_settings
-from backoffice.demo import DemoAccount
 from backoffice.errors import NotAllowed
-from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.hr_domain import LeaveStatus, LeaveType
 from backoffice.sql.hr import SqlHR
+from demo.accounts import DemoAccount
+from demo.employees import DemoEmployee, demo_employees
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -461,6 +462,21 @@ async def test_on_slack_the_employee_is_known_by_their_slack_user_id(
     # The same id over REST proves nothing: only the Slack connector sets the channel.
     rest = await run(ActionLeaveBalance(), channel_tracker(make_tracker, emma.slack_user_id, text, "rest"))
     assert "left of" not in rest.text
+
+
+async def test_an_employee_known_only_after_the_session_began_is_taken_up(
+    run: Run, make_tracker: Callable[..., Tracker], emma: DemoEmployee
+) -> None:
+    """The identity slots are set at the session's start; if the HR system could not say then, the
+    rule for strangers meets the employee, who is recognised there — and a stranger is not."""
+    assert emma.slack_user_id
+    text = "how many vacation days do I have left"
+    late = await run(ActionEmployeesOnly(), channel_tracker(make_tracker, emma.slack_user_id, text, "slack"))
+    assert late.slots == {"employee_verified": True} and "ask me that again" in late.text
+    stranger = await run(ActionEmployeesOnly(), channel_tracker(make_tracker, "U0NOBODY", text, "slack"))
+    assert stranger.slots == {} and SIGN_IN in stranger.text
+    claimed = channel_tracker(make_tracker, emma.slack_user_id, text, "slack", signed_by="rest")
+    assert (await run(ActionEmployeesOnly(), claimed)).slots == {}
 
 
 @pytest.mark.parametrize("signed_by", [None, "rest", "socketio"])

@@ -12,12 +12,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.billing import ActionInvoiceBalance, ActionInvoiceDue, ActionInvoicePay
 from actions.customer import UNAVAILABLE_REPLY
-from actions.identity import ActionCheckIdentity, ActionVerifyDone, ValidateVerifyForm
+from actions.identity import ActionVerifyDone, ValidateVerifyForm
 from actions.orders import ActionOrderCancel, ActionOrderReturn, ActionOrderStatus
+from actions.session import ActionSessionStart
 from assistant.identity import issue_channel_token, issue_session_proof, read_session_proof
 from assistant.settings import Settings
-from backoffice.demo import DemoAccount
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 CUSTOMER_ACTIONS = [
@@ -104,16 +105,50 @@ async def test_a_bad_channel_token_does_not_count(
     assert is_refused(await run(ActionOrderStatus(), tracker))
 
 
-async def test_check_identity_sets_the_slot_from_token_or_proof(
+def session_tracker(make_tracker: Callable[..., Tracker], metadata: dict[str, Any] | None, **kwargs: Any) -> Tracker:
+    """A tracker as Rasa sends it to action_session_start: the first message's metadata in its slot."""
+    tracker = make_tracker(events=[], **kwargs)
+    tracker.slots["session_started_metadata"] = metadata
+    return tracker
+
+
+async def test_the_session_start_sets_the_identity_once_from_token_or_proof(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_settings: Settings
 ) -> None:
     token = issue_channel_token("customer", str(alice.customer_id), app_settings.identity_secret, name="Alice A")
-    by_token = await run(ActionCheckIdentity(), make_tracker(metadata={"auth_token": token}))
-    assert by_token.slots == {"customer_name": "Alice A", "customer_verified": True}
-    by_proof = await run(ActionCheckIdentity(), make_tracker(customer_id=alice.customer_id))
-    assert by_proof.slots == {}  # already verified, nothing to change
-    stale = make_tracker(slots={"customer_verified": True, "customer_proof": "forged"})
-    assert (await run(ActionCheckIdentity(), stale)).slots == {"customer_verified": False}
+    by_token = await run(ActionSessionStart(), session_tracker(make_tracker, {"auth_token": token}))
+    assert by_token.events[0]["event"] == "session_started" and by_token.events[-1]["name"] == "action_listen"
+    assert by_token.slots["customer_verified"] is True and by_token.slots["customer_name"] == "Alice A"
+    assert by_token.slots["employee_verified"] is False
+    # A proof the identity check left in the last session is carried over and still counts.
+    by_proof = await run(ActionSessionStart(), session_tracker(make_tracker, None, customer_id=alice.customer_id))
+    assert by_proof.slots["customer_verified"] is True and by_proof.slots["customer_proof"]
+    # A forged proof or a token under the wrong key makes nobody verified, whatever the slot said.
+    stale = session_tracker(make_tracker, None, slots={"customer_verified": True, "customer_proof": "forged"})
+    assert (await run(ActionSessionStart(), stale)).slots["customer_verified"] is False
+    forged = issue_channel_token("customer", str(alice.customer_id), WRONG_SECRET, name="Alice A")
+    wrong_key = await run(ActionSessionStart(), session_tracker(make_tracker, {"auth_token": forged}))
+    assert wrong_key.slots["customer_verified"] is False and "customer_name" not in wrong_key.slots
+
+
+async def test_the_session_start_carries_the_other_slots_over(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    tracker = session_tracker(make_tracker, None, slots={"order_number": alice.orders["shipped"]})
+    assert (await run(ActionSessionStart(), tracker)).slots["order_number"] == alice.orders["shipped"]
+
+
+async def test_a_token_that_arrives_mid_session_finishes_the_identity_check_at_once(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_settings: Settings
+) -> None:
+    """Signed in on the website after the session began: the form asks nothing and says who it is."""
+    token = issue_channel_token("customer", str(alice.customer_id), app_settings.identity_secret, name="Alice A")
+    tracker = make_tracker(
+        text="where is my order", intent="order_status", metadata={"auth_token": token}, active_loop="verify_form"
+    )
+    reply = await run(ValidateVerifyForm(), tracker)
+    assert reply.slots["customer_verified"] is True and reply.slots["customer_name"] == "Alice A"
+    assert not reply.messages
 
 
 # -- the verify form -------------------------------------------------------------------------

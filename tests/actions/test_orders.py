@@ -23,9 +23,9 @@ from actions.orders import (
     ValidateReturnForm,
 )
 from assistant import formatting
-from backoffice.demo import DemoAccount
 from backoffice.domain import OrderStatus
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MISSING_ORDER = "ORD-19999"

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 import api.routers
 from assistant.settings import Settings
-from backoffice.demo import DemoAccount
+from demo.accounts import DemoAccount
 
 DEMO_ACCOUNTS = "/api/admin/demo-accounts"
 

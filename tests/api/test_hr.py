@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
 from backoffice.errors import NotAllowed
-from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.hr_domain import LeaveRequest, LeaveStatus, LeaveType
 from backoffice.sql.hr import SqlHR
+from demo.employees import DemoEmployee, demo_employees
 
 
 @pytest.fixture

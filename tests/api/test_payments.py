@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from assistant.formatting import money
 from assistant.identity import issue_channel_token, issue_payment_token
 from assistant.settings import Settings
-from backoffice.demo import DemoAccount
 from backoffice.domain import InvoiceStatus
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.models import InvoiceRow, PaymentRow
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 
 OTHER_SECRET = "not-the-identity-secret-0123456789abcdef"
 

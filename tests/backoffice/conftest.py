@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from backoffice.demo import DemoAccount, demo_accounts
-from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.hr import SqlHR
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount, demo_accounts
+from demo.employees import DemoEmployee, demo_employees
 from operations.schema import upgrade
 
 TODAY = date(2025, 6, 15)

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
-from backoffice.demo import DemoAccount
 from backoffice.domain import InvoiceStatus
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.sql.billing import SqlBilling, invoice_status
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 
 DUE = date(2025, 6, 15)
 

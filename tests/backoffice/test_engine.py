@@ -14,13 +14,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, exc, text
 from sqlalchemy.engine import make_url
 
-from backoffice.demo import DemoAccount
 from backoffice.domain import OrderStatus
 from backoffice.errors import BackofficeUnavailable
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine, session_factory
 from backoffice.sql.models import Base
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 from operations.schema import alembic_config, reset, upgrade
 
 LOCK_TIMEOUT_S = 0.5

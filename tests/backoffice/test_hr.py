@@ -18,12 +18,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from backoffice.errors import BackofficeUnavailable, NotAllowed, NotFound
-from backoffice.hr_demo import DemoEmployee
 from backoffice.hr_domain import DayPart, LeaveStatus, LeaveType, normalise_leave_request_number
 from backoffice.leave_rules import ENTITLEMENTS
 from backoffice.sql.engine import make_engine
 from backoffice.sql.hr import HR_DIRECTOR_NUMBER, LINK_CODE_VALIDITY, SqlHR
 from backoffice.sql.hr_models import TelegramLinkCodeRow
+from demo.employees import DemoEmployee
 
 Dump = dict[str, list[tuple[Any, ...]]]
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.demo import DemoAccount
 from backoffice.domain import InvoiceStatus, OrderStatus
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.sql.adapter import utc_now
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.models import VerificationFailureRow
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount
 
 Dump = dict[str, list[tuple[Any, ...]]]
 

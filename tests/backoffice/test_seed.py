@@ -14,20 +14,20 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from backoffice.demo import DemoAccount, demo_accounts
 from backoffice.domain import InvoiceStatus, OrderStatus
-from backoffice.hr_demo import demo_employees
 from backoffice.hr_domain import DayPart, LeaveStatus, LeaveType
-from backoffice.hr_seed import add_hr
 from backoffice.leave_rules import carry_over, is_working_day, overlaps, working_days
-from backoffice.seed import seed, seed_if_empty
-from backoffice.seed_names import email_part
 from backoffice.sql.billing import invoice_from_row
 from backoffice.sql.engine import dispose_engines, make_engine, session_factory
 from backoffice.sql.hr import HR_DIRECTOR_NUMBER, SqlHR
 from backoffice.sql.hr_models import EmployeeRow, LeaveEntitlementRow, LeaveRequestRow, PayDateRow, PublicHolidayRow
 from backoffice.sql.models import CustomerRow, InvoiceRow, OrderRow, ProductRow
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount, demo_accounts
+from demo.emails import email_part
+from demo.employees import demo_employees
+from demo.hr_seed import add_hr
+from demo.seed import seed, seed_if_empty
 from operations.schema import upgrade
 
 Dump = dict[str, list[tuple[Any, ...]]]
@@ -203,7 +203,7 @@ def test_hr_data_is_deterministic_and_leaves_the_customers_alone(
 ) -> None:
     with_hr = dump_of(fresh_db("with_hr"))
     assert all(with_hr[table] for table in HR_TABLES)
-    monkeypatch.setattr("backoffice.seed.add_hr", lambda *_: {})
+    monkeypatch.setattr("demo.seed.add_hr", lambda *_: {})
     without_hr = dump_of(fresh_db("without_hr"))
     assert all(without_hr[table] == [] for table in HR_TABLES)
     assert all(with_hr[table] == without_hr[table] for table in CUSTOMER_TABLES)
@@ -217,7 +217,7 @@ def test_seed_if_empty_adds_the_staff_to_an_older_database(
     empty_engine: Engine, today: date, dump_of: Callable[[Engine], Dump], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as patched:
-        patched.setattr("backoffice.seed.add_hr", lambda *_: {})
+        patched.setattr("demo.seed.add_hr", lambda *_: {})
         assert seed_if_empty(empty_engine, today=today) is True
     assert dump_of(empty_engine)["employees"] == []
     assert seed_if_empty(empty_engine, today=today) is True

@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from backoffice import wiring
-from backoffice.demo import DemoAccount, demo_accounts
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.models import OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount, demo_accounts
 from operations import processes, stack, throwaway_stack
 
 # Helpers next to this file (the suite runs with --import-mode=importlib, not as a package).

@@ -35,10 +35,10 @@ import pytest
 from assistant.identity import issue_channel_token
 from backoffice import leave_rules
 from backoffice.errors import NotAllowed
-from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.hr_domain import LeaveBalance, LeaveQuote, LeaveStatus, LeaveType
 from backoffice.sql.engine import make_engine
 from backoffice.sql.hr import SqlHR
+from demo.employees import DemoEmployee, demo_employees
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,6 @@
 """Questions answered from the company's documents, over the REST channel of the running stack.
 
-The stack serves the demo company's documents (company_docs/, indexed before the
+The stack serves the demo company's documents (demo/company_docs/, indexed before the
 stack starts, as `make run` does). Replies carry their sources as a custom payload
 (`{"sources": [{"path", "title", "score", "snippet"}]}`); an answer the documents do
 not support is an honest "I couldn't find" with the offer of a person, and internal
@@ -16,8 +16,8 @@ import pytest
 
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
-from backoffice.hr_demo import demo_employees
 from backoffice.sql.hr import SqlHR
+from demo.employees import demo_employees
 
 pytestmark = pytest.mark.e2e
 

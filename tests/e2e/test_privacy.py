@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backoffice.demo import DemoAccount
+from demo.accounts import DemoAccount
 from tests.e2e.conftest import ADMIN_TOKEN, E2E_VAR_DIR, PUBLIC_URL, RASA_API, RASA_URL, RunningStack, post_message
 
 pytestmark = pytest.mark.e2e

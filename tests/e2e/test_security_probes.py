@@ -20,10 +20,10 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from backoffice.attempts import client_key, email_key
-from backoffice.demo import DemoAccount
-from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.hr import SqlHR
 from backoffice.sql.models import VerificationFailureRow
+from demo.accounts import DemoAccount
+from demo.employees import DemoEmployee, demo_employees
 from handoff.sql import HandoffTicketRow
 from tests.e2e.conftest import (
     ACTION_SERVER_URL,

@@ -33,8 +33,8 @@ import pytest
 from slack_standin import ApiCall, SlackStandIn, dm_channel
 
 from assistant.settings import Settings
-from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.hr import SqlHR
+from demo.employees import DemoEmployee, demo_employees
 from tests.e2e.conftest import AGENT_TOKENS, RASA_API, SLACK_TOKEN
 
 pytestmark = pytest.mark.e2e

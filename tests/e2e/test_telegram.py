@@ -25,9 +25,9 @@ from telegram_standin import ApiCall, TelegramStandIn
 
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
-from backoffice.hr_demo import DemoEmployee, demo_employees
 from backoffice.sql.hr import SqlHR
 from backoffice.sql.hr_models import TelegramLinkCodeRow
+from demo.employees import DemoEmployee, demo_employees
 from tests.e2e.conftest import AGENT_TOKENS, RASA_API
 
 pytestmark = pytest.mark.e2e

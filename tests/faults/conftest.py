@@ -39,11 +39,11 @@ from sqlalchemy import create_engine, text
 
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
-from backoffice.demo import DemoAccount, demo_accounts
-from backoffice.hr_demo import DemoEmployee, demo_employees
-from backoffice.seed import seed_if_empty
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount, demo_accounts
+from demo.employees import DemoEmployee, demo_employees
+from demo.seed import seed_if_empty
 from operations import stack
 from operations.processes import MODEL
 from operations.schema import upgrade
@@ -274,7 +274,7 @@ def settings_from(environment: dict[str, str]) -> Settings:
 
 
 def _ingest(settings: Settings) -> None:
-    from knowledge.demo import ingest_demo_documents
+    from demo.documents import ingest_demo_documents
     from knowledge.store import KnowledgeStore
 
     store = KnowledgeStore.open(settings.knowledge_dir, settings.chroma_url)

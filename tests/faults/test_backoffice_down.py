@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from backoffice.demo import DemoAccount
-from backoffice.hr_demo import DemoEmployee
+from demo.accounts import DemoAccount
+from demo.employees import DemoEmployee
 from tests.faults.conftest import FaultStack, RestConversation, token_of
 
 pytestmark = pytest.mark.e2e

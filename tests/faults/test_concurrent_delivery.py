@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from backoffice.demo import DemoAccount
+from demo.accounts import DemoAccount
 from tests.faults.conftest import (
     ROUNDS,
     FaultStack,

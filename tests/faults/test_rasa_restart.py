@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from backoffice.demo import DemoAccount
-from backoffice.hr_demo import DemoEmployee
+from demo.accounts import DemoAccount
+from demo.employees import DemoEmployee
 from tests.faults.conftest import FaultStack, RestConversation, token_of, turns
 
 pytestmark = pytest.mark.e2e

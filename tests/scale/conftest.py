@@ -41,10 +41,10 @@ from sqlalchemy import Engine, create_engine, text
 
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
-from backoffice.demo import DemoAccount, demo_accounts
-from backoffice.seed import seed_if_empty
 from backoffice.sql.engine import dispose_engines, make_engine
 from backoffice.sql.orders import SqlOrders
+from demo.accounts import DemoAccount, demo_accounts
+from demo.seed import seed_if_empty
 from operations import scale, stack
 from operations.processes import MODEL, Service
 from tests.e2e.conftest import (
@@ -227,7 +227,7 @@ def _base_url(url: str) -> str:
 
 def _seed_and_ingest(settings: Settings) -> None:
     """The demo company into PostgreSQL, its documents into the Chroma server (as `make seed ingest` do)."""
-    from knowledge.demo import ingest_demo_documents
+    from demo.documents import ingest_demo_documents
     from knowledge.store import KnowledgeStore
 
     seed_if_empty(make_engine(settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S))

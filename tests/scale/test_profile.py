@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from backoffice.demo import DemoAccount
+from demo.accounts import DemoAccount
 from operations import stack
 from tests.e2e.conftest import RestConversation
 from tests.scale.conftest import ROOT, ScaleStack, customer_metadata

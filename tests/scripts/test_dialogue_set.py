@@ -39,8 +39,8 @@ from dialogue_set import (
     unwanted_changes,
 )
 
-from backoffice.seed import seed
 from backoffice.sql.engine import dispose_engines, make_engine
+from demo.seed import seed
 from operations.schema import upgrade
 
 CAL = Calendar(today=date(2026, 12, 5), holidays=frozenset({date(2027, 1, 18), date(2027, 1, 1)}))

@@ -7,8 +7,8 @@ from pathlib import Path
 from knowledge.ingest import IngestReport, Progress, ingest
 from knowledge.store import Audience, KnowledgeStore
 
-COMPANY_DOCS = Path(__file__).resolve().parents[1] / "company_docs"
-# (folder under company_docs/, collection, audience)
+COMPANY_DOCS = Path(__file__).resolve().parent / "company_docs"
+# (folder under demo/company_docs/, collection, audience)
 DEMO_COLLECTIONS: tuple[tuple[str, str, Audience], ...] = (
     ("public", "public", "public"),
     ("internal", "handbook", "internal"),

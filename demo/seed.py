@@ -21,8 +21,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from backoffice.domain import OrderStatus
-from backoffice.hr_seed import add_hr, has_employees
-from backoffice.seed_names import email_part
 from backoffice.sql.models import (
     CustomerRow,
     InvoiceRow,
@@ -33,6 +31,8 @@ from backoffice.sql.models import (
     ReturnRow,
 )
 from backoffice.sql.orders import return_number
+from demo.emails import email_part
+from demo.hr_seed import add_hr, has_employees
 
 CURRENCY = "EUR"
 CUSTOMER_COUNT = 60

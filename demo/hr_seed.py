@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from backoffice import leave_rules
 from backoffice.hr_domain import DayPart, LeaveStatus, LeaveType
-from backoffice.seed_names import email_part
 from backoffice.sql.hr import HR_DIRECTOR_NUMBER, leave_request_number
 from backoffice.sql.hr_models import (
     EmployeeRow,
@@ -31,6 +30,7 @@ from backoffice.sql.hr_models import (
     PayDateRow,
     PublicHolidayRow,
 )
+from demo.emails import email_part
 
 EMAIL_DOMAIN = "northwind.example"
 FIRST_EMPLOYEE_NUMBER = 1001
