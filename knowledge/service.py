@@ -1,9 +1,11 @@
 """The serving side: one retriever per audience per process, reloaded when an ingestion has run.
 
-Ingestion (another process: the CLI, the API's upload) marks the store changed when
-it ends; a serving process checks that stamp at most every `CHECK_EVERY_S` seconds
-and rebuilds its in-memory retrievers when it moved, so new documents are served
-without a restart and a question never waits on Chroma.
+Ingestion and removal (another process, maybe on another machine: the CLI, the API's
+upload) leave a new change mark in the store itself (`KnowledgeStore.mark_changed`); a
+serving process reads it at most every `CHECK_EVERY_S` seconds and rebuilds its in-memory
+retrievers when it moved, so new documents are served without a restart. When the store
+cannot be reached for that check, retrievers already in memory go on answering: a question
+never fails because Chroma went away after the documents were read.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from functools import lru_cache
 
 from knowledge.answers import Answer, answer
 from knowledge.retrieval import Retriever
-from knowledge.store import KnowledgeStore
+from knowledge.store import KnowledgeStore, StoreUnavailable
 
 CHECK_EVERY_S = 5.0
 
@@ -29,7 +31,7 @@ class KnowledgeService:
         self.store = store
         self._lock = threading.Lock()
         self._retrievers: dict[bool, Retriever] = {}
-        self._stamp: float | None = None
+        self._mark: str | None = None
         self._checked_at = 0.0
 
     def retriever(self, employee: bool) -> Retriever:
@@ -37,10 +39,15 @@ class KnowledgeService:
             now = time.monotonic()
             if now - self._checked_at >= CHECK_EVERY_S or not self._retrievers:
                 self._checked_at = now
-                stamp = self.store.changed_at()
-                if stamp != self._stamp:
+                try:
+                    mark = self.store.change_mark()
+                except StoreUnavailable:
+                    if not self._retrievers:
+                        raise
+                    mark = self._mark  # the store is away: keep answering from what is in memory
+                if mark != self._mark:
                     self._retrievers.clear()
-                    self._stamp = stamp
+                    self._mark = mark
             if employee not in self._retrievers:
                 names = self.store.collections_for(employee=employee)
                 self._retrievers[employee] = Retriever.open(self.store, names)

@@ -4,6 +4,10 @@ Embedded (a persistent client under `$VAR_DIR/knowledge/chroma`) by default; a C
 server when `CHROMA_URL` is set (the scale-out profile). We always pass our own
 embeddings, so Chroma never loads (or downloads) an embedding model of its own, and
 its telemetry is off.
+
+The signal that documents changed lives in the store too (`CHANGES_COLLECTION`), not in a
+local file: an action server on another machine reaches only the Chroma server, and must
+still learn that an ingestion or a removal happened (`knowledge/service.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +29,8 @@ from knowledge.chunking import Chunk
 
 Audience = Literal["public", "internal"]
 AUDIENCES: tuple[Audience, ...] = ("public", "internal")
-CHANGE_STAMP = "ingested.stamp"
+# Its metadata holds the mark of the last change. Not `kb_`-prefixed: never listed as documents.
+CHANGES_COLLECTION = "kbm_changes"
 COLLECTION_PREFIX = "kb_"
 SENTENCES_PREFIX = "kbs_"  # the sentences of each chunk, embedded at ingestion so answers need no model call
 WORDS_PREFIX = "kbw_"  # each file's vocabulary, embedded word by word (`knowledge/vocabulary.py`)
@@ -97,7 +103,7 @@ class KnowledgeStore:
 
     def __init__(self, client: Any, directory: Path | None = None) -> None:
         self.client = client
-        self.directory = directory  # where the change stamp is (and the embedded store's files)
+        self.directory = directory  # the embedded store's files (unused with a Chroma server)
 
     @classmethod
     @_reachable
@@ -117,22 +123,31 @@ class KnowledgeStore:
         else:
             directory.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(directory), settings=chroma_settings)
-        # The change stamp lives in `directory` in both modes (one machine; see knowledge/service.py).
         return cls(client, directory)
 
-    # -- change stamp: how serving processes learn that an ingestion changed something -------
+    # -- change mark: how serving processes, on any machine, learn that documents changed ------
 
+    @_reachable
     def mark_changed(self) -> None:
-        if self.directory is not None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / CHANGE_STAMP).write_text(str(time.time()))
+        """Leave a new mark in the store: every process that reads it next reloads its documents.
 
-    def changed_at(self) -> float:
-        """When an ingestion last changed a collection (0.0: never, or no local directory)."""
+        A random part makes every mark new, so two writers at the same moment can only leave one
+        of two new marks, never an old one; readers compare marks for equality, not order.
+        """
+        mark = f"{time.time():.6f}-{uuid.uuid4().hex}"
+        changes = self.client.get_or_create_collection(CHANGES_COLLECTION, embedding_function=None)
+        changes.modify(metadata={"mark": mark})
+
+    @_reachable
+    def change_mark(self) -> str:
+        """The mark of the last ingestion or removal that changed anything ("": none yet)."""
         try:
-            return (self.directory / CHANGE_STAMP).stat().st_mtime if self.directory is not None else 0.0
-        except OSError:
-            return 0.0
+            changes = self.client.get_collection(CHANGES_COLLECTION, embedding_function=None)
+        except Exception as error:
+            if is_unreachable(error):
+                raise
+            return ""  # no change was ever marked in this store
+        return str((changes.metadata or {}).get("mark", ""))
 
     # -- collections ----------------------------------------------------------------------
 

@@ -25,14 +25,16 @@ def test_one_document_then_the_whole_collection_can_be_removed(store: KnowledgeS
     ingest(public_docs, "help", "public", store)
     before = store.documents("help")
     assert "returns.md" in before and len(before) >= 2
-    stamp = store.changed_at()
+    mark = store.change_mark()
     store.delete_document("help", "returns.md")
     assert store.documents("help") == [path for path in before if path != "returns.md"]
-    assert store.changed_at() >= stamp, "serving processes are told to reload"
+    assert store.change_mark() not in ("", mark), "serving processes are told to reload"
     with pytest.raises(UnknownDocument):
         store.delete_document("help", "returns.md")
+    mark = store.change_mark()
     store.delete_collection("help")
-    assert [info.name for info in store.collections()] == []
+    assert store.change_mark() != mark
+    assert [info.name for info in store.collections()] == [], "the change mark is not a collection of documents"
     with pytest.raises(UnknownCollection):
         store.delete_collection("help")
     # Re-ingesting after a removal indexes everything again (nothing is left that says "unchanged").
