@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -64,26 +65,37 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def chroma_url(tmp_path: Path) -> Iterator[str]:
+@dataclass
+class ChromaServer:
     """A real Chroma server (`chroma run`, as the scale profile starts it) on a free loopback port."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [str(CHROMA_BIN), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
     with (tmp_path / "chroma.log").open("wb") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = ChromaServer(url, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
     try:
         deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
                     break
-            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "chroma.log").read_text()
+            assert server.process.poll() is None and time.monotonic() < deadline, (tmp_path / "chroma.log").read_text()
             time.sleep(0.3)
-        yield url
+        yield server
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
 
 
 def cited(service: KnowledgeService) -> list[str]:
@@ -100,12 +112,17 @@ def sees_every_change(service: KnowledgeService, writer_dir: Path, url: str, doc
 
 
 def test_a_server_on_another_machine_sees_ingestion_and_removal_over_http(
-    tmp_path: Path, chroma_url: str, public_docs: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, chroma_server: ChromaServer, public_docs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(service_module, "CHECK_EVERY_S", 0.0)
-    serving = KnowledgeService(KnowledgeStore.open(tmp_path / "serving-machine", chroma_url))
-    sees_every_change(serving, tmp_path / "ingesting-machine", chroma_url, public_docs)
+    serving = KnowledgeService(KnowledgeStore.open(tmp_path / "serving-machine", chroma_server.url))
+    sees_every_change(serving, tmp_path / "ingesting-machine", chroma_server.url, public_docs)
     assert not (tmp_path / "serving-machine").exists() or not any((tmp_path / "serving-machine").iterdir())
+    # The store goes away: the mark cannot be read, and what is in memory goes on answering.
+    write("ingest", tmp_path / "ingesting-machine", chroma_server.url, str(public_docs))
+    assert "shipping.md" in cited(serving)
+    chroma_server.stop()
+    assert "shipping.md" in cited(serving), "a question never fails because Chroma left after the documents were read"
 
 
 def test_a_server_on_the_same_embedded_store_sees_ingestion_and_removal(
