@@ -84,7 +84,9 @@ def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
     url = f"http://127.0.0.1:{port}"
     command = [str(CHROMA_BIN), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
     with (tmp_path / "chroma.log").open("wb") as log:
-        server = ChromaServer(url, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        server = ChromaServer(
+            url, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -134,9 +136,7 @@ def test_a_server_on_the_same_embedded_store_sees_ingestion_and_removal(
     sees_every_change(serving, directory, "", public_docs)
 
 
-def test_a_question_within_the_check_interval_does_not_read_the_mark(
-    store: KnowledgeStore, public_docs: Path
-) -> None:
+def test_a_question_within_the_check_interval_does_not_read_the_mark(store: KnowledgeStore, public_docs: Path) -> None:
     """The mark is read at most every CHECK_EVERY_S: a burst of questions costs the store nothing."""
     from knowledge.ingest import ingest
 
