@@ -7,29 +7,58 @@ check and every back-office check holds; a change to the back office that nobody
 confirmed (listed under `unwanted`) is counted separately, because it is worse than a
 failed answer. The format is described in tests/conversations/README.md.
 
-The back office is read directly from its database (never through the running
-processes), before and after each conversation; `restore` puts the changed tables back
-from a snapshot so that conversations that cancel, return or book leave do not change
-what the next one finds.
+The back office is read directly from its database before and after each conversation
+(scripts/dialogue_backoffice.py, which also restores it between conversations); the
+templates that name dates relative to the day the set runs are scripts/dialogue_templates.py.
 """
 
 from __future__ import annotations
 
-import calendar
 import random
 import re
-import sqlite3
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
-from sqlalchemy import Engine, text
+from dialogue_backoffice import Change, Snapshot, changes_between, restore, save_snapshot, snapshot, tickets_of
+from dialogue_templates import Calendar, SetError, read_calendar
+from sqlalchemy import Engine
+
+# The set's whole face, its templates' and back-office parts included, so that its users
+# (scripts/eval_dialogue.py, tests/e2e/test_dialogue_set.py) import from one place.
+__all__ = [
+    "MAX_TURNS",
+    "MIN_TURNS",
+    "Calendar",
+    "Change",
+    "Conversation",
+    "Exchange",
+    "Result",
+    "SetError",
+    "Snapshot",
+    "Turn",
+    "changes_between",
+    "check_replies",
+    "check_state",
+    "draw_splits",
+    "load_set",
+    "parse_persona",
+    "persona_metadata",
+    "read_calendar",
+    "rest_poster",
+    "restore",
+    "run_conversation",
+    "save_snapshot",
+    "snapshot",
+    "tickets_of",
+    "unwanted_changes",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "tests" / "conversations"
@@ -46,14 +75,6 @@ UNWANTED_KEYS = {"any_change", "rma", "cancelled", "leave", "leave_cancelled"}
 CONVERSATION_KEYS = {
     "id", "persona", "goal", "covers", "handoff_hours", "turns", "final", "state", "unwanted", "split",
 }  # fmt: skip
-WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-# Tables a conversation may change (and `restore` puts back): orders, returns, invoices,
-# payments, leave requests, and the identity check's failure log (it limits guesses per hour).
-MUTABLE_TABLES = ("orders", "returns", "invoices", "payments", "leave_requests", "verification_failures")
-
-
-class SetError(ValueError):
-    """The set itself is malformed (unknown key, duplicate id, bad persona): fix the file."""
 
 
 # -- the set ------------------------------------------------------------------------------------
@@ -180,215 +201,6 @@ def draw_splits(conversations: list[Conversation], seed: int = SPLIT_SEED) -> di
         splits.update({i: "test" for i in ids[:cut]})
         splits.update({i: "tune" for i in ids[cut:]})
     return dict(sorted(splits.items()))
-
-
-# -- templates ----------------------------------------------------------------------------------
-
-TEMPLATE_RE = re.compile(r"\{([a-z][a-z0-9+\-:~]*)(?:\|([^{}]*))?\}")
-DATE_RE = re.compile(r"^(today|tomorrow|next-(mon|tue|wed|thu|fri|sat|sun)|m\+(\d+):(\d+)(~)?)([+-]\d+)?$")
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """What the templates need to know about the day the set runs on (read from the back office)."""
-
-    today: date
-    holidays: frozenset[date] = frozenset()
-    paydays: tuple[date, ...] = ()
-    pending: dict[int, tuple[str, date]] = field(default_factory=dict)  # employee -> (number, start)
-
-    def working(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
-
-    def day_of(self, expression: str) -> date:
-        """`today`, `tomorrow`, `next-fri`, `m+1:3`, `m+1:3~` (see the set's README), then `+N`/`-N` days."""
-        match = DATE_RE.match(expression)
-        if match is None:
-            raise SetError(f"bad date expression {expression!r}")
-        base, weekday, months, day, settle, shift = match.groups()
-        if base == "today":
-            result = self.today
-        elif base == "tomorrow":
-            result = self.today + timedelta(days=1)
-        elif weekday:
-            ahead = (WEEKDAYS[weekday] - self.today.weekday() - 1) % 7 + 1
-            result = self.today + timedelta(days=ahead)
-        else:
-            index = self.today.month - 1 + int(months)
-            year, month = self.today.year + index // 12, index % 12 + 1
-            result = date(year, month, min(int(day), calendar.monthrange(year, month)[1]))
-            if settle:
-                result = self._settled_tuesday(result)
-        return result + timedelta(days=int(shift or 0))
-
-    def _settled_tuesday(self, day: date) -> date:
-        """The first Tuesday from `day` whose Monday to Friday are all working days."""
-        day += timedelta(days=(1 - day.weekday()) % 7)
-        while not all(self.working(day + timedelta(days=offset)) for offset in range(-1, 4)):
-            day += timedelta(days=7)
-        return day
-
-    def value(self, name: str) -> date | str:
-        if name == "payday":
-            return next(day for day in self.paydays if day >= self.today)
-        if name.startswith(("pending:", "pending-start:")):
-            kind, _, employee = name.partition(":")
-            number, start = self.pending[int(employee)]
-            return number if kind == "pending" else start
-        return self.day_of(name)
-
-    def render(self, template: str) -> str:
-        """Fill every `{name}` / `{name|format}`; a date without a format is ISO."""
-
-        def fill(match: re.Match[str]) -> str:
-            value = self.value(match.group(1))
-            if isinstance(value, date):
-                return value.strftime(match.group(2)) if match.group(2) else value.isoformat()
-            return value
-
-        return TEMPLATE_RE.sub(fill, template)
-
-    def dates(self, raw: str | list[str]) -> set[date]:
-        """The acceptable dates of a `leave` check (a template or a list of them)."""
-        return {date.fromisoformat(self.render(item)) for item in ([raw] if isinstance(raw, str) else raw)}
-
-
-def read_calendar(engine: Engine, today: date | None = None) -> Calendar:
-    """Holidays, pay dates and each employee's next pending request, as the back office has them."""
-    day = today or date.today()
-    with engine.connect() as connection:
-        holidays = frozenset(
-            date.fromisoformat(str(row[0])) for row in connection.execute(text("SELECT day FROM public_holidays"))
-        )
-        paydays = tuple(
-            sorted(date.fromisoformat(str(row[0])) for row in connection.execute(text("SELECT day FROM pay_dates")))
-        )
-        rows = connection.execute(
-            text(
-                "SELECT employee_id, number, start_date FROM leave_requests "
-                "WHERE status = 'pending' AND start_date > :today ORDER BY start_date, id"
-            ),
-            {"today": day.isoformat()},
-        )
-        pending: dict[int, tuple[str, date]] = {}
-        for employee, number, start in rows:
-            pending.setdefault(int(employee), (number, date.fromisoformat(str(start))))
-    return Calendar(day, holidays, paydays, pending)
-
-
-# -- the back office before and after -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change to the back office: what (`cancelled`, `rma`, `leave`, ...) and to which record."""
-
-    what: str
-    subject: str  # order number, leave request number, invoice number
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        extra = f" {self.detail}" if self.detail else ""
-        return f"{self.what} {self.subject}{extra}"
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    orders: dict[str, str]
-    returns: frozenset[str]  # order numbers with a return authorisation
-    voided: dict[str, str | None]  # invoice number -> its order number, for voided invoices
-    payments: int
-    leave: dict[str, tuple[int, str, str, str, str]]  # number -> (employee, type, start, end, status)
-    failures: int
-
-
-def snapshot(engine: Engine) -> Snapshot:
-    with engine.connect() as connection:
-
-        def rows(sql: str) -> list[Any]:
-            return list(connection.execute(text(sql)))
-
-        return Snapshot(
-            orders={number: status for number, status in rows("SELECT number, status FROM orders")},
-            returns=frozenset(
-                row[0] for row in rows("SELECT o.number FROM returns r JOIN orders o ON o.id = r.order_id")
-            ),
-            voided={
-                number: order
-                for number, order in rows(
-                    "SELECT i.number, o.number FROM invoices i LEFT JOIN orders o ON o.id = i.order_id "
-                    "WHERE i.voided_at IS NOT NULL"
-                )
-            },
-            payments=int(rows("SELECT count(*) FROM payments")[0][0]),
-            leave={
-                row[0]: (int(row[1]), row[2], str(row[3]), str(row[4]), row[5])
-                for row in rows(
-                    "SELECT number, employee_id, leave_type, start_date, end_date, status FROM leave_requests"
-                )
-            },
-            failures=int(rows("SELECT count(*) FROM verification_failures")[0][0]),
-        )
-
-
-def changes_between(before: Snapshot, after: Snapshot) -> list[Change]:
-    """What a conversation changed. Voiding a cancelled order's invoice is part of that cancellation."""
-    found: list[Change] = []
-    for number, status in after.orders.items():
-        if before.orders.get(number) != status:
-            what = "cancelled" if status == "cancelled" else "order_status"
-            found.append(Change(what, number, {"from": before.orders.get(number), "to": status}))
-    found += [Change("rma", number) for number in sorted(after.returns - before.returns)]
-    cancelled = {change.subject for change in found if change.what == "cancelled"}
-    for invoice, order in after.voided.items():
-        if invoice not in before.voided and order not in cancelled:
-            found.append(Change("invoice_voided", invoice))
-    if after.payments != before.payments:
-        found.append(Change("payment", "-", {"count": after.payments - before.payments}))
-    for number, (employee, kind, start, end, status) in after.leave.items():
-        old = before.leave.get(number)
-        detail = {"employee": employee, "type": kind, "start": start, "end": end}
-        if old is None:
-            found.append(Change("leave", number, detail))
-        elif old[4] != status:
-            what = "leave_cancelled" if status == "cancelled" else "leave_status"
-            found.append(Change(what, number, {**detail, "from": old[4], "to": status}))
-    return found
-
-
-def restore(database: Path, snapshot_file: Path) -> None:
-    """Put the tables a conversation may change back as they were seeded (one transaction)."""
-    connection = sqlite3.connect(database, timeout=30)
-    try:
-        connection.execute("PRAGMA foreign_keys = OFF")
-        connection.execute("ATTACH DATABASE ? AS seeded", (str(snapshot_file),))
-        with connection:
-            for table in MUTABLE_TABLES:
-                connection.execute(f"DELETE FROM main.{table}")
-                connection.execute(f"INSERT INTO main.{table} SELECT * FROM seeded.{table}")
-        connection.execute("DETACH DATABASE seeded")
-    finally:
-        connection.close()
-
-
-def save_snapshot(database: Path, snapshot_file: Path) -> None:
-    """A consistent copy of the freshly seeded database (SQLite's backup API)."""
-    snapshot_file.unlink(missing_ok=True)
-    source, target = sqlite3.connect(database), sqlite3.connect(snapshot_file)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-
-
-def tickets_of(engine: Engine, sender: str) -> list[dict[str, Any]]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT id, status, reason, message FROM handoff_tickets WHERE sender_id = :sender"),
-            {"sender": sender},
-        )
-        return [dict(row._mapping) for row in rows]
 
 
 # -- talking and judging ------------------------------------------------------------------------
@@ -644,53 +456,3 @@ def persona_metadata(persona: str, secret: str) -> dict[str, Any] | None:
     if subject is None:
         return None
     return {"auth_token": issue_channel_token(role, subject, secret)}  # type: ignore[arg-type]
-
-
-# -- the report ---------------------------------------------------------------------------------
-
-
-def summary(results: list[Result]) -> dict[str, Any]:
-    """Success per kind and overall, per split, and the unwanted actions."""
-    out: dict[str, Any] = {}
-    for split in ("test", "tune", "all"):
-        chosen = [r for r in results if split == "all" or r.conversation.split == split]
-        if not chosen:
-            continue
-        kinds: dict[str, list[Result]] = defaultdict(list)
-        for result in chosen:
-            kinds[result.conversation.kind].append(result)
-        out[split] = {
-            "conversations": len(chosen),
-            "succeeded": sum(r.ok for r in chosen),
-            "rate": sum(r.ok for r in chosen) / len(chosen),
-            "unwanted_actions": sum(len(r.unwanted) for r in chosen),
-            "conversations_with_unwanted": sum(bool(r.unwanted) for r in chosen),
-            "per_kind": {
-                kind: {"n": len(rs), "succeeded": sum(r.ok for r in rs), "rate": sum(r.ok for r in rs) / len(rs)}
-                for kind, rs in sorted(kinds.items())
-            },
-        }
-    return out
-
-
-def format_report(results: list[Result]) -> str:
-    numbers = summary(results)
-    lines: list[str] = []
-    for split, block in numbers.items():
-        title = "all conversations" if split == "all" else f"{split} half"
-        lines.append(
-            f"\n{title}: {block['succeeded']}/{block['conversations']} fully successful "
-            f"({block['rate']:.0%}); unwanted actions: {block['unwanted_actions']} "
-            f"in {block['conversations_with_unwanted']} conversation(s)"
-        )
-        lines.append(f"  {'kind':<20} {'n':>3} {'ok':>3} {'rate':>6}")
-        for kind, row in block["per_kind"].items():
-            lines.append(f"  {kind:<20} {row['n']:>3} {row['succeeded']:>3} {row['rate']:>6.0%}")
-    failing = [r for r in results if not r.ok]
-    if failing:
-        lines.append(f"\nfailing conversations ({len(failing)}):")
-        for result in failing:
-            c = result.conversation
-            flag = " [UNWANTED ACTION]" if result.unwanted else ""
-            lines.append(f"  {c.split or '-':<4} {c.id:<34}{flag} {result.first_failure}")
-    return "\n".join(lines)

@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from dialogue_report import format_report, summary  # noqa: E402
 from dialogue_set import (  # noqa: E402
     Conversation,
     Result,
-    format_report,
     load_set,
     persona_metadata,
     read_calendar,
@@ -47,7 +47,6 @@ from dialogue_set import (  # noqa: E402
     run_conversation,
     save_snapshot,
     snapshot,
-    summary,
 )
 
 from operations import stack, throwaway_stack  # noqa: E402
