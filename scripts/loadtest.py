@@ -15,9 +15,8 @@ stopped again, as `make bench` does), loopback only, bounded by `--conversations
 `--turns` and `--max-seconds`. The profile is the settings' (STACK_PROFILE; `make loadtest
 PROFILE=scale` drives the scale-out one through nginx at RASA_URL); `--profile NAME --url
 http://127.0.0.1:PORT` drives any other stack under a label. Results per profile go to
-`var/loadtest/results.json`. The trackers are read from the tracker store itself when it is
-PostgreSQL (the scale-out profile: what every Rasa server wrote, not what one of them says),
-else through Rasa's HTTP API.
+`var/loadtest/results.json`. The conversations and the record of a run are
+scripts/loadtest_plan.py's; the tracker check is scripts/loadtest_check.py's.
 
     .venv/bin/python scripts/loadtest.py [--conversations 200] [--turns 10] [--concurrency N]
                                          [--max-seconds S] [--profile NAME] [--url URL]
@@ -30,14 +29,13 @@ import asyncio
 import contextlib
 import json
 import os
-import random
 import re
 import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,120 +55,13 @@ from bench import (
     percentile,
     reply_error,
 )
+from loadtest_check import ConversationCheck, check_trackers
+from loadtest_plan import KINDS, TURN_KEY, Conversation, LoadRun, PlannedTurn, TurnResult, plan_conversations
 
-from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token
+from assistant.identity import METADATA_TOKEN_KEY
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-TURN_KEY = "loadtest_turn"  # metadata key that marks each user turn, so the tracker check can find it
-KINDS = ("greeting", "order_status", "knowledge", "handoff")
-GREETINGS = ("hi", "hello there", "good morning", "hey")
-KNOWLEDGE = (
-    "what is your return policy",
-    "do you ship to Canada",
-    "how long does delivery take",
-    "which payment methods do you accept",
-)
-ORDER_QUESTIONS = ("where is my order {number}", "has {number} shipped?", "what is the status of order {number}")
-HANDOFF = "I want to talk to a person"
-# After the opening greeting: order and knowledge questions in equal parts, and now and then a greeting.
-MIDDLE_KINDS = ("order_status", "knowledge", "order_status", "knowledge", "greeting")
-TRACKER_FETCH_CONCURRENCY = 8
-TRACKER_FETCH_ATTEMPTS = 4
-
-
-# ---------------------------------------------------------------- the plan
-
-
-@dataclass(frozen=True)
-class PlannedTurn:
-    """One message of a conversation, and what its reply must hold."""
-
-    turn_id: str
-    kind: str
-    text: str
-    expect: str | None  # text the reply must contain (an order question names its order)
-    expects_reply: bool = True  # False for a turn sent to a paused conversation
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """One sender's turns in order, all with the same signed-in customer's channel token."""
-
-    sender: str
-    token: str
-    turns: tuple[PlannedTurn, ...]
-
-
-def plan_conversations(
-    run_id: str,
-    conversations: int,
-    turns: int,
-    customers: list[tuple[int, list[str]]],
-    secret: str,
-    handoff_every: int,
-    seed: int = 7,
-) -> list[Conversation]:
-    """A deterministic mix: a greeting first, then order and knowledge questions, a handoff last in some.
-
-    Seeded per conversation, so two runs with the same counts send the same messages.
-    """
-    planned = []
-    tokens = {customer: issue_channel_token("customer", str(customer), secret) for customer, _ in customers}
-    for index in range(conversations):
-        rng = random.Random(seed * 1_000_003 + index)
-        customer, numbers = customers[index % len(customers)]
-        handoff = handoff_every > 0 and index % handoff_every == handoff_every - 1
-        kinds = ["greeting"] + [rng.choice(MIDDLE_KINDS) for _ in range(turns - 1)]
-        if handoff:
-            kinds[-1] = "handoff"
-        sender = f"load-{run_id}-{index}"
-        planned_turns = []
-        for turn, kind in enumerate(kinds):
-            text, expect = _message(kind, rng, numbers)
-            planned_turns.append(PlannedTurn(f"{sender}/{turn}", kind, text, expect))
-        planned.append(Conversation(sender, tokens[customer], tuple(planned_turns)))
-    return planned
-
-
-def _message(kind: str, rng: random.Random, numbers: list[str]) -> tuple[str, str | None]:
-    if kind == "greeting":
-        return rng.choice(GREETINGS), None
-    if kind == "knowledge":
-        return rng.choice(KNOWLEDGE), None
-    if kind == "handoff":
-        return HANDOFF, None
-    number = rng.choice(numbers)
-    return rng.choice(ORDER_QUESTIONS).format(number=number), number
-
-
-# ---------------------------------------------------------------- driving the load
-
-
-@dataclass
-class TurnResult:
-    """What happened to one sent turn: its latency, the REST reply's texts, or why it failed."""
-
-    turn: PlannedTurn
-    latency_ms: float
-    status: int | None  # None: no HTTP response (time-out, refused connection)
-    reply_texts: list[str]
-    error: str | None
-
-    @property
-    def acknowledged(self) -> bool:
-        """The server took the turn (HTTP 200): from here on it must be in the tracker."""
-        return self.status == 200
-
-
-@dataclass
-class LoadRun:
-    """Everything the load phase produced, for the report and the tracker check."""
-
-    results: dict[str, list[TurnResult]] = field(default_factory=dict)  # by sender
-    planned_turns: int = 0
-    wall_s: float = 0.0
-    load_samples: list[float] = field(default_factory=list)  # 1-minute load average during the run
 
 
 async def send_turn(client: httpx.AsyncClient, url: str, conversation: Conversation, turn: PlannedTurn) -> TurnResult:
@@ -237,181 +128,6 @@ async def run_load(url: str, conversations: list[Conversation], concurrency: int
     with contextlib.suppress(asyncio.CancelledError):
         await sampler
     return run
-
-
-# ---------------------------------------------------------------- the tracker check
-
-
-@dataclass
-class ConversationCheck:
-    """What one conversation's tracker says about its turns, compared with what was sent.
-
-    - lost_turns: acknowledged (HTTP 200) turns with no user event in the tracker;
-    - duplicated_turns: turns with more than one user event;
-    - lost_replies: turns that should have a reply and got one over HTTP, but whose bot
-      events are missing (none at all, or fewer texts than the channel returned);
-    - duplicated_replies: turns whose bot events hold the reply more than once;
-    - mismatched_replies: bot events that differ from what the channel returned in another
-      way (expected only with REDACT_TRACKER, which masks the stored texts);
-    - unexpected_replies: bot events after a turn that should have had none (paused).
-    """
-
-    sender: str
-    lost_turns: list[str] = field(default_factory=list)
-    duplicated_turns: list[str] = field(default_factory=list)
-    lost_replies: list[str] = field(default_factory=list)
-    duplicated_replies: list[str] = field(default_factory=list)
-    mismatched_replies: list[str] = field(default_factory=list)
-    unexpected_replies: list[str] = field(default_factory=list)
-
-    @property
-    def clean(self) -> bool:
-        return not any(
-            (
-                self.lost_turns,
-                self.duplicated_turns,
-                self.lost_replies,
-                self.duplicated_replies,
-                self.mismatched_replies,
-                self.unexpected_replies,
-            )
-        )
-
-
-def _squash(texts: list[str]) -> str:
-    """Texts without whitespace: the REST channel splits a reply at blank lines, the tracker keeps it whole."""
-    return re.sub(r"\s+", "", "".join(texts))
-
-
-def bot_texts_by_turn(events: list[dict[str, Any]]) -> dict[str, list[list[str]]]:
-    """For each marked user event (by turn id, in order), the texts of the bot events up to the next user event."""
-    by_turn: dict[str, list[list[str]]] = {}
-    current: list[str] | None = None
-    for event in events:
-        kind = event.get("event")
-        if kind == "user":
-            metadata = event.get("metadata") or {}
-            turn_id = metadata.get(TURN_KEY) if isinstance(metadata, dict) else None
-            current = None  # an unmarked user event (not ours) ends the previous turn's replies
-            if turn_id is not None:
-                current = []
-                by_turn.setdefault(str(turn_id), []).append(current)
-        elif kind == "bot" and current is not None:
-            text = event.get("text")
-            if text:
-                current.append(str(text))
-    return by_turn
-
-
-def check_conversation(sender: str, sent: list[TurnResult], events: list[dict[str, Any]]) -> ConversationCheck:
-    """Every sent turn exactly once in the tracker, with the reply the channel returned, once."""
-    check = ConversationCheck(sender)
-    found = bot_texts_by_turn(events)
-    for result in sent:
-        turn_id = result.turn.turn_id
-        occurrences = found.get(turn_id, [])
-        if len(occurrences) > 1:
-            check.duplicated_turns.append(turn_id)
-            continue  # its replies are doubled as well: one finding, not two
-        if not occurrences:
-            if result.acknowledged:
-                check.lost_turns.append(turn_id)
-            continue  # a turn that failed over HTTP may or may not have reached the server
-        stored = occurrences[0]
-        if not result.turn.expects_reply:
-            if stored:
-                check.unexpected_replies.append(turn_id)
-            continue
-        if not result.acknowledged:
-            continue  # its reply is unknown: nothing to compare with
-        returned, kept = _squash(result.reply_texts), _squash(stored)
-        if kept == returned:
-            continue
-        if not kept or (returned and kept in returned):
-            check.lost_replies.append(turn_id)
-        elif returned and kept.count(returned) >= 2 and not kept.replace(returned, ""):
-            check.duplicated_replies.append(turn_id)
-        else:
-            check.mismatched_replies.append(turn_id)
-    return check
-
-
-async def fetch_tracker(
-    client: httpx.AsyncClient, url: str, sender: str, token: str | None
-) -> list[dict[str, Any]] | str:
-    """The conversation's events through Rasa's HTTP API (all sessions), or why they could not be read.
-
-    429 is retried after its Retry-After (capped): the per-IP limit also covers this API.
-    """
-    params = {"include_events": "ALL", **({"token": token} if token else {})}
-    problem = "not tried"
-    for _ in range(TRACKER_FETCH_ATTEMPTS):
-        try:
-            response = await client.get(f"{url}/conversations/{sender}/tracker", params=params)
-        except httpx.HTTPError as exc:
-            problem = f"{type(exc).__name__}: {exc}"
-            await asyncio.sleep(1.0)
-            continue
-        if response.status_code == 429:
-            problem = "HTTP 429"
-            await asyncio.sleep(min(float(response.headers.get("Retry-After", "1") or 1), 10.0))
-            continue
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}: {response.text[:120]}"
-        events = (_json(response) or {}).get("events")
-        return events if isinstance(events, list) else "no events in the tracker"
-    return problem
-
-
-def fetch_tracker_from_store(tracker_db_url: str, senders: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Every sender's events straight from Rasa's SQL tracker store (its `events` table), in order.
-
-    Each row's `data` is the event as Rasa serialises it, so this is what the HTTP API returns
-    with `include_events=ALL`, without asking any Rasa server.
-    """
-    from sqlalchemy import bindparam, text
-
-    from analytics.tracker import tracker_engine  # Rasa's postgresql:// URL, opened with the app's driver
-
-    found: dict[str, list[dict[str, Any]]] = {sender: [] for sender in senders}
-    query = text("SELECT sender_id, data FROM events WHERE sender_id IN :senders ORDER BY id").bindparams(
-        bindparam("senders", expanding=True)
-    )
-    with tracker_engine(tracker_db_url).connect() as connection:
-        for start in range(0, len(senders), 200):
-            for sender, data in connection.execute(query, {"senders": senders[start : start + 200]}):
-                found[sender].append(json.loads(data))
-    return found
-
-
-async def check_trackers(
-    url: str, run: LoadRun, token: str | None, tracker_db_url: str | None = None
-) -> tuple[list[ConversationCheck], dict[str, str]]:
-    """Check every conversation that sent at least one turn: from the store, or a few trackers at a time."""
-    gate = asyncio.Semaphore(TRACKER_FETCH_CONCURRENCY)
-    checks: list[ConversationCheck] = []
-    unreadable: dict[str, str] = {}
-    if tracker_db_url is not None:
-        sent_by = {sender: sent for sender, sent in run.results.items() if sent}
-        stored = await asyncio.to_thread(fetch_tracker_from_store, tracker_db_url, list(sent_by))
-        for sender, sent in sent_by.items():
-            if stored[sender]:
-                checks.append(check_conversation(sender, sent, stored[sender]))
-            else:
-                unreadable[sender] = "no events in the tracker store"
-        return checks, unreadable
-
-    async def one(client: httpx.AsyncClient, sender: str, sent: list[TurnResult]) -> None:
-        async with gate:
-            events = await fetch_tracker(client, url, sender, token)
-        if isinstance(events, str):
-            unreadable[sender] = events
-            return
-        checks.append(check_conversation(sender, sent, events))
-
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as client:
-        await asyncio.gather(*(one(client, sender, sent) for sender, sent in run.results.items() if sent))
-    return checks, unreadable
 
 
 # ---------------------------------------------------------------- report

@@ -13,16 +13,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from loadtest import (
-    TURN_KEY,
-    LoadRun,
-    PlannedTurn,
-    TurnResult,
-    build_report,
-    check_conversation,
-    failed,
-    plan_conversations,
-)
+from loadtest import build_report, failed
+from loadtest_check import check_conversation
+from loadtest_plan import TURN_KEY, LoadRun, PlannedTurn, TurnResult, plan_conversations
 
 SENDER = "load-test-0"
 

@@ -13,7 +13,7 @@ from analytics.tracker import dispose_tracker_engines, ensure_events_table, even
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from loadtest import fetch_tracker_from_store
+from loadtest_check import fetch_tracker_from_store
 
 
 def test_every_senders_events_in_the_order_rasa_stored_them(tmp_path: Path) -> None:
