@@ -3,7 +3,8 @@
 Why a baseline: absolute numbers depend on the machine, so the targets are set
 relative to what the plain Rasa engine does here (its `rasa init` bot served the
 same way). Both bots are driven over their REST channel, loopback only, with
-bounded counts and a time budget per phase, so `make bench` always ends.
+bounded counts and a time budget per phase, so `make bench` always ends. One timed
+message is scripts/bench_client.py's; the starter bot is scripts/bench_starter.py's.
 
     .venv/bin/python scripts/bench.py [--requests N] [--concurrency C] [--turns T]
                                       [--phase-seconds S] [--skip-baseline] [--quick] [--patched-starter]
@@ -15,10 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_client import REQUEST_TIMEOUT_S, Message, log, percentile, send_async, send_sync
+from bench_starter import ensure_starter, starter_server
 from sqlalchemy import select
 
 from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token
@@ -37,22 +36,14 @@ from backoffice.sql.engine import make_engine, session_factory
 from backoffice.sql.hr_models import EmployeeRow
 from backoffice.sql.models import OrderRow
 from demo.accounts import demo_accounts
-from operations import processes, stack
+from operations import stack
 
 ROOT = Path(__file__).resolve().parents[1]
-RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
-STARTER_PORT = 15105
-STARTER_URL = f"http://127.0.0.1:{STARTER_PORT}"
-REST_PATH = "/webhooks/rest/webhook"
-RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "HF_HUB_OFFLINE": "1"}
 TARGET_P95_MS = 100.0
 TARGET_THROUGHPUT_RATIO = 0.8
 WARMUP = 10
 TURNS_PER_SEQ_SENDER = 10  # a fresh conversation every 10 messages, so trackers stay realistic in size
-REQUEST_TIMEOUT_S = 60.0
 
-# A message to send: (text, metadata, text the reply must contain or None).
-Message = tuple[str, dict[str, Any], str | None]
 # Builds the message for (conversation index, turn index within it).
 MessageMaker = Callable[[int, int], Message]
 
@@ -110,74 +101,6 @@ class Phase:
             "throughput_msg_s": ok / self.wall_s if self.wall_s > 0 else None,
             "error_samples": self.error_samples,
         }
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile; no numpy in the app environment for one number."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-_T0 = time.monotonic()
-
-
-def log(text: str) -> None:
-    """Progress goes to stderr, stamped with the elapsed time, so that stdout holds only the results."""
-    print(f"[{time.monotonic() - _T0:5.0f}s] {text}", file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------- one request
-
-
-def reply_error(status: int, body: Any, expect: str | None) -> str | None:
-    """Why a reply does not count as an answer: non-200, no text, or missing the expected text."""
-    if status != 200:
-        return f"HTTP {status}"
-    texts = [m.get("text") or "" for m in body if isinstance(m, dict)] if isinstance(body, list) else []
-    if not any(texts):
-        return f"empty reply: {json.dumps(body)[:120]}"
-    if expect is not None and not any(expect in text for text in texts):
-        return f"reply lacks {expect}: {' | '.join(texts)[:160]}"
-    return None
-
-
-def payload(sender: str, message: Message) -> dict[str, Any]:
-    text, metadata, _ = message
-    return {"sender": sender, "message": text, "metadata": metadata}
-
-
-def send_sync(client: httpx.Client, url: str, sender: str, message: Message) -> tuple[float, str | None]:
-    """One message, timed from request to parsed reply."""
-    started = time.perf_counter()
-    try:
-        response = client.post(url + REST_PATH, json=payload(sender, message))
-        error = reply_error(response.status_code, _json(response), message[2])
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    return (time.perf_counter() - started) * 1000, error
-
-
-async def send_async(client: httpx.AsyncClient, url: str, sender: str, message: Message) -> tuple[float, str | None]:
-    """The same as `send_sync`, for the concurrent phase."""
-    started = time.perf_counter()
-    try:
-        response = await client.post(url + REST_PATH, json=payload(sender, message))
-        error = reply_error(response.status_code, _json(response), message[2])
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    return (time.perf_counter() - started) * 1000, error
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------- the two phases
@@ -350,77 +273,6 @@ def _stop_started(settings: Settings, started: set[str], all_started: bool) -> N
     stack.stop_pids(pids[name] for name in started if name in pids)
     for name in started:
         (settings.var_dir / "run" / f"{name}.pid").unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------- the starter bot
-
-
-def starter_model(starter_dir: Path) -> Path | None:
-    models = sorted((starter_dir / "models").glob("*.tar.gz"))
-    return models[-1] if models and (starter_dir / "config.yml").exists() else None
-
-
-def ensure_starter(starter_dir: Path) -> None:
-    """`rasa init --no-prompt` once (it trains), cached so later runs start in seconds."""
-    if starter_model(starter_dir) is not None:
-        log(f"Starter bot cached in {starter_dir}.")
-        return
-    log("Creating and training Rasa's starter bot (rasa init --no-prompt; a few minutes, once) …")
-    with tempfile.TemporaryDirectory(prefix="rasa-starter-") as tmp:
-        result = subprocess.run(
-            [str(RASA_BIN), "init", "--no-prompt"],
-            cwd=tmp,
-            env={**os.environ, **RASA_ENV, "PYTHONPATH": str(ROOT)},  # `engine` lives in this repository
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=False,
-        )
-        if result.returncode != 0 or starter_model(Path(tmp)) is None:
-            raise SystemExit(f"rasa init failed ({result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-        if starter_dir.exists():
-            shutil.rmtree(starter_dir)
-        starter_dir.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(tmp, starter_dir, ignore=shutil.ignore_patterns(".rasa"))
-
-
-@contextmanager
-def starter_server(starter_dir: Path, log_file: Path, patched: bool) -> Iterator[str]:
-    """Serve the starter bot with `rasa run --enable-api` (or our patched engine), and always kill its process group."""
-    if stack.is_healthy(f"{STARTER_URL}/"):
-        raise SystemExit(f"Something already answers on {STARTER_URL}; refusing to benchmark an unknown server.")
-    server = [str(processes.RASA_PYTHON), "-m", "engine"] if patched else [str(RASA_BIN)]
-    command = [*server, "run", "--enable-api", "--port", str(STARTER_PORT), "--interface", "127.0.0.1"]
-    log(f"Starting the starter bot on {STARTER_URL} ({'our patched engine' if patched else 'stock rasa run'}) …")
-    with log_file.open("ab") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=starter_dir,
-            env={**os.environ, **RASA_ENV, "PYTHONPATH": str(ROOT)},  # `engine` lives in this repository
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_up(process, log_file)
-        yield STARTER_URL
-    finally:
-        log("Stopping the starter bot …")
-        stack.stop_pids([process.pid])
-        process.wait(timeout=30)
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], log_file: Path, timeout_s: float = 300.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if stack.is_healthy(f"{STARTER_URL}/"):
-            return
-        if process.poll() is not None:
-            raise RuntimeError(f"starter bot exited with {process.returncode}; see {log_file}")
-        time.sleep(0.5)
-    raise RuntimeError(f"starter bot not up after {timeout_s:.0f}s; see {log_file}")
 
 
 # ---------------------------------------------------------------- report

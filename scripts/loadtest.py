@@ -41,20 +41,10 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench.py, next to this file
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench.py and its parts, next to this file
 
-from bench import (
-    REQUEST_TIMEOUT_S,
-    REST_PATH,
-    Message,
-    _json,
-    customer_orders,
-    log,
-    our_stack,
-    payload,
-    percentile,
-    reply_error,
-)
+from bench import customer_orders, our_stack
+from bench_client import REQUEST_TIMEOUT_S, REST_PATH, Message, log, payload, percentile, reply_error, reply_json
 from loadtest_check import ConversationCheck, check_trackers
 from loadtest_plan import KINDS, TURN_KEY, Conversation, LoadRun, PlannedTurn, TurnResult, plan_conversations
 
@@ -74,7 +64,7 @@ async def send_turn(client: httpx.AsyncClient, url: str, conversation: Conversat
     try:
         response = await client.post(url + REST_PATH, json=payload(conversation.sender, message))
         status = response.status_code
-        body = _json(response)
+        body = reply_json(response)
         texts = [m.get("text") or "" for m in body if isinstance(m, dict)] if isinstance(body, list) else []
         error = reply_error(status, body, turn.expect) if turn.expects_reply else None
         if status != 200 and error is None:

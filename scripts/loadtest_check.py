@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from bench import REQUEST_TIMEOUT_S, _json
+from bench_client import REQUEST_TIMEOUT_S, reply_json
 from loadtest_plan import TURN_KEY, LoadRun, TurnResult
 
 TRACKER_FETCH_CONCURRENCY = 8
@@ -137,7 +137,7 @@ async def fetch_tracker(
             continue
         if response.status_code != 200:
             return f"HTTP {response.status_code}: {response.text[:120]}"
-        events = (_json(response) or {}).get("events")
+        events = (reply_json(response) or {}).get("events")
         return events if isinstance(events, list) else "no events in the tracker"
     return problem
 
