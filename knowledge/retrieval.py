@@ -16,8 +16,10 @@ sentences (`answerability.py`).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -33,6 +35,49 @@ BM25_WEIGHT = 0.5
 FAMILIAR_REST = 0.3
 CANDIDATES = 30
 EMBEDDING_SIZE = 384
+
+# Where the dense candidates come from: every vector scored in memory, or Chroma's HNSW index.
+DenseMode = Literal["numpy", "chroma"]
+# (indexes into the retriever's entries, their cosine similarity), best first.
+DenseSearch = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+def numpy_dense(vectors: np.ndarray) -> DenseSearch:
+    """Exact: every vector against the question's, the best `n` partitioned out (not a full sort)."""
+
+    def search(question_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        scores = vectors @ question_vector
+        n = min(n, len(scores))
+        if n == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores by position
+        return top, scores[top]
+
+    return search
+
+
+class ChromaDense:
+    """Approximate: each collection's HNSW index in Chroma (embedded or over HTTP), the lists merged.
+
+    The serving path scores vectors in numpy instead: `make bench-knowledge` measured both on the
+    same data, and the index is slower at the sizes these stores have (docs/performance.md).
+    """
+
+    def __init__(self, store: KnowledgeStore, entries: Sequence[tuple[str, Chunk]]) -> None:
+        self.store = store
+        self.position = {(name, chunk.id): index for index, (name, chunk) in enumerate(entries)}
+        self.sizes = Counter(name for name, _ in entries)
+
+    def __call__(self, question_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        found: list[tuple[float, int]] = []
+        for name, size in self.sizes.items():
+            for chunk_id, similarity in self.store.nearest(name, question_vector, min(n, size)):
+                index = self.position.get((name, chunk_id))
+                if index is not None:  # a chunk ingested after this retriever opened waits for the reload
+                    found.append((similarity, index))
+        found = sorted(found, key=lambda pair: (-pair[0], pair[1]))[:n]
+        return np.array([i for _, i in found], dtype=np.int64), np.array([s for s, _ in found], dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -63,9 +108,11 @@ class Retriever:
         vectors: np.ndarray,
         sentences: dict[str, tuple[list[str], np.ndarray]] | None = None,
         vocabulary: Vocabulary | Callable[[], Vocabulary] | None = None,
+        dense_search: DenseSearch | None = None,
     ) -> None:
         self.entries = list(entries)
         self.vectors = vectors
+        self.dense_search = dense_search or numpy_dense(vectors)
         self.sentences = sentences or {}
         # The vocabulary may come as a loader: it is read on the first question with an unknown word,
         # not when the retriever opens (the first question already waits for the model).
@@ -87,7 +134,7 @@ class Retriever:
             self.documents.setdefault((name, chunk.path), []).append(index)
 
     @classmethod
-    def open(cls, store: KnowledgeStore, collections: Sequence[str]) -> Retriever:
+    def open(cls, store: KnowledgeStore, collections: Sequence[str], dense: DenseMode = "numpy") -> Retriever:
         entries: list[tuple[str, Chunk]] = []
         blocks = []
         sentences: dict[str, tuple[list[str], np.ndarray]] = {}
@@ -98,7 +145,8 @@ class Retriever:
             sentences.update(store.load_sentences(name))
         vectors = np.vstack(blocks) if entries else np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
         names = list(collections)
-        return cls(entries, vectors, sentences, lambda: Vocabulary(store.load_words_of(names)))
+        search = ChromaDense(store, entries) if dense == "chroma" else None
+        return cls(entries, vectors, sentences, lambda: Vocabulary(store.load_words_of(names)), search)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -169,18 +217,18 @@ class Retriever:
         if not self.entries:
             return Rankings([], [])
         question_tokens = tokens(question)
-        dense_scores = self.vectors @ question_vector
+        dense_order, dense_scores = self.dense_search(question_vector, max(CANDIDATES, k))
         bm25_scores = (
             self.bm25.get_scores(question_tokens) if self.bm25 and question_tokens else np.zeros(len(self.entries))
         )
-        dense_order = np.argsort(-dense_scores)
+        bm25_order = np.argsort(-bm25_scores)[:CANDIDATES]
         fused: dict[int, float] = {}
-        for weight, scores, order in (
-            (1.0, dense_scores, dense_order),
-            (BM25_WEIGHT, bm25_scores, np.argsort(-bm25_scores)),
+        for weight, order, scores in (
+            (1.0, dense_order[:CANDIDATES], dense_scores[:CANDIDATES]),
+            (BM25_WEIGHT, bm25_order, bm25_scores[bm25_order]),
         ):
-            for rank, index in enumerate(order[:CANDIDATES]):
-                if scores[index] > 0:
+            for rank, (index, score) in enumerate(zip(order, scores, strict=True)):
+                if score > 0:
                     fused[int(index)] = fused.get(int(index), 0.0) + weight / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
         return Rankings(

@@ -104,6 +104,7 @@ class KnowledgeStore:
     def __init__(self, client: Any, directory: Path | None = None) -> None:
         self.client = client
         self.directory = directory  # the embedded store's files (unused with a Chroma server)
+        self._handles: dict[str, Any] = {}  # collections queried by vector (`nearest`)
 
     @classmethod
     @_reachable
@@ -326,6 +327,26 @@ class KnowledgeStore:
         ]
         vectors = np.array([record[3] for record in records], dtype=np.float32).reshape(len(records), -1)
         return chunks, vectors
+
+    @_reachable
+    def nearest(self, name: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` chunks nearest the vector by Chroma's own (HNSW, approximate) index: [(chunk id, cosine)].
+
+        The alternative to scoring every vector in memory (`knowledge/retrieval.py`, `ChromaDense`);
+        `make bench-knowledge` measures both. The collection's handle is kept between questions (one
+        round trip per question, not two) and fetched again if the collection was replaced meanwhile.
+        """
+        for attempt in (1, 2):
+            handle = self._handles.get(name) or self._handles.setdefault(name, self._collection(name))
+            try:
+                rows = handle.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+                break
+            except Exception as error:
+                self._handles.pop(name, None)
+                if attempt == 2 or is_unreachable(error):
+                    raise
+        pairs = zip(rows["ids"][0], rows["distances"][0], strict=True)
+        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in pairs]
 
     # -- removal --------------------------------------------------------------------------
 

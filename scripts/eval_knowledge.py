@@ -18,6 +18,11 @@ a hit is a cited file among the expected sources), answer accuracy (answered, an
 `answer_keywords` group in the answer), abstention on unanswerable questions, answerable
 questions wrongly abstained, and p50/p95 latency of one question, warm.
 
+`--chroma-index` adds a fourth system, `ours-chroma-index`: ours with the dense candidates taken
+from Chroma's own HNSW index (`collection.query`) instead of numpy over the vectors in memory, so
+both are scored on the same questions in the same run (issue 19 item 5; `make bench-knowledge`
+measures the retrieval step alone, and on larger collections).
+
 `--latency-runs N` asks the selected questions N more times of ours alone and reports the median
 of the runs' p50 and p95, the CPU time per question and the load average: on a shared machine
 latency is noise as much as signal.
@@ -51,6 +56,7 @@ from knowledge.retrieval import Retriever  # noqa: E402
 from knowledge.store import KnowledgeStore  # noqa: E402
 
 SYSTEMS = ("ours", "langchain-recipe", "bm25-alone")
+WITH_INDEX = ("ours", "ours-chroma-index", "langchain-recipe", "bm25-alone")
 SPLITS = ("test", "tune")  # reported in this order: the test half is the one to quote
 
 
@@ -68,13 +74,18 @@ def selected(document_set: DocumentSet, split: str) -> list[tuple[str, Question]
 Asker = Callable[[str, Audience], Reply]  # a system that knows who asks
 
 
-def systems_for(document_set: DocumentSet, store: KnowledgeStore, audiences: set[Audience]) -> dict[str, Asker]:
+def systems_for(
+    document_set: DocumentSet, store: KnowledgeStore, audiences: set[Audience], systems: tuple[str, ...] = SYSTEMS
+) -> dict[str, Asker]:
     """Each system, asking each question of what its asker may read (a customer: public folders only)."""
-    chosen: dict[str, dict[Audience, System]] = {name: {} for name in SYSTEMS}
+    chosen: dict[str, dict[Audience, System]] = {name: {} for name in systems}
     for audience in sorted(audiences):
         folders = document_set.folders_for(audience)
-        retriever = Retriever.open(store, [document_set.collection(f) for f in folders])
+        collections = [document_set.collection(f) for f in folders]
+        retriever = Retriever.open(store, collections)
         chosen["ours"][audience] = ours(retriever)
+        if "ours-chroma-index" in chosen:
+            chosen["ours-chroma-index"][audience] = ours(Retriever.open(store, collections, dense="chroma"))
         chosen["langchain-recipe"][audience] = langchain_recipe([f.path for f in folders])
         chosen["bm25-alone"][audience] = bm25_alone(retriever)
     return {name: _by_audience(per_audience) for name, per_audience in chosen.items()}
@@ -84,11 +95,13 @@ def _by_audience(per_audience: dict[Audience, System]) -> Asker:
     return lambda question, audience: per_audience[audience](question)
 
 
-def evaluate(document_set: DocumentSet, store: KnowledgeStore, split: str) -> list[Row]:
+def evaluate(
+    document_set: DocumentSet, store: KnowledgeStore, split: str, systems_run: tuple[str, ...] = SYSTEMS
+) -> list[Row]:
     for folder in document_set.folders:
         print(ingest(folder.path, document_set.collection(folder), folder.audience, store).summary(), file=sys.stderr)
     questions = selected(document_set, split)
-    systems = systems_for(document_set, store, {q.audience for _, q in questions})
+    systems = systems_for(document_set, store, {q.audience for _, q in questions}, systems_run)
     rows = []
     for name, system in systems.items():
         system("warm-up question", questions[0][1].audience)
@@ -100,7 +113,7 @@ def evaluate(document_set: DocumentSet, store: KnowledgeStore, split: str) -> li
     return rows
 
 
-def report(rows: list[Row], sets: list[str]) -> tuple[str, dict[str, Any]]:
+def report(rows: list[Row], sets: list[str], systems: tuple[str, ...] = SYSTEMS) -> tuple[str, dict[str, Any]]:
     """Per half: each set's lines and the macro average, ours next to both baselines; verdicts on test."""
     text, data = [], {}
     for half in SPLITS:
@@ -109,11 +122,11 @@ def report(rows: list[Row], sets: list[str]) -> tuple[str, dict[str, Any]]:
             continue
         lines, numbers = [], {}
         for set_name in sets:
-            for system in SYSTEMS:
+            for system in systems:
                 mine = [r for r in in_half if r.set == set_name and r.system == system]
                 numbers.setdefault(set_name, {})[system] = metrics(mine)
                 lines.append((set_name, system, len(mine), numbers[set_name][system]))
-        for system in SYSTEMS:
+        for system in systems:
             mine = [r for r in in_half if r.system == system]
             numbers.setdefault("macro", {})[system] = macro(mine)
             lines.append((f"macro ({len(sets)} sets)", system, len(mine), numbers["macro"][system]))
@@ -160,19 +173,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("tune", "test", "all"), default="all")
     parser.add_argument("--json", type=Path, help="also write the numbers and every question's outcome here")
     parser.add_argument("--details", action="store_true", help="print every question's outcome (ours)")
+    parser.add_argument("--chroma-index", action="store_true", help="also ours with dense candidates from HNSW")
     parser.add_argument("--latency-runs", type=int, default=0, metavar="N", help="N more passes of ours")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     sets = args.set or list(SETS)
     store = KnowledgeStore.open(Settings().var_dir.resolve() / "eval" / "knowledge")
     load_before = os.getloadavg()
-    rows = [row for name in sets for row in evaluate(SETS[name], store, args.split)]
+    systems = WITH_INDEX if args.chroma_index else SYSTEMS
+    rows = [row for name in sets for row in evaluate(SETS[name], store, args.split, systems)]
     load_after = os.getloadavg()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\nKnowledge evaluation, {when}: sets {', '.join(sets)}; split {args.split}; load average "
           f"{load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} cores "
           "(latency above ~1 per core is the machine's, not ours)")  # fmt: skip
-    text, numbers = report(rows, sets)
+    text, numbers = report(rows, sets, systems)
     print(text)
     if args.details:
         for row in rows:

@@ -1,12 +1,24 @@
-"""A small demo-company corpus on disk and a fresh Chroma store per test (real model, real Chroma)."""
+"""A small demo-company corpus on disk and a fresh Chroma store per test (real model, real Chroma),
+and a real Chroma server (`chroma run`) for what must hold over HTTP too."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from knowledge.store import KnowledgeStore
+
+CHROMA_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "chroma"
 
 RETURNS_MD = """# Returns and refunds
 
@@ -54,3 +66,44 @@ def internal_docs(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(tmp_path: Path) -> KnowledgeStore:
     return KnowledgeStore.open(tmp_path / "chroma")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ChromaServer:
+    """A real Chroma server (`chroma run`, as the scale profile starts it) on a free loopback port."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [str(CHROMA_BIN), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
+    with (tmp_path / "chroma.log").open("wb") as log:
+        server = ChromaServer(
+            url, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                    break
+            assert server.process.poll() is None and time.monotonic() < deadline, (tmp_path / "chroma.log").read_text()
+            time.sleep(0.3)
+        yield server
+    finally:
+        server.stop()

@@ -8,26 +8,19 @@ the store's directory, which is the store itself.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from knowledge import service as service_module
 from knowledge.service import KnowledgeService
 from knowledge.store import KnowledgeStore
+from tests.knowledge.conftest import ChromaServer
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMA_BIN = ROOT / ".venv" / "bin" / "chroma"
 QUESTION = "Which countries do you ship to?"
 
 WRITER = """
@@ -35,6 +28,7 @@ import sys
 from pathlib import Path
 from knowledge.ingest import ingest
 from knowledge.store import KnowledgeStore
+from tests.knowledge.conftest import ChromaServer
 
 action, directory, url, target = sys.argv[1:5]
 store = KnowledgeStore.open(Path(directory), url or None)
@@ -57,47 +51,6 @@ def write(action: str, directory: Path, url: str, target: str) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class ChromaServer:
-    """A real Chroma server (`chroma run`, as the scale profile starts it) on a free loopback port."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [str(CHROMA_BIN), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
-    with (tmp_path / "chroma.log").open("wb") as log:
-        server = ChromaServer(
-            url, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            assert server.process.poll() is None and time.monotonic() < deadline, (tmp_path / "chroma.log").read_text()
-            time.sleep(0.3)
-        yield server
-    finally:
-        server.stop()
 
 
 def cited(service: KnowledgeService) -> list[str]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from knowledge.answers import cited
 from knowledge.chunking import Chunk
+from knowledge.embeddings import embed_one
+from knowledge.ingest import ingest
 from knowledge.retrieval import BM25_WEIGHT, EMBEDDING_SIZE, RRF_K, Retriever
+from knowledge.store import KnowledgeStore
 
 
 def unit(*values: float) -> np.ndarray:
@@ -82,3 +87,23 @@ def test_sources_follow_meaning_and_include_every_quoted_document() -> None:
     # A quoted file outside them is cited after them; one among them is not cited twice.
     assert [s.path for s in cited(ranked, [quoted_d, quoted_a])] == ["a.md", "b.md", "c.md", "d.md"]
     assert [s.path for s in cited(ranked, [quoted_a])] == ["a.md", "b.md", "c.md"]
+
+
+@pytest.mark.parametrize("over_http", [False, True], ids=["embedded", "chroma-server"])
+def test_chroma_s_own_index_finds_the_candidates_numpy_finds(
+    over_http: bool, request: pytest.FixtureRequest, tmp_path: Path, public_docs: Path, internal_docs: Path
+) -> None:
+    """The alternative dense path (HNSW in Chroma, `make bench-knowledge`) ranks a small store exactly as numpy does."""
+    url = request.getfixturevalue("chroma_server").url if over_http else None
+    store = KnowledgeStore.open(tmp_path / "store", url)
+    ingest(public_docs, "help", "public", store)
+    ingest(internal_docs, "staff", "internal", store)
+    exact = Retriever.open(store, ["help", "staff"])
+    indexed = Retriever.open(store, ["help", "staff"], dense="chroma")
+    for question in ("Which countries do you ship to?", "when is payday", "refund to my card", "EUR 75"):
+        vector = embed_one(question)
+        mine, theirs = exact.rankings(question, vector, k=4), indexed.rankings(question, vector, k=4)
+        assert [h.chunk.id for h in theirs.fused] == [h.chunk.id for h in mine.fused], question
+        assert [h.chunk.id for h in theirs.by_meaning] == [h.chunk.id for h in mine.by_meaning], question
+        positions, similarities = indexed.dense_search(vector, 3)
+        assert similarities == pytest.approx(exact.vectors[positions] @ vector, abs=1e-4)
