@@ -21,12 +21,15 @@ PostgreSQL, Redis and Chroma URLs in this profile), so `assistant demo seed` and
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import jinja2
 
 from assistant.settings import Settings
 from operations import processes
@@ -205,107 +208,33 @@ def nginx_config(settings: Settings) -> str:
     not re-sent once sent: an action may have changed the back office before its server died.
     The widget's socket.io connections stick to one Rasa server per client address (its
     session lives in that server's memory). The access log names the upstream of each request.
+    The text is operations/templates/nginx.conf.j2 (generated configuration, kept out of the code).
     """
     ports = ScalePorts.of(settings)
-    nginx_dir = _var(settings, "nginx")
-    log_dir = _var(settings, "log")
-    body_limit = settings.channel_max_request_bytes + 64 * 1024  # Rasa answers 413 itself, with its JSON body
+    return _nginx_template().render(
+        nginx_dir=_var(settings, "nginx"),
+        log_dir=_var(settings, "log"),
+        body_limit=settings.channel_max_request_bytes + 64 * 1024,  # Rasa answers 413 itself, with its JSON body
+        read_timeout_s=UPSTREAM_READ_TIMEOUT_S,
+        rasa_ports=ports.rasa,
+        action_ports=ports.actions,
+        rasa_port=processes.port_of(settings.rasa_url),
+        action_port=processes.port_of(settings.action_server_url),
+    )
 
-    def servers(port_list: tuple[int, ...]) -> str:
-        return "\n".join(f"        server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;" for port in port_list)
 
-    proxy_common = """
-            proxy_http_version 1.1;
-            proxy_set_header Host $host;
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_connect_timeout 5s;"""
-    timeouts = f"""
-            proxy_read_timeout {UPSTREAM_READ_TIMEOUT_S}s;
-            proxy_send_timeout {UPSTREAM_READ_TIMEOUT_S}s;"""
-    return f"""# Written by operations/scale.py from the settings; edits are overwritten at the next start.
-daemon off;
-worker_processes 1;
-pid {nginx_dir}/nginx.pid;
-error_log stderr warn;
-
-events {{
-    worker_connections 2048;
-}}
-
-http {{
-    log_format upstream '$time_iso8601 $server_port "$request_method $uri" $status '
-                        'upstream=$upstream_addr upstream_status=$upstream_status request_time=$request_time';
-    access_log {log_dir}/nginx-access.log upstream;
-    client_body_temp_path {nginx_dir}/tmp/body;
-    proxy_temp_path {nginx_dir}/tmp/proxy;
-    fastcgi_temp_path {nginx_dir}/tmp/fastcgi;
-    uwsgi_temp_path {nginx_dir}/tmp/uwsgi;
-    scgi_temp_path {nginx_dir}/tmp/scgi;
-    client_max_body_size {body_limit};
-    # An action call carries the whole tracker (tens of kB): kept in memory, not written to a temp file.
-    client_body_buffer_size 1m;
-    server_tokens off;
-
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        ''      '';
-    }}
-
-    upstream rasa {{
-{servers(ports.rasa)}
-        keepalive 128;
-    }}
-
-    upstream rasa_socketio {{
-        ip_hash;
-{servers(ports.rasa)}
-    }}
-
-    upstream actions {{
-{servers(ports.actions)}
-        keepalive 128;
-    }}
-
-    server {{
-        listen 127.0.0.1:{processes.port_of(settings.rasa_url)};
-
-        location = /nginx-health {{
-            access_log off;
-            return 200 "ok\\n";
-        }}
-
-        location /socket.io/ {{
-            proxy_pass http://rasa_socketio;{proxy_common}
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_read_timeout 1h;
-            proxy_send_timeout 1h;
-        }}
-
-        location / {{
-            proxy_pass http://rasa;{proxy_common}{timeouts}
-            proxy_set_header Connection "";
-            proxy_next_upstream error timeout http_502 http_503 non_idempotent;
-        }}
-    }}
-
-    server {{
-        listen 127.0.0.1:{processes.port_of(settings.action_server_url)};
-
-        location = /nginx-health {{
-            access_log off;
-            return 200 "ok\\n";
-        }}
-
-        location / {{
-            proxy_pass http://actions;{proxy_common}{timeouts}
-            proxy_set_header Connection "";
-            proxy_next_upstream error timeout http_502 http_503;
-        }}
-    }}
-}}
-"""
+@functools.cache
+def _nginx_template() -> jinja2.Template:
+    """operations/templates/nginx.conf.j2, loaded once; a missing variable is an error, not an empty line."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # an nginx configuration, not HTML
+    )
+    return environment.get_template("nginx.conf.j2")
 
 
 def nginx_service(settings: Settings) -> processes.Service:

@@ -102,3 +102,18 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     (tmp_path / "var" / "log").mkdir(parents=True, exist_ok=True)
     checked = subprocess.run([*service.command, "-t"], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_nginx_configuration_is_the_template_rendered_byte_for_byte() -> None:
+    """The configuration moved from an f-string into operations/templates/nginx.conf.j2 (issue 19); the file
+    expected here was written by the f-string, so the template renders exactly what nginx ran with before."""
+    scaled = settings(
+        stack_profile="scale",
+        scale_port_base=26000,
+        rasa_url="http://127.0.0.1:26005",
+        var_dir=Path("/srv/assistant/var"),
+        scale_rasa_servers=3,
+        scale_action_servers=2,
+    )
+    expected = (Path(__file__).parent / "data" / "nginx_scale.conf").read_text()
+    assert scale.nginx_config(scaled) == expected
