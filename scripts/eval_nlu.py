@@ -332,7 +332,8 @@ def own_stack(our_model_path: Path, port_base: int) -> Iterator[tuple[Settings, 
             stack.down(settings)
 
 
-def main(argv: list[str] | None = None) -> int:
+def option_parser() -> argparse.ArgumentParser:
+    """The command line: which cases, which models, which stack."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="the dev set")
     parser.add_argument("--second", type=Path, default=SECOND_CASES, help="the second source's test half")
@@ -358,14 +359,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="serve this baseline model instead of the one trained for the committed data (it says so in the output)",
     )
-    args = parser.parse_args(argv)
-    sources = {"dev": load_cases(args.cases)}
-    if not args.no_second:
-        sources["second"] = load_cases(args.second)
-    if args.limit:
-        sources = {name: first_of_each_kind(cases, args.limit) for name, cases in sources.items()}
-    git = ["git", "rev-parse", "--short", "HEAD"]
-    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return parser
+
+
+def models(args: argparse.Namespace, commit: str) -> tuple[Path | None, Path | None, dict[str, float], list[str]]:
+    """Our model and the baseline's, trained for the committed data unless told otherwise (None: not measured),
+    with their training times and a note on each for the report."""
     notes: list[str] = []
     training: dict[str, float] = {}
     data_root = export_head(HEAD_EXPORT)
@@ -389,6 +388,49 @@ def main(argv: list[str] | None = None) -> int:
             )
             shown = baseline_path.relative_to(ROOT)
             notes.append(f"baseline: {shown} from commit {commit}, {kind} ({training_note(baseline_path)})")
+    return ours_path, baseline_path, training, notes
+
+
+def write_outcomes(
+    path: Path,
+    sources: dict[str, list[Case]],
+    per_case: dict[str, dict[str, list[Outcome]]],
+    summary: dict[str, Any],
+) -> None:
+    """Every case's outcome per source and server, next to the figures (--json), for a look at single cases."""
+    rows = {
+        source: {
+            name: [
+                {
+                    "text": o.case.text,
+                    "expect": o.case.expect,
+                    "intent": o.case.intent,
+                    "predicted": o.predicted,
+                    "confidence": round(o.confidence, 4),
+                    "sources": o.sources,
+                    "replies": o.replies,
+                }
+                for o in outcomes
+            ]
+            for name, outcomes in per_case[source].items()
+        }
+        for source in sources
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**summary, "cases": rows}, indent=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = option_parser()
+    args = parser.parse_args(argv)
+    sources = {"dev": load_cases(args.cases)}
+    if not args.no_second:
+        sources["second"] = load_cases(args.second)
+    if args.limit:
+        sources = {name: first_of_each_kind(cases, args.limit) for name, cases in sources.items()}
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    ours_path, baseline_path, training, notes = models(args, commit)
     for note in notes:
         print(note, file=sys.stderr, flush=True)
     started = time.strftime("%Y-%m-%d %H:%M")
@@ -425,33 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     for source in sources:
         side_by_side(source, results[source], counts[source])
     if args.json:
-        rows = {
-            source: {
-                name: [
-                    {
-                        "text": o.case.text,
-                        "expect": o.case.expect,
-                        "intent": o.case.intent,
-                        "predicted": o.predicted,
-                        "confidence": round(o.confidence, 4),
-                        "sources": o.sources,
-                        "replies": o.replies,
-                    }
-                    for o in outcomes
-                ]
-                for name, outcomes in per_case[source].items()
-            }
-            for source in sources
-        }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        summary = {
-            "started": started,
-            "load": [min(loads), max(loads)],
-            "notes": notes,
-            "metrics": results,
-            "counts": counts,
-        }
-        args.json.write_text(json.dumps({**summary, "cases": rows}, indent=2))
+        summary = {"started": started, "load": [min(loads), max(loads)], "notes": notes, "metrics": results}
+        write_outcomes(args.json, sources, per_case, {**summary, "counts": counts})
     return 0
 
 
