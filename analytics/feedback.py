@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from analytics.tracker import TrackerEvents
+from assistant.names import FEEDBACK_EVENT
+from assistant.transcript import turns
 from handoff.conversation import ConversationUnavailable, RasaConversations
 
 SESSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # the widget's session ids (engine/channels/widget_messages.py)
@@ -61,7 +63,7 @@ def feedback_event(feedback: Feedback, answer_at: float | None) -> dict[str, Any
     payload: dict[str, Any] = {"kind": feedback.kind, "value": feedback.value}
     if answer_at is not None:
         payload["answer_at"] = answer_at
-    return {"event": "agent", "timestamp": time.time(), "text": None, "data": {"feedback": payload}}
+    return {"event": FEEDBACK_EVENT, "timestamp": time.time(), "text": None, "data": {"feedback": payload}}
 
 
 def check(feedback: Feedback, events: list[dict[str, Any]]) -> float | None:
@@ -72,24 +74,19 @@ def check(feedback: Feedback, events: list[dict[str, Any]]) -> float | None:
     if feedback.kind == "conversation":
         return None
     wanted = " ".join((feedback.answer or "").split())
-    answers = [
-        event
-        for event in session
-        if event.get("event") == "bot"
-        and not ((event.get("data") or {}).get("custom") or {}).get("agent")
-        and " ".join(str(event.get("text") or "").split()) == wanted
-    ]
+    # The bot's own lines, as every view reads them (a person's lines in the console are not answers).
+    answers = [turn for turn in turns(session) if turn.speaker == "bot" and " ".join(turn.text.split()) == wanted]
     if not wanted or not answers:
         raise FeedbackRefused(404, "the bot gave no such answer in this conversation")
-    answer_at = answers[-1].get("timestamp")
+    answer_at = answers[-1].at
     rated = {
         ((event.get("data") or {}).get("feedback") or {}).get("answer_at")
         for event in session
-        if event.get("event") == "agent"
+        if event.get("event") == FEEDBACK_EVENT
     }
     if answer_at in rated:
         raise FeedbackRefused(409, "this answer has already been rated")
-    return float(answer_at) if isinstance(answer_at, int | float) else None
+    return answer_at
 
 
 class FeedbackRecorder:

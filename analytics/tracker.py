@@ -45,6 +45,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
+# Re-exported for the analytics modules that read them from here.
+from assistant.names import FAILURES_SLOT as FAILURES_SLOT
+from assistant.names import FEEDBACK_EVENT as FEEDBACK_EVENT
+from assistant.names import HANDOFF_ACTION as HANDOFF_ACTION
+from assistant.names import KNOWLEDGE_ACTION as KNOWLEDGE_ACTION
+
 metadata = MetaData()
 # Rasa's schema (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent), so a store we create is one Rasa accepts.
 events = Table(
@@ -59,10 +65,6 @@ events = Table(
     Column("data", Text),
 )
 
-KNOWLEDGE_ACTION = "action_answer_from_documents"
-HANDOFF_ACTION = "action_handoff"
-FAILURES_SLOT = "failed_attempts"  # actions/handoff.py: set to 1, 2 when the documents had no answer
-FEEDBACK_EVENT = "agent"  # see analytics.feedback: an event that changes no dialogue state
 # Events whose JSON is not needed (the columns say all).
 _PLAIN_TYPES = ("action", "session_started", "pause", "resume")
 _READ_TYPES = ("user", "bot", FEEDBACK_EVENT, *_PLAIN_TYPES)

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from assistant.names import FEEDBACK_EVENT, KNOWLEDGE_ACTION
 from assistant.pii import redact
 from assistant.transcript import turn_of
 
 MAX_LINES = 400
 MAX_LINE_CHARS = 2000
-KNOWLEDGE_ACTION = "action_answer_from_documents"
 
 
 def _at(event: dict[str, Any]) -> str | None:
@@ -68,7 +68,7 @@ def redacted_transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]
             waiting_since = None
         elif kind == "resume":
             lines.append({"speaker": "event", "text": "Handed back to the bot.", "at": _at(event)})
-        elif kind == "agent":
+        elif kind == FEEDBACK_EVENT:
             feedback = (event.get("data") or {}).get("feedback")
             if isinstance(feedback, dict):
                 lines.append({"speaker": "event", "text": _feedback_text(feedback), "at": _at(event)})

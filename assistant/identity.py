@@ -24,15 +24,17 @@ from typing import Any, Literal
 
 import jwt
 
+# Re-exported: the channels and the actions have always read the metadata keys from here.
+from assistant.names import METADATA_PROOF_KEY as METADATA_PROOF_KEY
+from assistant.names import METADATA_TOKEN_KEY as METADATA_TOKEN_KEY
+
 ALGORITHM = "HS256"
 Role = Literal["customer", "employee"]
-METADATA_TOKEN_KEY = "auth_token"
 
 AUD_CHANNEL = "assistant:channel"
 AUD_SESSION = "assistant:session"
 AUD_PAYMENT = "assistant:payment"
 AUD_CONNECTOR = "assistant:connector"
-METADATA_PROOF_KEY = "connector_proof"
 CONNECTOR_PROOF_TTL_S = 600
 
 

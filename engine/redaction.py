@@ -28,13 +28,12 @@ import logging
 import os
 from typing import Any
 
+from assistant.names import NAME_SLOTS
 from assistant.pii import NAME_MASK, redact, redact_value
 
 logger = logging.getLogger(__name__)
 
 _SAVE_QUALNAME = "SQLTrackerStore.save"
-# Slots that hold a person's name whatever it looks like.
-NAME_SLOTS = frozenset({"customer_name", "employee_name", "identity_name"})
 TRUE = frozenset({"1", "true", "yes", "on"})
 
 

@@ -14,13 +14,14 @@ from urllib.parse import quote
 
 import httpx
 
+from assistant.names import HANDOFF_BACK_RESPONSE, LISTEN_ACTION
 from handoff.tickets import Ticket, TranscriptLine
 from handoff.transcript import transcript_from_events
 
 TIMEOUT_S = 10.0
 # Channels that can take a message the user did not ask for; REST answers only the request it got.
 PUSH_CHANNELS = frozenset({"socketio", "telegram", "slack"})
-BACK_RESPONSE = "utter_handoff_back"
+BACK_RESPONSE = HANDOFF_BACK_RESPONSE
 
 
 class ConversationUnavailable(Exception):
@@ -80,4 +81,4 @@ class RasaConversations:
         """
         await self._request("POST", ticket.sender_id, "tracker/events", [{"event": "resume"}])
         await self._request("POST", ticket.sender_id, "execute", {"name": BACK_RESPONSE}, **self._channel(ticket))
-        await self._request("POST", ticket.sender_id, "tracker/events", [{"event": "action", "name": "action_listen"}])
+        await self._request("POST", ticket.sender_id, "tracker/events", [{"event": "action", "name": LISTEN_ACTION}])

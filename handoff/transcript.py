@@ -11,14 +11,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from assistant.names import NAME_SLOTS
 from assistant.pii import NAME_MASK, redact, redact_value
 from assistant.transcript import turns
 from handoff.tickets import NewTicket, TranscriptLine
 
 MAX_LINES = 500
 MAX_LINE_CHARS = 4000
-# Slots that hold a person's name whatever it looks like (as in engine/redaction.py).
-NAME_SLOTS = frozenset({"customer_name", "employee_name", "identity_name"})
 
 
 def transcript_from_events(events: Iterable[dict[str, Any]]) -> list[TranscriptLine]:

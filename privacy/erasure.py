@@ -31,12 +31,13 @@ from sqlalchemy import bindparam, delete, inspect, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from assistant.identity import ALGORITHM, AUD_CHANNEL, AUD_SESSION, METADATA_TOKEN_KEY
+from assistant.identity import ALGORITHM, AUD_CHANNEL, AUD_SESSION
+from assistant.names import CUSTOMER_PROOF_SLOT, METADATA_TOKEN_KEY
 from assistant.settings import Settings
 
 # A sender id shorter than this is not searched for in log lines: it would match unrelated text.
 MIN_LOG_MATCH_CHARS = 4
-PROOF_SLOT = "customer_proof"
+PROOF_SLOT = CUSTOMER_PROOF_SLOT
 
 
 @dataclass

@@ -1,0 +1,47 @@
+"""The names both environments use for the same things: actions, slots, events, message metadata keys.
+
+The Rasa engine (`engine/`, Python 3.10, `.venv-rasa`) and the action server, API and analytics
+(Python 3.11, `.venv`) never import each other; they agree on these names through the domain
+(`domain.yml`) and the tracker's events. Spelled once here, a renamed slot or action is one edit
+and `tests/assistant/test_names.py` checks every action and slot below against `domain.yml`.
+
+Standard library only, and nothing newer than Python 3.10: the engine imports it too.
+"""
+
+from __future__ import annotations
+
+# -- message metadata: what a channel puts on a user message and the actions read ---------------
+
+# A signed identity token (`assistant.identity.issue_channel_token`) from the website or an app.
+METADATA_TOKEN_KEY = "auth_token"
+# The engine's own signed note of which channel a message came through (`engine/channels/incoming.py`).
+METADATA_PROOF_KEY = "connector_proof"
+
+# -- slots ------------------------------------------------------------------------------------
+
+CUSTOMER_NAME_SLOT = "customer_name"
+# The session proof of a customer verified in the conversation (order or invoice number + e-mail).
+CUSTOMER_PROOF_SLOT = "customer_proof"
+# Documents without an answer in a row (1, 2): the second offers a person.
+FAILURES_SLOT = "failed_attempts"
+HANDOFF_OFFERED_SLOT = "handoff_offered"
+HANDOFF_MESSAGE_SLOT = "handoff_message"
+# Slots that hold a person's name whatever it looks like: masked whole, never pattern by pattern.
+# `employee_name` and `identity_name` are not slots today; kept so that adding one is masked at once.
+NAME_SLOTS = frozenset({CUSTOMER_NAME_SLOT, "employee_name", "identity_name"})
+
+# -- forms, actions and responses ----------------------------------------------------------------
+
+HANDOFF_MESSAGE_FORM = "handoff_message_form"
+KNOWLEDGE_ACTION = "action_answer_from_documents"
+HANDOFF_ACTION = "action_handoff"
+# Rasa's own: the bot waits for the user (the end of every turn).
+LISTEN_ACTION = "action_listen"
+# What the bot says when a person hands the conversation back (`handoff/conversation.py`).
+HANDOFF_BACK_RESPONSE = "utter_handoff_back"
+
+# -- events --------------------------------------------------------------------------------------
+
+# Feedback (thumbs, a rating) is stored as Rasa's `agent` event: it changes no dialogue state and
+# every reader of who-said-what skips it (`analytics.feedback`).
+FEEDBACK_EVENT = "agent"
