@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
+from assistant.names import HANDOFF_OFFERED_SLOT
 from knowledge.answers import Source
 from knowledge.service import is_warm, shared_service, warm_up
 
@@ -55,7 +56,7 @@ UNAVAILABLE_REPLY = (
     "or would you like me to put you in touch with a person?"
 )
 # True when the reply offered a person: a yes in the next turn accepts it (rules/handoff.yml).
-OFFERED_SLOT = "handoff_offered"
+OFFERED_SLOT = HANDOFF_OFFERED_SLOT
 HANDOFF_BUTTONS = [
     {"title": "Yes, a person please", "payload": "/human_handoff"},
     {"title": "No, thanks", "payload": "/deny"},

@@ -27,6 +27,7 @@ from actions.backoffice_calls import call, hr_port
 from actions.customer import channel_identity, proven_channel, verified_customer_id
 from actions.employee import identified_employee_id
 from assistant.hours import BusinessHours, parse_hours
+from assistant.names import FAILURES_SLOT, HANDOFF_MESSAGE_FORM, HANDOFF_MESSAGE_SLOT
 from assistant.settings import get_settings
 from backoffice.errors import BackofficeError
 from handoff.tickets import HandoffReason, Identity, NewTicket
@@ -35,10 +36,9 @@ from handoff.wiring import handoff_store
 
 logger = logging.getLogger(__name__)
 
-FAILURES_SLOT = "failed_attempts"
 FAILURES_BEFORE_HANDOFF = 2
-MESSAGE_SLOT = "handoff_message"
-MESSAGE_FORM = "handoff_message_form"
+MESSAGE_SLOT = HANDOFF_MESSAGE_SLOT
+MESSAGE_FORM = HANDOFF_MESSAGE_FORM
 # Intents that are not the message for the team (answered by the form's rules instead).
 NOT_A_MESSAGE = frozenset({"stop", "human_handoff", "greet", "affirm", "deny", "help", "bot_challenge", "thank"})
 SHORT_QUESTION_WORDS = 8
