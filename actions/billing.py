@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backoffice_calls import billing_port, call
 from actions.customer import CustomerAction
 from actions.orders import describe_orders, orders_named
-from assistant import formatting
+from assistant import catalog, formatting
 from assistant.identity import issue_payment_token
 from assistant.settings import get_settings
 from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
@@ -26,21 +26,29 @@ OVERDUE_WORDS = re.compile(r"(?i)\b(overdue|late|past due|oldest)\b")
 
 def void_reply(invoice: Invoice) -> str:
     """Why a void invoice asks for nothing: its order was cancelled before it was paid."""
-    order = f" {invoice.order_number}" if invoice.order_number else ""
-    return f"Invoice {invoice.number} was cancelled with its order{order} — there's nothing to pay."
+    if invoice.order_number:
+        return catalog.text("utter_invoice_void_with_order", invoice=invoice.number, order=invoice.order_number)
+    return catalog.text("utter_invoice_void", invoice=invoice.number)
 
 
 def invoice_line(invoice: Invoice, today: date) -> str:
     """`INV-50012: €120.00 due Tuesday 3 March` / `… overdue since …`."""
     balance = formatting.money(invoice.balance, invoice.currency)
     if invoice.status == InvoiceStatus.VOID:
-        return f"{invoice.number}: cancelled with its order — nothing to pay"
+        return catalog.text("utter_invoice_line_void", invoice=invoice.number)
     if invoice.status == InvoiceStatus.PAID:
-        return f"{invoice.number}: paid in full"
+        return catalog.text("utter_invoice_line_paid", invoice=invoice.number)
+    due = formatting.day(invoice.due_on, today)
     if invoice.status == InvoiceStatus.OVERDUE:
-        return f"{invoice.number}: {balance} overdue since {formatting.day(invoice.due_on, today)}"
-    partly = " (partly paid)" if invoice.status == InvoiceStatus.PARTLY_PAID else ""
-    return f"{invoice.number}: {balance}{partly} due {formatting.day(invoice.due_on, today)}"
+        return catalog.text("utter_invoice_line_overdue", invoice=invoice.number, balance=balance, since=due)
+    partly = invoice.status == InvoiceStatus.PARTLY_PAID
+    message_id = "utter_invoice_line_partly_paid" if partly else "utter_invoice_line_due"
+    return catalog.text(message_id, invoice=invoice.number, balance=balance, due=due)
+
+
+def invoice_list(invoices: list[Invoice], today: date) -> str:
+    """One line per invoice, as a list."""
+    return "\n".join(catalog.text("utter_list_item", item=invoice_line(i, today)) for i in invoices)
 
 
 def totals(invoices: list[Invoice]) -> str:
@@ -48,7 +56,7 @@ def totals(invoices: list[Invoice]) -> str:
     by_currency: dict[str, Decimal] = defaultdict(Decimal)
     for invoice in invoices:
         by_currency[invoice.currency] += invoice.balance
-    return " and ".join(formatting.money(amount, currency) for currency, amount in sorted(by_currency.items()))
+    return formatting.join_and([formatting.money(amount, currency) for currency, amount in sorted(by_currency.items())])
 
 
 def payment_link(invoice_number: str) -> str:
@@ -77,15 +85,15 @@ class InvoiceAction(CustomerAction):
         try:
             return True, await call(billing_port().get_invoice, number, customer_id)
         except NotFound:
-            dispatcher.utter_message(
-                text=f"I couldn't find an invoice {number} on your account. Please check the number."
-            )
+            dispatcher.utter_message(response="utter_invoice_not_found", invoice=number)
             return True, None
 
     def choice_buttons(self, invoices: list[Invoice]) -> list[dict[str, str]]:
         return [
             {
-                "title": f"{i.number} · {formatting.money(i.balance, i.currency)}",
+                "title": catalog.text(
+                    "utter_button_invoice", invoice=i.number, balance=formatting.money(i.balance, i.currency)
+                ),
                 "payload": f"/{self.intent}{json.dumps({'invoice_number': i.number})}",
             }
             for i in invoices
@@ -101,20 +109,23 @@ class ActionInvoiceBalance(InvoiceAction):
         today = date.today()
         if named:
             if invoice is not None:
-                dispatcher.utter_message(text=invoice_line(invoice, today) + ".")
+                dispatcher.utter_message(response="utter_invoice_single", line=invoice_line(invoice, today))
             return [SlotSet("invoice_number", invoice.number if invoice else None)]
         open_invoices = await call(billing_port().list_open_invoices, customer_id)
         if not open_invoices:
-            dispatcher.utter_message(text="You have no open invoices — you're all paid up.")
+            dispatcher.utter_message(response="utter_no_open_invoices_balance")
             return []
         overdue = [i for i in open_invoices if i.status == InvoiceStatus.OVERDUE]
-        heading = f"You owe {totals(open_invoices)} in total on {len(open_invoices)} open invoice" + (
-            "s" if len(open_invoices) > 1 else ""
+        overdue_part = (
+            catalog.text("utter_invoice_balance_overdue", overdue=formatting.number(len(overdue))) if overdue else ""
         )
-        if overdue:
-            heading += f", {len(overdue)} of them overdue"
-        lines = "\n".join(f"- {invoice_line(i, today)}" for i in open_invoices)
-        dispatcher.utter_message(text=f'{heading}:\n{lines}\nSay "pay my invoice" to get a payment link.')
+        dispatcher.utter_message(
+            response="utter_invoice_balance_many" if len(open_invoices) > 1 else "utter_invoice_balance_one",
+            total=totals(open_invoices),
+            count=formatting.number(len(open_invoices)),
+            overdue=overdue_part,
+            lines=invoice_list(open_invoices, today),
+        )
         return []
 
 
@@ -131,28 +142,30 @@ class ActionInvoiceDue(InvoiceAction):
             if invoice.status == InvoiceStatus.VOID:
                 dispatcher.utter_message(text=void_reply(invoice))
             elif invoice.status == InvoiceStatus.PAID:
-                dispatcher.utter_message(text=f"Invoice {invoice.number} is paid in full — nothing is due.")
+                dispatcher.utter_message(response="utter_invoice_paid_nothing_due", invoice=invoice.number)
             elif invoice.status == InvoiceStatus.OVERDUE:
-                days = (today - invoice.due_on).days
                 dispatcher.utter_message(
-                    text=f"Invoice {invoice.number} was due {formatting.on_day(invoice.due_on, today)} and is "
-                    f"overdue by {days} day{'s' if days != 1 else ''}. The open balance is "
-                    f"{formatting.money(invoice.balance, invoice.currency)}."
+                    response="utter_invoice_overdue",
+                    invoice=invoice.number,
+                    due=formatting.on_day(invoice.due_on, today),
+                    days=formatting.day_count((today - invoice.due_on).days),
+                    balance=formatting.money(invoice.balance, invoice.currency),
                 )
             else:
                 dispatcher.utter_message(
-                    text=f"Invoice {invoice.number} is due {formatting.on_day(invoice.due_on, today)}; "
-                    f"the open balance is {formatting.money(invoice.balance, invoice.currency)}."
+                    response="utter_invoice_due",
+                    invoice=invoice.number,
+                    due=formatting.on_day(invoice.due_on, today),
+                    balance=formatting.money(invoice.balance, invoice.currency),
                 )
             # "when is INV-50283 due and where is ORD-10261": the order's part is answered too.
             await describe_orders(dispatcher, orders_named(tracker.latest_message.get("text") or ""), customer_id)
             return [SlotSet("invoice_number", invoice.number)]
         open_invoices = await call(billing_port().list_open_invoices, customer_id)
         if not open_invoices:
-            dispatcher.utter_message(text="You have no open invoices, so nothing is due.")
+            dispatcher.utter_message(response="utter_no_open_invoices_due")
             return []
-        lines = "\n".join(f"- {invoice_line(i, today)}" for i in open_invoices)
-        dispatcher.utter_message(text=f"Here is what's due on your account:\n{lines}")
+        dispatcher.utter_message(response="utter_invoices_due", lines=invoice_list(open_invoices, today))
         return []
 
 
@@ -169,7 +182,7 @@ class ActionInvoicePay(InvoiceAction):
         if invoice is None:
             open_invoices = await call(billing_port().list_open_invoices, customer_id)
             if not open_invoices:
-                dispatcher.utter_message(text="You have no open invoices — there's nothing to pay.")
+                dispatcher.utter_message(response="utter_no_open_invoices_pay")
                 return []
             if OVERDUE_WORDS.search(tracker.latest_message.get("text") or ""):
                 # "the link for the overdue one": the overdue invoices are the ones meant
@@ -177,7 +190,7 @@ class ActionInvoicePay(InvoiceAction):
                 open_invoices = overdue or open_invoices
             if len(open_invoices) > 1:
                 dispatcher.utter_message(
-                    text="Which invoice would you like to pay?", buttons=self.choice_buttons(open_invoices)
+                    response="utter_which_invoice_to_pay", buttons=self.choice_buttons(open_invoices)
                 )
                 return []
             invoice = open_invoices[0]
@@ -185,10 +198,12 @@ class ActionInvoicePay(InvoiceAction):
             dispatcher.utter_message(text=void_reply(invoice))
             return [SlotSet("invoice_number", invoice.number)]
         if invoice.status == InvoiceStatus.PAID:
-            dispatcher.utter_message(text=f"Invoice {invoice.number} is already paid in full.")
+            dispatcher.utter_message(response="utter_invoice_already_paid", invoice=invoice.number)
             return [SlotSet("invoice_number", invoice.number)]
         dispatcher.utter_message(
-            text=f"You can pay invoice {invoice.number} ({formatting.money(invoice.balance, invoice.currency)} "
-            f"open) securely here: {payment_link(invoice.number)}"
+            response="utter_invoice_pay_link",
+            invoice=invoice.number,
+            balance=formatting.money(invoice.balance, invoice.currency),
+            link=payment_link(invoice.number),
         )
         return [SlotSet("invoice_number", invoice.number)]

@@ -29,14 +29,9 @@ from backoffice.errors import BackofficeUnavailable
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE_REPLY = (
-    "I'm sorry — I can't reach our order system right now, so I can't look that up. "
-    'Please try again in a few minutes, or say "talk to a person" and a member of our team will help.'
-)
-UNEXPECTED_REPLY = (
-    'I\'m sorry, something went wrong on my side. Please try again, or say "talk to a person" '
-    "and a member of our team will help."
-)
+# The apologies, by message id in the reply catalog (domain.yml).
+UNAVAILABLE = "utter_backoffice_unavailable"
+UNEXPECTED = "utter_something_went_wrong"
 
 
 def _metadata(tracker: Tracker) -> dict[str, Any]:
@@ -108,15 +103,15 @@ async def replying_on_failure(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     work: Awaitable[list[EventType]],
-    unavailable_reply: str = UNAVAILABLE_REPLY,
+    unavailable_response: str = UNAVAILABLE,
 ) -> list[EventType]:
     """Await an action's work; a failure becomes an apology and a log line, never silence."""
     try:
         return await work
     except BackofficeUnavailable:
         logger.exception("back office unavailable in %s (conversation %s)", action_name, tracker.sender_id)
-        dispatcher.utter_message(text=unavailable_reply)
+        dispatcher.utter_message(response=unavailable_response)
     except Exception:
         logger.exception("unexpected error in %s (conversation %s)", action_name, tracker.sender_id)
-        dispatcher.utter_message(text=UNEXPECTED_REPLY)
+        dispatcher.utter_message(response=UNEXPECTED)
     return []

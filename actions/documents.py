@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
+from assistant import catalog
 from assistant.names import HANDOFF_OFFERED_SLOT
 from knowledge.answers import Source
 from knowledge.service import is_warm, shared_service, warm_up
@@ -40,27 +41,10 @@ COLD_KNOWLEDGE_TIMEOUT_S = 60.0
 WARM_UP_ENV = "KNOWLEDGE_WARM_UP"
 if os.environ.get(WARM_UP_ENV) == "true":  # set by the stack for the action server process only
     threading.Thread(target=warm_up, name="knowledge-warm-up", daemon=True).start()
-ABSTAIN_REPLY = (
-    "I couldn't find an answer to that in our documents, and I'd rather not guess. "
-    "Would you like me to put you in touch with a person?"
-)
-# Not an answer, but on the topic: what the documents do say, clearly not presented as the answer.
-ABSTAIN_RELATED_REPLY = (
-    "I couldn't find an answer to that in our documents, and I'd rather not guess. "
-    "The closest they come is in “{title}”: “{related}” — that doesn't answer your question, though. "
-    "Would you like me to put you in touch with a person?"
-)
-SECOND_ABSTAIN_REPLY = "I couldn't find that in our documents either, so let me bring in a person who can help."
-UNAVAILABLE_REPLY = (
-    "Sorry — I can't look that up in our documents right now. Please try again in a moment, "
-    "or would you like me to put you in touch with a person?"
-)
 # True when the reply offered a person: a yes in the next turn accepts it (rules/handoff.yml).
 OFFERED_SLOT = HANDOFF_OFFERED_SLOT
-HANDOFF_BUTTONS = [
-    {"title": "Yes, a person please", "payload": "/human_handoff"},
-    {"title": "No, thanks", "payload": "/deny"},
-]
+# The offer of a person, as quick replies (titles from the reply catalog).
+HANDOFF_CHOICES = (("utter_button_person_yes", "/human_handoff"), ("utter_button_person_no", "/deny"))
 
 
 def is_employee(tracker: Tracker) -> bool:
@@ -82,8 +66,10 @@ def question_in_context(text: str, previous: str | None) -> str:
 def abstain_reply(related_text: str | None, related: Source | None) -> str:
     """ "I don't know", with what the documents say about the topic when they touch it (no sources: not an answer)."""
     if related_text and related is not None:
-        return ABSTAIN_RELATED_REPLY.format(title=related.title, related=related_text.strip().rstrip("."))
-    return ABSTAIN_REPLY
+        return catalog.text(
+            "utter_documents_abstain_related", title=related.title, related=related_text.strip().rstrip(".")
+        )
+    return catalog.text("utter_documents_abstain")
 
 
 class ActionAnswerFromDocuments(Action):
@@ -105,15 +91,17 @@ class ActionAnswerFromDocuments(Action):
         except Exception:
             # Chroma down (client/server mode), a time-out, anything: a polite reply and a person offered.
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
-            dispatcher.utter_message(text=UNAVAILABLE_REPLY, buttons=HANDOFF_BUTTONS)
+            dispatcher.utter_message(response="utter_documents_unavailable", buttons=catalog.buttons(*HANDOFF_CHOICES))
             return [SlotSet(OFFERED_SLOT, True)]
         if not result.answered:
             failures = failures_in_a_row(tracker) + 1
             events: list[EventType] = [SlotSet("last_question", None), SlotSet(FAILURES_SLOT, failures)]
             if failures >= FAILURES_BEFORE_HANDOFF:
-                dispatcher.utter_message(text=SECOND_ABSTAIN_REPLY)
+                dispatcher.utter_message(response="utter_documents_abstain_again")
                 return [*events, SlotSet(OFFERED_SLOT, False), FollowupAction("action_handoff")]
-            dispatcher.utter_message(text=abstain_reply(result.related_text, result.related), buttons=HANDOFF_BUTTONS)
+            dispatcher.utter_message(
+                text=abstain_reply(result.related_text, result.related), buttons=catalog.buttons(*HANDOFF_CHOICES)
+            )
             return [*events, SlotSet(OFFERED_SLOT, True)]
         contract = result.contract()
         dispatcher.utter_message(text=contract["answer"], json_message={"sources": contract["sources"]})

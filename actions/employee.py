@@ -25,13 +25,11 @@ from actions.customer import (
     replying_on_failure,
     verified_customer_id,
 )
+from assistant import catalog
 from assistant.settings import get_settings
 from backoffice.errors import NotFound
 
-HR_UNAVAILABLE_REPLY = (
-    "I'm sorry — I can't reach the HR system right now. Please try again in a few minutes, "
-    'or say "talk to a person" and someone from HR will help.'
-)
+HR_UNAVAILABLE = "utter_hr_unavailable"
 
 
 async def identified_employee_id(tracker: Tracker) -> int | None:
@@ -59,20 +57,10 @@ async def identified_employee_id(tracker: Tracker) -> int | None:
 def sign_in_explanation(tracker: Tracker) -> str:
     """Why an HR answer is refused, and what to do about it, for this channel and person."""
     if verified_customer_id(tracker) is not None:
-        return (
-            "Leave, pay and other HR questions are only for Northwind employees, so I can't help with that here. "
-            "I'm happy to help with your orders and invoices."
-        )
+        return catalog.text("utter_hr_customer_only")
     if proven_channel(tracker) == "telegram":
-        return (
-            "HR questions are for Northwind employees. To use them here, link this Telegram account first: "
-            'say "link my Telegram" and follow the steps.'
-        )
-    profile = f"{get_settings().public_url.rstrip('/')}/employee/login"
-    return (
-        "HR questions like leave and pay are only for Northwind employees, and I can't tell who you are here. "
-        f"Please sign in on the intranet ({profile}) and use the chat there, or ask me on Slack."
-    )
+        return catalog.text("utter_hr_link_telegram_first")
+    return catalog.text("utter_hr_sign_in", profile=f"{get_settings().public_url.rstrip('/')}/employee/login")
 
 
 class EmployeeAction(Action, ABC):
@@ -86,7 +74,7 @@ class EmployeeAction(Action, ABC):
                 return []
             return await self.answer(dispatcher, tracker, employee_id)
 
-        return await replying_on_failure(self.name(), dispatcher, tracker, work(), HR_UNAVAILABLE_REPLY)
+        return await replying_on_failure(self.name(), dispatcher, tracker, work(), HR_UNAVAILABLE)
 
     @abstractmethod
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:

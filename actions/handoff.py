@@ -44,10 +44,7 @@ NOT_A_MESSAGE = frozenset({"stop", "human_handoff", "greet", "affirm", "deny", "
 SHORT_QUESTION_WORDS = 8
 # Slots that mean nothing to a person, or must not be shown to one.
 HIDDEN_SLOTS = frozenset({"customer_proof", "requested_slot", FAILURES_SLOT, MESSAGE_SLOT, "session_started_metadata"})
-NO_TICKET_REPLY = (
-    "I'm sorry — I can't reach our team's queue right now. You can reach a person at support@northwind.example "
-    "or +31 20 555 0142 (Mon–Fri, 8:00–18:00 CET)."
-)
+NO_TICKET = "utter_handoff_no_ticket"
 
 
 @lru_cache(maxsize=1)
@@ -142,25 +139,15 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         hours = business_hours()
         if not hours.is_open(datetime.now(UTC)):
-            dispatcher.utter_message(
-                text=(
-                    f"Our team isn't online right now — they're here {hours.describe()}. "
-                    "If you leave a message, they'll get back to you."
-                )
-            )
+            dispatcher.utter_message(response="utter_team_offline", hours=hours.describe())
             return [SlotSet(FAILURES_SLOT, 0), FollowupAction(MESSAGE_FORM)]
         try:
             ticket, _ = await call(handoff_store().open, await new_ticket(tracker, handoff_reason(tracker)))
         except BackofficeError:
             logger.exception("could not open a handoff ticket (conversation %s)", tracker.sender_id)
-            dispatcher.utter_message(text=NO_TICKET_REPLY)
+            dispatcher.utter_message(response=NO_TICKET)
             return [SlotSet(FAILURES_SLOT, 0)]
-        dispatcher.utter_message(
-            text=(
-                f"I've asked a person from our team to join (ticket {ticket.number}). They'll reply right here — "
-                "anything you write now goes to them."
-            )
-        )
+        dispatcher.utter_message(response="utter_handoff_opened", ticket=ticket.number)
         return [SlotSet(FAILURES_SLOT, 0), ConversationPaused()]
 
 
@@ -177,13 +164,10 @@ class ActionLeaveHandoffMessage(Action):
             ticket, _ = await call(handoff_store().open, await new_ticket(tracker, handoff_reason(tracker), message))
         except BackofficeError:
             logger.exception("could not file a handoff message (conversation %s)", tracker.sender_id)
-            dispatcher.utter_message(text=NO_TICKET_REPLY)
+            dispatcher.utter_message(response=NO_TICKET)
             return [SlotSet(MESSAGE_SLOT, None)]
         dispatcher.utter_message(
-            text=(
-                f"Thanks — your message is with our team (ticket {ticket.number}). "
-                f"They'll get back to you when they're in, {business_hours().describe()}."
-            )
+            response="utter_handoff_message_filed", ticket=ticket.number, hours=business_hours().describe()
         )
         return [SlotSet(MESSAGE_SLOT, None)]
 

@@ -14,8 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, hr_port
 from actions.customer import proven_channel, replying_on_failure
-from actions.employee import HR_UNAVAILABLE_REPLY, EmployeeAction
-from assistant import formatting
+from actions.employee import HR_UNAVAILABLE, EmployeeAction
+from assistant import catalog, formatting
 from assistant.dates import DateRange, describe_range
 from assistant.settings import get_settings
 from backoffice.errors import NotAllowed, NotFound
@@ -30,11 +30,11 @@ LEAVE_WORDS: dict[LeaveType, tuple[str, ...]] = {
     LeaveType.PERSONAL: ("personal",),
     LeaveType.VACATION: ("vacation", "holiday", "pto", "annual leave", "annual", "time off", "vacay", "vaction"),
 }
-LEAVE_NAMES = {
-    LeaveType.VACATION: "vacation",
-    LeaveType.SICK: "sick leave",
-    LeaveType.PERSONAL: "personal days",
-    LeaveType.PARENTAL: "parental leave",
+STATUS_REPLIES = {
+    LeaveStatus.PENDING: "utter_leave_status_pending",
+    LeaveStatus.APPROVED: "utter_leave_status_approved",
+    LeaveStatus.REJECTED: "utter_leave_status_rejected",
+    LeaveStatus.CANCELLED: "utter_leave_status_cancelled",
 }
 LEAVE_REQUEST_RE = re.compile(r"(?i)\bLR[-\s]?(\d{5})\b")
 
@@ -50,10 +50,19 @@ def leave_type_in(text: str) -> LeaveType | None:
     return None
 
 
+def leave_name(leave_type: LeaveType) -> str:
+    """`vacation`, `sick leave`: a kind of leave in the customer's words (the catalog's)."""
+    return catalog.text(f"utter_leave_name_{leave_type.value}")
+
+
 def days(value: Decimal) -> str:
     """`1 day`, `2.5 days`, `3 days`."""
-    text = f"{value.normalize():f}" if value % 1 else f"{int(value)}"
-    return f"{text} day" if value == 1 else f"{text} days"
+    return formatting.day_count(value)
+
+
+def listed(lines: list[str]) -> str:
+    """Lines as a list, one item each."""
+    return "\n".join(catalog.text("utter_list_item", item=line) for line in lines)
 
 
 def encode_range(r: DateRange) -> str:
@@ -71,15 +80,20 @@ def decode_range(value: str | None) -> DateRange | None:
 
 
 def balance_line(balance: LeaveBalance) -> str:
+    """`Vacation: 12 days left of 25 (3 days taken, ...)`."""
     extra = []
     if balance.carried_over:
-        extra.append(f"incl. {days(balance.carried_over)} carried over")
-    extra.append(f"{days(balance.used)} taken")
+        extra.append(catalog.text("utter_leave_carried_over", days=days(balance.carried_over)))
+    extra.append(catalog.text("utter_leave_taken", days=days(balance.used)))
     if balance.pending:
-        extra.append(f"{days(balance.pending)} pending approval")
-    name = LEAVE_NAMES[balance.leave_type].capitalize()
-    allowance = days(balance.entitlement + balance.carried_over)
-    return f"- {name}: {days(balance.available)} left of {allowance} ({', '.join(extra)})"
+        extra.append(catalog.text("utter_leave_pending", days=days(balance.pending)))
+    return catalog.text(
+        "utter_leave_balance_line",
+        name=leave_name(balance.leave_type).capitalize(),
+        available=days(balance.available),
+        allowance=days(balance.entitlement + balance.carried_over),
+        details=catalog.text("utter_list_separator").join(extra),
+    )
 
 
 class ActionLeaveBalance(EmployeeAction):
@@ -94,7 +108,9 @@ class ActionLeaveBalance(EmployeeAction):
             next(tracker.get_latest_entity_values("leave_type"), None) or ""
         )
         shown = [b for b in balances if b.leave_type == wanted] or balances
-        dispatcher.utter_message(text=f"Your leave for {year}:\n" + "\n".join(balance_line(b) for b in shown))
+        dispatcher.utter_message(
+            response="utter_leave_balance", year=str(year), lines=listed([balance_line(b) for b in shown])
+        )
         if PAYDAY_ASKED_RE.search(tracker.latest_message.get("text") or ""):
             await answer_payday(dispatcher)  # "... and when do we get paid next": the other part too
         return []
@@ -109,25 +125,36 @@ class ActionLeaveUsed(EmployeeAction):
         balances = await call(hr_port().leave_balances, employee_id, year)
         taken = [b for b in balances if b.used]
         if not taken:
-            dispatcher.utter_message(text=f"You haven't taken any leave yet in {year}.")
+            dispatcher.utter_message(response="utter_no_leave_taken", year=str(year))
             return []
-        lines = "\n".join(f"- {LEAVE_NAMES[b.leave_type].capitalize()}: {days(b.used)}" for b in taken)
+        lines = listed(
+            [
+                catalog.text("utter_leave_used_line", name=leave_name(b.leave_type).capitalize(), days=days(b.used))
+                for b in taken
+            ]
+        )
         total = sum((b.used for b in taken), Decimal(0))
-        dispatcher.utter_message(text=f"So far in {year} you've taken {days(total)} of leave:\n{lines}")
+        dispatcher.utter_message(response="utter_leave_used", year=str(year), total=days(total), lines=lines)
         return []
 
 
-def request_line(request: LeaveRequest) -> str:
-    when = describe_range(DateRange(request.start, request.end, request.start_part, request.end_part))
-    what = f"{request.number}: {LEAVE_NAMES[request.leave_type]}, {when} ({days(request.days)})"
-    status = {
-        LeaveStatus.PENDING: "waiting for your manager's decision",
-        LeaveStatus.APPROVED: "approved",
-        LeaveStatus.REJECTED: "not approved",
-        LeaveStatus.CANCELLED: "cancelled",
-    }[request.status]
-    note = f' — "{request.decision_note}"' if request.decision_note else ""
-    return f"- {what} — {status}{note}"
+def request_summary(request: LeaveRequest) -> str:
+    """`LR-00042: vacation, 3 to 7 March (5 days) — approved`."""
+    note = catalog.text("utter_leave_decision_note", note=request.decision_note) if request.decision_note else ""
+    return catalog.text(
+        "utter_leave_request_line",
+        number=request.number,
+        leave=leave_name(request.leave_type),
+        when=describe_range(DateRange(request.start, request.end, request.start_part, request.end_part)),
+        days=days(request.days),
+        status=catalog.text(STATUS_REPLIES[request.status]),
+        note=note,
+    )
+
+
+def request_lines(requests: list[LeaveRequest]) -> str:
+    """The requests as a list."""
+    return listed([request_summary(r) for r in requests])
 
 
 class ActionLeaveRequestStatus(EmployeeAction):
@@ -140,19 +167,17 @@ class ActionLeaveRequestStatus(EmployeeAction):
             try:
                 requests = [await call(hr_port().get_leave_request, number, employee_id)]
             except NotFound:
-                dispatcher.utter_message(text=f"I couldn't find a leave request {number} of yours.")
+                dispatcher.utter_message(response="utter_leave_request_not_found", number=number)
                 return [SlotSet("leave_request_number", None)]
         else:
             requests = await call(hr_port().list_leave_requests, employee_id, 5)
         if not requests:
-            dispatcher.utter_message(
-                text='You have no leave requests yet. Say "I\'d like to take time off" to make one.'
-            )
+            dispatcher.utter_message(response="utter_no_leave_requests")
             return []
         pending = [r for r in requests if r.status == LeaveStatus.PENDING]
-        buttons = [cancel_button(r, f"Cancel {r.number}") for r in pending]
+        buttons = [cancel_button(r, catalog.text("utter_button_cancel_request", number=r.number)) for r in pending]
         dispatcher.utter_message(
-            text="Your leave requests:\n" + "\n".join(request_line(r) for r in requests), buttons=buttons or None
+            response="utter_leave_requests", lines=request_lines(requests), buttons=buttons or None
         )
         return []
 
@@ -191,11 +216,10 @@ BALANCE_ASKED_RE = re.compile(r"(?i)\b(days?|vacation|holiday|leave)\b.{0,30}\b(
 async def answer_payday(dispatcher: CollectingDispatcher) -> None:
     today = date.today()
     payday = await call(hr_port().next_payday, today)
-    when = "today" if payday == today else formatting.day(payday, today)
-    dispatcher.utter_message(
-        text=f"Your next payday is {when}. We pay twice a month: on the 15th and on the last working day of "
-        "the month (if the 15th isn't a working day, on the working day before)."
-    )
+    if payday == today:
+        dispatcher.utter_message(response="utter_payday_today")
+    else:
+        dispatcher.utter_message(response="utter_payday", when=formatting.day(payday, today))
 
 
 LINK_CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -210,15 +234,9 @@ class ActionLinkTelegram(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         profile = f"{get_settings().public_url.rstrip('/')}/employee/profile"
         if proven_channel(tracker) != "telegram":
-            dispatcher.utter_message(
-                text="Linking is for using me on Telegram. Open your intranet profile "
-                f'({profile}), choose "Link Telegram", then send the 6-digit code to me on Telegram.'
-            )
+            dispatcher.utter_message(response="utter_link_telegram_elsewhere", profile=profile)
             return []
-        dispatcher.utter_message(
-            text=f"To link this Telegram account: sign in to your intranet profile ({profile}), choose "
-            '"Link Telegram" and type the 6-digit code here. Codes are valid for 10 minutes and work once.'
-        )
+        dispatcher.utter_message(response="utter_link_telegram_here", profile=profile)
         return []
 
 
@@ -230,11 +248,11 @@ class ActionLinkCode(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if proven_channel(tracker) != "telegram":
-            dispatcher.utter_message(text="Link codes are only for linking a Telegram account — type it on Telegram.")
+            dispatcher.utter_message(response="utter_link_code_not_telegram")
             return []
         match = LINK_CODE_RE.search(tracker.latest_message.get("text") or "")
         if match is None:
-            dispatcher.utter_message(text="Please type the 6-digit code from your intranet profile.")
+            dispatcher.utter_message(response="utter_link_code_missing")
             return []
 
         async def work() -> list[EventType]:
@@ -242,19 +260,11 @@ class ActionLinkCode(Action):
                 employee = await call(hr_port().redeem_telegram_link_code, match.group(1), tracker.sender_id)
             except NotAllowed as refusal:
                 # One reply for a wrong, expired or used code: a guesser learns nothing about which codes exist.
-                reason = (
-                    "Too many wrong codes from this Telegram account. Please wait an hour "
-                    'and get a new code from your intranet profile, or say "talk to a person".'
-                    if refusal.reason == "too_many_attempts"
-                    else "That code isn't valid — codes work once, for 10 minutes. Please check it, "
-                    "or get a new one from your intranet profile."
-                )
-                dispatcher.utter_message(text=reason)
+                too_many = refusal.reason == "too_many_attempts"
+                dispatcher.utter_message(response="utter_link_code_too_many" if too_many else "utter_link_code_invalid")
                 return []
             first = employee.name.split()[0]
-            dispatcher.utter_message(
-                text=f"Linked! Hi {first} — you can now ask me about your leave and pay here on Telegram."
-            )
+            dispatcher.utter_message(response="utter_linked", name=first)
             return [SlotSet("employee_verified", True)]
 
-        return await replying_on_failure(self.name(), dispatcher, tracker, work(), HR_UNAVAILABLE_REPLY)
+        return await replying_on_failure(self.name(), dispatcher, tracker, work(), HR_UNAVAILABLE)

@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, orders_port
-from actions.customer import UNAVAILABLE_REPLY, channel_identity, connector_proof, verified_customer_id
+from actions.customer import UNAVAILABLE, channel_identity, connector_proof, verified_customer_id
 from actions.employee import identified_employee_id
 from assistant.identity import issue_session_proof
 from assistant.pii import MASKS
@@ -131,10 +131,7 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> dict[str, Any]:
         reference = reference_in(str(value or "")[:MAX_FIELD_CHARS])
         if reference is None:
-            dispatcher.utter_message(
-                text="That doesn't look like an order number. Order numbers look like ORD-10042 "
-                '(invoice numbers like INV-50042). Say "stop" if you\'d rather not continue.'
-            )
+            dispatcher.utter_message(response="utter_not_an_order_number")
             return {"verify_reference": None}
         email = tracker.get_slot("verify_email")
         if email in MASKS:
@@ -151,9 +148,7 @@ class ValidateVerifyForm(FormValidationAction):
         text = str(value or "")[:MAX_FIELD_CHARS]
         match = EMAIL_RE.fullmatch(text.strip())
         if match is None:
-            dispatcher.utter_message(
-                text="That doesn't look like an e-mail address. Please type the address you used for the order."
-            )
+            dispatcher.utter_message(response="utter_not_an_email")
             return {"verify_email": None}
         reference = tracker.get_slot("verify_reference")
         if not reference:
@@ -170,7 +165,7 @@ class ValidateVerifyForm(FormValidationAction):
             customer = await call(orders_port().verify_customer, reference, email, client)
         except BackofficeUnavailable:
             logger.exception("identity check failed: back office unavailable (%s)", tracker.sender_id)
-            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+            dispatcher.utter_message(response=UNAVAILABLE)
             return {"verify_reference": None, "verify_email": None, "requested_slot": None}
         except NotAllowed:
             # Too many failed checks for this reference, from any conversation: stop here too.
@@ -185,14 +180,11 @@ class ValidateVerifyForm(FormValidationAction):
                     "verify_attempts": attempts,
                     "verify_locked": True,
                 }
-            dispatcher.utter_message(
-                text="Sorry, those details don't match our records. Please check the e-mail address "
-                "(or give me a different order number)."
-            )
+            dispatcher.utter_message(response="utter_details_dont_match")
             return {"verify_reference": reference, "verify_email": None, "verify_attempts": attempts}
         proof = issue_session_proof(customer.id, tracker.sender_id, get_settings().identity_secret)
         first_name = customer.name.split()[0]
-        dispatcher.utter_message(text=f"Thanks, {first_name} — you're verified.")
+        dispatcher.utter_message(response="utter_verified", name=first_name)
         slots: dict[str, Any] = {
             "verify_reference": reference,
             "verify_email": email,

@@ -21,48 +21,47 @@ from actions import answers
 from actions.backoffice_calls import call, hr_port
 from actions.employee import EmployeeAction, identified_employee_id
 from actions.hr import (
-    LEAVE_NAMES,
     cancel_button,
     days,
     decode_range,
     encode_range,
+    leave_name,
     leave_type_in,
-    request_line,
+    request_lines,
+    request_summary,
     requested_number,
 )
-from assistant import formatting
+from assistant import catalog, formatting
 from assistant.date_corrections import refine_range
 from assistant.dates import DateRange, describe_range, parse_date_range
 from assistant.settings import get_settings
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.hr_domain import LeaveStatus, LeaveType
 
-YES_NO = [{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-YES_NO_CANCEL = [{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-REFUSALS = {
-    "end_before_start": "The end date is before the start date ({when}). Could you give me the dates again?",
-    "in_the_past": "{when} is in the past, so I can't request it. For leave you've already taken, please talk to HR.",
-    "no_working_days": "{when} has no working days (weekends and public holidays aren't counted), "
-    "so there's nothing to request.",
-    "overlaps": "That overlaps with a leave request you already have ({detail}). "
-    'Say "status of my leave" to see your requests.',
-    "insufficient_balance": "You don't have enough days left for {when}: you have {detail} available.",
-    "too_long": "That's more than 60 working days. For long leave, please talk to HR directly.",
-}
+# The yes/no quick replies of the two forms: (title's message id, payload).
+YES_NO = (("utter_button_yes_send", "/affirm"), ("utter_button_no", "/deny"))
+YES_NO_CANCEL = (("utter_button_yes_cancel", "/affirm"), ("utter_button_no", "/deny"))
+# Why leave cannot be requested: `utter_leave_refused_<reason>`, else the general reply.
+REFUSED = "utter_leave_refused"
 
 
 def refusal_text(refusal: NotAllowed, wanted: DateRange) -> str:
-    template = REFUSALS.get(refusal.reason, "I can't request that leave ({detail}).")
-    return template.format(when=describe_range(wanted), detail=refusal.detail or refusal.reason.replace("_", " "))
+    """The employee's words for the back office's refusal of `wanted`."""
+    specific = f"{REFUSED}_{refusal.reason}"
+    return catalog.text(
+        specific if catalog.has(specific) else REFUSED,
+        when=describe_range(wanted),
+        detail=refusal.detail or refusal.reason.replace("_", " "),
+    )
 
 
 def confirmed_answer(
-    tracker: Tracker, dispatcher: CollectingDispatcher, value: Any, buttons: list[dict[str, str]]
+    tracker: Tracker, dispatcher: CollectingDispatcher, value: Any, buttons: tuple[tuple[str, str], ...]
 ) -> bool | None:
     """The strict yes: a yes the words or a confident NLU do not back is asked again."""
     answer = answers.answer_in(tracker)
     if value is True and answer is not True:
-        dispatcher.utter_message(response="utter_need_clear_answer", buttons=buttons)
+        dispatcher.utter_message(response="utter_need_clear_answer", buttons=catalog.buttons(*buttons))
         return None
     if value is False or answer is False:
         return False
@@ -123,9 +122,7 @@ class ValidateLeaveForm(FormValidationAction):
     ) -> dict[str, Any]:
         found = leave_type_in(str(value or ""))
         if found is None:
-            dispatcher.utter_message(
-                text="Sorry, I didn't catch the kind of leave: vacation, sick, personal or parental?"
-            )
+            dispatcher.utter_message(response="utter_leave_type_unclear")
             return {"leave_type": None}
         return {"leave_type": found.value, "leave_confirmed": None}
 
@@ -133,10 +130,7 @@ class ValidateLeaveForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if decode_range(str(value or "")) is None:
-            dispatcher.utter_message(
-                text='Sorry, I couldn\'t read those dates. Try for example "next Friday", "from 3 to 7 March" '
-                'or "tomorrow afternoon".'
-            )
+            dispatcher.utter_message(response="utter_leave_dates_unreadable")
             return {"leave_dates": None}
         return {"leave_dates": value, "leave_confirmed": None}
 
@@ -179,15 +173,22 @@ class ActionAskLeaveConfirmed(EmployeeAction):
             dispatcher.utter_message(response="utter_ask_leave_other_dates")
             return [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
         employee = await call(port.get_employee, employee_id)
-        approver = (await call(port.get_employee, employee.manager_id)).name if employee.manager_id else "HR"
+        if employee.manager_id:
+            approver = (await call(port.get_employee, employee.manager_id)).name
+        else:
+            approver = catalog.text("utter_hr_team")
         holidays = ""
         if quote.holidays:
-            names = ", ".join(f"{name} ({formatting.day(day)})" for day, name in quote.holidays)
-            holidays = f" Public holidays in that period aren't counted: {names}."
+            names = [
+                catalog.text("utter_leave_holiday", name=name, day=formatting.day(day)) for day, name in quote.holidays
+            ]
+            holidays = catalog.text(
+                "utter_leave_holidays_not_counted", names=catalog.text("utter_list_separator").join(names)
+            )
         dispatcher.utter_message(
             response="utter_ask_leave_confirmed",
-            buttons=YES_NO,
-            leave=LEAVE_NAMES[leave_type],
+            buttons=catalog.buttons(*YES_NO),
+            leave=leave_name(leave_type),
             when=describe_range(wanted),
             days=days(quote.days),
             holidays=holidays,
@@ -259,15 +260,11 @@ class ValidateLeaveCancelForm(FormValidationAction):
         except NotFound:
             # The form ends here: a number that is not the employee's own gets no list of other requests
             # beside it (the same reply whether it does not exist or is a colleague's).
-            dispatcher.utter_message(
-                text=f"I couldn't find a leave request {value} of yours. "
-                'Say "my leave requests" to see yours and cancel one from there.'
-            )
+            dispatcher.utter_message(response="utter_leave_cancel_not_found", number=str(value))
             return {"leave_request_number": None, "leave_cancel_confirmed": None, "change_refused": True}
         if request.status != LeaveStatus.PENDING:
             dispatcher.utter_message(
-                text=f"{request.number} is {request.status.value}, so it can't be cancelled here. "
-                "Please talk to your manager or HR."
+                response="utter_leave_cannot_cancel", number=request.number, status=request.status.value
             )
             return {"leave_request_number": request.number, "change_refused": True}
         return {"leave_request_number": request.number, "leave_cancel_confirmed": None}
@@ -298,10 +295,11 @@ class ActionAskLeaveRequestNumber(EmployeeAction):
         requests = await call(hr_port().list_leave_requests, employee_id, 10)
         pending = [r for r in requests if r.status == LeaveStatus.PENDING]
         if not pending:
-            dispatcher.utter_message(text="You have no pending leave requests to cancel.")
+            dispatcher.utter_message(response="utter_no_pending_leave")
             return [SlotSet("change_refused", True)]
         dispatcher.utter_message(
-            text="Which request would you like to cancel?\n" + "\n".join(request_line(r) for r in pending),
+            response="utter_which_leave_to_cancel",
+            lines=request_lines(pending),
             buttons=[cancel_button(r, r.number) for r in pending],
         )
         return []
@@ -313,7 +311,11 @@ class ActionAskLeaveCancelConfirmed(EmployeeAction):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
         request = await call(hr_port().get_leave_request, tracker.get_slot("leave_request_number"), employee_id)
-        dispatcher.utter_message(text=f"Cancel {request_line(request)[2:]}?", buttons=YES_NO_CANCEL)
+        dispatcher.utter_message(
+            response="utter_confirm_leave_cancel",
+            request=request_summary(request),
+            buttons=catalog.buttons(*YES_NO_CANCEL),
+        )
         return []
 
 
@@ -334,10 +336,10 @@ class ActionLeaveCancel(EmployeeAction):
         try:
             request = await call(hr_port().cancel_leave_request, number, employee_id)
         except NotFound:
-            dispatcher.utter_message(text=f"I couldn't find a leave request {number} of yours.")
+            dispatcher.utter_message(response="utter_leave_request_not_found", number=number)
             return reset
         except NotAllowed:
-            dispatcher.utter_message(text=f"{number} has already been decided, so it can't be cancelled here.")
+            dispatcher.utter_message(response="utter_leave_already_decided", number=number)
             return reset
         dispatcher.utter_message(response="utter_leave_cancelled", number=request.number)
         return [*reset, SlotSet("leave_request_number", None)]

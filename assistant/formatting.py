@@ -1,11 +1,29 @@
-"""How records read in a chat reply: money, dates, lists of items."""
+"""How records read in a chat reply: money, numbers, dates, lists of items, for the company's locale.
+
+Numbers, money and dates come from Babel (CLDR data) for `COMPANY_LOCALE` (default `en_US`);
+the words around them (`today`, `on`, `and`) are the reply catalog's (assistant/catalog.py), so
+a second language changes both in one place. The locale is read from the process environment
+(the stack passes the setting to every process), because the Rasa engine formats too and has no
+app settings object.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
+
+from assistant import catalog
+
+LOCALE_ENV = "COMPANY_LOCALE"
+DEFAULT_LOCALE = "en_US"
+RELATIVE_DAYS = {0: "utter_date_today", 1: "utter_date_tomorrow", -1: "utter_date_yesterday"}
 
 
 class Line(Protocol):
@@ -34,43 +52,72 @@ class Placed(Protocol):
     def status(self) -> str: ...
 
 
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+def locale() -> str:
+    """The company's locale (`COMPANY_LOCALE`), as Babel names it: `en_US`, `fa_IR`."""
+    return os.environ.get(LOCALE_ENV, "").strip() or DEFAULT_LOCALE
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """`€1,234.50`; unknown currencies keep their code: `CHF 12.00`."""
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    quantised = f"{amount:,.2f}"
-    return f"{symbol}{quantised}" if symbol else f"{currency} {quantised}"
+    """`€1,234.50`, as the locale writes an amount in `currency`."""
+    return format_currency(amount, currency, locale=locale())
+
+
+def number(value: int | Decimal) -> str:
+    """`2,000`: a count or quantity as the locale writes it (not for years or ids)."""
+    return format_decimal(value, locale=locale())
+
+
+def day_count(value: int | Decimal) -> str:
+    """`1 day`, `2.5 days`: a number of days, plural as the locale has it."""
+    amount = Decimal(value)
+    shown: int | Decimal = int(amount) if amount % 1 == 0 else amount.normalize()
+    return format_unit(shown, "duration-day", length="long", locale=locale())
+
+
+def _relative(value: date, today: date | None) -> str | None:
+    """`today (5 December)` and the like, when `value` is a day next to `today`."""
+    if today is None:
+        return None
+    message_id = RELATIVE_DAYS.get((value - today).days)
+    if message_id is None:
+        return None
+    return catalog.text(message_id, date=format_date(value, "d MMMM", locale=locale()))
 
 
 def day(value: date, today: date | None = None) -> str:
     """`Tuesday 3 March`, with `today`/`tomorrow`/`yesterday` where that reads better."""
-    if today is not None:
-        delta = (value - today).days
-        relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta)
-        if relative:
-            return f"{relative} ({value.day} {value:%B})"
-    year = f" {value.year}" if today is not None and value.year != today.year else ""
-    return f"{value:%A} {value.day} {value:%B}{year}"
+    relative = _relative(value, today)
+    if relative is not None:
+        return relative
+    pattern = "EEEE d MMMM y" if today is not None and value.year != today.year else "EEEE d MMMM"
+    return format_date(value, pattern, locale=locale())
 
 
 def on_day(value: date, today: date | None = None) -> str:
     """`on Tuesday 3 March`, or `today (5 December)` without the `on` ("due on tomorrow" reads wrong)."""
-    said = day(value, today)
-    return said if said.split(" ", 1)[0] in ("today", "tomorrow", "yesterday") else f"on {said}"
+    relative = _relative(value, today)
+    return relative if relative is not None else catalog.text("utter_date_on", date=day(value, today))
+
+
+def join_and(parts: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: the catalog's separator and last link."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    head = catalog.text("utter_list_separator").join(parts[:-1])
+    return catalog.text("utter_list_and", head=head, last=parts[-1])
 
 
 def items(lines: Sequence[Line]) -> str:
     """`2 × Garden chair and 1 × Parasol`."""
-    parts = [f"{line.quantity} × {line.product_name}" for line in lines]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    parts = [catalog.text("utter_item_quantity", quantity=number(n.quantity), product=n.product_name) for n in lines]
+    return join_and(parts)
 
 
 def order_label(order: Placed) -> str:
     """A button label for one order: number, status, date and first item."""
-    first = order.lines[0].product_name if order.lines else "order"
-    more = f" +{len(order.lines) - 1}" if len(order.lines) > 1 else ""
-    return f"{order.number} · {order.status} · {order.placed_at:%d %b} · {first}{more}"
+    first = order.lines[0].product_name if order.lines else catalog.text("utter_order_label_no_items")
+    more = catalog.text("utter_order_label_more", count=number(len(order.lines) - 1)) if len(order.lines) > 1 else ""
+    placed = format_date(order.placed_at, "dd MMM", locale=locale())
+    return catalog.text(
+        "utter_order_label", order=order.number, status=order.status, placed=placed, first=first, more=more
+    )

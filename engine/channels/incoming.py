@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant import catalog, formatting
 from assistant.identity import METADATA_PROOF_KEY, METADATA_TOKEN_KEY, issue_connector_proof
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
@@ -31,10 +32,8 @@ MAX_METADATA_CHARS = 8192
 RESERVED_METADATA_KEYS = frozenset({METADATA_PROOF_KEY, METADATA_TOKEN_KEY})
 SENDER_RE = re.compile(r"[^\x00-\x1f\x7f]+")
 
-MESSAGE_TOO_LONG_REPLY = (
-    "Sorry, that message is too long for me ({length} characters; I read at most {limit}). "
-    "Please send a shorter one, or split it into a few messages."
-)
+# The reply to a message over the limit (reply catalog, domain.yml).
+MESSAGE_TOO_LONG = "utter_message_too_long"
 
 
 class BadRequest(ValueError):
@@ -66,7 +65,7 @@ def too_long(text: str) -> str | None:
     limit = max_message_chars()
     if len(text) <= limit:
         return None
-    return MESSAGE_TOO_LONG_REPLY.format(length=f"{len(text):,}", limit=f"{limit:,}")
+    return catalog.text(MESSAGE_TOO_LONG, length=formatting.number(len(text)), limit=formatting.number(limit))
 
 
 def trusted_metadata(metadata: Any) -> dict[str, str]:

@@ -43,6 +43,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant import catalog
 from engine.channels import incoming
 from engine.channels.dedupe import SeenUpdates
 from engine.channels.payloads import agent_name, source_titles
@@ -55,10 +56,8 @@ RETRY_REASON_HEADER = "X-Slack-Retry-Reason"
 NO_RETRY = {"X-Slack-No-Retry": "1"}
 # Message subtypes a person sends; every other one (edits, deletions, joins, bot posts) is not for us.
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
-UNSUPPORTED_MESSAGE_REPLY = (
-    "Sorry, I can only read text messages. Please type your question, "
-    'or say "talk to a person" if you would like help from someone.'
-)
+# What the channel replies itself to a file without text (reply catalog, domain.yml).
+UNSUPPORTED_MESSAGE = "utter_text_only"
 
 
 def mrkdwn_escape(text: str) -> str:
@@ -250,7 +249,9 @@ class SlackChannel(SlackInput):
         text = self._sanitize_user_message(str(event.get("text") or ""), [bot_user] if bot_user else [])
         only_for = None if self._is_direct_message(payload) else str(user)
         if not text:
-            await self.get_output_channel(channel, only_for=only_for).send_text_message(user, UNSUPPORTED_MESSAGE_REPLY)
+            await self.get_output_channel(channel, only_for=only_for).send_text_message(
+                user, catalog.text(UNSUPPORTED_MESSAGE)
+            )
             return
         metadata = {
             "out_channel": channel,

@@ -48,6 +48,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from assistant import catalog, formatting
 from engine.channels import incoming, widget_messages, widget_sessions
 from engine.channels.widget_messages import BadMessage
 from engine.limits import sender_allowed
@@ -129,6 +130,73 @@ class WidgetInput(SocketIOInput):
             return []
         return widget_messages.history([event.as_dict() for event in tracker.events])
 
+    async def _emit(self, event: str, data: Any, **where: Any) -> None:
+        """An event to a socket or a session's room, in the channel's namespace."""
+        if self.sio is None:  # blueprint() sets it before the server takes any connection
+            raise RuntimeError("the widget channel's socket.io server is not set up")
+        await self.sio.emit(event, data, namespace=self.namespace, **where)
+
+    async def _refuse(self, sid: str, error: str) -> None:
+        """Tell the widget why its message or request was not taken (`widget_error`)."""
+        await self._emit(ERROR_EVT, {"error": error}, room=sid)
+
+    async def _send_history(self, sid: str) -> None:
+        """`history_request`: the confirmed session's conversation so far, or why it cannot be had."""
+        session_id = self.sessions.get(sid)
+        if session_id is None:
+            await self._refuse(sid, "Start a session (session_request) before asking for its history.")
+            return
+        try:
+            messages = await self._history(session_id)
+        except Exception:  # the tracker store is down: the chat still works, without its past
+            logger.exception("Could not read the history of a widget session.")
+            await self._refuse(sid, catalog.text("utter_history_unavailable"))
+            return
+        await self._emit(HISTORY_EVT, {"session_id": session_id, "messages": messages}, room=sid)
+
+    async def _receive(
+        self,
+        sid: str,
+        data: Any,
+        output: WidgetOutput,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """A user message from a socket: for its confirmed session only, rate-limited, echoed to the session's
+        other tabs, with the typing indicator on while Rasa handles it."""
+        sender_id = self._sender(sid)
+        if sender_id is None:
+            await self._refuse(sid, "Start a session (session_request) before sending messages.")
+            return
+        try:
+            text = widget_messages.user_text(data)
+        except BadMessage as error:
+            await self._refuse(sid, str(error))
+            return
+        retry_after = sender_allowed(self.name(), sender_id)  # messages come over the socket, not requests
+        if retry_after is not None:
+            await self._refuse(sid, catalog.text("utter_too_fast", seconds=formatting.number(retry_after)))
+            return
+        await self._emit(ECHO_EVT, {"text": text}, room=sender_id, skip_sid=sid)
+        await self._emit(TYPING_EVT, {"typing": True}, room=sender_id)
+        try:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    output,
+                    sender_id,
+                    input_channel=self.name(),
+                    # The channel's own signed word: this session, from this browser's address.
+                    metadata=incoming.stamped(
+                        widget_messages.user_metadata(data),
+                        self.name(),
+                        sender_id,
+                        self.clients.get(sid, "unknown"),
+                    ),
+                )
+            )
+        finally:
+            await self._emit(TYPING_EVT, {"typing": False}, room=sender_id)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # As Rasa's: socket.io leaves cross-origin checks to the server's CORS settings (`--cors`).
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
@@ -144,9 +212,6 @@ class WidgetInput(SocketIOInput):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
-
-        async def refuse(sid: str, error: str) -> None:
-            await sio.emit(ERROR_EVT, {"error": error}, room=sid, namespace=namespace)
 
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:
@@ -172,52 +237,10 @@ class WidgetInput(SocketIOInput):
 
         @sio.on(HISTORY_REQUEST_EVT, namespace=namespace)
         async def history_request(sid: str, _data: Any = None) -> None:
-            session_id = self.sessions.get(sid)
-            if session_id is None:
-                await refuse(sid, "Start a session (session_request) before asking for its history.")
-                return
-            try:
-                messages = await self._history(session_id)
-            except Exception:  # the tracker store is down: the chat still works, without its past
-                logger.exception("Could not read the history of a widget session.")
-                await refuse(sid, "The conversation so far could not be loaded.")
-                return
-            await sio.emit(HISTORY_EVT, {"session_id": session_id, "messages": messages}, room=sid, namespace=namespace)
+            await self._send_history(sid)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
-            sender_id = self._sender(sid)
-            if sender_id is None:
-                await refuse(sid, "Start a session (session_request) before sending messages.")
-                return
-            try:
-                text = widget_messages.user_text(data)
-            except BadMessage as error:
-                await refuse(sid, str(error))
-                return
-            retry_after = sender_allowed(self.name(), sender_id)  # messages come over the socket, not requests
-            if retry_after is not None:
-                await refuse(sid, f"You're sending messages too quickly; please wait {retry_after} s.")
-                return
-            await sio.emit(ECHO_EVT, {"text": text}, room=sender_id, skip_sid=sid, namespace=namespace)
-            await sio.emit(TYPING_EVT, {"typing": True}, room=sender_id, namespace=namespace)
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        output,
-                        sender_id,
-                        input_channel=self.name(),
-                        # The channel's own signed word: this session, from this browser's address.
-                        metadata=incoming.stamped(
-                            widget_messages.user_metadata(data),
-                            self.name(),
-                            sender_id,
-                            self.clients.get(sid, "unknown"),
-                        ),
-                    )
-                )
-            finally:
-                await sio.emit(TYPING_EVT, {"typing": False}, room=sender_id, namespace=namespace)
+            await self._receive(sid, data, output, on_new_message)
 
         return webhook

@@ -36,6 +36,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant import catalog
 from engine.channels import incoming
 from engine.channels.dedupe import SeenUpdates
 from engine.channels.payloads import agent_name, source_titles
@@ -44,11 +45,9 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
-UNSUPPORTED_MESSAGE_REPLY = (
-    "Sorry, I can only read text messages. Please type your question, "
-    'or say "talk to a person" if you would like help from someone.'
-)
-PRIVATE_CHAT_ONLY_REPLY = "Please write to me in a private chat, so that I know who is asking."
+# What the channel replies itself (reply catalog, domain.yml): a photo or sticker; a group chat.
+UNSUPPORTED_MESSAGE = "utter_text_only"
+PRIVATE_CHAT_ONLY = "utter_private_chat_only"
 
 
 class TelegramApiOutput(TelegramOutput):
@@ -180,10 +179,10 @@ class TelegramChannel(TelegramInput):
             return
         chat_id = message.chat.id
         if message.chat.type != "private":
-            await self._say(chat_id, PRIVATE_CHAT_ONLY_REPLY)
+            await self._say(chat_id, catalog.text(PRIVATE_CHAT_ONLY))
             return
         if not text:
-            await self._say(chat_id, UNSUPPORTED_MESSAGE_REPLY)
+            await self._say(chat_id, catalog.text(UNSUPPORTED_MESSAGE))
             return
         refusal = incoming.too_long(text)
         if refusal is not None:

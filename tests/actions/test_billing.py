@@ -13,8 +13,7 @@ from rasa_sdk import Action, Tracker
 from sqlalchemy import Engine
 
 from actions.billing import ActionInvoiceBalance, ActionInvoiceDue, ActionInvoicePay, invoice_line, totals
-from actions.customer import UNAVAILABLE_REPLY
-from assistant import formatting
+from assistant import catalog, formatting
 from assistant.identity import read_payment_token
 from assistant.settings import Settings
 from backoffice.domain import Invoice, InvoiceStatus
@@ -243,4 +242,4 @@ async def test_back_office_down_gets_an_apology_not_a_crash(
 ) -> None:
     for slots in ({"invoice_number": "INV-50001"}, {}):
         reply = await run(action, make_tracker(customer_id=1, slots=slots))
-        assert reply.text == UNAVAILABLE_REPLY
+        assert reply.text == catalog.text("utter_backoffice_unavailable")

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from actions.answers import read_yes_no
 from actions.dialogue import FORM_SLOTS, ActionStop
-from actions.orders import (
+from actions.order_changes import (
     ActionAskReturnConfirmed,
     ActionOrderCancel,
     ActionOrderReturn,

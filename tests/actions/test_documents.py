@@ -13,13 +13,12 @@ import pytest
 from rasa_sdk import Action, Tracker
 
 from actions.documents import (
-    ABSTAIN_REPLY,
-    UNAVAILABLE_REPLY,
     WARM_UP_ENV,
     ActionAnswerFromDocuments,
     abstain_reply,
     question_in_context,
 )
+from assistant import catalog
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from knowledge.answers import Source
@@ -88,7 +87,7 @@ async def test_no_support_no_answer_and_a_person_offered(
     run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
 ) -> None:
     reply = await run(ActionAnswerFromDocuments(), make_tracker(text="can I bring my dog to the office?"))
-    assert reply.text == ABSTAIN_REPLY
+    assert reply.text == catalog.text("utter_documents_abstain")
     assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
     assert not [m for m in reply.messages if m.get("custom")]
 
@@ -106,7 +105,7 @@ async def test_a_near_miss_says_what_the_documents_do_say_without_presenting_it_
 
 
 def test_the_abstention_quotes_only_what_it_was_given() -> None:
-    assert abstain_reply(None, None) == ABSTAIN_REPLY
+    assert abstain_reply(None, None) == catalog.text("utter_documents_abstain")
     source = Source(path="returns.md", title="Returns and refunds", score=0.4, snippet="")
     text = abstain_reply("Returns are accepted within 30 days of delivery.", source)
     assert "“Returns and refunds”" in text and "“Returns are accepted within 30 days of delivery”" in text
@@ -157,7 +156,7 @@ async def test_a_chroma_server_that_is_down_gets_a_polite_reply_and_a_person_off
     finally:
         shared_service.cache_clear()
         get_settings.cache_clear()
-    assert reply.text == UNAVAILABLE_REPLY and "right now" in reply.text
+    assert reply.text == catalog.text("utter_documents_unavailable") and "right now" in reply.text
     assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
     assert reply.slots == {"handoff_offered": True} and not [m for m in reply.messages if m.get("custom")]
 

@@ -11,10 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.billing import ActionInvoiceBalance, ActionInvoiceDue, ActionInvoicePay
-from actions.customer import UNAVAILABLE_REPLY
 from actions.identity import ActionVerifyDone, ValidateVerifyForm
-from actions.orders import ActionOrderCancel, ActionOrderReturn, ActionOrderStatus
+from actions.order_changes import ActionOrderCancel, ActionOrderReturn
+from actions.orders import ActionOrderStatus
 from actions.session import ActionSessionStart
+from assistant import catalog
 from assistant.identity import issue_channel_token, issue_session_proof, read_session_proof
 from assistant.settings import Settings
 from backoffice.sql.orders import SqlOrders
@@ -300,7 +301,7 @@ async def test_back_office_down_during_the_check_gets_an_apology(
 ) -> None:
     tracker = form_tracker(make_tracker, "ORD-10001 someone@example.com", "verify_reference")
     reply = await run(ValidateVerifyForm(), tracker)
-    assert reply.text == UNAVAILABLE_REPLY
+    assert reply.text == catalog.text("utter_backoffice_unavailable")
     assert "verify_attempts" not in reply.slots  # our outage is not the customer's failed attempt
 
 

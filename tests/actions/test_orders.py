@@ -11,18 +11,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from sqlalchemy import Engine
 
-from actions.customer import UNAVAILABLE_REPLY
-from actions.orders import (
+from actions.order_changes import (
     ActionAskCancelConfirmed,
     ActionAskReturnConfirmed,
     ActionAskReturnOrderNumber,
     ActionOrderReturn,
-    ActionOrderStatus,
-    ActionWrongOrder,
     ValidateCancelForm,
     ValidateReturnForm,
 )
-from assistant import formatting
+from actions.orders import ActionOrderStatus, ActionWrongOrder
+from assistant import catalog, formatting
 from backoffice.domain import OrderStatus
 from backoffice.sql.orders import SqlOrders
 from demo.accounts import DemoAccount
@@ -276,4 +274,4 @@ async def test_back_office_down_gets_an_apology_not_a_crash(
 ) -> None:
     for slots in ({"order_number": "ORD-10001"}, {}):
         reply = await run(action, make_tracker(customer_id=1, slots=slots))
-        assert reply.text == UNAVAILABLE_REPLY
+        assert reply.text == catalog.text("utter_backoffice_unavailable")
