@@ -120,6 +120,15 @@ class Settings(BaseSettings):
         "outside them a handoff takes a message.",
     )
     handoff_timezone: str = Field("Europe/Amsterdam", description="Time zone of HANDOFF_HOURS.")
+    company_locale: str = Field(
+        "en_US",
+        description="Babel locale that numbers, money and dates in replies are written for (assistant/formatting.py).",
+    )
+    reply_catalog: Path | None = Field(
+        None,
+        description="Another copy of domain.yml to take the replies' wording from (assistant/catalog.py); "
+        "default the repository's domain.yml, the one the model is trained on.",
+    )
     date_order: Literal["DMY", "MDY"] = Field(
         "DMY",
         description="How the company's people write numeric dates (12/03: DMY is 12 March, MDY is 3 December); "

@@ -74,6 +74,13 @@ def tracker_store_env(settings: Settings) -> dict[str, str]:
     }
 
 
+def reply_env(settings: Settings) -> dict[str, str]:
+    """Where replies take their wording and formats from (assistant/catalog.py, assistant/formatting.py): both
+    read the environment, since the Rasa engine has no settings object."""
+    catalog = {"REPLY_CATALOG": str(settings.reply_catalog.resolve())} if settings.reply_catalog else {}
+    return {"COMPANY_LOCALE": settings.company_locale, **catalog}
+
+
 def security_env(settings: Settings) -> dict[str, str]:
     """The Rasa server's secrets, limits and tracker redaction (engine/channels/incoming.py, engine/limits.py,
     engine/redaction.py), from the settings."""
@@ -100,7 +107,8 @@ def action_service(settings: Settings, name: str = "actions", url: str | None = 
     command = [*MASKED, "rasa_sdk", "--actions", "actions", "--port", port_of(url)]
     # rasa-sdk has no --interface; it binds SANIC_HOST (default 0.0.0.0).
     # KNOWLEDGE_WARM_UP: the documents' embedding model is loaded at start, not on the first question.
-    return Service(name, command, f"{url}/health", env={"SANIC_HOST": "127.0.0.1", "KNOWLEDGE_WARM_UP": "true"})
+    env = {"SANIC_HOST": "127.0.0.1", "KNOWLEDGE_WARM_UP": "true", **reply_env(settings)}
+    return Service(name, command, f"{url}/health", env=env)
 
 
 def rasa_service(
@@ -135,6 +143,7 @@ def rasa_service(
             **lock_store_env(settings),
             **channels.channel_env(settings),
             **security_env(settings),
+            **reply_env(settings),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             **({"SANIC_PROXIES_COUNT": "1"} if behind_proxy else {}),
