@@ -5,12 +5,18 @@ Why this module is shaped the way it is:
 
 - It runs in every process we start, including the Rasa server, whose environment
   (Python 3.10, pydantic 1) cannot import the app's settings. So it depends on the
-  standard library only; spaCy is an optional import, used when a model is installed.
+  standard library and `phonenumbers` only (both environments have it), its settings are
+  environment variables, and spaCy is an optional import, used when a model is installed.
 - Logs and analytics need order and invoice numbers (ORD-10234, INV-50180, 10234),
   tracking numbers, ticket ids and dates: those are kept. A number is only masked when
   its shape says what it is: a card number must pass the Luhn check, an IBAN the
-  ISO 7064 mod-97 check, a phone number needs a `+`/`00` prefix or phone-like groups
-  (or, as bare digits, a phone word such as "call me" or "mobile" just before it).
+  ISO 7064 mod-97 check. Phone numbers are found by Google's libphonenumber
+  (`phonenumbers.PhoneNumberMatcher`, leniency VALID: the number plan of the company's
+  region, PII_PHONE_REGION, default US, or of the country a `+` names), which leaves
+  ids, amounts, dates and ISBNs alone; what it cannot place (another country's national
+  format, a fictional 555 number) still goes when written in phone-like groups, with a
+  `+`/`00` prefix the library finds possible, or, as bare digits, after a phone word
+  such as "call me" or "mobile". A bare run of digits is never a phone without one.
 - Every pattern is anchored on the left with a look-behind so that a long run of
   word characters is scanned once, not once per position (no quadratic blow-up on
   hostile input), and quantifiers are bounded.
@@ -30,6 +36,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+
+import phonenumbers
 
 EMAIL_MASK = "[email]"
 PHONE_MASK = "[phone]"
@@ -56,12 +64,21 @@ _IBAN = re.compile(
 )
 
 # --- phones -------------------------------------------------------------------------------
+# The region whose national formats count as phone numbers without a "+" (ISO 3166 alpha-2).
+PHONE_REGION_ENV = "PII_PHONE_REGION"
+DEFAULT_PHONE_REGION = "US"
+# libphonenumber's matcher is not linear on hostile input ("1 " * 50,000 takes seconds): longer
+# texts get the rules only, which are.
+_MATCHER_MAX_CHARS = 10_000
+_ID_NEIGHBOUR = re.compile(r"[\w/.:-]")
+_ID_AFTER = re.compile(r"[\w/:-]|\.\w")  # a full stop ends a sentence; ".25" continues a number
 _PHONE = re.compile(r"(?<![\w+/.,:-])(?:\+|00)?\(?\d[\d ().-]{5,22}\d(?![\w/:-])")
 _PHONE_WORD = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell(?:phone)?|whats ?app|sms|call|text me|reach me|ring me|my number|"
     r"contact number|fax)\b[^\n]{0,40}$",
     re.IGNORECASE,
 )
+_AMOUNT_BEFORE = re.compile(r"(?:[$€£¥]|\b(?:eur|usd|gbp|chf|sek|nok|dkk|jpy|cad|aud|irr|rials?))\s?$", re.IGNORECASE)
 _DATE = re.compile(
     r"(?<!\d)(?:(?P<y>\d{4})[./-](?P<m>\d{1,2})[./-](?P<d>\d{1,2})|(?P<a>\d{1,2})[./-](?P<b>\d{1,2})[./-]\d{2,4})(?!\d)"
 )
@@ -184,7 +201,7 @@ def _is_phone(candidate: str, before: str) -> bool:
     if digits > 15 or "  " in candidate or "--" in candidate or ".." in candidate:
         return False
     if candidate.startswith(("+", "00")):
-        return digits >= 8
+        return digits >= 8 and _possible_international(candidate)
     if _has_date(candidate):
         return False
     groups = re.findall(r"\d+", candidate)
@@ -197,7 +214,45 @@ def _is_phone(candidate: str, before: str) -> bool:
         return False  # a decimal number or a timestamp (1764300000.25), an IP address (203.0.113.45)
     if len(groups) == 2 and len(groups[0]) == 4 and "-" in candidate:  # a range of years or 4-digit ids
         return False
+    if len(groups[-1]) == 1:  # a check digit (ISBN 978-3-16-148410-0) or a version's last part: no phone ends so
+        return False
+    if _AMOUNT_BEFORE.search(before):  # EUR 12 345 678: thousands, not a number to call
+        return False
     return digits >= 7
+
+
+def _possible_international(candidate: str) -> bool:
+    """A `+`/`00` number whose country code exists and whose length that country's plan allows."""
+    try:
+        number = phonenumbers.parse("+" + candidate.removeprefix("+").removeprefix("00"), None)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_possible_number(number))
+
+
+def phone_region() -> str:
+    """PII_PHONE_REGION, the region national phone formats are read in (an unknown one reads as the default)."""
+    region = os.environ.get(PHONE_REGION_ENV, "").strip().upper()
+    return region if region in phonenumbers.SUPPORTED_REGIONS else DEFAULT_PHONE_REGION
+
+
+def _library_phones(text: str) -> str:
+    """Mask the numbers libphonenumber finds valid, except where they are part of an id or a date."""
+    if len(text) > _MATCHER_MAX_CHARS:
+        return text
+    spans: list[tuple[int, int]] = []
+    for found in phonenumbers.PhoneNumberMatcher(text, phone_region(), leniency=phonenumbers.Leniency.VALID):
+        start, end, raw = found.start, found.end, found.raw_string
+        if _ID_NEIGHBOUR.match(text[start - 1 : start]) or _ID_AFTER.match(text[end : end + 2]):
+            continue  # INV-5018012345, a path, a time stamp: part of something else
+        if _has_date(raw):
+            continue
+        if raw.isdigit() and _PHONE_WORD.search(text[max(0, start - 60) : start]) is None:
+            continue  # a bare run of digits is an id unless the sentence calls it a number to call
+        spans.append((start, end))
+    for start, end in reversed(spans):
+        text = text[:start] + PHONE_MASK + text[end:]
+    return text
 
 
 def _phone_replacer(text: str) -> Callable[[re.Match[str]], str]:
@@ -291,6 +346,7 @@ def redact(text: str, *, model: bool = True) -> str:
     if any(char.isdigit() for char in text):
         text = _IBAN.sub(_mask_iban, text)
         text = _CARD.sub(_mask_card, text)
+        text = _library_phones(text)
         text = _PHONE.sub(_phone_replacer(text), text)
     text = _rule_names(text)
     if model:

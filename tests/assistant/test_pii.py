@@ -110,6 +110,42 @@ def test_bare_digits_are_a_phone_only_when_the_sentence_says_so() -> None:
     assert rules("Telegram: update 182535679 re-delivered") == "Telegram: update 182535679 re-delivered"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # libphonenumber (PhoneNumberMatcher, VALID, region US by default) takes extensions with the number.
+        ("call (212) 555-1234 ext. 12 please", "call [phone] please"),
+        ("my cell: 212.555.1234 thanks", "my cell: [phone] thanks"),
+        ("tel 1-800-555-0199", "tel [phone]"),
+        ("call me at 2125551234.", "call me at [phone]."),
+    ],
+)
+def test_numbers_the_library_finds(text: str, expected: str) -> None:
+    assert rules(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INV-5018012345", "ORD-2125551234", "2125551234", "Telegram chat 7012345678", "ts 1764300000",
+        "your code is 123456", "link code 482 915", "ISBN 978-3-16-148410-0", "version 3.16.14841.0",
+        "EUR 12 345 678", "€ 1 234 567", "$1,234,567.00", "1.234.567,89", "+999 1234 5678",
+        "/api/orders/2125551234", "order 2125551234-2",
+    ],
+)  # fmt: skip
+def test_hostile_numbers_that_are_not_phones_stay(text: str) -> None:
+    """Ids with a valid US number's digits, codes, ISBNs, amounts, a country code that does not exist."""
+    assert rules(text) == text
+
+
+def test_the_region_decides_which_national_format_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert rules("020 7946 0958 ext. 3") == "[phone] ext. 3"  # US: only the rules' groups, not the extension
+    monkeypatch.setenv("PII_PHONE_REGION", "GB")
+    assert rules("020 7946 0958 ext. 3") == "[phone]"
+    monkeypatch.setenv("PII_PHONE_REGION", "nowhere")  # an unknown region reads as the default
+    assert rules("call (212) 555-1234 ext. 12") == "call [phone]"
+
+
 # --- what must survive: order and invoice numbers, dates, times, amounts, ids ------------------------
 
 
