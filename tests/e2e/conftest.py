@@ -7,125 +7,48 @@ are put in `os.environ` first, because the supervisor passes the environment on
 to the processes it starts; the environment is restored at session end.
 
 Tests talk to the Rasa server over its REST channel (`chat`) and check the back
-office directly (`e2e_db`), never through the app's own process-wide caches.
+office directly (`e2e_db`), never through the app's own process-wide caches. Only
+fixtures live here; the settings, the REST helpers, the back-office reader and the
+platform stand-ins are in `tests/support/`, which the fault and scale suites share.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
-from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from backoffice import wiring
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.engine import dispose_engines, make_engine
-from backoffice.sql.models import OrderRow, ReturnRow
 from backoffice.sql.orders import SqlOrders
 from demo.accounts import DemoAccount, demo_accounts
 from operations import processes, stack, throwaway_stack
-
-# Helpers next to this file (the suite runs with --import-mode=importlib, not as a package).
-sys.path.insert(0, str(Path(__file__).parent))
-import slack_standin
-import telegram_standin
-from slack_standin import SlackStandIn
-from telegram_standin import TelegramStandIn
-
-ROOT = Path(__file__).resolve().parents[2]
-# E2E_PORT_OFFSET lets two e2e runs share a machine (each its own ports and var/ folder).
-PORT_OFFSET = int(os.environ.get("E2E_PORT_OFFSET", "0"))
-E2E_VAR_DIR = ROOT / "var" / (f"e2e-{PORT_OFFSET}" if PORT_OFFSET else "e2e")
-RASA_URL = f"http://127.0.0.1:{15005 + PORT_OFFSET}"
-ACTION_SERVER_URL = f"http://127.0.0.1:{15055 + PORT_OFFSET}"
-PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
-TELEGRAM_API_PORT = 18081 + PORT_OFFSET
-SLACK_API_PORT = 18082 + PORT_OFFSET
-WEBCHAT_PAGE_PORT = 18083 + PORT_OFFSET  # the page embedding rasa-webchat (test_webchat.py): another site's origin
-# Outside the wiped var/e2e: ingestion is idempotent, so later runs only check the hashes.
-E2E_KNOWLEDGE_DIR = ROOT / "var" / "cache" / f"e2e-knowledge-{PORT_OFFSET}"
-TELEGRAM_TOKEN = "123456789:e2e-telegram-bot-token"
-TELEGRAM_BOT_USERNAME = "northwind_e2e_bot"
-TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123"
-SLACK_TOKEN = "xoxb-e2e-slack-bot-token"
-SLACK_SIGNING_SECRET = "e2e-slack-signing-secret-0123456789abcdef"
-BACKOFFICE_TIMEOUT_S = 1.5
-IDENTITY_SECRET = "e2e-identity-secret-0123456789abcdefghij"
-# Closed by default: the Rasa HTTP API and the action server need their tokens in every mode.
-RASA_API_TOKEN = "e2e-rasa-api-token-0123456789"
-RASA_API = {"token": RASA_API_TOKEN}  # the query parameter Rasa's `--auth-token` reads
-ACTION_SERVER_TOKEN = "e2e-action-server-token-0123456789"
-ADMIN_TOKEN = "e2e-admin-token-0123456789"
-DEMO_PASSWORD = "e2e-demo-password"  # test mode refuses the dev- placeholders
-AGENT_TOKENS = {"Alex": "e2e-agent-alex-0123456789", "Sam": "e2e-agent-sam-0123456789"}
-RETURN_WINDOW_DAYS = 30
-VERIFY_MAX_ATTEMPTS = 3
-# Nothing listens on port 9 ("discard"): every connection is refused at once.
-UNREACHABLE_DATABASE = "postgresql+psycopg://127.0.0.1:9/none"
-# Generous for the first message (Rasa warms its graph), tiny compared to the start-up.
-CHAT_TIMEOUT_S = 30.0
-START_TIMEOUT_S = 240.0
-
-# Words that must never reach a customer: a stack trace or a raw error.
-LEAK_MARKERS = ("Traceback", "Exception", "Error:")
-
-
-def e2e_environment() -> dict[str, str]:
-    """What the stack under test is configured with (inherited by every process it starts)."""
-    return {
-        "ASSISTANT_ENV": "test",
-        "VAR_DIR": str(E2E_VAR_DIR),
-        "DATABASE_URL": f"sqlite:///{E2E_VAR_DIR / 'backoffice.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{E2E_VAR_DIR / 'tracker.db'}",
-        "RASA_URL": RASA_URL,
-        "ACTION_SERVER_URL": ACTION_SERVER_URL,
-        "PUBLIC_URL": PUBLIC_URL,
-        "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
-        "IDENTITY_SECRET": IDENTITY_SECRET,
-        "RASA_API_TOKEN": RASA_API_TOKEN,
-        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
-        "ADMIN_TOKEN": ADMIN_TOKEN,
-        "DEMO_PASSWORD": DEMO_PASSWORD,
-        "RETURN_WINDOW_DAYS": str(RETURN_WINDOW_DAYS),
-        "VERIFY_MAX_ATTEMPTS": str(VERIFY_MAX_ATTEMPTS),
-        "HF_HUB_OFFLINE": "1",
-        # Telegram is on, talking to the local stand-in of its Bot API (telegram_standin.py).
-        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT_USERNAME,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
-        "TELEGRAM_API_URL": f"http://127.0.0.1:{TELEGRAM_API_PORT}",
-        # Slack is on too, talking to the local stand-in of its Web API (slack_standin.py).
-        "SLACK_TOKEN": SLACK_TOKEN,
-        "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-        "SLACK_API_URL": f"http://127.0.0.1:{SLACK_API_PORT}/api/",
-        "KNOWLEDGE_DIR": str(E2E_KNOWLEDGE_DIR),
-        # A company's own website embedding a chat widget calls the Rasa server from its origin.
-        "CORS_ORIGINS": f"http://127.0.0.1:{WEBCHAT_PAGE_PORT}",
-        "AGENT_TOKENS": ",".join(f"{name}:{token}" for name, token in AGENT_TOKENS.items()),
-        "HANDOFF_HOURS": "always",
-        # The rate limits are off for the suite (every test talks from 127.0.0.1, some in bursts);
-        # test_privacy.py turns them on for its own Rasa server and checks the 429s.
-        "API_RATE_LIMIT_PER_IP": "0",
-        "CHANNEL_RATE_LIMIT_PER_IP": "0",
-        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
-    }
-
-
-_port_in_use = throwaway_stack.port_in_use
-_log_tail = throwaway_stack.log_tail
-_newer_than_model = throwaway_stack.newer_than_model
-RunningStack = throwaway_stack.RunningStack
+from operations.throwaway_stack import RunningStack
+from tests.support import slack_standin, telegram_standin
+from tests.support.backoffice_reader import BackofficeReader
+from tests.support.e2e_config import (
+    ACTION_SERVER_URL,
+    BACKOFFICE_TIMEOUT_S,
+    CHROMIUM,
+    E2E_VAR_DIR,
+    PUBLIC_URL,
+    RASA_URL,
+    RETURN_WINDOW_DAYS,
+    SLACK_API_PORT,
+    SLACK_TOKEN,
+    TELEGRAM_API_PORT,
+    TELEGRAM_BOT_USERNAME,
+    e2e_environment,
+)
+from tests.support.rest import Conversation, post_message, token_of
+from tests.support.slack_standin import SlackStandIn
+from tests.support.telegram_standin import TelegramStandIn
 
 
 @pytest.fixture(scope="session")
@@ -142,9 +65,6 @@ def e2e_settings() -> Iterator[Settings]:
         get_settings.cache_clear()
         wiring.orders_port.cache_clear()
         wiring.billing_port.cache_clear()
-
-
-ingest_company_documents = throwaway_stack.ingest_company_documents
 
 
 @pytest.fixture(scope="session")
@@ -177,7 +97,7 @@ def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator
     if not processes.RASA_BIN.exists():
         pytest.fail(f"No Rasa engine at {processes.RASA_BIN}: run `make setup` first.", pytrace=False)
     settings = e2e_settings
-    stale = _newer_than_model()
+    stale = throwaway_stack.newer_than_model()
     if stale:
         warnings.warn(
             f"{processes.MODEL.name} is older than {', '.join(stale[:3])}: the e2e suite runs the old model; "
@@ -185,15 +105,15 @@ def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator
             stacklevel=1,
         )
     test_ports = (RASA_URL, ACTION_SERVER_URL, PUBLIC_URL)
-    if any(_port_in_use(url) for url in test_ports) and E2E_VAR_DIR.exists():
+    if any(throwaway_stack.port_in_use(url) for url in test_ports) and E2E_VAR_DIR.exists():
         # A previous run that was killed left its processes behind (pids under var/e2e/run).
         stack.down(settings)
-    busy = [url for url in test_ports if _port_in_use(url)]
+    busy = [url for url in test_ports if throwaway_stack.port_in_use(url)]
     if busy:
         pytest.fail(f"Test ports already in use: {', '.join(busy)}. Is another e2e run going?", pytrace=False)
 
     throwaway_stack.fresh_backoffice(settings, E2E_VAR_DIR, BACKOFFICE_TIMEOUT_S)
-    ingest_company_documents(settings)
+    throwaway_stack.ingest_company_documents(settings)
 
     running = RunningStack.of(settings)
     try:
@@ -207,108 +127,6 @@ def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator
 # -- talking to the bot -------------------------------------------------------------------------
 
 
-def post_message(sender: str, text: str, metadata: dict[str, Any] | None = None) -> httpx.Response:
-    """One message to the REST channel; the raw response (for tests of what comes back)."""
-    payload: dict[str, Any] = {"sender": sender, "message": text}
-    if metadata is not None:
-        payload["metadata"] = metadata
-    return httpx.post(f"{RASA_URL}/webhooks/rest/webhook", json=payload, timeout=CHAT_TIMEOUT_S)
-
-
-def chat(sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One message to the REST channel; the bot's replies (`text`, `buttons`, `custom`, ...)."""
-    response = post_message(sender, text, metadata)
-    assert response.status_code == 200, f"HTTP {response.status_code} for {text!r}: {response.text[:500]}"
-    replies: list[dict[str, Any]] = response.json()
-    assert isinstance(replies, list), replies
-    for reply in replies:
-        for marker in LEAK_MARKERS:
-            assert marker not in (reply.get("text") or ""), f"{marker!r} leaked in a reply to {text!r}: {reply}"
-    return replies
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(reply["text"] for reply in replies if reply.get("text"))
-
-
-def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [button for reply in replies for button in reply.get("buttons") or []]
-
-
-@dataclass
-class Conversation:
-    """One customer's conversation: a fresh sender id, a transcript for failure messages."""
-
-    metadata: dict[str, Any] | None = None
-    sender: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex}")
-    transcript: list[tuple[str, str]] = field(default_factory=list)
-    last: list[dict[str, Any]] = field(default_factory=list)
-
-    def say(self, text: str, metadata: dict[str, Any] | None = None) -> str:
-        """Send `text`; return the bot's reply texts joined by newlines (all replies in `last`)."""
-        self.last = chat(self.sender, text, metadata if metadata is not None else self.metadata)
-        reply = texts(self.last)
-        self.transcript.append((text, reply))
-        return reply
-
-    @property
-    def buttons(self) -> list[dict[str, str]]:
-        return buttons(self.last)
-
-    def __str__(self) -> str:
-        return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
-
-
-@dataclass
-class RestConversation:
-    """One conversation over the REST channel of the Rasa server (or nginx) at `rasa_url`: what the fault
-    and scale-out suites talk through; every reply checked for leaked stack traces."""
-
-    rasa_url: str
-    metadata: dict[str, Any] | None = None
-    sender: str = field(default_factory=lambda: f"rest-{uuid.uuid4().hex}")
-    transcript: list[tuple[str, str]] = field(default_factory=list)
-    last: list[dict[str, Any]] = field(default_factory=list)
-
-    def post(self, message: str) -> httpx.Response:
-        payload: dict[str, Any] = {"sender": self.sender, "message": message}
-        if self.metadata is not None:
-            payload["metadata"] = self.metadata
-        return httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=CHAT_TIMEOUT_S)
-
-    def say(self, message: str) -> str:
-        """Send `message`; the bot's reply texts joined by newlines. No stack trace may reach the user."""
-        response = self.post(message)
-        assert response.status_code == 200, f"HTTP {response.status_code} for {message!r}: {response.text[:300]}"
-        self.last = response.json()
-        reply = texts(self.last)
-        for marker in LEAK_MARKERS:
-            assert marker not in reply, f"{marker!r} leaked in the reply to {message!r}: {reply}"
-        self.transcript.append((message, reply))
-        return reply
-
-    @property
-    def buttons(self) -> list[dict[str, str]]:
-        return buttons(self.last)
-
-    @property
-    def sources(self) -> list[dict[str, Any]]:
-        return [source for reply in self.last for source in (reply.get("custom") or {}).get("sources") or []]
-
-    def tracker_events(self) -> list[dict[str, Any]]:
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker",
-            params={"include_events": "ALL", **RASA_API},  # every session, not only the latest
-            timeout=CHAT_TIMEOUT_S,
-        )
-        response.raise_for_status()
-        events: list[dict[str, Any]] = response.json()["events"]
-        return events
-
-    def __str__(self) -> str:
-        return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
-
-
 @pytest.fixture
 def conversation(e2e_stack: RunningStack) -> Callable[..., Conversation]:
     """`conversation(metadata=None)`: a new conversation with a fresh uuid sender id."""
@@ -320,38 +138,12 @@ def customer_token(e2e_settings: Settings) -> Callable[..., dict[str, str]]:
     """`customer_token(customer_id, secret=None)`: the metadata a logged-in website channel sends."""
 
     def metadata(customer_id: int, secret: str | None = None) -> dict[str, str]:
-        token = issue_channel_token("customer", str(customer_id), secret or e2e_settings.identity_secret)
-        return {"auth_token": token}
+        return token_of("customer", customer_id, secret or e2e_settings.identity_secret)
 
     return metadata
 
 
 # -- the back office under the stack --------------------------------------------------------------
-
-
-@dataclass
-class BackofficeReader:
-    """Direct reads of the e2e back office, to check what a conversation changed."""
-
-    engine: Engine
-    orders: SqlOrders
-    billing: SqlBilling
-
-    def order_status(self, number: str) -> str:
-        with Session(self.engine) as session:
-            return session.scalars(select(OrderRow.status).where(OrderRow.number == number)).one()
-
-    def returns_of(self, number: str) -> list[str]:
-        with Session(self.engine) as session:
-            query = select(ReturnRow.number).join(OrderRow).where(OrderRow.number == number)
-            return list(session.scalars(query))
-
-    def snapshot(self) -> dict[str, Any]:
-        """Orders (count and every status) and returns: equal snapshots, nothing changed."""
-        with Session(self.engine) as session:
-            statuses = {number: status for number, status in session.execute(select(OrderRow.number, OrderRow.status))}
-            returns = session.scalar(select(func.count()).select_from(ReturnRow))
-        return {"orders": len(statuses), "statuses": statuses, "returns": returns}
 
 
 @pytest.fixture(scope="session")
@@ -376,8 +168,6 @@ def post() -> Callable[..., httpx.Response]:
 
 
 # -- browsers (widget and console tests) ----------------------------------------------------------
-
-CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium, driven by Playwright (never `playwright install`)
 
 
 @pytest.fixture(scope="module")

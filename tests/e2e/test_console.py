@@ -20,7 +20,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import AGENT_TOKENS, chat, texts
+from tests.support.e2e_config import AGENT_TOKENS
+from tests.support.rest import chat, texts
 
 pytestmark = pytest.mark.e2e
 

@@ -32,7 +32,7 @@ import pytest
 from assistant import formatting
 from backoffice.domain import Order
 from backoffice.sql.orders import return_number
-from tests.e2e.conftest import post_message
+from tests.support.rest import post_message
 
 pytestmark = pytest.mark.e2e
 

@@ -30,7 +30,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from analytics.history import ConversationTruth, history_end, planned_truths
 from analytics.tracker import events, tracker_engine
-from tests.e2e.conftest import ADMIN_TOKEN, RunningStack, chat
+from operations.throwaway_stack import RunningStack
+from tests.support.e2e_config import ADMIN_TOKEN
+from tests.support.rest import chat
 
 pytestmark = pytest.mark.e2e
 

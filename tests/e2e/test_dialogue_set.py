@@ -35,7 +35,8 @@ from dialogue_set import (
 )
 
 from backoffice.sql.engine import make_engine
-from tests.e2e.conftest import BACKOFFICE_TIMEOUT_S, E2E_VAR_DIR, RASA_URL, RunningStack
+from operations.throwaway_stack import RunningStack
+from tests.support.e2e_config import BACKOFFICE_TIMEOUT_S, E2E_VAR_DIR, RASA_URL
 
 pytestmark = pytest.mark.e2e
 

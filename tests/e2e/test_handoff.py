@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import AGENT_TOKENS, PUBLIC_URL, RASA_API, RASA_URL, chat
+from tests.support.e2e_config import AGENT_TOKENS, PUBLIC_URL, RASA_API, RASA_URL
+from tests.support.rest import chat
 
 pytestmark = pytest.mark.e2e
 

@@ -20,7 +20,9 @@ import httpx
 import pytest
 
 from demo.accounts import DemoAccount
-from tests.e2e.conftest import ADMIN_TOKEN, E2E_VAR_DIR, PUBLIC_URL, RASA_API, RASA_URL, RunningStack, post_message
+from operations.throwaway_stack import RunningStack
+from tests.support.e2e_config import ADMIN_TOKEN, E2E_VAR_DIR, PUBLIC_URL, RASA_API, RASA_URL
+from tests.support.rest import post_message
 
 pytestmark = pytest.mark.e2e
 

@@ -25,19 +25,11 @@ from backoffice.sql.models import VerificationFailureRow
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee, demo_employees
 from handoff.sql import HandoffTicketRow
-from tests.e2e.conftest import (
-    ACTION_SERVER_URL,
-    CHAT_TIMEOUT_S,
-    E2E_VAR_DIR,
-    PUBLIC_URL,
-    RASA_API,
-    RASA_URL,
-    BackofficeReader,
-    Conversation,
-    RunningStack,
-    texts,
-)
-from tests.e2e.test_widget_sessions import WidgetSocket
+from operations.throwaway_stack import RunningStack
+from tests.support.backoffice_reader import BackofficeReader
+from tests.support.e2e_config import ACTION_SERVER_URL, CHAT_TIMEOUT_S, E2E_VAR_DIR, PUBLIC_URL, RASA_API, RASA_URL
+from tests.support.rest import Conversation, texts
+from tests.support.widget_socket import WidgetSocket
 
 pytestmark = pytest.mark.e2e
 

@@ -30,12 +30,12 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from slack_standin import ApiCall, SlackStandIn, dm_channel
 
 from assistant.settings import Settings
 from backoffice.sql.hr import SqlHR
 from demo.employees import DemoEmployee, demo_employees
-from tests.e2e.conftest import AGENT_TOKENS, RASA_API, SLACK_TOKEN
+from tests.support.e2e_config import AGENT_TOKENS, RASA_API, SLACK_TOKEN
+from tests.support.slack_standin import ApiCall, SlackStandIn, dm_channel
 
 pytestmark = pytest.mark.e2e
 

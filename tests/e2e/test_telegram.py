@@ -21,14 +21,14 @@ import httpx
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
-from telegram_standin import ApiCall, TelegramStandIn
 
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
 from backoffice.sql.hr import SqlHR
 from backoffice.sql.hr_models import TelegramLinkCodeRow
 from demo.employees import DemoEmployee, demo_employees
-from tests.e2e.conftest import AGENT_TOKENS, RASA_API
+from tests.support.e2e_config import AGENT_TOKENS, RASA_API
+from tests.support.telegram_standin import ApiCall, TelegramStandIn
 
 pytestmark = pytest.mark.e2e
 

@@ -25,10 +25,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from standin_http import serve_in_background
 
 from assistant.identity import issue_channel_token
-from tests.e2e.conftest import WEBCHAT_PAGE_PORT
+from tests.support.e2e_config import WEBCHAT_PAGE_PORT
+from tests.support.standin_http import serve_in_background
 
 pytestmark = pytest.mark.e2e
 

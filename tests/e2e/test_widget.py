@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import RASA_API
+from tests.support.e2e_config import RASA_API
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,8 @@ import pytest
 
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee
-from tests.faults.conftest import FaultStack, RestConversation, token_of
+from tests.support.fault_stack import FaultStack
+from tests.support.rest import RestConversation, token_of
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +32,12 @@ def test_a_crashed_back_office_gets_polite_replies_and_answers_again_when_it_is_
     postgres = faults.postgres
     account = fault_accounts[2]
     number = account.orders.get("shipped") or next(iter(account.orders.values()))
-    customer = RestConversation(faults.rasa_url, token_of("customer", account.customer_id, faults.settings))
-    employee = RestConversation(faults.rasa_url, token_of("employee", fault_employees[1].employee_id, faults.settings))
+    customer = RestConversation(
+        faults.rasa_url, token_of("customer", account.customer_id, faults.settings.identity_secret)
+    )
+    employee = RestConversation(
+        faults.rasa_url, token_of("employee", fault_employees[1].employee_id, faults.settings.identity_secret)
+    )
     order_question = f"where is my order {number}?"
     leave_question = "how many vacation days do I have left?"
 

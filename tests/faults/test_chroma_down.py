@@ -17,8 +17,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_TOKEN
-from tests.faults.conftest import FaultStack, RestConversation
+from tests.support.e2e_config import ADMIN_TOKEN
+from tests.support.fault_stack import FaultStack
+from tests.support.rest import RestConversation
 
 pytestmark = pytest.mark.e2e
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import pytest
 
 from demo.accounts import DemoAccount
-from tests.faults.conftest import (
+from tests.support.fault_stack import (
     ROUNDS,
     FaultStack,
-    RestConversation,
     check_serialised,
     deliver_at_once,
     run_duplicates,
-    token_of,
     warm_documents,
 )
+from tests.support.rest import RestConversation, token_of
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +30,7 @@ def test_the_same_message_twice_at_once_is_handled_once_after_the_other(
 ) -> None:
     account = fault_accounts[1]
     number = next(iter(account.orders.values()))
-    talk = RestConversation(faults.rasa_url, token_of("customer", account.customer_id, faults.settings))
+    talk = RestConversation(faults.rasa_url, token_of("customer", account.customer_id, faults.settings.identity_secret))
     overlapped, _ = run_duplicates([faults.rasa_url, faults.rasa_url], talk, f"where is my order {number}?")
     assert overlapped == ROUNDS, "the two deliveries were in flight at the same time"
 

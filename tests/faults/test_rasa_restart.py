@@ -13,7 +13,8 @@ import pytest
 
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee
-from tests.faults.conftest import FaultStack, RestConversation, token_of, turns
+from tests.support.fault_stack import FaultStack
+from tests.support.rest import RestConversation, token_of, tracker_turns
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +61,7 @@ def test_the_identity_check_goes_on_after_the_rasa_server_is_killed(
     reply = talk.say(account.email)
     assert "verified" in reply and number in reply, talk
 
-    history = turns(talk.tracker_events())
+    history = tracker_turns(talk.tracker_events())
     assert [text for text, _, _ in history] == ["where is my order?", number, account.email]
     assert all(replies and listening for _, replies, listening in history), history
     print(f"Rasa server back after SIGKILL in {seconds:.1f}s")
@@ -70,7 +71,9 @@ def test_the_leave_form_goes_on_after_the_rasa_server_is_killed(
     faults: FaultStack, fault_employees: list[DemoEmployee]
 ) -> None:
     employee = fault_employees[0]
-    talk = RestConversation(faults.rasa_url, token_of("employee", employee.employee_id, faults.settings))
+    talk = RestConversation(
+        faults.rasa_url, token_of("employee", employee.employee_id, faults.settings.identity_secret)
+    )
 
     assert ASKS_LEAVE_TYPE in talk.say("I'd like to book some leave").lower(), talk
     loop, asked = form_state(talk.tracker_events())
@@ -80,7 +83,7 @@ def test_the_leave_form_goes_on_after_the_rasa_server_is_killed(
 
     assert form_state(talk.tracker_events()) == (loop, asked)
     assert ASKS_DATES in talk.say("vacation").lower(), f"the leave type filled the next slot\n{talk}"
-    history = turns(talk.tracker_events())
+    history = tracker_turns(talk.tracker_events())
     assert [text for text, _, _ in history] == ["I'd like to book some leave", "vacation"]
     assert all(replies and listening for _, replies, listening in history), history
     talk.say("never mind")  # nothing filed

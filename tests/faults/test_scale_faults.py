@@ -10,7 +10,7 @@ Chroma server.
 - The same message delivered at once to the two Rasa servers for one conversation: the Redis
   lock store makes one wait for the other (both turns complete in the tracker, in order).
 
-The profile is started by its own suite's `running_scale_stack` (tests/scale/conftest.py) on this
+The profile is started by the scale suite's `running_scale_stack` (tests/support/scale_stack.py) on this
 module's ports, with the Chroma server's data copied from an index already built where there is one.
 """
 
@@ -26,16 +26,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import E2E_KNOWLEDGE_DIR, PORT_OFFSET, ROOT
-from tests.faults.conftest import CHROMA_DATA, RestConversation, run_duplicates, turns
-from tests.scale.conftest import ScaleStack, running_scale_stack
+from tests.support.e2e_config import E2E_KNOWLEDGE_DIR, PORT_OFFSET, ROOT
+from tests.support.fault_stack import CHROMA_DATA, run_duplicates
+from tests.support.rest import RestConversation, tracker_turns
+from tests.support.scale_stack import ScaleStack, running_scale_stack
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import loadtest
 
 pytestmark = pytest.mark.e2e
 
-# Ports from here (tests/scale/conftest.py's layout: +5, +55, +80, +100…+122); its own suite uses 25500.
+# Ports from here (tests/support/scale_stack.py's layout: +5, +55, +80, +100…+122); its own suite uses 25500.
 PORT_BASE = 25700 + PORT_OFFSET
 CONVERSATIONS = 30
 TURNS = 6
@@ -73,7 +74,7 @@ def test_the_same_message_on_two_rasa_servers_at_once_is_serialised_by_redis(sca
         print(f"user events in the tracker store (PostgreSQL): {len(stored)}")
     assert len(stored) == 6, stored
     assert overlapped >= 1, "the two deliveries were in flight at the same time"
-    history = turns(talk.tracker_events())
+    history = tracker_turns(talk.tracker_events())
     assert [text for text, _, _ in history] == ["do you ship to Canada?"] * 6, history
     print(f"duplicates across two Rasa servers: {overlapped} of 3 rounds overlapped, slowest {slowest:.1f}s")
 

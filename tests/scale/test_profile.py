@@ -20,8 +20,9 @@ from sqlalchemy import text
 
 from demo.accounts import DemoAccount
 from operations import stack
-from tests.e2e.conftest import RestConversation
-from tests.scale.conftest import ROOT, ScaleStack, customer_metadata
+from tests.support.e2e_config import ROOT
+from tests.support.rest import RestConversation, token_of
+from tests.support.scale_stack import ScaleStack
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +112,9 @@ def test_a_signed_in_customer_gets_the_order_status_without_verification(
 ) -> None:
     account = scale_accounts[1]
     number = account.orders["shipped"]
-    convo = RestConversation(scale_stack.rasa_url, customer_metadata(scale_stack.settings, account.customer_id))
+    convo = RestConversation(
+        scale_stack.rasa_url, token_of("customer", account.customer_id, scale_stack.settings.identity_secret)
+    )
     for _ in range(2):  # twice: once on each Rasa server
         reply = convo.say(f"where is my order {number}")
         assert number in reply and ASKS_FOR_EMAIL not in reply, convo

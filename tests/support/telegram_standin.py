@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from standin_http import JsonHandler, serve_in_background
+from tests.support.standin_http import JsonHandler, serve_in_background
 
 
 @dataclass(frozen=True)
