@@ -10,7 +10,6 @@ shows the widget to an anonymous visitor and the sign-in routes answer 404.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Form, HTTPException, status
@@ -22,53 +21,17 @@ from api.routers.widget import AcceptEncoding, page_headers, static_response
 from assistant.identity import Identity, Role, issue_channel_token, issue_payment_token, read_channel_token
 from assistant.settings import Settings
 from backoffice.errors import BackofficeUnavailable
+from demo.people import DemoPerson, demo_people
 
 router = APIRouter(tags=["demo website"])
 
 COOKIE = "northwind_demo"
 SESSION_S = 8 * 3600
 DEMO_MODES = ("local", "test")
-DEMO_CUSTOMERS = 3
-DEMO_EMPLOYEES = 2
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    """Someone the demo sign-in offers: `key` is what the form sends (`customer:1`)."""
-
-    key: str
-    role: str
-    subject: str
-    name: str
-    detail: str
-    open_invoice: str | None = None
 
 
 def demo_login_enabled(settings: Settings) -> bool:
     return settings.assistant_env in DEMO_MODES
-
-
-def demo_people() -> list[DemoPerson]:
-    """A few demo customers and employees, read from the back office (so they match its data)."""
-    from backoffice.sql.hr import SqlHR
-    from backoffice.sql.orders import SqlOrders
-    from backoffice.wiring import hr_port, orders_port
-    from demo.accounts import demo_accounts
-    from demo.employees import demo_employees
-
-    people: list[DemoPerson] = []
-    orders, hr = orders_port(), hr_port()
-    if isinstance(orders, SqlOrders):
-        people += [
-            DemoPerson(f"customer:{a.customer_id}", "customer", str(a.customer_id), a.name, a.email, a.open_invoice)
-            for a in demo_accounts(orders, DEMO_CUSTOMERS)
-        ]
-    if isinstance(hr, SqlHR):
-        people += [
-            DemoPerson(f"employee:{e.employee_id}", "employee", str(e.employee_id), e.name, e.department)
-            for e in demo_employees(hr, DEMO_EMPLOYEES)
-        ]
-    return people
 
 
 def widget_config(settings: Settings, token: str | None) -> str:
