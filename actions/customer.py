@@ -34,23 +34,25 @@ UNAVAILABLE = "utter_backoffice_unavailable"
 UNEXPECTED = "utter_something_went_wrong"
 
 
-def _metadata(tracker: Tracker) -> dict[str, Any]:
-    metadata = (tracker.latest_message or {}).get("metadata")
+def _metadata(tracker: Tracker, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`metadata` when given (the session start's), else the latest message's."""
+    if metadata is None:
+        metadata = (tracker.latest_message or {}).get("metadata")
     return metadata if isinstance(metadata, dict) else {}
 
 
-def channel_identity(tracker: Tracker) -> Identity | None:
-    """The identity a trusted channel vouched for in this message's metadata."""
-    token = _metadata(tracker).get(METADATA_TOKEN_KEY)
+def channel_identity(tracker: Tracker, metadata: dict[str, Any] | None = None) -> Identity | None:
+    """The identity a trusted channel vouched for in this message's metadata (or `metadata`)."""
+    token = _metadata(tracker, metadata).get(METADATA_TOKEN_KEY)
     return read_channel_token(token, get_settings().identity_secret) if token else None
 
 
-def connector_proof(tracker: Tracker) -> ConnectorProof | None:
+def connector_proof(tracker: Tracker, metadata: dict[str, Any] | None = None) -> ConnectorProof | None:
     """Where this message came from, as the Rasa server's own channel signed it; None without a valid proof.
 
     Never `tracker.get_latest_input_channel()`: a REST caller could name any channel there.
     """
-    token = _metadata(tracker).get(METADATA_PROOF_KEY)
+    token = _metadata(tracker, metadata).get(METADATA_PROOF_KEY)
     return read_connector_proof(token, tracker.sender_id, get_settings().identity_secret) if token else None
 
 
@@ -60,13 +62,13 @@ def proven_channel(tracker: Tracker) -> str | None:
     return proof.channel if proof is not None else None
 
 
-def verified_customer_id(tracker: Tracker) -> int | None:
+def verified_customer_id(tracker: Tracker, metadata: dict[str, Any] | None = None) -> int | None:
     """The verified customer of this conversation, or None.
 
     A channel token on the current message wins; otherwise the session proof the
     identity check left in the `customer_proof` slot, valid only for this sender.
     """
-    identity = channel_identity(tracker)
+    identity = channel_identity(tracker, metadata)
     if identity is not None and identity.role == "customer":
         try:
             return int(identity.subject)

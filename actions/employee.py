@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import call, hr_port
@@ -27,14 +27,14 @@ from actions.customer import (
 )
 from assistant import catalog
 from assistant.settings import get_settings
-from backoffice.errors import NotFound
+from backoffice.errors import BackofficeUnavailable, NotFound
 
 HR_UNAVAILABLE = "utter_hr_unavailable"
 
 
-async def identified_employee_id(tracker: Tracker) -> int | None:
-    """The employee this conversation's channel vouches for, or None. May raise BackofficeUnavailable."""
-    identity = channel_identity(tracker)
+async def identified_employee_id(tracker: Tracker, metadata: dict[str, Any] | None = None) -> int | None:
+    """The employee this message's channel (or `metadata`'s) vouches for, or None. May raise BackofficeUnavailable."""
+    identity = channel_identity(tracker, metadata)
     if identity is not None and identity.role == "employee":
         if not identity.subject.isdigit():
             return None
@@ -42,7 +42,7 @@ async def identified_employee_id(tracker: Tracker) -> int | None:
             return (await call(hr_port().get_employee, int(identity.subject))).id
         except NotFound:
             return None
-    proof = connector_proof(tracker)
+    proof = connector_proof(tracker, metadata)
     if proof is None:
         return None
     if proof.channel == "slack":
@@ -88,5 +88,14 @@ class ActionEmployeesOnly(Action):
         return "action_employees_only"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        # The identity slots are set at the session's start; someone who became known since (a
+        # sign-in, the HR system back after an outage) is told to ask again, and now counts.
+        try:
+            employee = await identified_employee_id(tracker) is not None
+        except BackofficeUnavailable:
+            employee = False
+        if employee:
+            dispatcher.utter_message(response="utter_employee_recognised")
+            return [SlotSet("employee_verified", True)]
         dispatcher.utter_message(text=sign_in_explanation(tracker))
         return []

@@ -1,8 +1,8 @@
 """The identity check: who the customer is, before any order or invoice detail.
 
-- `action_check_identity` runs on every user turn (a custom slot mapping) and sets
-  `customer_verified` from a channel token or the session proof, so the dialogue
-  rules see the truth at once.
+- `customer_verified` is set once per session from a channel token or the session
+  proof (actions/session.py), and here when the check succeeds — or when a channel
+  token arrives mid-session (a sign-in on the website): the form then asks nothing.
 - `verify_form` asks for an order (or invoice) number and the e-mail on it. A
   mismatch says only "does not match": never whether the order exists. After
   `VERIFY_MAX_ATTEMPTS` mismatches it stops asking and offers a person.
@@ -22,7 +22,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE, channel_identity, connector_proof, verified_customer_id
-from actions.employee import identified_employee_id
 from assistant.identity import issue_session_proof
 from assistant.pii import MASKS
 from assistant.settings import get_settings
@@ -37,29 +36,10 @@ DIGRESSIONS = frozenset({"stop", "human_handoff", "help", "bot_challenge", "ask_
 MAX_FIELD_CHARS = 200
 
 
-class ActionCheckIdentity(Action):
-    """Runs on every user turn: tells the dialogue rules who is speaking, as far as is proven."""
-
-    def name(self) -> str:
-        return "action_check_identity"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events: list[EventType] = []
-        identity = channel_identity(tracker)
-        name = identity.name if identity is not None and identity.role == "customer" else None
-        if name and tracker.get_slot("customer_name") != name:
-            events.append(SlotSet("customer_name", name))
-        verified = verified_customer_id(tracker) is not None
-        if tracker.get_slot("customer_verified") != verified:
-            events.append(SlotSet("customer_verified", verified))
-        try:
-            employee = await identified_employee_id(tracker) is not None
-        except BackofficeUnavailable:
-            logger.warning("HR lookup unavailable; employee identity unchanged (%s)", tracker.sender_id)
-            return events
-        if tracker.get_slot("employee_verified") != employee:
-            events.append(SlotSet("employee_verified", employee))
-        return events
+def channel_verified_customer(tracker: Tracker) -> bool:
+    """This message carries a channel token for a customer (signed in on the website)."""
+    identity = channel_identity(tracker)
+    return identity is not None and identity.role == "customer" and verified_customer_id(tracker) is not None
 
 
 def reference_in(text: str) -> str | None:
@@ -70,6 +50,16 @@ def reference_in(text: str) -> str | None:
 class ValidateVerifyForm(FormValidationAction):
     def name(self) -> str:
         return "validate_verify_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """The form's run, plus the identity a channel token proved meanwhile (nothing left to ask)."""
+        events = await super().run(dispatcher, tracker, domain)
+        if not tracker.get_slot("customer_verified") and channel_verified_customer(tracker):
+            identity = channel_identity(tracker)
+            events.append(SlotSet("customer_verified", True))
+            if identity is not None and identity.name:
+                events.append(SlotSet("customer_name", identity.name))
+        return events
 
     async def required_slots(
         self,
