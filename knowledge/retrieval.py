@@ -42,11 +42,22 @@ DenseMode = Literal["numpy", "chroma"]
 DenseSearch = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 
+def similarities(vectors: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Every row's dot product with `vector`, on this thread.
+
+    Not `vectors @ vector`: numpy's OpenBLAS splits a matrix-vector product of a few thousand rows
+    over both cores and waits for its second thread, which on a shared, loaded machine is often not
+    running. Measured at load 8 on two cores: 3,000 x 384 took 23 ms p50 through `@` and 0.1 ms
+    through `einsum` (which never uses BLAS threads); 0.06 ms through `@` on one thread.
+    """
+    return np.einsum("ij,j->i", vectors, vector)
+
+
 def numpy_dense(vectors: np.ndarray) -> DenseSearch:
     """Exact: every vector against the question's, the best `n` partitioned out (not a full sort)."""
 
     def search(question_vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        scores = vectors @ question_vector
+        scores = similarities(vectors, question_vector)
         n = min(n, len(scores))
         if n == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

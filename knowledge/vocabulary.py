@@ -58,7 +58,7 @@ class Vocabulary:
         """The documents' word closest in meaning to the word with this embedding, and the cosine."""
         if not self.words:
             return None, 0.0
-        similarities = self.vectors @ vector
+        similarities = np.einsum("ij,j->i", self.vectors, vector)  # not `@`: see retrieval.similarities
         best = int(np.argmax(similarities))
         return self.words[best], float(similarities[best])
 
