@@ -25,7 +25,7 @@ TEST_PACKAGES  := chromium $(SCALE_PACKAGES)
 RUN_PROFILE    := $(or $(STACK_PROFILE),$(shell sed -n 's/^STACK_PROFILE=//p' .env 2>/dev/null | tr -d '"'))
 RUN_PACKAGES   := $(if $(filter scale,$(RUN_PROFILE)),$(SCALE_PACKAGES))
 
-.PHONY: help system-packages-run system-packages-test setup stores run up down test test-unit test-e2e train validate test-stories lint bench bench-widget bench-analytics eval eval-nlu seed ingest
+.PHONY: help system-packages-run system-packages-test setup stores run up down test test-unit test-e2e train validate test-stories lint bench bench-widget bench-analytics bench-knowledge eval eval-nlu seed ingest
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-21s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ bench-widget: setup train ## The chat widget in Chromium: first paint, first rep
 
 bench-analytics: setup ## Analytics on 100,000 generated conversations: the fold and the dashboard's first load (prints numbers)
 	$(APP)/python scripts/bench_analytics.py
+
+bench-knowledge: setup ## Dense candidates from numpy vs Chroma's HNSW index (embedded and a server), evaluation sets and synthetic collections (prints numbers)
+	$(APP)/python scripts/bench_knowledge.py --json var/eval/bench-knowledge.json
 
 eval: setup ## Knowledge answers on four document sets (test halves, macro average) against the LangChain recipe and BM25
 	$(APP)/python scripts/eval_knowledge.py --json var/eval/knowledge.json
