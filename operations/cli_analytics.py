@@ -59,9 +59,9 @@ def demo_history(
     ] = False,
 ) -> None:
     """Fill an empty tracker store with realistic conversations (and their handoff tickets) for the dashboard."""
-    from analytics.history import has_history, history_end, write_history
     from analytics.tracker import tracker_engine
     from backoffice.sql.engine import make_engine
+    from demo.history import has_history, history_end, write_history
     from operations.schema import upgrade
 
     settings = get_settings()

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_analytics.py [--conversations 100000] [--days 90] [--keep DIR]
 
 In a temporary folder (never the development stores): a migrated back office and an
-SQLite tracker store, filled with a generated history (analytics.history: 100,000
+SQLite tracker store, filled with a generated history (demo.history: 100,000
 conversations over 90 days, ~1.5 million Rasa events, their handoff tickets). Then:
 
 1. the fold from scratch (`Aggregator.refresh`), with the redaction model loaded first
@@ -109,9 +109,9 @@ def fold_and_refresh(folder: Path, args: argparse.Namespace, results: dict[str, 
     """Write the history, fold it, embed its questions, then refresh incrementally; timings into `results`."""
     from analytics.aggregate import Aggregator, redacted
     from analytics.gaps import embed_missing_questions
-    from analytics.history import write_history
     from analytics.tracker import tracker_engine
     from backoffice.sql.engine import make_engine
+    from demo.history import write_history
     from operations.schema import upgrade
 
     backoffice_url = f"sqlite:///{folder / 'backoffice.db'}"

@@ -17,9 +17,9 @@ import yaml
 from rasa_sdk import Action, Tracker
 
 from actions.orders import ActionOrderStatus
-from analytics.history_scenarios import HistoryGenerator
 from assistant import catalog
 from demo.accounts import DemoAccount
+from demo.history_scenarios import HistoryGenerator
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 REWORDED = ("utter_order_shipped", "utter_order_delivered", "utter_order_packed", "utter_order_paid")

@@ -1,6 +1,6 @@
 """Real databases for the analytics: a migrated back office and a Rasa-schema tracker store (SQLite files).
 
-`history` is a generated history (analytics.history) written once per session, with
+`history` is a generated history (demo.history) written once per session, with
 what the generator meant it to be (`truths`), and folded once; tests that change the
 databases get their own copies (`history_copy`).
 """
@@ -19,9 +19,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.aggregate import Aggregator
-from analytics.history import HistoryReport, write_history
 from analytics.tracker import dispose_tracker_engines, ensure_events_table, tracker_engine
 from backoffice.sql.engine import dispose_engines, make_engine
+from demo.history import HistoryReport, write_history
 from operations.schema import upgrade
 
 # Helpers next to this file (the suite runs with --import-mode=importlib, not as a package).

@@ -17,9 +17,9 @@ from analytics_events import EXPECTED_TOTALS, T0, EventLog, breakdown, daily_tot
 from sqlalchemy import func, insert, select
 
 from analytics import latency
-from analytics.history import ConversationTruth, totals
 from analytics.tables import DAILY_COUNTERS, AnalyticsState, ConversationRow, DailyRow, QuestionRow
 from analytics.tracker import events
+from demo.history import ConversationTruth, totals
 from handoff.sql import HandoffTicketRow
 
 

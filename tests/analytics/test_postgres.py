@@ -22,11 +22,11 @@ from sqlalchemy.orm import sessionmaker
 
 from analytics.aggregate import Aggregator
 from analytics.gaps import GapFinder
-from analytics.history import totals, write_history
 from analytics.queries import AnalyticsQueries, ConversationFilter, Filters
 from analytics.tables import QuestionRow
 from analytics.tracker import TrackerEvents, dispose_tracker_engines, tracker_engine
 from backoffice.sql.engine import dispose_engines, make_engine
+from demo.history import totals, write_history
 from operations.schema import upgrade
 
 pytest.importorskip("psycopg")

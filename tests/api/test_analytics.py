@@ -1,6 +1,6 @@
 """The analytics API and the widget's feedback route, through the real app on real databases.
 
-A generated history (analytics.history) is written into the app's tracker store and back
+A generated history (demo.history) is written into the app's tracker store and back
 office; what the API answers is checked against what the generator meant it to be.
 """
 
@@ -19,12 +19,12 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
-from analytics.history import HistoryReport, totals, write_history
 from analytics.tracker import events, tracker_engine
 from api.routers import analytics as analytics_router
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from backoffice.sql.engine import make_engine
+from demo.history import HistoryReport, totals, write_history
 
 END = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 CONVERSATIONS = 240

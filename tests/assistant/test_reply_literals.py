@@ -1,6 +1,6 @@
 """No user-facing sentence is built in Python outside the reply catalog (issue 19 item 3).
 
-Reads the source of the actions, the engine and the analytics (the demo history) and fails on:
+Reads the source of the actions, the engine, the analytics and the demo package (its history) and fails on:
 a literal or f-string passed as a reply's text (`utter_message(text=...)`, a channel's own
 `send_text_message`/`_say`, the demo history's `bot(...)`/`turn(...)`), a button title written
 as a literal, and a module-level reply constant (`*_REPLY`, `*_REFUSALS`, ... holding sentences).
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCANNED = ("actions", "engine", "analytics")
+SCANNED = ("actions", "engine", "analytics", "demo")
 CONSTANT_NAME = re.compile(r"(REPLY|REPLIES|REFUSALS|MESSAGES?|TEXTS?|BUTTONS)$")
 # Callee name -> the positional index of its text (None: only the `text=` keyword).
 TEXT_ARGUMENTS: dict[str, int | None] = {"utter_message": None, "send_text_message": 1, "_say": 1, "bot": 0, "turn": 3}

@@ -28,8 +28,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from analytics.history import ConversationTruth, history_end, planned_truths
 from analytics.tracker import events, tracker_engine
+from demo.history import ConversationTruth, history_end, planned_truths
 from operations.throwaway_stack import RunningStack
 from tests.support.e2e_config import ADMIN_TOKEN
 from tests.support.rest import chat

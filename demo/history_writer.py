@@ -1,4 +1,4 @@
-"""One generated conversation, written event by event in Rasa 3.6's format (analytics/history.py drives it)."""
+"""One generated conversation, written event by event in Rasa 3.6's format (demo/history.py drives it)."""
 
 from __future__ import annotations
 

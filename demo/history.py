@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
-from analytics.history_scenarios import HistoryGenerator
-from analytics.history_writer import TICKET_PLACEHOLDER, ConversationTruth, ConversationWriter, _PendingTicket
 from analytics.tracker import ensure_events_table, events
+from demo.history_scenarios import HistoryGenerator
+from demo.history_writer import TICKET_PLACEHOLDER, ConversationTruth, ConversationWriter, _PendingTicket
 from handoff.sql import HandoffTicketRow, ticket_number
 
 __all__ = [

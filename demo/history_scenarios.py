@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from analytics.history_phrases import (
+from assistant import catalog, formatting
+from demo.history_phrases import (
     ANSWERED,
     FALLBACK_INPUTS,
     FIRST_NAMES,
@@ -29,8 +30,7 @@ from analytics.history_phrases import (
     THANKS,
     WHILE_WAITING,
 )
-from analytics.history_writer import TICKET_PLACEHOLDER, ConversationWriter, _PendingTicket
-from assistant import catalog, formatting
+from demo.history_writer import TICKET_PLACEHOLDER, ConversationWriter, _PendingTicket
 from handoff.transcript import transcript_from_events
 
 CHANNEL_WEIGHTS = {"socketio": 0.45, "rest": 0.2, "telegram": 0.2, "slack": 0.15}

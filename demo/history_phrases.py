@@ -1,4 +1,4 @@
-"""What the people in the demo history say, and what the documents answer them (analytics/history_scenarios.py).
+"""What the people in the demo history say, and what the documents answer them (demo/history_scenarios.py).
 
 Only the users' side and the documents' answers live here: every bot reply is rendered from the
 reply catalog (assistant/catalog.py), like the live assistant's, so a wording change reaches both.
