@@ -18,10 +18,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy import Engine
 
 from assistant.identity import issue_session_proof
 from assistant.settings import Settings, get_settings
+from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
+from demo.employees import DemoEmployee, demo_employees
 
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 SENDER = "conversation-under-test"
@@ -141,6 +144,29 @@ def alice(app_accounts: list[DemoAccount]) -> DemoAccount:
 def bob(app_accounts: list[DemoAccount]) -> DemoAccount:
     """Another customer, whose records must never reach Alice's conversation."""
     return app_accounts[1]
+
+
+@pytest.fixture
+def hr(app_engine: Engine) -> SqlHR:
+    """The HR port on the app's database (real date, as the actions see it)."""
+    return SqlHR(app_engine)
+
+
+@pytest.fixture
+def staff(hr: SqlHR) -> list[DemoEmployee]:
+    return demo_employees(hr)
+
+
+@pytest.fixture
+def emma(staff: list[DemoEmployee]) -> DemoEmployee:
+    """The employee of most tests."""
+    return staff[0]
+
+
+@pytest.fixture
+def colleague(staff: list[DemoEmployee]) -> DemoEmployee:
+    """Another employee, whose requests must never reach the first one's conversation."""
+    return staff[1]
 
 
 @pytest.fixture

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
-from sqlalchemy import Engine
+from rasa_sdk.events import ActionExecuted, UserUttered
 
 from actions.employee import ActionEmployeesOnly
 from actions.hr import (
@@ -21,82 +18,17 @@ from actions.hr import (
     ActionLeaveUsed,
     ActionLinkCode,
     ActionPayday,
-    decode_range,
-    encode_range,
 )
-from actions.leave_request import ActionAskLeaveConfirmed, ActionLeaveRequest, ValidateLeaveForm, is_question_at_form
-from assistant.dates import DateRange
 from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
 from assistant.settings import Settings, get_settings
-from backoffice.errors import NotAllowed
-from backoffice.hr_domain import LeaveStatus, LeaveType
 from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
-from demo.employees import DemoEmployee, demo_employees
+from demo.employees import DemoEmployee
+from tests.support.leave import own_request, token_of
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 SIGN_IN = "only for Northwind employees, and I can't tell who you are"
-
-
-@pytest.fixture
-def hr(app_engine: Engine) -> SqlHR:
-    """The HR port on the app's database (real date, as the actions see it)."""
-    return SqlHR(app_engine)
-
-
-@pytest.fixture
-def staff(hr: SqlHR) -> list[DemoEmployee]:
-    return demo_employees(hr)
-
-
-@pytest.fixture
-def emma(staff: list[DemoEmployee]) -> DemoEmployee:
-    """The employee of most tests."""
-    return staff[0]
-
-
-@pytest.fixture
-def colleague(staff: list[DemoEmployee]) -> DemoEmployee:
-    """Another employee, whose requests must never reach the first one's conversation."""
-    return staff[1]
-
-
-def token_of(employee: DemoEmployee, settings: Settings) -> dict[str, str]:
-    """Message metadata the intranet chat sends for a signed-in employee."""
-    return {"auth_token": issue_channel_token("employee", str(employee.employee_id), settings.identity_secret)}
-
-
-def free_range(hr: SqlHR, employee_id: int, leave_type: LeaveType = LeaveType.VACATION, length: int = 0) -> DateRange:
-    """The first future range (`length` extra calendar days) HR would accept for this employee."""
-    start = date.today() + timedelta(days=1)
-    for _ in range(400):
-        try:
-            hr.quote_leave(employee_id, leave_type, start, start + timedelta(days=length))
-        except NotAllowed:
-            start += timedelta(days=1)
-            continue
-        return DateRange(start, start + timedelta(days=length))
-    raise AssertionError("no free range found")
-
-
-def range_refused_for(hr: SqlHR, employee_id: int, leave_type: LeaveType, length: int, reason: str) -> DateRange:
-    """A future range HR refuses for exactly `reason` (skipping ranges that clash with others)."""
-    start = date.today() + timedelta(days=1)
-    for _ in range(400):
-        try:
-            hr.quote_leave(employee_id, leave_type, start, start + timedelta(days=length))
-        except NotAllowed as refusal:
-            if refusal.reason == reason:
-                return DateRange(start, start + timedelta(days=length))
-        start += timedelta(days=1)
-    raise AssertionError(f"no range refused for {reason}")
-
-
-def own_request(hr: SqlHR, employee_id: int) -> str:
-    """A pending request of the employee's, made for the test."""
-    wanted = free_range(hr, employee_id)
-    return hr.request_leave(employee_id, LeaveType.VACATION, wanted.start, wanted.end).number
 
 
 # -- answers about the employee's own records ------------------------------------------------------
@@ -192,132 +124,6 @@ async def test_a_colleagues_request_number_is_not_found(
     )
     assert reply.text == f"I couldn't find a leave request {theirs} of yours."
     assert reply.slots == {"leave_request_number": None}
-
-
-# -- asking for leave ------------------------------------------------------------------------------
-
-
-async def test_the_leave_form_reads_type_and_dates_from_one_message(
-    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee
-) -> None:
-    tracker = make_tracker(
-        text="I want vacation next Friday",
-        intent="leave_request",
-        metadata=token_of(emma, app_settings),
-        active_loop="leave_form",
-    )
-    form = ValidateLeaveForm()
-    dispatcher = CollectingDispatcher()
-    assert await form.extract_leave_type(dispatcher, tracker, domain) == {"leave_type": "vacation"}
-    extracted = await form.extract_leave_dates(dispatcher, tracker, domain)
-    wanted = decode_range(extracted["leave_dates"])
-    assert wanted is not None
-    assert wanted.start == wanted.end
-    assert wanted.start.weekday() == 4 and wanted.start > date.today()
-    assert dispatcher.messages == []
-
-
-async def quote(
-    run: Run, make_tracker: Callable[..., Tracker], metadata: dict[str, str], leave_type: str, wanted: DateRange
-) -> Any:
-    slots = {"leave_type": leave_type, "leave_dates": encode_range(wanted)}
-    return await run(ActionAskLeaveConfirmed(), make_tracker(text="", slots=slots, metadata=metadata))
-
-
-async def test_quote_asks_to_confirm_then_yes_creates_a_pending_request(
-    run: Run,
-    make_tracker: Callable[..., Tracker],
-    app_settings: Settings,
-    emma: DemoEmployee,
-    hr: SqlHR,
-) -> None:
-    metadata = token_of(emma, app_settings)
-    wanted = free_range(hr, emma.employee_id)
-    before = {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
-    reply = await quote(run, make_tracker, metadata, "vacation", wanted)
-    assert "Here's your request: vacation" in reply.text
-    assert f"Shall I send it to {emma.manager_name} for approval?" in reply.text
-    assert {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)} == before  # only asked
-
-    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "leave_confirmed": True}
-    reply = await run(ActionLeaveRequest(), make_tracker(text="yes", slots=slots, metadata=metadata))
-    assert reply.text.startswith("Done — your request LR-")
-    new = [r for r in hr.list_leave_requests(emma.employee_id, 1000) if r.number not in before]
-    assert len(new) == 1
-    made = new[0]
-    assert made.number in reply.text
-    assert made.status is LeaveStatus.PENDING
-    assert (made.leave_type, made.start, made.end) == (LeaveType.VACATION, wanted.start, wanted.end)
-    assert made.approver_id == emma.manager_id
-    assert reply.slots == {"leave_type": None, "leave_dates": None, "leave_confirmed": None}
-
-
-async def test_an_unclear_yes_does_not_create_the_request(
-    make_tracker: Callable[..., Tracker],
-    domain: DomainDict,
-    app_settings: Settings,
-    emma: DemoEmployee,
-    hr: SqlHR,
-) -> None:
-    metadata = token_of(emma, app_settings)
-    wanted = free_range(hr, emma.employee_id)
-    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "requested_slot": "leave_confirmed"}
-    latest = {"text": "abc", "intent": {"name": "affirm", "confidence": 0.72}, "entities": [], "metadata": metadata}
-    events = [ActionExecuted("action_listen"), UserUttered("abc", latest), SlotSet("leave_confirmed", True)]
-    tracker = make_tracker(
-        text="abc", slots=slots | {"leave_confirmed": True}, metadata=metadata, events=events, active_loop="leave_form"
-    )
-    tracker.latest_message = latest
-    dispatcher = CollectingDispatcher()
-    result = await ValidateLeaveForm().validate_leave_confirmed(True, dispatcher, tracker, domain)
-    assert result == {"leave_confirmed": None}  # asked again
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_need_clear_answer"]
-
-
-async def test_a_correction_at_the_confirmation_narrows_the_dates_already_given(
-    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee, hr: SqlHR
-) -> None:
-    wanted = free_range(hr, emma.employee_id)
-    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "requested_slot": "leave_confirmed"}
-    tracker = make_tracker(
-        text="oh only the morning actually",
-        slots=slots,
-        metadata=token_of(emma, app_settings),
-        active_loop="leave_form",
-    )
-    extracted = await ValidateLeaveForm().extract_leave_dates(CollectingDispatcher(), tracker, domain)
-    corrected = decode_range(extracted["leave_dates"])
-    assert corrected is not None and corrected.start == wanted.start and corrected.start_part == "morning"
-
-
-async def test_quote_refuses_dates_in_the_past(
-    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
-) -> None:
-    past = date.today() - timedelta(days=10)
-    reply = await quote(run, make_tracker, token_of(emma, app_settings), "vacation", DateRange(past, past))
-    assert "is in the past, so I can't request it" in reply.text
-    assert reply.slots["leave_dates"] is None
-
-
-async def test_quote_refuses_an_overlap_with_a_pending_request(
-    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
-) -> None:
-    wanted = free_range(hr, emma.employee_id)
-    existing = hr.request_leave(emma.employee_id, LeaveType.VACATION, wanted.start, wanted.end)
-    assert existing.status is LeaveStatus.PENDING
-    reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
-    assert reply.text.startswith(f"That overlaps with a leave request you already have ({existing.number}).")
-    assert reply.slots["leave_dates"] is None
-
-
-async def test_quote_refuses_more_days_than_are_left(
-    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
-) -> None:
-    wanted = range_refused_for(hr, emma.employee_id, LeaveType.PERSONAL, 41, "insufficient_balance")
-    reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
-    assert reply.text.startswith("You don't have enough days left for ")
-    assert "available" in reply.text
-    assert reply.slots["leave_dates"] is None
 
 
 # -- who may ask -----------------------------------------------------------------------------------
@@ -504,18 +310,3 @@ async def test_a_proof_made_for_another_sender_identifies_nobody(
                          metadata={METADATA_PROOF_KEY: proof})  # fmt: skip
     reply = await run(ActionLeaveBalance(), moved)
     assert "left of" not in reply.text
-
-
-@pytest.mark.parametrize(
-    ("text", "intent", "question"),
-    [
-        ("is new year's day a company holiday?", "ask_policy", True),
-        ("when is payday?", "payday", True),
-        ("what about 1 to 19 February?", "nlu_fallback", False),  # a correction of the dates
-        ("vacation on Tuesday January 26", "leave_request", False),
-    ],
-)
-def test_a_question_at_the_leave_form_books_nothing(
-    make_tracker: Callable[..., Tracker], text: str, intent: str, question: bool
-) -> None:
-    assert is_question_at_form(make_tracker(text=text, intent=intent)) is question

@@ -1,0 +1,170 @@
+"""Asking for leave: the form reads type and dates, a quote is confirmed before anything is booked, refusals say why."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.hr import (
+    decode_range,
+    encode_range,
+)
+from actions.leave_request import ActionAskLeaveConfirmed, ActionLeaveRequest, ValidateLeaveForm, is_question_at_form
+from assistant.dates import DateRange
+from assistant.settings import Settings
+from backoffice.hr_domain import LeaveStatus, LeaveType
+from backoffice.sql.hr import SqlHR
+from demo.employees import DemoEmployee
+from tests.support.leave import free_range, range_refused_for, token_of
+
+Run = Callable[[Action, Tracker], Awaitable[Any]]
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+SIGN_IN = "only for Northwind employees, and I can't tell who you are"
+
+
+# -- asking for leave ------------------------------------------------------------------------------
+
+
+async def test_the_leave_form_reads_type_and_dates_from_one_message(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee
+) -> None:
+    tracker = make_tracker(
+        text="I want vacation next Friday",
+        intent="leave_request",
+        metadata=token_of(emma, app_settings),
+        active_loop="leave_form",
+    )
+    form = ValidateLeaveForm()
+    dispatcher = CollectingDispatcher()
+    assert await form.extract_leave_type(dispatcher, tracker, domain) == {"leave_type": "vacation"}
+    extracted = await form.extract_leave_dates(dispatcher, tracker, domain)
+    wanted = decode_range(extracted["leave_dates"])
+    assert wanted is not None
+    assert wanted.start == wanted.end
+    assert wanted.start.weekday() == 4 and wanted.start > date.today()
+    assert dispatcher.messages == []
+
+
+async def quote(
+    run: Run, make_tracker: Callable[..., Tracker], metadata: dict[str, str], leave_type: str, wanted: DateRange
+) -> Any:
+    slots = {"leave_type": leave_type, "leave_dates": encode_range(wanted)}
+    return await run(ActionAskLeaveConfirmed(), make_tracker(text="", slots=slots, metadata=metadata))
+
+
+async def test_quote_asks_to_confirm_then_yes_creates_a_pending_request(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    hr: SqlHR,
+) -> None:
+    metadata = token_of(emma, app_settings)
+    wanted = free_range(hr, emma.employee_id)
+    before = {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
+    reply = await quote(run, make_tracker, metadata, "vacation", wanted)
+    assert "Here's your request: vacation" in reply.text
+    assert f"Shall I send it to {emma.manager_name} for approval?" in reply.text
+    assert {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)} == before  # only asked
+
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "leave_confirmed": True}
+    reply = await run(ActionLeaveRequest(), make_tracker(text="yes", slots=slots, metadata=metadata))
+    assert reply.text.startswith("Done — your request LR-")
+    new = [r for r in hr.list_leave_requests(emma.employee_id, 1000) if r.number not in before]
+    assert len(new) == 1
+    made = new[0]
+    assert made.number in reply.text
+    assert made.status is LeaveStatus.PENDING
+    assert (made.leave_type, made.start, made.end) == (LeaveType.VACATION, wanted.start, wanted.end)
+    assert made.approver_id == emma.manager_id
+    assert reply.slots == {"leave_type": None, "leave_dates": None, "leave_confirmed": None}
+
+
+async def test_an_unclear_yes_does_not_create_the_request(
+    make_tracker: Callable[..., Tracker],
+    domain: DomainDict,
+    app_settings: Settings,
+    emma: DemoEmployee,
+    hr: SqlHR,
+) -> None:
+    metadata = token_of(emma, app_settings)
+    wanted = free_range(hr, emma.employee_id)
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "requested_slot": "leave_confirmed"}
+    latest = {"text": "abc", "intent": {"name": "affirm", "confidence": 0.72}, "entities": [], "metadata": metadata}
+    events = [ActionExecuted("action_listen"), UserUttered("abc", latest), SlotSet("leave_confirmed", True)]
+    tracker = make_tracker(
+        text="abc", slots=slots | {"leave_confirmed": True}, metadata=metadata, events=events, active_loop="leave_form"
+    )
+    tracker.latest_message = latest
+    dispatcher = CollectingDispatcher()
+    result = await ValidateLeaveForm().validate_leave_confirmed(True, dispatcher, tracker, domain)
+    assert result == {"leave_confirmed": None}  # asked again
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_need_clear_answer"]
+
+
+async def test_a_correction_at_the_confirmation_narrows_the_dates_already_given(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    wanted = free_range(hr, emma.employee_id)
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "requested_slot": "leave_confirmed"}
+    tracker = make_tracker(
+        text="oh only the morning actually",
+        slots=slots,
+        metadata=token_of(emma, app_settings),
+        active_loop="leave_form",
+    )
+    extracted = await ValidateLeaveForm().extract_leave_dates(CollectingDispatcher(), tracker, domain)
+    corrected = decode_range(extracted["leave_dates"])
+    assert corrected is not None and corrected.start == wanted.start and corrected.start_part == "morning"
+
+
+async def test_quote_refuses_dates_in_the_past(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    past = date.today() - timedelta(days=10)
+    reply = await quote(run, make_tracker, token_of(emma, app_settings), "vacation", DateRange(past, past))
+    assert "is in the past, so I can't request it" in reply.text
+    assert reply.slots["leave_dates"] is None
+
+
+async def test_quote_refuses_an_overlap_with_a_pending_request(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    wanted = free_range(hr, emma.employee_id)
+    existing = hr.request_leave(emma.employee_id, LeaveType.VACATION, wanted.start, wanted.end)
+    assert existing.status is LeaveStatus.PENDING
+    reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
+    assert reply.text.startswith(f"That overlaps with a leave request you already have ({existing.number}).")
+    assert reply.slots["leave_dates"] is None
+
+
+async def test_quote_refuses_more_days_than_are_left(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    wanted = range_refused_for(hr, emma.employee_id, LeaveType.PERSONAL, 41, "insufficient_balance")
+    reply = await quote(run, make_tracker, token_of(emma, app_settings), "personal", wanted)
+    assert reply.text.startswith("You don't have enough days left for ")
+    assert "available" in reply.text
+    assert reply.slots["leave_dates"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "question"),
+    [
+        ("is new year's day a company holiday?", "ask_policy", True),
+        ("when is payday?", "payday", True),
+        ("what about 1 to 19 February?", "nlu_fallback", False),  # a correction of the dates
+        ("vacation on Tuesday January 26", "leave_request", False),
+    ],
+)
+def test_a_question_at_the_leave_form_books_nothing(
+    make_tracker: Callable[..., Tracker], text: str, intent: str, question: bool
+) -> None:
+    assert is_question_at_form(make_tracker(text=text, intent=intent)) is question
