@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.backoffice_calls import call, hr_port
 from actions.customer import channel_identity, proven_channel, verified_customer_id
 from actions.employee import identified_employee_id
+from assistant import formatting
 from assistant.hours import BusinessHours, parse_hours
 from assistant.names import FAILURES_SLOT, HANDOFF_MESSAGE_FORM, HANDOFF_MESSAGE_SLOT
 from assistant.settings import get_settings
@@ -139,7 +140,7 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         hours = business_hours()
         if not hours.is_open(datetime.now(UTC)):
-            dispatcher.utter_message(response="utter_team_offline", hours=hours.describe())
+            dispatcher.utter_message(response="utter_team_offline", hours=formatting.opening_hours(hours))
             return [SlotSet(FAILURES_SLOT, 0), FollowupAction(MESSAGE_FORM)]
         try:
             ticket, _ = await call(handoff_store().open, await new_ticket(tracker, handoff_reason(tracker)))
@@ -167,7 +168,9 @@ class ActionLeaveHandoffMessage(Action):
             dispatcher.utter_message(response=NO_TICKET)
             return [SlotSet(MESSAGE_SLOT, None)]
         dispatcher.utter_message(
-            response="utter_handoff_message_filed", ticket=ticket.number, hours=business_hours().describe()
+            response="utter_handoff_message_filed",
+            ticket=ticket.number,
+            hours=formatting.opening_hours(business_hours()),
         )
         return [SlotSet(MESSAGE_SLOT, None)]
 

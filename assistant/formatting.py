@@ -15,11 +15,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time, get_day_names
 from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 
 from assistant import catalog
+from assistant.hours import BusinessHours
 
 LOCALE_ENV = "COMPANY_LOCALE"
 DEFAULT_LOCALE = "en_US"
@@ -120,4 +121,22 @@ def order_label(order: Placed) -> str:
     placed = format_date(order.placed_at, "dd MMM", locale=locale())
     return catalog.text(
         "utter_order_label", order=order.number, status=order.status, placed=placed, first=first, more=more
+    )
+
+
+def opening_hours(hours: BusinessHours) -> str:
+    """For the customer: "Mon–Fri 08:00–18:00 (Europe/Amsterdam time)" — day names in the company's
+    locale, times on the 24-hour clock the hours setting is written in."""
+    if not hours.spans:
+        return catalog.text("utter_hours_none")
+    names = get_day_names("abbreviated", locale=locale())
+    spans = []
+    for span in hours.spans:
+        days = sorted(span.days)
+        first, last = names[days[0]], names[days[-1]]
+        when = first if len(days) == 1 else catalog.text("utter_hours_day_range", first=first, last=last)
+        opens, closes = (format_time(t, "HH:mm", locale=locale()) for t in (span.opens, span.closes))
+        spans.append(catalog.text("utter_hours_span", days=when, opens=opens, closes=closes))
+    return catalog.text(
+        "utter_hours", spans=catalog.text("utter_list_separator").join(spans), timezone=hours.timezone.key
     )

@@ -44,21 +44,6 @@ class BusinessHours:
         local = moment.astimezone(self.timezone)
         return any(span.covers(local) for span in self.spans)
 
-    def describe(self) -> str:
-        """For the customer: "Mon–Fri 08:00–18:00 (Europe/Amsterdam time)"."""
-        if not self.spans:
-            return "not available for live chat"
-        parts = []
-        for span in self.spans:
-            days = sorted(span.days)
-            names = (
-                DAYS[days[0]].capitalize()
-                if len(days) == 1
-                else f"{DAYS[days[0]].capitalize()}–{DAYS[days[-1]].capitalize()}"
-            )
-            parts.append(f"{names} {span.opens:%H:%M}–{span.closes:%H:%M}")
-        return f"{', '.join(parts)} ({self.timezone.key} time)"
-
 
 def _time(text: str) -> time:
     hours, minutes = (int(part) for part in text.split(":"))

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from analytics.history import HistoryGenerator, has_history, write_history
 from analytics.tracker import events
+from demo.history import HistoryGenerator, has_history, write_history
 from handoff.sql import HandoffTicketRow
 
 END = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from assistant.formatting import opening_hours
 from assistant.hours import InvalidHours, parse_hours
 
 FRIDAY_0900_UTC = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
@@ -18,7 +19,7 @@ def test_weekday_hours_in_the_teams_time_zone() -> None:
     assert hours.is_open(FRIDAY_0900_UTC)
     assert not hours.is_open(FRIDAY_1730_UTC)  # 17:30 UTC is after six in Amsterdam
     assert not hours.is_open(SATURDAY_1100_UTC)
-    assert hours.describe() == "Mon–Fri 08:00–18:00 (Europe/Amsterdam time)"
+    assert opening_hours(hours) == "Mon–Fri 08:00–18:00 (Europe/Amsterdam time)"
 
 
 def test_several_ranges_always_and_never() -> None:
@@ -26,7 +27,7 @@ def test_several_ranges_always_and_never() -> None:
     assert hours.is_open(SATURDAY_1100_UTC)
     assert parse_hours("always", "UTC").is_open(SATURDAY_1100_UTC)
     assert not parse_hours("never", "UTC").is_open(FRIDAY_0900_UTC)
-    assert parse_hours("never", "UTC").describe() == "not available for live chat"
+    assert opening_hours(parse_hours("never", "UTC")) == "not available for live chat"
     assert parse_hours("mon 00:00-24:00", "UTC").is_open(datetime(2026, 11, 23, 23, 59, tzinfo=UTC))
 
 
