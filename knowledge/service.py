@@ -39,6 +39,7 @@ class KnowledgeService:
             now = time.monotonic()
             if now - self._checked_at >= CHECK_EVERY_S or not self._retrievers:
                 self._checked_at = now
+                mark: str | None
                 try:
                     mark = self.store.change_mark()
                 except StoreUnavailable:

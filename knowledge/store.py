@@ -34,6 +34,9 @@ CHANGES_COLLECTION = "kbm_changes"
 COLLECTION_PREFIX = "kb_"
 SENTENCES_PREFIX = "kbs_"  # the sentences of each chunk, embedded at ingestion so answers need no model call
 WORDS_PREFIX = "kbw_"  # each file's vocabulary, embedded word by word (`knowledge/vocabulary.py`)
+# Records read per request when a whole collection is read: embedded Chroma (SQLite) refuses one
+# `get` of 50,000 chunks ("too many SQL variables", found by `make bench-knowledge`).
+PAGE = 5000
 COLLECTION_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{1,40}[a-z0-9]")
 
 
@@ -89,6 +92,19 @@ def check_collection_name(name: str) -> str:
     if not COLLECTION_NAME_RE.fullmatch(name):
         raise ValueError("a collection name is 3–42 characters: lower-case letters, digits, - and _")
     return name
+
+
+def read_all(collection: Any, include: list[str]) -> dict[str, list[Any]]:
+    """Every record of a Chroma collection, `include`d fields and ids, read a page at a time."""
+    found: dict[str, list[Any]] = {key: [] for key in ("ids", *include)}
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=PAGE, offset=offset)
+        for key in found:
+            found[key].extend(page[key] if page[key] is not None else [])
+        if len(page["ids"]) < PAGE:
+            return found
+        offset += PAGE
 
 
 @dataclass(frozen=True)
@@ -203,7 +219,7 @@ class KnowledgeStore:
     @_reachable
     def file_hashes(self, name: str, audience: Audience, source: str | None = None) -> dict[str, str]:
         """{path: content hash} of the files indexed in the collection (only those from `source`, if given)."""
-        rows = self._collection(name, audience).get(include=["metadatas"])
+        rows = read_all(self._collection(name, audience), ["metadatas"])
         return {
             meta["path"]: meta["file_hash"]
             for meta in rows["metadatas"] or []
@@ -213,7 +229,7 @@ class KnowledgeStore:
     @_reachable
     def sources(self, name: str) -> list[str]:
         """The folders the collection's files were ingested from (see `ingest`)."""
-        rows = self._collection(name).get(include=["metadatas"])
+        rows = read_all(self._collection(name), ["metadatas"])
         return sorted({str(meta["source"]) for meta in rows["metadatas"] or [] if meta.get("source")})
 
     @_reachable
@@ -280,7 +296,7 @@ class KnowledgeStore:
     @_reachable
     def load_words(self, name: str) -> dict[str, np.ndarray]:
         """{word: its embedding} for the vocabulary of the collection's files (a word once, whichever file)."""
-        rows = self._words(name).get(include=["documents", "embeddings"])
+        rows = read_all(self._words(name), ["documents", "embeddings"])
         return {
             word: np.asarray(vector, dtype=np.float32)
             for word, vector in zip(rows["documents"], rows["embeddings"], strict=True)
@@ -297,7 +313,7 @@ class KnowledgeStore:
     @_reachable
     def load_sentences(self, name: str) -> dict[str, tuple[list[str], np.ndarray]]:
         """{chunk id: (its sentences in order, their embeddings)}."""
-        rows = self._sentences(name).get(include=["documents", "metadatas", "embeddings"])
+        rows = read_all(self._sentences(name), ["documents", "metadatas", "embeddings"])
         grouped: dict[str, list[tuple[int, str, Any]]] = {}
         for text, meta, vector in zip(rows["documents"], rows["metadatas"], rows["embeddings"], strict=True):
             grouped.setdefault(meta["chunk_id"], []).append((meta["position"], text, vector))
@@ -310,7 +326,7 @@ class KnowledgeStore:
     @_reachable
     def load(self, name: str) -> tuple[list[Chunk], np.ndarray]:
         """Every chunk of a collection with its embedding, in document order."""
-        rows = self._collection(name).get(include=["documents", "metadatas", "embeddings"])
+        rows = read_all(self._collection(name), ["documents", "metadatas", "embeddings"])
         records = sorted(
             zip(rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"], strict=True),
             key=lambda record: (record[2]["path"], record[2]["position"]),

@@ -56,3 +56,21 @@ def test_the_cli_lists_and_removes(store: KnowledgeStore, public_docs: Path, mon
     assert missing.exit_code != 0
     assert runner.invoke(cli_knowledge.knowledge_app, ["remove", "help", "--yes"]).exit_code == 0
     assert store.collections() == []
+
+
+def test_a_collection_larger_than_one_read_is_read_whole(
+    store: KnowledgeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole collections are read a page at a time: embedded Chroma refuses one read of 50,000 chunks."""
+    import numpy as np
+
+    from knowledge import store as store_module
+    from knowledge.chunking import Chunk
+
+    monkeypatch.setattr(store_module, "PAGE", 4)
+    chunks = [Chunk(f"c{i}", "big.md", "Big", ("Big",), f"passage {i}") for i in range(10)]
+    vectors = np.eye(10, 384, dtype=np.float32)
+    store.replace_file("big", "public", "big.md", "hash", chunks, vectors, [[] for _ in chunks], np.zeros((0, 384)))
+    loaded, loaded_vectors = store.load("big")
+    assert [chunk.id for chunk in loaded] == [f"c{i}" for i in range(10)]
+    assert np.array_equal(loaded_vectors, vectors)
