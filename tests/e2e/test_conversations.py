@@ -7,66 +7,34 @@ wherever a conversation is supposed to change it (or not).
 
 Demo records used (each mutated record is used by one test only):
   accounts[0]: status, cancel yes/no, cancel shipped, return in/outside the window
-  accounts[1]: three wrong e-mails, "other customer's order", cancel delivered, locked DB
-  accounts[2]: wrong-then-right e-mail, back office down, garbage as a confirmation
-  accounts[3]: switching orders, logged-in customer, time-out race
+  accounts[1]: three wrong e-mails, "other customer's order", cancel delivered
+  accounts[2]: wrong-then-right e-mail
+  accounts[3]: switching orders, logged-in customer
   accounts[4]: invoices
+(tests/e2e/test_order_failures.py uses accounts[1] to [3] when the back office fails.)
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from assistant import formatting
-from backoffice.domain import Order
 from backoffice.sql.orders import return_number
-from tests.support.rest import post_message
+from tests.support.order_chat import (
+    ASKS_FOR_EMAIL,
+    ASKS_FOR_REFERENCE,
+    NO_SUCH_ORDER,
+    OFFERS_PERSON,
+    assert_reveals_nothing,
+    verify,
+)
 
 pytestmark = pytest.mark.e2e
-
-UNREACHABLE_DATABASE = "postgresql+psycopg://127.0.0.1:9/none"  # port 9: nothing listens
-NO_SUCH_ORDER = "ORD-19999"
-ASKS_FOR_REFERENCE = "order number"
-ASKS_FOR_EMAIL = "e-mail address"
-APOLOGY = "sorry"
-OFFERS_PERSON = "person"
-
-
-def secrets_of(order: Order) -> list[str]:
-    """What must never be shown to someone who is not the order's customer."""
-    facts = [line.product_name for line in order.lines]
-    facts.append(formatting.money(order.total, order.currency))
-    if order.carrier:
-        facts.append(order.carrier)
-    if order.tracking_number:
-        facts.append(order.tracking_number)
-    return facts
-
-
-def assert_reveals_nothing(reply: str, order: Order, conversation: Any) -> None:
-    for fact in secrets_of(order):
-        assert fact not in reply, f"{fact!r} of {order.number} leaked:\n{conversation}"
-
-
-def verify(convo: Any, reference: str, email: str, request: str = "where is my order?") -> str:
-    """Anonymous customer: request -> asked for a number -> asked for the e-mail -> verified."""
-    assert ASKS_FOR_REFERENCE in convo.say(request), convo
-    assert ASKS_FOR_EMAIL in convo.say(reference), convo
-    reply = convo.say(email)
-    assert "verified" in reply, convo
-    return reply
 
 
 # -- happy paths ---------------------------------------------------------------------------------
@@ -363,145 +331,3 @@ def test_return_outside_window_is_refused(conversation, accounts, e2e_db, custom
     assert number in reply and "30" in reply and "window" in reply, convo
     assert "RMA-" not in reply, convo
     assert e2e_db.returns_of(number) == []
-
-
-# -- failures of the back office -------------------------------------------------------------------
-
-
-class ActionServerSwap:
-    """Replaces the test action server by one whose back office is unreachable, and back."""
-
-    def __init__(self, stack: Any) -> None:
-        self.stack = stack
-        self.broken = False
-
-    @contextmanager
-    def backoffice_down(self) -> Iterator[None]:
-        self.stack.replace("actions", self.stack.service_with_env("actions", DATABASE_URL=UNREACHABLE_DATABASE))
-        self.broken = True
-        try:
-            yield
-        finally:
-            self.restore()
-
-    def restore(self) -> None:
-        if self.broken:
-            self.stack.replace("actions", self.stack.services["actions"])
-            self.broken = False
-
-
-@pytest.fixture(scope="module")
-def action_server_swap(e2e_stack) -> Iterator[ActionServerSwap]:
-    """Module-scoped so that, whatever happens in a test, the normal action server comes back."""
-    swap = ActionServerSwap(e2e_stack)
-    try:
-        yield swap
-    finally:
-        swap.restore()
-
-
-def test_backoffice_down_apologises_and_recovers(
-    action_server_swap, conversation, accounts, e2e_db, customer_token, post
-) -> None:
-    account = accounts[2]
-    order = e2e_db.orders.get_order(account.orders["shipped"], account.customer_id)
-    metadata = customer_token(account.customer_id)
-    question = f"where is my order {order.number}?"
-
-    with action_server_swap.backoffice_down():
-        convo = conversation(metadata)
-        response = post(convo.sender, question, metadata)
-        assert response.status_code == 200, response.text[:500]
-        reply = " ".join(m.get("text", "") for m in response.json())
-        assert "Traceback" not in response.text and "Error" not in response.text, response.text
-        assert APOLOGY in reply.lower() and OFFERS_PERSON in reply, reply
-        assert_reveals_nothing(reply, order, reply)
-
-    convo = conversation(metadata)
-    recovered = convo.say(question)
-    assert order.number in recovered and order.tracking_number in recovered, convo
-
-
-@contextmanager
-def write_lock(database: Path) -> Iterator[sqlite3.Connection]:
-    """Hold SQLite's write lock on the back office (readers can still read, in WAL mode)."""
-    connection = sqlite3.connect(database, isolation_level=None, timeout=5, check_same_thread=False)
-    try:
-        connection.execute("BEGIN EXCLUSIVE")
-        yield connection
-    finally:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        connection.close()
-
-
-def database_file(stack: Any) -> Path:
-    return Path(stack.settings.backoffice_db_url.removeprefix("sqlite:///"))
-
-
-def test_locked_backoffice_apologises_and_does_not_cancel(
-    conversation, accounts, e2e_db, customer_token, e2e_stack
-) -> None:
-    account = accounts[1]
-    number = account.orders["pending"]
-    timeout_s = e2e_stack.settings.backoffice_timeout_s
-    convo = conversation(customer_token(account.customer_id))
-    assert number in convo.say(f"cancel order {number}"), convo
-
-    with write_lock(database_file(e2e_stack)):
-        started = time.monotonic()
-        reply = convo.say("yes")
-        elapsed = time.monotonic() - started
-        assert elapsed < timeout_s + 3, f"took {elapsed:.1f}s"
-        assert APOLOGY in reply.lower() and OFFERS_PERSON in reply, convo
-        assert "cancelled" not in reply, convo
-        # Keep the lock until the abandoned database call has surely given up too.
-        time.sleep(timeout_s + 0.5)
-    assert e2e_db.order_status(number) == "pending"
-
-    assert number in convo.say(f"cancel order {number}"), convo
-    assert "cancelled" in convo.say("yes"), convo
-    assert e2e_db.order_status(number) == "cancelled"
-
-
-# -- a time-out and noise must never change an order behind the customer's back ---------------
-
-
-def test_what_the_customer_is_told_matches_the_database_after_a_timeout(
-    conversation, accounts, e2e_db, customer_token, e2e_stack
-) -> None:
-    account = accounts[3]
-    number = account.orders["pending"]
-    timeout_s = e2e_stack.settings.backoffice_timeout_s
-    convo = conversation(customer_token(account.customer_id))
-    assert number in convo.say(f"cancel order {number}"), convo
-
-    with write_lock(database_file(e2e_stack)) as lock:
-        # Released just after the action gave up, while its database call still waits.
-        release = threading.Timer(timeout_s + 0.1, lambda: lock.execute("ROLLBACK"))
-        release.start()
-        reply = convo.say("yes")
-        release.join()
-    time.sleep(timeout_s + 0.5)
-
-    told_cancelled = "is cancelled" in reply
-    assert (e2e_db.order_status(number) == "cancelled") == told_cancelled, (
-        f"DB says {e2e_db.order_status(number)!r}:\n{convo}"
-    )
-
-
-@pytest.mark.parametrize(("garbage", "status"), [("", "pending"), ("abc", "paid"), ("😀🎉🔥", "packed")])
-def test_garbage_does_not_confirm_a_cancellation(
-    garbage: str, status: str, conversation, accounts, e2e_db, customer_token
-) -> None:
-    account = accounts[2]
-    number = account.orders[status]
-    convo = conversation(customer_token(account.customer_id))
-    assert number in convo.say(f"cancel order {number}"), convo
-
-    if garbage:
-        convo.say(garbage)
-    else:  # an empty message is refused by the REST channel before the dialogue sees it
-        assert post_message(convo.sender, garbage, convo.metadata).status_code == 400
-
-    assert e2e_db.order_status(number) == status, f"cancelled by {garbage!r}:\n{convo}"
