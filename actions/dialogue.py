@@ -8,7 +8,7 @@ question gets a response of its own (rules/core.yml).
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -29,6 +29,20 @@ FORM_SLOTS = (
 )
 
 
+# "stop", "never mind", "forget it, thanks": a stop says this much at most.
+STOP_MAX_WORDS = 4
+
+
+def is_about_something_else(tracker: Tracker) -> bool:
+    """A "stop ..." with nothing running to stop and more to say than a stop does ("stop sending me these
+    reminder e-mails") asks about something else: the documents (or the offer of a person) answer it, not
+    "I've stopped that"."""
+    if tracker.active_loop_name or tracker.get_slot("pending_request"):
+        return False
+    text = (tracker.latest_message or {}).get("text") or ""
+    return len(text.split()) > STOP_MAX_WORDS
+
+
 class ActionStop(Action):
     """ "Stop" / "never mind": leave the form that is running; nothing is changed."""
 
@@ -36,6 +50,8 @@ class ActionStop(Action):
         return "action_stop"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if is_about_something_else(tracker):
+            return [FollowupAction("action_answer_from_documents")]
         dispatcher.utter_message(response="utter_stopped")
         events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
         if tracker.active_loop_name:

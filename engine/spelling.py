@@ -49,6 +49,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 VOCABULARY_FILE = "vocabulary.json"
+# A word of our examples is a slip of another (slips_of_ours) when seen at most this often, and the other
+# at least SLIP_RATIO times as often (and at least SLIP_MIN_MEANT times).
+SLIP_MAX_COUNT = 2
+SLIP_RATIO = 5
+SLIP_MIN_MEANT = 5
+SLIP_MIN_LENGTH = 5
 # The token attribute that keeps what was typed when a token was corrected.
 TYPED = "typed"
 _LETTERS = string.ascii_lowercase + "'"
@@ -97,6 +103,51 @@ def edit_weight(typed: str, meant: str) -> int:
     return 3 if key_slip(typed, meant) else 1
 
 
+def typing_slip(typed: str, meant: str) -> bool:
+    """Whether `typed` is `meant` as hurried fingers type it: a letter dropped, two neighbours swapped, a
+    letter doubled, or a neighbouring key. (Not any edit: "jute" is not "june", "charger" not "charge".)"""
+    if key_slip(typed, meant):
+        return True
+    if len(typed) == len(meant) - 1:
+        return any(meant[:i] + meant[i + 1 :] == typed for i in range(len(meant)))
+    if len(typed) == len(meant) + 1:
+        return any(typed[i] == typed[i - 1] and typed[:i] + typed[i + 1 :] == meant for i in range(1, len(typed)))
+    if len(typed) == len(meant):
+        return any(
+            typed[i] == meant[i + 1]
+            and typed[i + 1] == meant[i]
+            and typed[:i] + typed[i + 2 :] == meant[:i] + meant[i + 2 :]
+            for i in range(len(typed) - 1)
+        )
+    return False
+
+
+def slips_of_ours(domain: Counter[str], english: frozenset[str]) -> dict[str, str]:
+    """Slips written into our own training examples on purpose ("my packge hasnt arrived"), each with the
+    word it stands for.
+
+    Why: a word of the training examples counts as known, so without this a slip that appears once in
+    them is never corrected at parse time ("wheres my packge at" reached the model with "packge", a
+    word it saw once, and went out of scope). A slip is a word of five letters or more that MiniLM's
+    English word list does not hold, seen at most `SLIP_MAX_COUNT` times, a typing slip (`typing_slip`)
+    of a word of ours seen at least `SLIP_RATIO` times as often. Shorter words and other edits are too
+    often words of their own ("wont", "lyft", "jute", "charger"). The examples keep the slip as written
+    (they teach the model to bear slips); the parser reads the meant word.
+    """
+    slips: dict[str, str] = {}
+    for word, count in domain.items():
+        if count > SLIP_MAX_COUNT or word in english or len(word) < SLIP_MIN_LENGTH or not word.isalpha():
+            continue
+        meant = [
+            c
+            for c in one_edit_away(word)
+            if domain.get(c, 0) >= max(SLIP_MIN_MEANT, SLIP_RATIO * count) and typing_slip(word, c)
+        ]
+        if meant:
+            slips[word] = max(meant, key=lambda c: (edit_weight(word, c) * domain[c], c))
+    return slips
+
+
 class Speller:
     """The correction itself, apart from Rasa: `domain` counts our training words, `english` is a word list
     (`common`: its words people use most, the ones a run-together word may be split into)."""
@@ -110,8 +161,9 @@ class Speller:
         min_short_count: int = 50,
         familiar: frozenset[str] = frozenset(),
     ) -> None:
-        self.domain = domain
-        self.known = english | frozenset(domain)
+        self.slips = slips_of_ours(domain, english)
+        self.domain = Counter({word: count for word, count in domain.items() if word not in self.slips})
+        self.known = english | frozenset(self.domain)
         self.english = english
         self.common = common | frozenset(domain)
         self.min_length = min_length
@@ -126,6 +178,8 @@ class Speller:
             return word
         if len(lowered) < self.min_length:
             return self._short(word, lowered)
+        if lowered in self.slips:
+            return self.slips[lowered]
         if lowered in self.known:
             return word
         split = self._split(lowered) if "'" not in lowered else None

@@ -212,3 +212,16 @@ async def test_stop_leaves_the_form_and_forgets_what_it_had(run: Run, make_track
     assert {"event": "active_loop", "name": None} in [
         {"event": e["event"], "name": e.get("name")} for e in reply.events if e["event"] == "active_loop"
     ]
+
+
+async def test_a_stop_with_more_to_say_and_nothing_running_goes_to_the_documents(
+    run: Run, make_tracker: Callable[..., Tracker]
+) -> None:
+    """ "stop sending me these reminder e-mails" is a question about reminders, not a stop."""
+    text = "stop sending me these reminder e-mails please"
+    about = await run(ActionStop(), make_tracker(text=text, intent="stop"))
+    assert about.followups == ["action_answer_from_documents"] and not about.messages
+    # A bare stop, or the same words while a form runs, still stops.
+    assert "stopped" in (await run(ActionStop(), make_tracker(text="ok stop", intent="stop"))).text
+    running = await run(ActionStop(), make_tracker(text=text, intent="stop", active_loop="leave_form"))
+    assert "stopped" in running.text and not running.followups

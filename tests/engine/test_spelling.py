@@ -25,6 +25,21 @@ TRAINING = [
     "has my leave request been approved",
     "where is my order",
     "how many days have i used",
+    # A slip written into one example on purpose, beside the word it stands for, used often: the
+    # example teaches the model to bear the slip, and the parser still reads the meant word.
+    "my packge hasnt arrived",
+    "track my package",
+    "is my package on its way",
+    "my package is late",
+    "the package was damaged",
+    "did you send the package",
+    # A rare word of ours that is no typing slip of a frequent one stays as typed.
+    "do you sell a phone charger",
+    "how do i charge my card",
+    "when will you charge me",
+    "is there a charge for delivery",
+    "what do you charge for returns",
+    "can i charge it to my account",
 ]
 TYPED = [
     ["how many vacaton days do i have lfet", "how many vacation days do i have left"],  # dropped, swapped
@@ -38,6 +53,8 @@ TYPED = [
     # Numbers are read by their shape: which order someone asks about does not change what they ask.
     ["what about order ORD-19999?", "what about order ORD-10234?"],
     ["time off from 12/03 to 19/03", "time off from 01/05 to 08/05"],
+    ["where is my packge", "where is my package"],  # a slip our own examples hold: read as meant
+    ["do you sell a phone charger", "do you sell a phone charger"],  # a word of ours, not a slip of "charge"
 ]
 
 
@@ -69,7 +86,18 @@ def test_only_unknown_words_are_corrected(checked: list[dict[str, Any]]) -> None
     corrected = {
         original for original, token in read if original is not None and not any(c.isdigit() for c in original)
     }
-    assert corrected == {"vacaton", "lfet", "vacatoin", "balnace", "billl", "reqest", "aproved", "my", "order"}
+    assert corrected == {
+        "vacaton",
+        "lfet",
+        "vacatoin",
+        "balnace",
+        "billl",
+        "reqest",
+        "aproved",
+        "my",
+        "order",
+        "packge",
+    }
     numbers = {original: token for original, token in read if original is not None and original not in corrected}
     assert numbers and all(
         token == "".join("0" if c.isdigit() else c for c in original) for original, token in numbers.items()
