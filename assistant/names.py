@@ -26,6 +26,8 @@ CUSTOMER_PROOF_SLOT = "customer_proof"
 FAILURES_SLOT = "failed_attempts"
 HANDOFF_OFFERED_SLOT = "handoff_offered"
 HANDOFF_MESSAGE_SLOT = "handoff_message"
+# Later parts of a multi-part message, waiting for the form an earlier part started (engine/multipart.py).
+QUEUED_REQUESTS_SLOT = "queued_requests"
 # Slots that hold a person's name whatever it looks like: masked whole, never pattern by pattern.
 # `employee_name` and `identity_name` are not slots today; kept so that adding one is masked at once.
 NAME_SLOTS = frozenset({CUSTOMER_NAME_SLOT, "employee_name", "identity_name"})
@@ -39,6 +41,9 @@ HANDOFF_ACTION = "action_handoff"
 LISTEN_ACTION = "action_listen"
 # What the bot says when a person hands the conversation back (`handoff/conversation.py`).
 HANDOFF_BACK_RESPONSE = "utter_handoff_back"
+
+# The line that tells the person a later part of their message is queued (engine/multipart.py).
+REQUEST_QUEUED_RESPONSE = "utter_request_queued"
 
 # -- events --------------------------------------------------------------------------------------
 

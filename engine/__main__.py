@@ -3,6 +3,7 @@
 from assistant.pii_logging import install as mask_personal_data_in_logs
 from engine.limits import install as limit_rates_and_sizes
 from engine.locks import install as make_redis_locks_atomic
+from engine.multipart import install as answer_every_part_of_a_message
 from engine.patches import apply_all
 from engine.redaction import install as redact_tracker_store_if_enabled
 
@@ -13,6 +14,7 @@ def main() -> None:
     make_redis_locks_atomic()
     redact_tracker_store_if_enabled()
     limit_rates_and_sizes()
+    answer_every_part_of_a_message()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
