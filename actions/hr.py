@@ -25,7 +25,7 @@ LEAVE_WORDS: dict[LeaveType, tuple[str, ...]] = {
     LeaveType.PARENTAL: ("parental", "maternity", "paternity", "adoption", "baby"),
     LeaveType.SICK: (
         *("sick", "ill", "unwell", "doctor", "flu", "migraine", "fever", "covid", "throwing up"),
-        *("feeling awful", "feel awful", "feeling terrible", "feeling rough", "not feeling well", "not well"),
+        *("not feeling well", "not well"),
     ),
     LeaveType.PERSONAL: ("personal",),
     LeaveType.VACATION: ("vacation", "holiday", "pto", "annual leave", "annual", "time off", "vacay", "vaction"),

@@ -78,10 +78,19 @@ def warm_up() -> None:
         return
 
 
+_opening = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def shared_service() -> KnowledgeService:
-    """This process's service, on the store the settings name (opened on first use, not at import)."""
+    """This process's service, on the store the settings name (opened on first use, not at import).
+
+    Opened under a lock: the warm-up thread and a first question arrive together at start, and two
+    Chroma clients created at once on one directory race inside Chroma (KeyError in its system cache),
+    which the question then reported as "documents unavailable". (lru_cache does not stop two first
+    calls from both running; the lock makes them take turns.)"""
     from assistant.settings import get_settings
 
-    settings = get_settings()
-    return KnowledgeService(KnowledgeStore.open(settings.knowledge_dir, settings.chroma_url))
+    with _opening:
+        settings = get_settings()
+        return KnowledgeService(KnowledgeStore.open(settings.knowledge_dir, settings.chroma_url))

@@ -188,3 +188,28 @@ def test_the_action_server_loads_the_documents_model_at_start_not_on_the_first_q
         cwd=ROOT,
     )
     assert cold.stdout.strip() == "False", "without the setting nothing is loaded at import (unit tests, the API)"
+
+
+def test_questions_that_arrive_with_the_warm_up_all_get_the_documents(indexed: Settings) -> None:
+    """At start the warm-up thread and the first questions open the store together; each must get an
+    answer, not "documents unavailable" (two Chroma clients created at once race inside Chroma)."""
+    probe = (
+        "import threading, knowledge.service as service, actions.documents\n"
+        "errors = []\n"
+        "def ask():\n"
+        "    try: service.shared_service().ask('what is your return policy', employee=False)\n"
+        "    except Exception as error: errors.append(repr(error))\n"
+        "threads = [threading.Thread(target=ask) for _ in range(6)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "print(errors)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, WARM_UP_ENV: "true"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert run.stdout.strip() == "[]", run.stdout + run.stderr[-2000:]
