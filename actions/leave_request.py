@@ -46,13 +46,14 @@ REFUSED = "utter_leave_refused"
 
 
 def refusal_text(refusal: NotAllowed, wanted: DateRange) -> str:
-    """The employee's words for the back office's refusal of `wanted`."""
+    """The employee's words for the back office's refusal of `wanted`.
+
+    The back office gives a reason code and its facts as values (`available`, `max_days`,
+    `request`); the catalog's reply for the reason words them, the locale formats them.
+    """
     specific = f"{REFUSED}_{refusal.reason}"
-    return catalog.text(
-        specific if catalog.has(specific) else REFUSED,
-        when=describe_range(wanted),
-        detail=refusal.detail or refusal.reason.replace("_", " "),
-    )
+    facts: dict[str, Any] = {name: formatting.fact(value) for name, value in refusal.facts.items()}
+    return catalog.text(specific if catalog.has(specific) else REFUSED, **facts, when=describe_range(wanted))
 
 
 def confirmed_answer(
@@ -263,9 +264,8 @@ class ValidateLeaveCancelForm(FormValidationAction):
             dispatcher.utter_message(response="utter_leave_cancel_not_found", number=str(value))
             return {"leave_request_number": None, "leave_cancel_confirmed": None, "change_refused": True}
         if request.status != LeaveStatus.PENDING:
-            dispatcher.utter_message(
-                response="utter_leave_cannot_cancel", number=request.number, status=request.status.value
-            )
+            status = formatting.status("leave", request.status)
+            dispatcher.utter_message(response="utter_leave_cannot_cancel", number=request.number, status=status)
             return {"leave_request_number": request.number, "change_refused": True}
         return {"leave_request_number": request.number, "leave_cancel_confirmed": None}
 

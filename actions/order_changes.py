@@ -44,6 +44,15 @@ def return_refusal_text(reason: str, order_number: str) -> str:
     return catalog.text(message_id, order=order_number, window=get_settings().return_window_days)
 
 
+def cancel_refusal_now_text(reason: str, order_number: str) -> str:
+    """Why a cancellation the customer said yes to was refused (the order changed meanwhile): the
+    reason code in the catalog's words (`utter_cancel_refused_reason_<reason>`), never the code itself."""
+    worded = f"utter_cancel_refused_reason_{reason}"
+    if not catalog.has(worded):
+        return catalog.text("utter_cancel_refused_now_unexplained", order=order_number)
+    return catalog.text("utter_cancel_refused_now", order=order_number, reason=catalog.text(worded))
+
+
 def return_refusal(order: Order, today: date) -> str | None:
     """Why `order` cannot be returned today (the port checks again when the return is made)."""
     if order.status == OrderStatus.CANCELLED:
@@ -306,8 +315,7 @@ async def cancel(dispatcher: CollectingDispatcher, order_number: str, customer_i
         dispatcher.utter_message(response=NOT_ON_ACCOUNT, order=order_number)
         return
     except NotAllowed as refusal:
-        reason = refusal.reason.replace("_", " ")
-        dispatcher.utter_message(response="utter_cancel_refused_now", order=order_number, reason=reason)
+        dispatcher.utter_message(text=cancel_refusal_now_text(refusal.reason, order_number))
         return
     dispatcher.utter_message(response="utter_cancelled", order=order.number)
 

@@ -63,7 +63,7 @@ def describe(order: Order, today: date) -> str:
             return catalog.text("utter_order_cancelled", **what)
     if order.status in STATUS_REPLIES:
         return catalog.text(STATUS_REPLIES[order.status], **what)
-    return catalog.text("utter_order_in_status", **what, status=order.status.value)
+    return catalog.text("utter_order_in_status", **what, status=formatting.status("order", order.status))
 
 
 def order_choice_buttons(orders: list[Order], intent: str) -> list[dict[str, str]]:

@@ -74,6 +74,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from assistant import catalog, formatting
 from assistant.date_calendar import in_named_month, place_range
 from assistant.date_mentions import Tokens, scan_all
 from assistant.date_range import MONTH_NAMES, WEEKDAY_NAMES, DateRange, DayPart
@@ -115,26 +116,27 @@ def parse_date_range(text: str, today: date, *, day_first: bool = True) -> DateR
 
 
 # -- saying it back ---------------------------------------------------------------------
+# The words are the reply catalog's (utter_date_range, utter_date_part, utter_day_part_<part>),
+# the day and month names Babel's for COMPANY_LOCALE (assistant.formatting): nothing English here.
 
 
-def _day_label(day: date, *, month: bool = True, year: bool = False) -> str:
-    label = f"{WEEKDAY_NAMES[day.weekday()]} {day.day}"
-    if month:
-        label += f" {MONTH_NAMES[day.month - 1]}"
-    return f"{label} {day.year}" if year else label
+def _day_label(day: date, *, month: bool = True, year: bool = False, part: DayPart = DayPart.FULL) -> str:
+    label = formatting.weekday_date(day, month=month, year=year)
+    if part is DayPart.FULL:
+        return label
+    return catalog.text("utter_date_part", date=label, part=catalog.text(f"utter_day_part_{part.value}"))
 
 
-def _part_suffix(part: DayPart) -> str:
-    return "" if part is DayPart.FULL else f" ({part.value})"
-
-
-def _single_day_suffix(r: DateRange) -> str:
-    halves = [p.value for p in (r.start_part, r.end_part) if p is not DayPart.FULL]
+def _single_day(r: DateRange, *, year: bool) -> str:
+    """One day, with the half taken; both halves when a one-day range runs from one to the other."""
+    label = formatting.weekday_date(r.start, year=year)
+    halves = [p for p in (r.start_part, r.end_part) if p is not DayPart.FULL]
     if not halves:
-        return ""
+        return label
     if len(halves) == 2 and halves[0] != halves[1]:
-        return f" ({halves[0]} to {halves[1]})"
-    return f" ({halves[0]})"
+        first, last = (catalog.text(f"utter_day_part_{p.value}") for p in halves)
+        return catalog.text("utter_date_parts", date=label, first=first, last=last)
+    return _day_label(r.start, year=year, part=halves[0])
 
 
 def describe_range(r: DateRange, *, today: date | None = None) -> str:
@@ -148,11 +150,12 @@ def describe_range(r: DateRange, *, today: date | None = None) -> str:
     crosses = r.start.year != r.end.year
     other_year = today is not None and (r.start.year != today.year or r.end.year != today.year)
     if r.start == r.end:
-        return _day_label(r.start, year=other_year) + _single_day_suffix(r)
+        return _single_day(r, year=other_year)
     halves = r.start_part is not DayPart.FULL or r.end_part is not DayPart.FULL
     if not crosses and not halves and r.start.month == r.end.month and r.start < r.end:
-        return f"{_day_label(r.start, month=False)} – {_day_label(r.end, year=other_year)}"
+        start, end = _day_label(r.start, month=False), _day_label(r.end, year=other_year)
+        return catalog.text("utter_date_range", start=start, end=end)
     start_year = crosses and (r.end < r.start or (today is not None and r.start.year != today.year))
-    start = _day_label(r.start, year=start_year) + _part_suffix(r.start_part)
-    end = _day_label(r.end, year=crosses or other_year) + _part_suffix(r.end_part)
-    return f"{start} – {end}"
+    start = _day_label(r.start, year=start_year, part=r.start_part)
+    end = _day_label(r.end, year=crosses or other_year, part=r.end_part)
+    return catalog.text("utter_date_range", start=start, end=end)

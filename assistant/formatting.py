@@ -25,6 +25,13 @@ from assistant.hours import BusinessHours
 LOCALE_ENV = "COMPANY_LOCALE"
 DEFAULT_LOCALE = "en_US"
 RELATIVE_DAYS = {0: "utter_date_today", 1: "utter_date_tomorrow", -1: "utter_date_yesterday"}
+# Babel (CLDR) patterns of `weekday_date`, by (with the month, with the year).
+WEEKDAY_DATE_PATTERNS = {
+    (False, False): "EEEE d",
+    (False, True): "EEEE d y",
+    (True, False): "EEEE d MMMM",
+    (True, True): "EEEE d MMMM y",
+}
 
 
 class Line(Protocol):
@@ -100,6 +107,34 @@ def on_day(value: date, today: date | None = None) -> str:
     return relative if relative is not None else catalog.text("utter_date_on", date=day(value, today))
 
 
+def weekday_date(value: date, *, month: bool = True, year: bool = False) -> str:
+    """`Friday 6`, `Friday 6 March`, `Friday 6 March 2027`: one end of a range of days, as much as it needs.
+
+    A range names its month and year once, at its end ("Tuesday 3 – Friday 6 March"), so the
+    start may go without them; `day` decides the year from today instead.
+    """
+    return format_date(value, WEEKDAY_DATE_PATTERNS[month, year], locale=locale())
+
+
+def status(kind: str, code: str) -> str:
+    """A record's state in words (`utter_status_<kind>_<code>`: `paid`, `approved`), never the stored code.
+
+    `kind` is `order`, `invoice` or `leave`: the same code can read differently per record
+    ("paid" order, "paid" invoice) and, in another language, agree with a different noun.
+    """
+    return catalog.text(f"utter_status_{kind}_{code}")
+
+
+def fact(value: Decimal | int | date | str, today: date | None = None) -> str:
+    """A value the back office gives with a refusal (backoffice.errors.NotAllowed's facts), as the
+    locale writes it: a number, a day; a code or a record's number as it is."""
+    if isinstance(value, date):
+        return day(value, today)
+    if isinstance(value, str):
+        return value
+    return number(value)
+
+
 def join_and(parts: Sequence[str]) -> str:
     """`a`, `a and b`, `a, b and c`: the catalog's separator and last link."""
     if len(parts) <= 1:
@@ -120,7 +155,12 @@ def order_label(order: Placed) -> str:
     more = catalog.text("utter_order_label_more", count=number(len(order.lines) - 1)) if len(order.lines) > 1 else ""
     placed = format_date(order.placed_at, "dd MMM", locale=locale())
     return catalog.text(
-        "utter_order_label", order=order.number, status=order.status, placed=placed, first=first, more=more
+        "utter_order_label",
+        order=order.number,
+        status=status("order", order.status),
+        placed=placed,
+        first=first,
+        more=more,
     )
 
 

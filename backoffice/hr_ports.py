@@ -62,8 +62,9 @@ class HRPort(Protocol):
     ) -> LeaveQuote:
         """Checks a request without making it. Raises NotAllowed(reason) with `end_before_start`,
         `in_the_past` (start before today), `no_working_days` (only weekends/holidays),
-        `overlaps` (with a pending or approved request; detail names it), `insufficient_balance`
-        (detail: available days), `too_long` (more than 60 working days)."""
+        `overlaps` (with a pending or approved request; the fact `request` is its number),
+        `insufficient_balance` (the fact `available`: the days left in the year that runs short),
+        `too_long` (more than `max_days`, 60 working days)."""
         ...
 
     def request_leave(

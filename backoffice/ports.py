@@ -47,7 +47,7 @@ class OrdersPort(Protocol):
 
     def create_return(self, order_number: str, customer_id: int, today: date) -> ReturnAuthorization:
         """Authorises a return of a delivered order within the return window. Raises NotFound,
-        or NotAllowed(reason) with reason in `not_delivered`, `window_expired`,
+        or NotAllowed(reason) with reason in `not_delivered`, `window_expired` (the fact `delivered_on`),
         `already_returned`, `already_cancelled`, `return_exists`."""
         ...
 
@@ -66,5 +66,6 @@ class BillingPort(Protocol):
         ...
 
     def record_payment(self, invoice_number: str, amount: Decimal, method: str) -> Payment:
-        """Raises NotFound, or NotAllowed(reason) with `invoice_void`, `already_paid`, `invalid_amount`."""
+        """Raises NotFound, or NotAllowed(reason) with `invoice_void`, `already_paid`,
+        `invalid_amount` (the fact `balance`: the most that can be paid)."""
         ...

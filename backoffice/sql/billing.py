@@ -60,7 +60,7 @@ def _payable_amount(amount: Decimal, balance: Decimal) -> Decimal:
             return value
     except InvalidOperation:
         pass
-    raise NotAllowed("invalid_amount", f"must be more than 0 and at most {balance}")
+    raise NotAllowed("invalid_amount", balance=balance)
 
 
 class SqlBilling(SqlAdapter):

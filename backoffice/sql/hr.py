@@ -75,13 +75,9 @@ def leave_request_number(row_id: int) -> str:
     return f"LR-{row_id:05d}"
 
 
-def days_text(days: Decimal) -> str:
-    """`Decimal("20.0")` -> `20`, `Decimal("2.50")` -> `2.5`: for a NotAllowed detail."""
-    return f"{days.normalize():f}"
-
-
 def too_long() -> NotAllowed:
-    return NotAllowed("too_long", f"at most {days_text(leave_rules.MAX_REQUEST_DAYS)} working days")
+    """The refusal of a request over the limit, with the limit as a number (the reply words it)."""
+    return NotAllowed("too_long", max_days=leave_rules.MAX_REQUEST_DAYS)
 
 
 def charged_days(row: LeaveRequestRow, year: int, holidays: Holidays) -> Decimal:
@@ -356,11 +352,11 @@ class SqlHR(SqlEmployees):
             raise NotAllowed("no_working_days")
         clash = self._overlapping(session, employee_id, start, end, start_part, end_part)
         if clash is not None:
-            raise NotAllowed("overlaps", clash.number)
+            raise NotAllowed("overlaps", request=clash.number)
         available = {year: self._balances(session, employee_id, year)[leave_type].available for year in split}
         for year, charged in split.items():
             if charged > available[year]:
-                raise NotAllowed("insufficient_balance", days_text(available[year]))
+                raise NotAllowed("insufficient_balance", available=available[year])
         return LeaveQuote(
             leave_type=leave_type,
             start=start,

@@ -186,7 +186,7 @@ class SqlOrders(SqlAdapter):
             if row.return_authorization is not None:
                 raise NotAllowed("return_exists")
             if row.delivered_on < today - timedelta(days=self.return_window_days):
-                raise NotAllowed("window_expired", f"delivered on {row.delivered_on.isoformat()}")
+                raise NotAllowed("window_expired", delivered_on=row.delivered_on)
             # The order stays `delivered` until the goods are back; the record is the authorisation.
             authorization = ReturnRow(
                 number=return_number(row.number), order=row, created_at=utc_now(), refund_amount=row.total

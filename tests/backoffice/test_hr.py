@@ -162,7 +162,7 @@ def test_overlap_with_a_pending_request_names_it(hr: SqlHR, employee: DemoEmploy
     pending = hr.get_leave_request(number, employee.employee_id)
     with pytest.raises(NotAllowed) as refused:
         hr.quote_leave(employee.employee_id, LeaveType.PERSONAL, pending.end, pending.end)
-    assert (refused.value.reason, refused.value.detail) == ("overlaps", number)
+    assert (refused.value.reason, refused.value.facts) == ("overlaps", {"request": number})
     # In the past and overlapping: the past is reported first.
     with pytest.raises(NotAllowed) as past:
         hr.quote_leave(employee.employee_id, LeaveType.PERSONAL, date(2025, 6, 13), pending.end)
@@ -180,7 +180,7 @@ def test_half_days_only_overlap_when_they_share_a_half(hr: SqlHR, employee: Demo
     for start_part in (DayPart.FULL, DayPart.AFTERNOON):
         with pytest.raises(NotAllowed) as refused:
             hr.quote_leave(employee.employee_id, LeaveType.PERSONAL, DECEMBER_MONDAY, DECEMBER_MONDAY, start_part)
-        assert (refused.value.reason, refused.value.detail) == ("overlaps", first.number)
+        assert (refused.value.reason, refused.value.facts) == ("overlaps", {"request": first.number})
 
 
 def test_cancelled_and_rejected_requests_do_not_block_the_days(hr: SqlHR, employee: DemoEmployee) -> None:
@@ -197,7 +197,7 @@ def test_insufficient_balance_says_what_is_available(hr: SqlHR, employee: DemoEm
     with pytest.raises(NotAllowed) as refused:
         hr.quote_leave(employee.employee_id, LeaveType.PERSONAL, date(2025, 12, 1), date(2025, 12, 4))  # 4 days
     assert refused.value.reason == "insufficient_balance"
-    assert Decimal(refused.value.detail) == personal.available
+    assert refused.value.facts == {"available": personal.available}
     # The other leave types are not touched by it.
     assert hr.quote_leave(employee.employee_id, LeaveType.SICK, date(2025, 12, 1), date(2025, 12, 4)).days == 4
 

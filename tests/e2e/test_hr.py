@@ -257,7 +257,8 @@ def test_request_beyond_the_balance_is_refused(conversation, hr, staff, employee
             hr.quote_leave(employee.employee_id, LeaveType.PERSONAL, start, end)
         except NotAllowed as refusal:
             if refusal.reason == "insufficient_balance":
-                left = refusal.detail  # the days available in the year that runs short
+                # The days available in the year that runs short, as en_US writes them ("2.5", "3").
+                left = f"{Decimal(refusal.facts['available']).normalize():f}"
                 break
     else:
         pytest.fail("no range to exceed the personal balance with")
