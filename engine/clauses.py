@@ -83,12 +83,15 @@ _BOUNDARY = re.compile(
 )
 _WORD = re.compile(r"[^\W_]+(?:[-.'@/][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
+# An order, invoice or request number as people type it: ORD-10294, INV-50149, LR-1001, 10294.
+_REFERENCE = re.compile(r"(?:[A-Za-z]{1,5}-?)?\d{3,}")
 _TRIM = " \t\r\n,;:-"
 
 
 @dataclass(frozen=True)
 class Clause:
-    """One piece of a message: its text as typed and where it starts and ends in the message."""
+    """One piece of a message: its text (as typed, or an elliptic piece said in full) and where it
+    starts and ends in the message."""
 
     text: str
     start: int
@@ -139,28 +142,66 @@ def _clause(text: str, start: int, end: int) -> Clause:
     return Clause(piece[left:right], start + left, start + right)
 
 
+@dataclass
+class _Piece:
+    start: int
+    end: int
+    words: int
+    number: bool
+    said: str | None = None  # an elliptic piece said in full ("and ORD-10294" -> "cancel ORD-10294")
+
+    def stands_alone(self) -> bool:
+        return _long_enough(self.words, self.number)
+
+
+def _elliptic(text: str, previous: _Piece, start: int, end: int) -> str | None:
+    """The previous request said again about this piece's reference, when the piece is only one.
+
+    "please cancel ORD-10282 and ORD-10294": the second piece is an order number alone, and the
+    request before it names exactly one reference, so it means "please cancel ORD-10294".
+    """
+    piece = text[start:end].strip(_TRIM + "?!.")
+    if not _REFERENCE.fullmatch(piece):
+        return None
+    before = previous.said if previous.said is not None else text[previous.start : previous.end]
+    found = [match for match in _WORD.finditer(before) if _REFERENCE.fullmatch(match.group())]
+    if len(found) != 1:
+        return None
+    return before[: found[0].start()] + piece + before[found[0].end() :]
+
+
 def split_clauses(text: str) -> list[Clause]:
     """The message's clauses, in order; one clause (the whole message) when it does not split.
 
     A piece too short to be a request on its own is joined to the one before it (the first
-    piece to the one after), connector included, so what is joined reads as typed.
+    piece to the one after), connector included, so what is joined reads as typed — except a
+    reference alone after a request about one ("cancel ORD-10282 and ORD-10294"), which is that
+    request again about it (its `text` is said in full; `start`/`end` are the reference's).
     """
     whole = [_clause(text, 0, len(text))]
     spans = _pieces(text)
     if len(spans) < 2:
         return whole
-    merged: list[list[Any]] = []  # [start, end, words, holds a number], counted once per piece
+    merged: list[_Piece] = []  # words counted once per piece: linear in the message
     for start, end in spans:
-        words, number = _size(text[start:end])
-        alone = _long_enough(words, number) and not _refers_back(text[start:end])
-        if merged and not (_long_enough(*merged[-1][2:]) and alone):
+        piece = _Piece(start, end, *_size(text[start:end]))
+        said = _elliptic(text, merged[-1], start, end) if merged and merged[-1].stands_alone() else None
+        if said is not None:
+            piece.said, piece.words, piece.number = said, merged[-1].words, True
+            merged.append(piece)
+        elif merged and not (merged[-1].stands_alone() and piece.stands_alone() and not _refers_back(text[start:end])):
             last = merged[-1]  # too short to stand alone, or about the same thing: joined
-            last[1:] = [end, last[2] + words, last[3] or number]
+            if last.said is not None:
+                return whole  # more words after a reference said in full: not a plain list
+            last.end, last.words, last.number = end, last.words + piece.words, last.number or piece.number
         else:
-            merged.append([start, end, words, number])
+            merged.append(piece)
     if not 2 <= len(merged) <= MAX_CLAUSES:
         return whole
-    clauses = [_clause(text, start, end) for start, end, _, _ in merged]
+    clauses = [
+        _clause(text, piece.start, piece.end) if piece.said is None else Clause(piece.said, piece.start, piece.end)
+        for piece in merged
+    ]
     return clauses if all(clause.text for clause in clauses) else whole
 
 

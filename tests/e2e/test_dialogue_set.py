@@ -55,9 +55,11 @@ SUBSET: dict[str, str | None] = {
     "rt-slang-return": None,
     "dg-identity-policy-question": None,
     "ld-3rd-to-7th-next-month": None,
+    # Multi-part messages (engine/multipart.py): both parts answered; the second queued behind a confirmation.
+    "mp-cancel-and-balance": None,
+    "mp-invoice-and-order": None,
     # Failing today, each for a failure issue 21 lists.
     "dg-identity-then-balance": "21.4 verified with an invoice, the balance is that invoice's, not the customer's",
-    "mp-cancel-and-balance": "21.5 the second half of 'cancel 10280 and tell me my balance' is dropped",
 }
 
 BY_ID = {conversation.id: conversation for conversation in load_set()}

@@ -61,7 +61,6 @@ def test_two_requests_in_one_message_get_both_answers_in_order(
         "do you sell the garden bench in black and white",
         "what are your terms and conditions",
         "what is your return and refund policy",
-        f"please cancel {CANCEL_ORDER} and ORD-10294",
     ],
 )
 def test_one_request_with_and_inside_stays_one_message(message: str, conversation: Callable[..., Conversation]) -> None:

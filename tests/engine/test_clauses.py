@@ -49,8 +49,6 @@ def test_requests_joined_by_a_connector_are_cut_apart(message: str, clauses: lis
         "terms and conditions",
         "what is your return and refund policy",  # "refund policy": two words, no number
         "do you have the bench in black and white",
-        "please cancel ORD-10282 and ORD-10294",  # an order number alone is no request
-        "status of 10211 and 10213?",
         "is the parasol and the fire pit one delivery",  # "and the ...": a list of things
         "I have a question about my bill and the late fee",
         "do you deliver to Ireland and how much is it",  # "it": more about the same thing
@@ -58,6 +56,9 @@ def test_requests_joined_by_a_connector_are_cut_apart(message: str, clauses: lis
         "if it is late then cancel it",
         "my email is elias.mensah@example.net and the order is ORD-10229",
         "vacation 12/21-12/23",
+        "vacation 12/21 and 12/28",
+        "ORD-10282 and ORD-10294",  # no request to say again about the second
+        "my email is elias@example.net and ORD-10229",
         "pay at https://example.com/pay?invoice=INV-50149&x=1 please",
         "where is my order",
         "",
@@ -68,6 +69,25 @@ def test_requests_joined_by_a_connector_are_cut_apart(message: str, clauses: lis
 )
 def test_one_request_is_left_whole(message: str) -> None:
     assert texts(message) == [message.strip(" ,;:-\t")]
+
+
+@pytest.mark.parametrize(
+    ("message", "clauses"),
+    [
+        ("please cancel ORD-10282 and ORD-10294", ["please cancel ORD-10282", "please cancel ORD-10294"]),
+        ("status of 10211 and 10213?", ["status of 10211", "status of 10213"]),
+        ("cancel 10001 and 10002 and 10003", ["cancel 10001", "cancel 10002", "cancel 10003"]),
+        ("where is 10211 and 10213 and what do I owe", ["where is 10211", "where is 10213", "what do I owe"]),
+    ],
+)
+def test_a_reference_alone_after_a_request_is_that_request_again(message: str, clauses: list[str]) -> None:
+    assert texts(message) == clauses
+    elliptic = split_clauses(message)[1]
+    assert message[elliptic.start : elliptic.end].rstrip("?") in elliptic.text  # where it was typed
+
+
+def test_words_after_a_reference_said_again_leave_the_message_whole() -> None:
+    assert texts("cancel 10282 and 10294 and ok") == ["cancel 10282 and 10294 and ok"]
 
 
 def test_numbers_emails_and_dates_stay_inside_their_clause() -> None:
