@@ -101,7 +101,7 @@ test-e2e: system-packages-test setup train ## End-to-end tests against a real st
 test: system-packages-test setup train validate test-stories lint ## Everything: validate, test stories, lint, unit and end-to-end tests
 	$(APP)/pytest -q
 
-bench: setup train ## Latency and throughput against Rasa's starter bot on our engine and on stock rasa run (prints numbers)
+bench: setup seed ingest train ## Latency and throughput against Rasa's starter bot on our engine and on stock rasa run (prints numbers)
 	$(APP)/python scripts/bench.py
 
 bench-widget: setup train ## The chat widget in Chromium: first paint, first reply, gzipped size (prints numbers)
