@@ -161,6 +161,14 @@ async def test_a_chroma_server_that_is_down_gets_a_polite_reply_and_a_person_off
     assert reply.slots == {"handoff_offered": True} and not [m for m in reply.messages if m.get("custom")]
 
 
+def run_probe(code: str, warm_up: bool) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh Python process of the action server's kind, with or without KNOWLEDGE_WARM_UP."""
+    env = {key: value for key, value in os.environ.items() if key != WARM_UP_ENV}
+    if warm_up:
+        env[WARM_UP_ENV] = "true"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=180, cwd=ROOT)
+
+
 def test_the_action_server_loads_the_documents_model_at_start_not_on_the_first_question(indexed: Settings) -> None:
     """With KNOWLEDGE_WARM_UP (the stack sets it for the action server), importing the actions warms the
     knowledge service in a thread: nobody has asked anything, yet both audiences' retrievers are open."""
@@ -170,23 +178,9 @@ def test_the_action_server_loads_the_documents_model_at_start_not_on_the_first_q
         "while not service.is_warm() and time.monotonic() < deadline: time.sleep(0.2)\n"
         "print(service.is_warm(), sorted(service.shared_service()._retrievers))\n"
     )
-    warmed = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={**os.environ, WARM_UP_ENV: "true"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
+    warmed = run_probe(probe, warm_up=True)
     assert warmed.stdout.strip() == "True [False, True]", warmed.stderr[-2000:]
-    cold = subprocess.run(
-        [sys.executable, "-c", "import knowledge.service as service, actions.documents; print(service.is_warm())"],
-        env={key: value for key, value in os.environ.items() if key != WARM_UP_ENV},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
+    cold = run_probe("import knowledge.service as service, actions.documents; print(service.is_warm())", warm_up=False)
     assert cold.stdout.strip() == "False", "without the setting nothing is loaded at import (unit tests, the API)"
 
 
@@ -204,12 +198,5 @@ def test_questions_that_arrive_with_the_warm_up_all_get_the_documents(indexed: S
         "for t in threads: t.join()\n"
         "print(errors)\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={**os.environ, WARM_UP_ENV: "true"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
+    run = run_probe(probe, warm_up=True)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr[-2000:]
