@@ -3,14 +3,16 @@
 Each part is answered in the order it was asked, in the one REST response; the tracker shows
 each part once, as a user turn with its own intent; a part behind a form (a cancellation's
 question) is queued with a line saying so and answered once the form is done; a message that
-is one request with "and" inside stays one message. Nothing here changes the back office:
-the cancellation is declined.
+is one request with "and" inside stays one message; two multi-part messages sent at once are
+handled one after the other (the conversation's lock holds over every part). Nothing here
+changes the back office: the cancellation is declined.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -18,7 +20,7 @@ import pytest
 
 from tests.support.backoffice_reader import BackofficeReader
 from tests.support.e2e_config import RASA_API, RASA_URL
-from tests.support.rest import Conversation
+from tests.support.rest import Conversation, chat
 
 pytestmark = pytest.mark.e2e
 
@@ -53,6 +55,25 @@ def test_two_requests_in_one_message_get_both_answers_in_order(
         (f"track {STATUS_ORDER}", "order_status"),
         ("how long do I have to return something?", "ask_policy"),
     ]
+
+
+def test_two_multi_part_messages_at_once_are_handled_one_after_the_other(
+    conversation: Callable[..., Conversation], customer_token: Callable[..., dict[str, str]]
+) -> None:
+    """The conversation's lock covers every part of a message: the parts of two messages sent at
+    the same instant are never interleaved, and each reply holds its own two answers only."""
+    convo = conversation(customer_token(STATUS_CUSTOMER))
+    first = (f"track {STATUS_ORDER}", "how long do I have to return something?")
+    second = ("when is INV-50283 due", "do you deliver on saturdays?")
+    messages = [" and ".join(first), " and ".join(second)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda text: chat(convo.sender, text, convo.metadata), messages))
+    turns = [text for text, _ in user_turns(convo.sender)]
+    assert turns in ([*first, *second], [*second, *first]), turns
+    first_texts = " ".join(reply.get("text") or "" for reply in replies[0])
+    second_texts = " ".join(reply.get("text") or "" for reply in replies[1])
+    assert STATUS_ORDER in first_texts and "INV-50283" not in first_texts, replies[0]
+    assert "INV-50283" in second_texts and STATUS_ORDER not in second_texts, replies[1]
 
 
 @pytest.mark.parametrize(
