@@ -40,6 +40,11 @@ def _shipped(order: Order, today: date, what: dict[str, Any]) -> str:
     return catalog.text("utter_order_shipped", **what, carrier=carrier, tracking=tracking, eta=eta)
 
 
+# A parcel the carrier marked delivered but the customer never got is asked about in the days after:
+# a delivery this recent comes with what to do then (the help centre's advice).
+NOT_RECEIVED_WINDOW_DAYS = 14
+
+
 def describe(order: Order, today: date) -> str:
     """One natural sentence or two about where an order stands."""
     what: dict[str, Any] = {
@@ -53,9 +58,13 @@ def describe(order: Order, today: date) -> str:
         case OrderStatus.SHIPPED:
             return _shipped(order, today, what)
         case OrderStatus.DELIVERED if order.delivered_on:
-            return catalog.text("utter_order_delivered", **what, when=formatting.on_day(order.delivered_on, today))
+            delivered = catalog.text("utter_order_delivered", **what, when=formatting.on_day(order.delivered_on, today))
+            if (today - order.delivered_on).days > NOT_RECEIVED_WINDOW_DAYS:
+                return delivered
+            return catalog.text("utter_two_lines", first=delivered, second=catalog.text("utter_if_not_received"))
         case OrderStatus.DELIVERED:
-            return catalog.text("utter_order_delivered_recently", **what)
+            recently = catalog.text("utter_order_delivered_recently", **what)
+            return catalog.text("utter_two_lines", first=recently, second=catalog.text("utter_if_not_received"))
         case OrderStatus.CANCELLED if order.cancelled_at:
             when = formatting.on_day(order.cancelled_at.date(), today)
             return catalog.text("utter_order_cancelled_on", **what, when=when)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from actions.order_changes import (
     ValidateCancelForm,
     ValidateReturnForm,
 )
-from actions.orders import ActionOrderStatus, ActionWrongOrder
+from actions.orders import ActionOrderStatus, ActionWrongOrder, describe
 from assistant import catalog, formatting
 from backoffice.domain import OrderStatus
 from backoffice.sql.orders import SqlOrders
@@ -275,3 +276,14 @@ async def test_back_office_down_gets_an_apology_not_a_crash(
     for slots in ({"order_number": "ORD-10001"}, {}):
         reply = await run(action, make_tracker(customer_id=1, slots=slots))
         assert reply.text == catalog.text("utter_backoffice_unavailable")
+
+
+def test_a_recent_delivery_says_what_to_do_if_it_never_arrived(alice: DemoAccount, app_orders: SqlOrders) -> None:
+    """ "delivered but I never got it" is asked in the days after: a recent delivery comes with the help
+    centre's advice (neighbours, safe place, 2 working days, then us); an old one does not."""
+    order = app_orders.get_order(alice.orders["delivered"], alice.customer_id)
+    today = date.today()
+    recent = describe(replace(order, delivered_on=today - timedelta(days=2)), today)
+    assert "was delivered" in recent and "neighbours" in recent and "2 working days" in recent
+    old = describe(replace(order, delivered_on=today - timedelta(days=40)), today)
+    assert "was delivered" in old and "neighbours" not in old
