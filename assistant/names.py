@@ -50,3 +50,23 @@ REQUEST_QUEUED_RESPONSE = "utter_request_queued"
 # Feedback (thumbs, a rating) is stored as Rasa's `agent` event: it changes no dialogue state and
 # every reader of who-said-what skips it (`analytics.feedback`).
 FEEDBACK_EVENT = "agent"
+
+# The intents that start a flow on someone's records (domain.yml): a message read as one of these
+# reaches the back office. Shared by the multi-part splitter (engine/clauses.py) and the NLU
+# evaluation's false-accept count (scripts/eval_nlu.py).
+TRANSACTIONAL_INTENTS = frozenset(
+    {
+        "order_status",
+        "order_cancel",
+        "order_return",
+        "invoice_balance",
+        "invoice_due",
+        "invoice_pay",
+        "leave_balance",
+        "leave_request",
+        "leave_request_status",
+        "leave_used",
+        "leave_cancel",
+        "payday",
+    }
+)

@@ -61,6 +61,7 @@ from nlu_baseline import export_head, our_model, served, trained_model, training
 from typos import hurried, plain, with_typos  # noqa: E402
 
 from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token  # noqa: E402
+from assistant.names import TRANSACTIONAL_INTENTS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from operations import stack, throwaway_stack  # noqa: E402
 from operations.processes import MODEL  # noqa: E402
@@ -69,22 +70,7 @@ DEFAULT_CASES = ROOT.parent / "shared" / "data" / "nlu_dev" / "cases.jsonl"
 SECOND_CASES = ROOT / "scripts" / "data" / "nlu_second" / "test.jsonl"
 NOT_UNDERSTOOD = frozenset({"out_of_scope", "nlu_fallback"})
 # Intents that start a flow on someone's records: an out-of-scope message must never get one.
-TRANSACTIONAL = frozenset(
-    {
-        "order_status",
-        "order_cancel",
-        "order_return",
-        "invoice_balance",
-        "invoice_due",
-        "invoice_pay",
-        "leave_balance",
-        "leave_request",
-        "leave_request_status",
-        "leave_used",
-        "leave_cancel",
-        "payday",
-    }
-)
+TRANSACTIONAL = TRANSACTIONAL_INTENTS
 TIMEOUT_S = 60.0
 VAR_DIR = ROOT / "var" / "eval-nlu"
 KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-nlu-knowledge"
