@@ -47,6 +47,7 @@ from tests.support.e2e_config import (
     e2e_environment,
 )
 from tests.support.rest import Conversation, post_message, token_of
+from tests.support.seeded_backoffice import keep_seeded_copy
 from tests.support.slack_standin import SlackStandIn
 from tests.support.telegram_standin import TelegramStandIn
 
@@ -113,6 +114,7 @@ def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator
         pytest.fail(f"Test ports already in use: {', '.join(busy)}. Is another e2e run going?", pytrace=False)
 
     throwaway_stack.fresh_backoffice(settings, E2E_VAR_DIR, BACKOFFICE_TIMEOUT_S)
+    keep_seeded_copy()
     throwaway_stack.ingest_company_documents(settings)
 
     running = RunningStack.of(settings)

@@ -5,9 +5,9 @@ someone asks for it. These conversations go through the same judge
 (`dialogue_set.run_conversation`) on every `make test`, so a change that breaks a
 conversation people really have is seen at once. Those that fail today because of a
 problem issue 21 lists are expected failures (not strict): they pass the day the bot is
-fixed, and are then made plain tests. The back office is put back after each
-conversation (to what it was when this module started), so the other e2e tests find
-the demo company as they left it.
+fixed, and are then made plain tests. Each conversation starts from the back office as
+seeded (earlier e2e tests change it); after the module it is put back as it was, so the
+other e2e tests find the demo company as they left it.
 """
 
 from __future__ import annotations
@@ -28,15 +28,14 @@ from dialogue_set import (
     persona_metadata,
     read_calendar,
     rest_poster,
-    restore,
     run_conversation,
-    save_snapshot,
     snapshot,
 )
 
 from backoffice.sql.engine import make_engine
 from operations.throwaway_stack import RunningStack
-from tests.support.e2e_config import BACKOFFICE_TIMEOUT_S, E2E_VAR_DIR, RASA_URL
+from tests.support.e2e_config import BACKOFFICE_TIMEOUT_S, RASA_URL
+from tests.support.seeded_backoffice import as_seeded, reset_to_seeded
 
 pytestmark = pytest.mark.e2e
 
@@ -67,13 +66,11 @@ BY_ID = {conversation.id: conversation for conversation in load_set()}
 
 @pytest.fixture(scope="module")
 def backoffice(e2e_stack: RunningStack) -> Iterator[tuple[Engine, Calendar]]:
-    """The e2e back office, its calendar, and a copy to put it back from after each conversation."""
+    """The e2e back office as seeded (what the conversations were written against, whatever earlier
+    e2e tests changed), its calendar; afterwards as the earlier tests left it."""
     engine = make_engine(e2e_stack.settings.backoffice_db_url, BACKOFFICE_TIMEOUT_S)
-    database = E2E_VAR_DIR / "backoffice.db"
-    copy = E2E_VAR_DIR / "backoffice-before-dialogue.db"
-    save_snapshot(database, copy)
-    yield engine, read_calendar(engine)
-    restore(database, copy)
+    with as_seeded():
+        yield engine, read_calendar(engine)
     engine.dispose()
 
 
@@ -89,6 +86,6 @@ def test_conversation(conversation: Conversation, backoffice: tuple[Engine, Cale
     metadata = persona_metadata(conversation.persona, e2e_stack.settings.identity_secret)
     result = run_conversation(conversation, rest_poster(RASA_URL), metadata, engine, calendar)
     if snapshot(engine) != before:
-        restore(E2E_VAR_DIR / "backoffice.db", E2E_VAR_DIR / "backoffice-before-dialogue.db")
+        reset_to_seeded()
     transcript = "\n".join(f"USER: {e.user!r}\nBOT:  {e.text!r}" for e in result.exchanges)
     assert result.ok, f"{conversation.goal}\n{result.failures + result.unwanted}\n{transcript}"

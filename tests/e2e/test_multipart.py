@@ -11,7 +11,7 @@ changes the back office: the cancellation is declined.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 from tests.support.backoffice_reader import BackofficeReader
 from tests.support.e2e_config import RASA_API, RASA_URL
 from tests.support.rest import Conversation, chat
+from tests.support.seeded_backoffice import as_seeded
 
 pytestmark = pytest.mark.e2e
 
@@ -91,10 +92,18 @@ def test_one_request_with_and_inside_stays_one_message(message: str, conversatio
     assert QUEUED_LINE not in convo.say("thanks") + "\n".join(reply_texts(convo)), convo
 
 
+@pytest.fixture
+def seeded() -> Iterator[None]:
+    """The back office as seeded: earlier e2e tests cancel this customer's pending order."""
+    with as_seeded():
+        yield
+
+
 def test_a_request_behind_a_confirmation_is_queued_then_answered(
     conversation: Callable[..., Conversation],
     customer_token: Callable[..., dict[str, str]],
     e2e_db: BackofficeReader,
+    seeded: None,
 ) -> None:
     convo = conversation(customer_token(CANCEL_CUSTOMER))
     before = e2e_db.order_status(CANCEL_ORDER)
