@@ -52,10 +52,14 @@ def catalog_path() -> Path:
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, mtime_ns: int) -> dict[str, list[dict[str, Any]]]:
-    """The responses of one domain file (cached per path and modification time, so an edit is seen)."""
-    with open(path, encoding="utf-8") as handle:
-        domain = yaml.safe_load(handle) or {}
+def _load(path: str) -> dict[str, list[dict[str, Any]]]:
+    """The responses of one domain file, read once per process and path: replies are rendered on every
+    turn, and the domain changes only with a deployment (Rasa's own copy needs a new model anyway)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            domain = yaml.safe_load(handle) or {}
+    except OSError as error:
+        raise CatalogError(f"reply catalog {path} cannot be read: {error}") from error
     responses = domain.get("responses") or {}
     if not isinstance(responses, dict):
         raise CatalogError(f"{path}: `responses` is not a mapping")
@@ -64,12 +68,7 @@ def _load(path: str, mtime_ns: int) -> dict[str, list[dict[str, Any]]]:
 
 def responses() -> dict[str, list[dict[str, Any]]]:
     """Every response of the catalog, by id."""
-    path = catalog_path()
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError as error:
-        raise CatalogError(f"reply catalog {path} cannot be read: {error}") from error
-    return _load(str(path), mtime)
+    return _load(str(catalog_path()))
 
 
 def has(message_id: str) -> bool:
