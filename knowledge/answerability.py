@@ -54,6 +54,12 @@ def supported(support: Support) -> bool:
     )
 
 
+def clears(support: Support, bar: float) -> bool:
+    """Supported, and by at least `bar`: the stricter test for a message that was not recognised as a question
+    for the documents (the bars are the caller's: actions/documents.py)."""
+    return supported(support) and support.score >= bar
+
+
 def decide(candidates: list[Candidate], unknown_share: float) -> Decision:
     """Answer, or abstain (saying what the documents touch on when their best sentence is on topic)."""
     retrieved = [c for c in candidates if c.retrieved]

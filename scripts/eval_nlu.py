@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nlu_baseline import export_head, our_model, served, trained_model, training_note  # noqa: E402
+from nlu_dev_halves import dev_halves  # noqa: E402
 from typos import hurried, plain, with_typos  # noqa: E402
 
 from assistant.identity import METADATA_TOKEN_KEY, issue_channel_token  # noqa: E402
@@ -75,6 +76,9 @@ TIMEOUT_S = 60.0
 VAR_DIR = ROOT / "var" / "eval-nlu"
 KNOWLEDGE_DIR = ROOT / "var" / "cache" / "eval-nlu-knowledge"
 HEAD_EXPORT = ROOT / "var" / "eval" / "nlu-head"
+# The dev set's test half (`nlu_dev_halves.py`), reported beside the whole: the route from "not understood"
+# to the documents was tuned on the other half.
+DEV_TEST_HALF = "dev (test half)"
 
 
 @dataclass(frozen=True)
@@ -239,18 +243,33 @@ def side_by_side(source: str, results: dict[str, dict[str, float]], counts: dict
 
 
 def measure(
-    client: httpx.Client, server: Server, cases: list[Case], metadata: dict[str, str], replies: bool = True
-) -> tuple[list[Outcome], dict[str, float]]:
-    """Every case through `server`, then the `intent` cases again with both kinds of noise and plain (parse only)."""
+    client: httpx.Client,
+    server: Server,
+    cases: list[Case],
+    metadata: dict[str, str],
+    replies: bool = True,
+    parts: dict[str, set[str]] | None = None,
+) -> tuple[list[Outcome], dict[str, dict[str, float]]]:
+    """Every case through `server`, then the `intent` cases again with both kinds of noise and plain (parse only).
+
+    The figures of all cases under the key "", and of each named part (a set of case texts) under its name."""
     outcomes = [ask(client, server, case, metadata, reply=replies) for case in cases]
     intent_cases = [case for case in cases if case.expect == "intent"]
     typed = [ask(client, server, Case(with_typos(c.text), c.expect, c.intent), metadata) for c in intent_cases]
     rushed = [ask(client, server, Case(hurried(c.text), c.expect, c.intent), metadata) for c in intent_cases]
     plain_cases = [ask(client, server, Case(plain(c.text), c.expect, c.intent), metadata) for c in intent_cases]
-    measured = metrics(outcomes, typed, rushed, plain_cases)
+    measured = {"": metrics(outcomes, typed, rushed, plain_cases)}
+    for name, texts in (parts or {}).items():
+
+        def of_part(noisy: list[Outcome], texts: set[str] = texts) -> list[Outcome]:
+            return [o for o, case in zip(noisy, intent_cases, strict=True) if case.text in texts]
+
+        kept = [o for o in outcomes if o.case.text in texts]
+        measured[name] = metrics(kept, of_part(typed), of_part(rushed), of_part(plain_cases))
     if not replies:
-        for name in ("oos_false_accept", "oos_with_sources", "knowledge_answered"):
-            measured[name] = float("nan")
+        for figures in measured.values():
+            for name in ("oos_false_accept", "oos_with_sources", "knowledge_answered"):
+                figures[name] = float("nan")
     return outcomes, measured
 
 
@@ -265,23 +284,31 @@ def measure_all(
     baseline_replies: bool,
     loads: list[float],
     action_token: str | None = None,
+    parts: dict[str, dict[str, set[str]]] | None = None,
 ) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, dict[str, list[Outcome]]]]:
-    """Every source through our server, then through the baseline served on `baseline_port`."""
-    results: dict[str, dict[str, dict[str, float]]] = {source: {} for source in sources}
+    """Every source through our server, then through the baseline served on `baseline_port`.
+
+    `parts` names parts of a source (its test half) whose figures are reported as sources of their own."""
+    parts = parts or {}
+    reported = [*sources, *(name for source in sources for name in parts.get(source, {}))]
+    results: dict[str, dict[str, dict[str, float]]] = {name: {} for name in reported}
     per_case: dict[str, dict[str, list[Outcome]]] = {source: {} for source in sources}
+
+    def run(server: Server, source: str, replies: bool) -> None:
+        outcomes, measured = measure(client, server, sources[source], metadata, replies, parts.get(source))
+        per_case[source][server.name] = outcomes
+        for part, figures in measured.items():
+            results[part or source][server.name] = figures
+        loads.append(os.getloadavg()[0])
+
     for source, cases in sources.items():
         print(f"ours on {source} ({len(cases)} cases)…", file=sys.stderr, flush=True)
-        per_case[source][ours.name], results[source][ours.name] = measure(client, ours, cases, metadata)
-        loads.append(os.getloadavg()[0])
+        run(ours, source, True)
     if baseline_model is not None:
         with served(baseline_model, baseline_port, action_server_url, action_token) as url:
-            baseline = Server("baseline", url)
-            for source, cases in sources.items():
+            for source in sources:
                 print(f"baseline on {source}…", file=sys.stderr, flush=True)
-                per_case[source][baseline.name], results[source][baseline.name] = measure(
-                    client, baseline, cases, metadata, replies=baseline_replies
-                )
-                loads.append(os.getloadavg()[0])
+                run(Server("baseline", url), source, baseline_replies)
     return results, per_case
 
 
@@ -435,11 +462,12 @@ def main(argv: list[str] | None = None) -> int:
         except httpx.HTTPError:
             parser.error(f"no Rasa server at {settings.rasa_url}: start the stack with `make up` first")
         ours = Server("ours", settings.rasa_url, settings.rasa_api_token)
+        test_half = {DEV_TEST_HALF: {case.text for case in dev_halves(load_cases(args.cases))["test"]}}
         results, per_case = measure_all(
             client, ours, sources, metadata, baseline_path, args.baseline_port, settings.action_server_url,
-            not args.baseline_nlu_only, loads, settings.action_server_token,
+            not args.baseline_nlu_only, loads, settings.action_server_token, parts={"dev": test_half},
         )  # fmt: skip
-    for source in sources:
+    for source in results:
         for name, seconds in training.items():
             if name in results[source]:
                 results[source][name]["training_s"] = seconds
@@ -450,7 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{started}, load (1 min) {min(loads):.1f}-{max(loads):.1f} during the run")
     for note in notes:
         print(note)
-    for source in sources:
+    in_test_half = [case for case in sources["dev"] if case.text in test_half[DEV_TEST_HALF]]
+    counts[DEV_TEST_HALF] = dict(Counter(case.expect for case in in_test_half))
+    for source in results:
         side_by_side(source, results[source], counts[source])
     if args.json:
         summary = {"started": started, "load": [min(loads), max(loads)], "notes": notes, "metrics": results}

@@ -13,8 +13,10 @@ import pytest
 from rasa_sdk import Action, Tracker
 
 from actions.documents import (
+    NOT_PLACED_BARS,
     WARM_UP_ENV,
     ActionAnswerFromDocuments,
+    ActionOutOfScope,
     abstain_reply,
     question_in_context,
 )
@@ -159,6 +161,61 @@ async def test_a_chroma_server_that_is_down_gets_a_polite_reply_and_a_person_off
     assert reply.text == catalog.text("utter_documents_unavailable") and "right now" in reply.text
     assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
     assert reply.slots == {"handoff_offered": True} and not [m for m in reply.messages if m.get("custom")]
+
+
+def sources_of(reply: Any) -> list[dict[str, Any]]:
+    return [source for m in reply.messages if m.get("custom") for source in m["custom"]["sources"]]
+
+
+async def test_out_of_scope_is_answered_from_the_documents_when_they_answer_it_confidently(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """Real people ask policy questions in words the NLU has not seen; the documents answer this one almost verbatim."""
+    tracker = make_tracker(text="are returns accepted within 30 days of delivery?", intent="out_of_scope")
+    reply = await run(ActionOutOfScope(), tracker)
+    assert "30 days" in reply.text and sources_of(reply)[0]["path"] == "returns.md"
+    assert reply.slots["handoff_offered"] is False
+
+
+async def test_out_of_scope_below_the_confident_bar_gets_the_out_of_scope_reply_and_a_person_offered(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "refund days" is answered as a policy question (the normal bar), but from an out-of-scope message the
+    same support is not enough: the out-of-scope reply, no sources, a person offered (a yes accepts)."""
+    as_policy = await run(ActionAnswerFromDocuments(), make_tracker(text="refund days", intent="ask_policy"))
+    assert sources_of(as_policy), "the documents do answer it at the normal bar"
+    for text in ("refund days", "what's the weather like in paris tomorrow"):
+        reply = await run(ActionOutOfScope(), make_tracker(text=text, intent="out_of_scope"))
+        assert reply.text == catalog.text("utter_out_of_scope") and not sources_of(reply), text
+        assert reply.slots == {"handoff_offered": True}
+
+
+async def test_a_fallback_is_answered_only_above_its_own_bar(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """A strong sentence match with most of the question's words unknown to the documents: answered when the
+    NLU recognised a policy question, not when it could not place the message at all."""
+    question = "how many days do I have to return something?"
+    assert NOT_PLACED_BARS["nlu_fallback"] < NOT_PLACED_BARS["out_of_scope"]
+    as_policy = await run(ActionAnswerFromDocuments(), make_tracker(text=question, intent="ask_policy"))
+    assert "30 days" in as_policy.text and sources_of(as_policy)
+    not_placed = await run(ActionAnswerFromDocuments(), make_tracker(text=question, intent="nlu_fallback"))
+    assert not_placed.text == catalog.text("utter_documents_abstain") and not sources_of(not_placed)
+    assert not_placed.slots["handoff_offered"] is True
+
+
+async def test_out_of_scope_with_the_documents_down_gets_the_out_of_scope_reply(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHROMA_URL", "http://127.0.0.1:9")  # port 9: every connection refused
+    get_settings.cache_clear()
+    shared_service.cache_clear()
+    try:
+        reply = await run(ActionOutOfScope(), make_tracker(text="do you ship to mars?", intent="out_of_scope"))
+    finally:
+        shared_service.cache_clear()
+        get_settings.cache_clear()
+    assert reply.text == catalog.text("utter_out_of_scope") and reply.slots == {"handoff_offered": True}
 
 
 def run_probe(code: str, warm_up: bool) -> subprocess.CompletedProcess[str]:
