@@ -6,12 +6,14 @@ from engine.locks import install as make_redis_locks_atomic
 from engine.multipart import install as answer_every_part_of_a_message
 from engine.patches import apply_all
 from engine.redaction import install as redact_tracker_store_if_enabled
+from engine.tracker_store import install as store_turns_without_waiting_for_the_disk
 
 
 def main() -> None:
     mask_personal_data_in_logs()
     apply_all()
     make_redis_locks_atomic()
+    store_turns_without_waiting_for_the_disk()
     redact_tracker_store_if_enabled()
     limit_rates_and_sizes()
     answer_every_part_of_a_message()

@@ -14,6 +14,11 @@ TensorFlow graph, though its input is only the last few abstract dialogue states
 (intent, entity names, slot features, previous action), which repeat all day. Inference is
 deterministic, so the prediction for the same states is cached per loaded model.
 
+The rule policy's matching came next (7%): for every prediction, `RulePolicy._get_possible_keys`
+tests each of the model's rule keys against the conversation's last states, though it is a
+pure function of those states and of the rules, which a loaded model never changes. Its
+result is cached per rule table on the frozen states, like TED's.
+
 Each patch checks that the function it replaces is still Rasa's own, so a Rasa upgrade
 that changes it fails loudly at start-up instead of being silently overridden.
 """
@@ -28,7 +33,9 @@ logger = logging.getLogger(__name__)
 
 _ORIGINAL_QUALNAME = "RemoteAction._validate_action_result"
 _TED_QUALNAME = "TEDPolicy.predict_action_probabilities"
+_RULE_KEYS_QUALNAME = "RulePolicy._get_possible_keys"
 TED_CACHE_SIZE = 4096
+RULE_KEYS_CACHE_SIZE = 4096
 
 
 class PatchTargetChanged(RuntimeError):
@@ -39,6 +46,7 @@ def apply_all() -> None:
     """Every patch of this module; idempotent."""
     cache_action_response_validator()
     cache_ted_predictions()
+    cache_rule_matches()
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,17 +106,17 @@ def _freeze(value: Any) -> Any:
 
 
 class _PredictionCache:
-    """A bounded LRU map from frozen dialogue states to what TED predicted for them."""
+    """A bounded LRU map from frozen dialogue states to what a policy found for them."""
 
     def __init__(self, size: int) -> None:
         from collections import OrderedDict
 
         self.size = size
-        self.entries: OrderedDict[Any, tuple[list[float], bool, Any]] = OrderedDict()
+        self.entries: OrderedDict[Any, Any] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Any) -> tuple[list[float], bool, Any] | None:
+    def get(self, key: Any) -> Any | None:
         entry = self.entries.get(key)
         if entry is None:
             self.misses += 1
@@ -117,7 +125,7 @@ class _PredictionCache:
         self.hits += 1
         return entry
 
-    def put(self, key: Any, entry: tuple[list[float], bool, Any]) -> None:
+    def put(self, key: Any, entry: Any) -> None:
         self.entries[key] = entry
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
@@ -180,3 +188,35 @@ def cache_ted_predictions(size: int = TED_CACHE_SIZE) -> None:
     predict_action_probabilities.__wrapped__ = original  # type: ignore[attr-defined]
     TEDPolicy.predict_action_probabilities = predict_action_probabilities  # type: ignore[method-assign]
     logger.debug("engine patch: TED predictions cached on dialogue states (%d entries)", size)
+
+
+def cache_rule_matches(size: int = RULE_KEYS_CACHE_SIZE) -> None:
+    """Memoise `RulePolicy._get_possible_keys` per rule table (the policy's lookups, fixed once loaded)."""
+    from rasa.core.policies import rule_policy
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    original = RulePolicy._get_possible_keys
+    if getattr(original, "__engine_patch__", False):
+        return
+    if original.__qualname__ != _RULE_KEYS_QUALNAME or original.__module__ != rule_policy.__name__:
+        raise PatchTargetChanged(f"{_RULE_KEYS_QUALNAME} is not Rasa's original; review engine/patches.py")
+
+    def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[Any]) -> set[str]:
+        caches = self.__dict__.setdefault("_engine_rule_key_caches", {})
+        # Keyed by the table's identity: the policy keeps its lookups for its whole life; the table is held
+        # with its cache, so its id cannot be reused by another one meanwhile.
+        table, cache = caches.get(id(lookup), (lookup, None))
+        if cache is None:
+            cache = _PredictionCache(size)
+            caches[id(lookup)] = (table, cache)
+        key = _freeze(states)
+        found = cache.get(key)
+        if found is None:
+            found = frozenset(original(self, lookup, states))
+            cache.put(key, found)
+        return set(found)  # a fresh set: callers may change it
+
+    _get_possible_keys.__engine_patch__ = True  # type: ignore[attr-defined]
+    _get_possible_keys.__wrapped__ = original  # type: ignore[attr-defined]
+    RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
+    logger.debug("engine patch: rule matches cached on dialogue states (%d entries per rule table)", size)

@@ -5,7 +5,8 @@ It loads the trained model, applies `engine.patches`, and
 - feeds the action-response validator valid and invalid replies, comparing with Rasa's
   original `jsonschema.validate` (same accept/reject, same message);
 - predicts with TED at every action of every training and test story, twice (the second
-  time from the cache), and compares each with Rasa's original, uncached prediction.
+  time from the cache), and compares each with Rasa's original, uncached prediction;
+- does the same with the rule policy (its rule matching cached).
 """
 
 from __future__ import annotations
@@ -117,9 +118,49 @@ def check_ted(model: Path) -> dict[str, Any]:
     }
 
 
+def check_rules(model: Path) -> dict[str, Any]:
+    """Every rule prediction at every action of every story: Rasa's own matching, then the cached one twice."""
+    from rasa.core.agent import Agent
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    agent = Agent.load(str(model))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()  # type: ignore[union-attr]
+    rules = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
+    domain = agent.domain
+    patched = RulePolicy._get_possible_keys
+    original = patched.__wrapped__  # type: ignore[attr-defined]
+
+    def predict(tracker: Any) -> tuple[list[float], list[str], bool]:
+        prediction = rules.predict_action_probabilities(tracker, domain)
+        events = [str(event) for event in prediction.events]
+        return list(prediction.probabilities), events, prediction.hide_rule_turn
+
+    compared = mismatches = matched = 0
+    for story in story_trackers(domain):
+        for tracker in prefixes(story, domain):
+            RulePolicy._get_possible_keys = original  # type: ignore[method-assign]
+            try:
+                expected = predict(tracker)
+            finally:
+                RulePolicy._get_possible_keys = patched  # type: ignore[method-assign]
+            matched += int(max(expected[0], default=0.0) > 0)
+            for _ in range(2):
+                compared += 1
+                mismatches += int(predict(tracker) != expected)
+    caches = rules.__dict__.get("_engine_rule_key_caches", {})
+    return {
+        "patched": getattr(RulePolicy._get_possible_keys, "__engine_patch__", False),
+        "compared": compared,
+        "matched": matched,
+        "mismatches": mismatches,
+        "cache_hits": sum(cache.hits for _, cache in caches.values()),
+    }
+
+
 def main() -> None:
     patches.apply_all()
-    result = {"validator": check_validator(), "ted": check_ted(Path(sys.argv[1]))}
+    model = Path(sys.argv[1])
+    result = {"validator": check_validator(), "ted": check_ted(model), "rules": check_rules(model)}
     print("ENGINE-CHECK " + json.dumps(result))
 
 

@@ -43,3 +43,11 @@ def test_ted_predictions_from_the_cache_equal_rasas_own(report: dict[str, Any]) 
     assert ted["cache_hits"] >= ted["compared"] // 2  # the second prediction of each state is a hit
     assert ted["mismatches"] == 0, ted
     assert ted["max_abs_difference"] <= 1e-6
+
+
+def test_rule_predictions_with_cached_matching_equal_rasas_own(report: dict[str, Any]) -> None:
+    rules = report["rules"]
+    assert rules["patched"]
+    assert rules["compared"] >= 200 and rules["matched"] >= 50, rules  # rules do predict along the stories
+    assert rules["cache_hits"] >= rules["compared"] // 2
+    assert rules["mismatches"] == 0, rules
