@@ -86,10 +86,14 @@ async def ask_documents(tracker: Tracker, question: str) -> Answer:
     )
 
 
-def confident_enough(result: Answer, tracker: Tracker) -> bool:
+def confident_enough(result: Answer, intent: str) -> bool:
     """An answer clears the bar of the message's intent (`NOT_PLACED_BARS`; a policy question has none)."""
-    bar = NOT_PLACED_BARS.get(str((tracker.latest_message.get("intent") or {}).get("name")))
+    bar = NOT_PLACED_BARS.get(intent)
     return bar is None or (result.support is not None and clears(result.support, bar))
+
+
+def intent_of(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name"))
 
 
 def answered_events(dispatcher: CollectingDispatcher, result: Answer, question: str) -> list[EventType]:
@@ -116,7 +120,7 @@ class ActionAnswerFromDocuments(Action):
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
             dispatcher.utter_message(response="utter_documents_unavailable", buttons=catalog.buttons(*HANDOFF_CHOICES))
             return [SlotSet(OFFERED_SLOT, True)]
-        if not result.answered or not confident_enough(result, tracker):
+        if not result.answered or not confident_enough(result, intent_of(tracker)):
             failures = failures_in_a_row(tracker) + 1
             events: list[EventType] = [SlotSet("last_question", None), SlotSet(FAILURES_SLOT, failures)]
             if failures >= FAILURES_BEFORE_HANDOFF:
@@ -151,7 +155,8 @@ class ActionOutOfScope(Action):
             except Exception:  # the documents are a bonus here: without them, the out-of-scope reply
                 logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
             else:
-                if result.answered and confident_enough(result, tracker):
+                # Its own bar whatever the NLU said: this action is the out-of-scope reply.
+                if result.answered and confident_enough(result, "out_of_scope"):
                     return answered_events(dispatcher, result, question)
         dispatcher.utter_message(response="utter_out_of_scope")
         return [SlotSet(OFFERED_SLOT, True)]

@@ -188,6 +188,9 @@ async def test_out_of_scope_below_the_confident_bar_gets_the_out_of_scope_reply_
         reply = await run(ActionOutOfScope(), make_tracker(text=text, intent="out_of_scope"))
         assert reply.text == catalog.text("utter_out_of_scope") and not sources_of(reply), text
         assert reply.slots == {"handoff_offered": True}
+    # Predicted after another intent (a story, TED), it keeps its own bar.
+    reply = await run(ActionOutOfScope(), make_tracker(text="refund days", intent="ask_policy"))
+    assert reply.text == catalog.text("utter_out_of_scope") and not sources_of(reply)
 
 
 async def test_a_fallback_is_answered_only_above_its_own_bar(
