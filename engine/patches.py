@@ -205,10 +205,9 @@ def cache_rule_matches(size: int = RULE_KEYS_CACHE_SIZE) -> None:
         caches = self.__dict__.setdefault("_engine_rule_key_caches", {})
         # Keyed by the table's identity: the policy keeps its lookups for its whole life; the table is held
         # with its cache, so its id cannot be reused by another one meanwhile.
-        table, cache = caches.get(id(lookup), (lookup, None))
-        if cache is None:
-            cache = _PredictionCache(size)
-            caches[id(lookup)] = (table, cache)
+        if id(lookup) not in caches:
+            caches[id(lookup)] = (lookup, _PredictionCache(size))
+        cache = caches[id(lookup)][1]
         key = _freeze(states)
         found = cache.get(key)
         if found is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,17 +147,21 @@ async def test_the_second_no_answer_in_a_row_brings_in_a_person(
     assert third.slots["failed_attempts"] == 1 and not third.followups, "a turn that went fine resets the count"
 
 
-async def test_a_chroma_server_that_is_down_gets_a_polite_reply_and_a_person_offered(
-    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CHROMA_URL", "http://127.0.0.1:9")  # port 9: every connection refused
+@pytest.fixture
+def documents_down(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The knowledge service on a Chroma server that refuses every connection (port 9)."""
+    monkeypatch.setenv("CHROMA_URL", "http://127.0.0.1:9")
     get_settings.cache_clear()
     shared_service.cache_clear()
-    try:
-        reply = await run(ActionAnswerFromDocuments(), make_tracker(text="what is your return policy?"))
-    finally:
-        shared_service.cache_clear()
-        get_settings.cache_clear()
+    yield
+    shared_service.cache_clear()
+    get_settings.cache_clear()
+
+
+async def test_a_chroma_server_that_is_down_gets_a_polite_reply_and_a_person_offered(
+    run: Run, make_tracker: Callable[..., Tracker], documents_down: None
+) -> None:
+    reply = await run(ActionAnswerFromDocuments(), make_tracker(text="what is your return policy?"))
     assert reply.text == catalog.text("utter_documents_unavailable") and "right now" in reply.text
     assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
     assert reply.slots == {"handoff_offered": True} and not [m for m in reply.messages if m.get("custom")]
@@ -208,16 +212,9 @@ async def test_a_fallback_is_answered_only_above_its_own_bar(
 
 
 async def test_out_of_scope_with_the_documents_down_gets_the_out_of_scope_reply(
-    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    run: Run, make_tracker: Callable[..., Tracker], documents_down: None
 ) -> None:
-    monkeypatch.setenv("CHROMA_URL", "http://127.0.0.1:9")  # port 9: every connection refused
-    get_settings.cache_clear()
-    shared_service.cache_clear()
-    try:
-        reply = await run(ActionOutOfScope(), make_tracker(text="do you ship to mars?", intent="out_of_scope"))
-    finally:
-        shared_service.cache_clear()
-        get_settings.cache_clear()
+    reply = await run(ActionOutOfScope(), make_tracker(text="do you ship to mars?", intent="out_of_scope"))
     assert reply.text == catalog.text("utter_out_of_scope") and reply.slots == {"handoff_offered": True}
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.e2e_config import AGENT_TOKENS, PUBLIC_URL, RASA_API, RASA_URL
+from tests.support.e2e_config import AGENT_TOKENS, PUBLIC_URL
 from tests.support.rest import chat
 
 pytestmark = pytest.mark.e2e
@@ -33,12 +33,6 @@ def ticket_in(reply: str) -> str:
     match = TICKET_RE.search(reply)
     assert match, f"no ticket number in {reply!r}"
     return match.group(1)
-
-
-def tracker_events(sender: str) -> list[dict[str, Any]]:
-    tracker = httpx.get(f"{RASA_URL}/conversations/{sender}/tracker", params=RASA_API, timeout=30).json()
-    events: list[dict[str, Any]] = tracker["events"]
-    return events
 
 
 def test_a_person_takes_over_and_hands_back(conversation: Callable[..., Any]) -> None:
@@ -66,7 +60,7 @@ def test_a_person_takes_over_and_hands_back(conversation: Callable[..., Any]) ->
         "POST", f"/api/handoffs/{number}/messages", ALEX, json={"text": "Hi, I'm Alex. <b>Sorry</b> about that!"}
     )
     assert sent.status_code == 202
-    agent_lines = [e for e in tracker_events(convo.sender) if e["event"] == "bot" and "Alex" in (e.get("text") or "")]
+    agent_lines = [e for e in convo.tracker_events() if e["event"] == "bot" and "Alex" in (e.get("text") or "")]
     assert agent_lines and agent_lines[-1]["data"]["custom"] == {"agent": "Alex"}
     assert chat(convo.sender, "thanks, can you refund it?") == [], "still with the agent"
     lines = api("GET", f"/api/handoffs/{number}", ALEX).json()["transcript"]
@@ -77,7 +71,7 @@ def test_a_person_takes_over_and_hands_back(conversation: Callable[..., Any]) ->
     closed = api("POST", f"/api/handoffs/{number}/close", ALEX)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert number not in [t["number"] for t in api("GET", "/api/handoffs", SAM).json()["tickets"]]
-    said_after = [e.get("text") or "" for e in tracker_events(convo.sender) if e["event"] == "bot"][-1]
+    said_after = [e.get("text") or "" for e in convo.tracker_events() if e["event"] == "bot"][-1]
     assert "You're back with the assistant" in said_after, "the bot says it is back"
     back = convo.say("what can you help me with?")
     assert back, "the bot answers again after the hand-back"

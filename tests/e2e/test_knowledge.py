@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings
 from backoffice.sql.hr import SqlHR
 from demo.employees import demo_employees
-from tests.support.e2e_config import RASA_API, RASA_URL
 
 pytestmark = pytest.mark.e2e
 
@@ -104,9 +102,8 @@ def test_instructions_in_a_question_are_only_words(conversation: Callable[..., A
         assert all(number not in reply for number in account.orders.values()), chat
 
 
-def actions_run(sender: str) -> list[str]:
-    tracker = httpx.get(f"{RASA_URL}/conversations/{sender}/tracker", params=RASA_API, timeout=30).json()
-    return [event["name"] for event in tracker["events"] if event["event"] == "action"]
+def actions_run(chat: Any) -> list[str]:
+    return [event["name"] for event in chat.tracker_events() if event["event"] == "action"]
 
 
 def test_a_message_the_nlu_calls_out_of_scope_is_answered_when_the_documents_answer_it_confidently(
@@ -115,7 +112,7 @@ def test_a_message_the_nlu_calls_out_of_scope_is_answered_when_the_documents_ans
     """Words the NLU never learnt for a policy question; the privacy page answers it nearly word for word."""
     chat = conversation()
     chat.say("what analytics cookies do you set")
-    assert "action_out_of_scope" in actions_run(chat.sender), "the NLU placed it: this test no longer tests the route"
+    assert "action_out_of_scope" in actions_run(chat), "the NLU placed it: this test no longer tests the route"
     assert sources(chat.last) and sources(chat.last)[0]["path"] == "privacy.md", chat
     assert "not something I can help with" not in text_of(chat.last), chat
 
@@ -126,5 +123,5 @@ def test_out_of_scope_chatter_gets_the_out_of_scope_reply_and_a_yes_brings_a_per
     chat = conversation()
     reply = chat.say("what's the weather like in paris tomorrow")
     assert "not something I can help with" in reply and not sources(chat.last), chat
-    assert "action_out_of_scope" in actions_run(chat.sender)
+    assert "action_out_of_scope" in actions_run(chat)
     assert "ticket H-" in chat.say("yes"), chat

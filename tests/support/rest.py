@@ -41,6 +41,18 @@ def chat(sender: str, text: str, metadata: dict[str, Any] | None = None) -> list
     return replies
 
 
+def tracker_events(rasa_url: str, sender: str) -> list[dict[str, Any]]:
+    """Every event of a conversation, all its sessions, through the Rasa server's API."""
+    response = httpx.get(
+        f"{rasa_url}/conversations/{sender}/tracker",
+        params={"include_events": "ALL", **RASA_API},  # every session, not only the latest
+        timeout=CHAT_TIMEOUT_S,
+    )
+    response.raise_for_status()
+    events: list[dict[str, Any]] = response.json()["events"]
+    return events
+
+
 def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(reply["text"] for reply in replies if reply.get("text"))
 
@@ -68,6 +80,9 @@ class Conversation:
     @property
     def buttons(self) -> list[dict[str, str]]:
         return buttons(self.last)
+
+    def tracker_events(self) -> list[dict[str, Any]]:
+        return tracker_events(RASA_URL, self.sender)
 
     def __str__(self) -> str:
         return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
@@ -110,14 +125,7 @@ class RestConversation:
         return [source for reply in self.last for source in (reply.get("custom") or {}).get("sources") or []]
 
     def tracker_events(self) -> list[dict[str, Any]]:
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker",
-            params={"include_events": "ALL", **RASA_API},  # every session, not only the latest
-            timeout=CHAT_TIMEOUT_S,
-        )
-        response.raise_for_status()
-        events: list[dict[str, Any]] = response.json()["events"]
-        return events
+        return tracker_events(self.rasa_url, self.sender)
 
     def __str__(self) -> str:
         return "\n".join(f"USER: {user!r}\nBOT:  {bot!r}" for user, bot in self.transcript)
