@@ -43,6 +43,10 @@ MESSAGE_FORM = HANDOFF_MESSAGE_FORM
 # Intents that are not the message for the team (answered by the form's rules instead).
 NOT_A_MESSAGE = frozenset({"stop", "human_handoff", "greet", "affirm", "deny", "help", "bot_challenge", "thank"})
 SHORT_QUESTION_WORDS = 8
+# "I want to talk to someone" again is not the message, but "The fire pit I got has a crack in the
+# bowl, can someone call me" is, though the NLU hears the request for a person in both: past this
+# many words, or with an order number or e-mail address in it, the message says more than the request.
+REQUEST_AGAIN_MAX_WORDS = 10
 # Slots that mean nothing to a person, or must not be shown to one.
 HIDDEN_SLOTS = frozenset({"customer_proof", "requested_slot", FAILURES_SLOT, MESSAGE_SLOT, "session_started_metadata"})
 NO_TICKET = "utter_handoff_no_ticket"
@@ -179,7 +183,8 @@ class ValidateHandoffMessageForm(FormValidationAction):
     """The message for the team: what the person writes, unless it is a question or the request again.
 
     "I want to talk to someone" or "when are you open?" at this point is not the message:
-    the form's rules answer it and ask for the message again.
+    the form's rules answer it and ask for the message again. A longer message that also asks
+    for a person (or greets, or thanks) is the message.
     """
 
     def name(self) -> str:
@@ -193,7 +198,9 @@ class ValidateHandoffMessageForm(FormValidationAction):
         message = tracker.latest_message or {}
         text = (message.get("text") or "").strip()
         intent = (message.get("intent") or {}).get("name")
-        if not text or text.startswith("/") or intent in NOT_A_MESSAGE:
+        if not text or text.startswith("/"):
+            return {}
+        if intent in NOT_A_MESSAGE and len(text.split()) <= REQUEST_AGAIN_MAX_WORDS and not message.get("entities"):
             return {}
         if text.endswith("?") and len(text.split()) <= SHORT_QUESTION_WORDS and intent != "inform":
             return {}

@@ -24,8 +24,9 @@ from backoffice.hr_domain import DayPart, LeaveBalance, LeaveRequest, LeaveStatu
 LEAVE_WORDS: dict[LeaveType, tuple[str, ...]] = {
     LeaveType.PARENTAL: ("parental", "maternity", "paternity", "adoption", "baby"),
     LeaveType.SICK: (
-        *("sick", "ill", "unwell", "doctor", "flu", "migraine", "fever", "covid", "throwing up"),
-        *("not feeling well", "not well"),
+        *("sick", "ill", "unwell", "doctor", "dentist", "hospital", "flu", "migraine", "fever", "covid"),
+        *("headache", "stomach bug", "food poisoning", "throwing up", "vomiting", "injured", "under the weather"),
+        *("not feeling well", "not well", "feeling awful", "feel awful", "feeling terrible", "feel terrible"),
     ),
     LeaveType.PERSONAL: ("personal",),
     LeaveType.VACATION: ("vacation", "holiday", "pto", "annual leave", "annual", "time off", "vacay", "vaction"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -45,15 +45,17 @@ YES_NO_CANCEL = (("utter_button_yes_cancel", "/affirm"), ("utter_button_no", "/d
 REFUSED = "utter_leave_refused"
 
 
-def refusal_text(refusal: NotAllowed, wanted: DateRange) -> str:
-    """The employee's words for the back office's refusal of `wanted`.
+def refusal_text(refusal: NotAllowed, wanted: DateRange, leave_type: LeaveType) -> str:
+    """The employee's words for the back office's refusal of `wanted` leave of `leave_type`.
 
     The back office gives a reason code and its facts as values (`available`, `max_days`,
-    `request`); the catalog's reply for the reason words them, the locale formats them.
+    `request`); the catalog's reply for the reason words them, the locale formats them. The
+    kind of leave is named, so the employee sees what was understood ("feeling awful" is sick leave).
     """
     specific = f"{REFUSED}_{refusal.reason}"
     facts: dict[str, Any] = {name: formatting.fact(value) for name, value in refusal.facts.items()}
-    return catalog.text(specific if catalog.has(specific) else REFUSED, **facts, when=describe_range(wanted))
+    reply = specific if catalog.has(specific) else REFUSED
+    return catalog.text(reply, **facts, when=describe_range(wanted), leave=leave_name(leave_type))
 
 
 def confirmed_answer(
@@ -152,6 +154,21 @@ class ValidateLeaveForm(FormValidationAction):
         return {"leave_confirmed": confirmed_answer(tracker, dispatcher, value, YES_NO)}
 
 
+class ActionAskLeaveType(Action):
+    """Which kind of leave; with the days already understood, so the employee sees they were read right."""
+
+    def name(self) -> str:
+        return "action_ask_leave_type"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        wanted = decode_range(tracker.get_slot("leave_dates"))
+        if wanted is None:
+            dispatcher.utter_message(response="utter_ask_leave_type")
+        else:
+            dispatcher.utter_message(response="utter_ask_leave_type_for", when=describe_range(wanted))
+        return []
+
+
 class ActionAskLeaveConfirmed(EmployeeAction):
     """The form's last question: the request as HR would file it, and "shall I send it?"."""
 
@@ -170,7 +187,7 @@ class ActionAskLeaveConfirmed(EmployeeAction):
                 port.quote_leave, employee_id, leave_type, wanted.start, wanted.end, wanted.start_part, wanted.end_part
             )
         except NotAllowed as refusal:
-            dispatcher.utter_message(text=refusal_text(refusal, wanted))
+            dispatcher.utter_message(text=refusal_text(refusal, wanted, leave_type))
             dispatcher.utter_message(response="utter_ask_leave_other_dates")
             return [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
         employee = await call(port.get_employee, employee_id)
@@ -227,7 +244,7 @@ class ActionLeaveRequest(EmployeeAction):
                 wanted.end_part,
             )
         except NotAllowed as refusal:
-            dispatcher.utter_message(text=refusal_text(refusal, wanted))
+            dispatcher.utter_message(text=refusal_text(refusal, wanted, leave_type))
             return reset
         dispatcher.utter_message(response="utter_leave_requested", number=request.number, days=days(request.days))
         return reset

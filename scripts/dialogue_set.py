@@ -245,6 +245,7 @@ class Result:
     unwanted: list[str] = field(default_factory=list)  # changes nobody confirmed
     changes: list[str] = field(default_factory=list)
     error: str | None = None
+    trail: list[str] = field(default_factory=list)  # what the engine did, kept for failures only
 
     @property
     def ok(self) -> bool:
@@ -271,6 +272,7 @@ class Result:
             "changes": self.changes,
             "error": self.error,
             "sender": self.sender,
+            "trail": self.trail,
             "transcript": [{"user": e.user, "bot": e.text, "sources": e.has_sources} for e in self.exchanges],
         }
 
@@ -392,6 +394,32 @@ def rest_poster(rasa_url: str) -> Poster:
         return replies
 
     return post
+
+
+def tracker_events(rasa_url: str, sender: str, api_token: str | None) -> list[dict[str, Any]]:
+    """Every event of one conversation, from the Rasa server's HTTP API."""
+    params = {"include_events": "ALL", **({"token": api_token} if api_token else {})}
+    response = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", params=params, timeout=CHAT_TIMEOUT_S)
+    response.raise_for_status()
+    events: list[dict[str, Any]] = response.json()["events"]
+    return events
+
+
+def trail(events: list[dict[str, Any]]) -> list[str]:
+    """A failed conversation's tracker in one line per step (intent, action, slot, form), to read why."""
+    steps: list[str] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            steps.append(f"user {event.get('text')!r} -> {intent.get('name')} {intent.get('confidence') or 0:.2f}")
+        elif kind == "action" and event.get("name") != "action_listen":
+            steps.append(f"  action {event.get('name')} ({event.get('policy')})")
+        elif kind == "slot" and event.get("name") not in {"customer_proof", "requested_slot"}:
+            steps.append(f"  slot {event.get('name')}={str(event.get('value'))[:60]}")
+        elif kind == "active_loop":
+            steps.append(f"  form {event.get('name')}")
+    return steps
 
 
 def run_conversation(

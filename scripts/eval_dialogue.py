@@ -1,7 +1,7 @@
 """`make eval-dialogue`: the conversation test set (tests/conversations/) against a fresh stack.
 
     .venv/bin/python scripts/eval_dialogue.py [--split tune|test|all] [--only ID ...] [--json OUT]
-        [--no-stories] [--keep-stack]
+        [--no-stories]
 
 Why a stack of its own: conversations cancel orders, create returns and file leave, so they
 need a back office that starts as seeded and is put back after every conversation that
@@ -47,6 +47,8 @@ from dialogue_set import (  # noqa: E402
     run_conversation,
     save_snapshot,
     snapshot,
+    tracker_events,
+    trail,
 )
 
 from operations import stack, throwaway_stack  # noqa: E402
@@ -140,6 +142,9 @@ def run_set(conversations: list[Conversation], running: throwaway_stack.RunningS
             result = run_conversation(conversation, post, metadata, engine, calendar)
         except Exception as error:  # one broken conversation must not end the run: it is reported as failed
             result = Result(conversation, "-", error=f"{type(error).__name__}: {error}")
+        if not result.ok and result.sender != "-":
+            events = tracker_events(str(settings.rasa_url), result.sender, settings.rasa_api_token)
+            result.trail = trail(events)
         results.append(result)
         verdict = "ok" if result.ok else ("UNWANTED" if result.unwanted else "fail")
         print(f"[{number:>3}/{len(ordered)}] {verdict:<8} {conversation.id}", flush=True)

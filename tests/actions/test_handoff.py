@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from actions.handoff import ActionHandoff, ActionLeaveHandoffMessage, business_hours
+from actions.handoff import ActionHandoff, ActionLeaveHandoffMessage, ValidateHandoffMessageForm, business_hours
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from demo.accounts import DemoAccount
@@ -171,3 +173,24 @@ async def test_with_redact_tracker_a_left_message_is_masked(
     )
     ticket = handoff_store().get(left.text.split("ticket ")[1].split(")")[0])
     assert ticket.message == "Please e-mail me at [email]"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "taken"),
+    [
+        ("I want to talk to someone", "human_handoff", False),
+        ("no, a real person please", "human_handoff", False),
+        ("The fire pit I got has a crack in the bowl, can someone call me", "human_handoff", True),
+        ("thanks! the lamp from my last order flickers, please ring me tomorrow morning", "thank", True),
+        ("My bench from ORD-10234 is wobbly", "order_status", True),
+        ("when are you open?", "ask_policy", False),
+    ],
+)
+async def test_the_message_for_the_team_is_what_says_more_than_the_request(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, text: str, intent: str, taken: bool
+) -> None:
+    tracker = make_tracker(
+        text=text, intent=intent, slots={"requested_slot": "handoff_message"}, active_loop="handoff_message_form"
+    )
+    extracted = await ValidateHandoffMessageForm().extract_handoff_message(CollectingDispatcher(), tracker, domain)
+    assert extracted == ({"handoff_message": text} if taken else {})

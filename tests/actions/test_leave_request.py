@@ -16,7 +16,13 @@ from actions.hr import (
     decode_range,
     encode_range,
 )
-from actions.leave_request import ActionAskLeaveConfirmed, ActionLeaveRequest, ValidateLeaveForm, is_question_at_form
+from actions.leave_request import (
+    ActionAskLeaveConfirmed,
+    ActionAskLeaveType,
+    ActionLeaveRequest,
+    ValidateLeaveForm,
+    is_question_at_form,
+)
 from assistant.dates import DateRange
 from assistant.settings import Settings
 from backoffice.hr_domain import LeaveStatus, LeaveType
@@ -168,3 +174,29 @@ def test_a_question_at_the_leave_form_books_nothing(
     make_tracker: Callable[..., Tracker], text: str, intent: str, question: bool
 ) -> None:
     assert is_question_at_form(make_tracker(text=text, intent=intent)) is question
+
+
+async def test_the_type_question_names_the_days_already_understood(
+    run: Run, make_tracker: Callable[..., Tracker], domain: DomainDict
+) -> None:
+    today = date.today()
+    asked = await run(ActionAskLeaveType(), make_tracker(slots={"leave_dates": encode_range(DateRange(today, today))}))
+    assert "What kind of leave" in asked.text and f" {today.day} " in asked.text, asked.text
+    plain = await run(ActionAskLeaveType(), make_tracker())
+    assert plain.text == "What kind of leave would you like to take?"
+    responses = domain["responses"]
+    titles = [b["title"] for b in responses["utter_ask_leave_type_for"][0]["buttons"]]
+    assert titles == ["Vacation", "Sick leave", "Personal day", "Parental leave"]
+    assert responses["utter_ask_leave_type_for"][0]["buttons"] == responses["utter_ask_leave_type"][0]["buttons"]
+
+
+@pytest.mark.parametrize(
+    "text", ["feeling awful, not coming in today", "I'm under the weather, staying home", "dentist appointment friday"]
+)
+async def test_feeling_ill_in_the_employees_words_is_sick_leave(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, text: str
+) -> None:
+    tracker = make_tracker(text=text, intent="leave_request", active_loop="leave_form")
+    assert await ValidateLeaveForm().extract_leave_type(CollectingDispatcher(), tracker, domain) == {
+        "leave_type": "sick"
+    }

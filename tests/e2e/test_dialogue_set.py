@@ -57,8 +57,10 @@ SUBSET: dict[str, str | None] = {
     # Multi-part messages (engine/multipart.py): both parts answered; the second queued behind a confirmation.
     "mp-cancel-and-balance": None,
     "mp-invoice-and-order": None,
-    # Failing today, each for a failure issue 21 lists.
-    "dg-identity-then-balance": "21.4 verified with an invoice, the balance is that invoice's, not the customer's",
+    # An e-mail address answering the identity check no longer replaces the request that waited for it
+    # (engine/reference_only.py); a no at the leave form's type question files nothing and ends the form.
+    "dg-identity-then-balance": None,
+    "is-sick-today": None,
 }
 
 BY_ID = {conversation.id: conversation for conversation in load_set()}

@@ -36,6 +36,7 @@ from dialogue_set import (
     run_conversation,
     save_snapshot,
     snapshot,
+    trail,
     unwanted_changes,
 )
 
@@ -263,3 +264,23 @@ def test_a_change_before_the_confirmation_is_an_unwanted_action(tmp_path: Path) 
     assert len(result.unwanted) == 1, f"one RMA, one unwanted action: {result.unwanted}"
     engine.dispose()
     dispose_engines()
+
+
+def test_a_failed_conversation_is_told_step_by_step() -> None:
+    """What the engine did, one line a step; the proof and the form's bookkeeping left out."""
+    events: list[dict[str, Any]] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "jo@example.com", "parse_data": {"intent": {"name": "inform", "confidence": 1.0}}},
+        {"event": "slot", "name": "customer_proof", "value": "secret.token"},
+        {"event": "slot", "name": "requested_slot", "value": "verify_email"},
+        {"event": "action", "name": "verify_form", "policy": "RulePolicy"},
+        {"event": "active_loop", "name": None},
+        {"event": "slot", "name": "pending_request", "value": "invoice_balance"},
+        {"event": "bot", "text": "Thanks"},
+    ]
+    assert trail(events) == [
+        "user 'jo@example.com' -> inform 1.00",
+        "  action verify_form (RulePolicy)",
+        "  form None",
+        "  slot pending_request=invoice_balance",
+    ]
