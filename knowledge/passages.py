@@ -36,6 +36,12 @@ LEAD_BONUS = 0.05
 LEAD_SENTENCES = 2
 # Table rows whose values the question does not mention only matched their column names (`compose.py`).
 UNASKED_ROW_COST = 0.1
+# A signpost says what the page is about ("This page explains how to pay and what happens when an
+# invoice is paid late"): it names every topic of the page, so it is close to many questions and
+# answers none. It is not a candidate answer, and it is no evidence that the documents answer.
+SIGNPOST_RE = re.compile(
+    r"(?i)^[\W_]*(?:this|the following|in this|the rest of this)\s+(?:page|guide|article|section|document|chapter)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ def scored_sentences(
         for position, (text, similarity, words) in enumerate(
             zip(hit.sentences, similarities, hit.sentence_words, strict=True)
         ):
-            if not re.search(r"[A-Za-z0-9]", text):
+            if not re.search(r"[A-Za-z0-9]", text) or SIGNPOST_RE.match(text):
                 continue
             lexical = sum(weights[w] for w in question_words if w in words) / total
             score = float(similarity) + LEXICAL_WEIGHT * lexical - RANK_COST * rank

@@ -60,15 +60,20 @@ The company's 401(k) plan matches your contributions up to 4% of your pay.
 """
 
 
+def ingested(tmp_path_factory: pytest.TempPathFactory, collection: str, files: dict[str, str]) -> Retriever:
+    """`files` written to a folder, ingested into a fresh store as `collection`, opened for questions."""
+    folder = tmp_path_factory.mktemp(collection)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    store = KnowledgeStore.open(tmp_path_factory.mktemp(f"chroma-{collection}"))
+    ingest(folder, collection, "internal", store)
+    return Retriever.open(store, [collection])
+
+
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
-    folder = tmp_path_factory.mktemp("handbook")
-    for name, text in {"remote.md": REMOTE_MD, "equity.md": EQUITY_MD, "payroll.md": PAYROLL_MD}.items():
-        (folder / name).write_text(text)
-    (folder / "tax.md").write_text(TAX_MD)
-    store = KnowledgeStore.open(tmp_path_factory.mktemp("chroma"))
-    ingest(folder, "handbook", "internal", store)
-    return Retriever.open(store, ["handbook"])
+    files = {"remote.md": REMOTE_MD, "equity.md": EQUITY_MD, "payroll.md": PAYROLL_MD, "tax.md": TAX_MD}
+    return ingested(tmp_path_factory, "handbook", files)
 
 
 def test_the_step_after_the_best_passage_is_in_the_answer(retriever: Retriever) -> None:
@@ -206,3 +211,28 @@ def test_headings_the_loader_did_not_mark_do_not_use_up_a_list(tmp_path: Path) -
 )
 def test_a_heading_inside_the_text_is_told_from_a_sentence(line: str, expected: bool) -> None:
     assert is_title_line(line) is expected
+
+
+INVOICES_MD = """# Invoices
+
+This page explains how to read an invoice, how to pay it, and what happens when an invoice is paid late.
+
+## Paying
+Invoices are paid by card or bank transfer within 14 days.
+
+## Paying late
+A first reminder is sent when the due date has passed.
+If the invoice is still not paid by the second reminder, it is late and a late fee of EUR 7.50 is added.
+"""
+
+
+@pytest.fixture(scope="module")
+def signposted(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    return ingested(tmp_path_factory, "help", {"invoices.md": INVOICES_MD, "equity.md": EQUITY_MD})
+
+
+def test_a_signpost_is_not_the_answer(signposted: Retriever) -> None:
+    """"This page explains ... paid late" names the topic of every question about the page and answers none."""
+    result = answer("what happens if my invoice is paid late?", signposted)
+    assert result.answered and "7.50" in (result.answer or ""), result.answer
+    assert not (result.answer or "").startswith("This page"), result.answer
