@@ -13,9 +13,11 @@ neighbours swapped): the one our training examples use most, else an English wor
 one is that close. Of several words one edit away, a neighbouring key (QWERTY) is three times as
 likely as any other slip ("msking" is "making"). Two words typed run together ("depositfor",
 "wherei") are read as two tokens when both are common words, or one is and the other is a
-neighbouring key away from a word of ours. A short word (2-3 letters) none of our examples use and
-that is not a familiar English word ("mu", "tl", "dp") is read as the frequent word of ours a
-neighbouring key away ("my", "to", "do"). Anything else (numbers, codes, names the
+neighbouring key away from a word of ours (for a part of two or three letters, one our examples use
+often, and only beside a word of ours: "mtorder" is "my order", "manoj" stays). A word of ours one
+key away beats a split into two short words ("tyat" is "that", not "ty at"). A short word (2-3
+letters) none of our examples use and that is not a familiar English word ("mu", "tl", "dp") is
+read as the frequent word of ours a neighbouring key away ("my", "to", "do"). Anything else (numbers, codes, names the
 vocabularies do not hold and nothing is near) is left as typed.
 
 Numbers are read by their shape: every digit of a token reaches the featurizers as 0, in training
@@ -185,10 +187,10 @@ class Speller:
         if lowered in self.known:
             return word
         split = self._split(lowered) if "'" not in lowered else None
-        if split and split[0] == 2:  # two words as they are, run together ("wherei", "insurancedo")
-            return split[1]
         near = one_edit_away(lowered)
         ours = [candidate for candidate in near if candidate in self.domain]
+        if split and split[0] == 2 and not self._short_pair_or_key_slip(lowered, split[1], ours):
+            return split[1]  # two words as they are, run together ("wherei", "insurancedo")
         if ours:
             return max(ours, key=lambda c: (edit_weight(lowered, c) * self.domain[c], c))
         if split:
@@ -198,6 +200,11 @@ class Speller:
             return english[0]
         by_key = [candidate for candidate in english if key_slip(lowered, candidate)]
         return by_key[0] if len(by_key) == 1 else word
+
+    def _short_pair_or_key_slip(self, lowered: str, split: str, ours: list[str]) -> bool:
+        """Whether a word of ours a neighbouring key away beats a split into two short words: "tyat" is
+        "that" with one key missed, not "ty at"."""
+        return all(len(part) <= 2 for part in split.split()) and any(key_slip(lowered, c) for c in ours)
 
     def _short(self, word: str, lowered: str) -> str:
         """A short word none of our examples use, a neighbouring key away from one they use often ("mu" for
@@ -218,27 +225,38 @@ class Speller:
             if None in parts:
                 continue
             exact = (parts[0] == left) + (parts[1] == right)
-            if exact == 0:
+            if exact == 0 or self._short_slip_beside_a_stranger((left, right), parts):
                 continue
             score = (exact, sum(self.domain[p] for p in parts if p))
             if best is None or score > best[0]:
                 best = (score, f"{parts[0]} {parts[1]}")
         return (best[0][0], best[1]) if best else None
 
+    def _short_slip_beside_a_stranger(self, typed: tuple[str, str], read: list[str | None]) -> bool:
+        """A short part read as another word ("mt" as "my") is trusted only beside a word of our examples
+        ("mtorder"): beside any other word it is more likely a name or a word we do not know ("manoj",
+        "brexit") than two words run together."""
+        for index in (0, 1):
+            short_slip = read[index] != typed[index] and len(typed[index]) < self.min_length
+            if short_slip and read[1 - index] not in self.domain:
+                return True
+        return False
+
     def _part(self, part: str) -> str | None:
         """`part` as a word of its own: "a" or "i", a two-letter word of our examples, a longer common word,
-        or (four letters or more) a neighbouring key away from a word of our examples."""
+        a neighbouring key away from a word of our examples (four letters or more), or from one they use
+        often (two or three letters: "mt" in "mtorder" is "my", "fof" in "fofvacation" is "for")."""
         if len(part) == 1:
             return part if part in ("a", "i") else None
-        if len(part) == 2:
-            return part if part in self.domain else None
-        if part in self.common:
+        if part in self.domain or (len(part) > 2 and part in self.common):
             return part
-        if len(part) >= self.min_length:
-            ours = [c for c in one_edit_away(part) if c in self.domain and key_slip(part, c)]
-            if ours:
-                return max(ours, key=lambda c: (self.domain[c], c))
-        return None
+        frequent = len(part) < self.min_length
+        ours = [
+            c
+            for c in one_edit_away(part)
+            if c in self.domain and key_slip(part, c) and (not frequent or self.domain[c] >= self.min_short_count)
+        ]
+        return max(ours, key=lambda c: (self.domain[c], c)) if ours else None
 
 
 def english_words(model_dir: str) -> frozenset[str]:
@@ -278,7 +296,8 @@ class SpellingCorrector(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # `model_dir`: MiniLM's folder (its tokenizer.json holds the English word list), made by `make setup`.
-        return {"model_dir": "var/models/minilm", "min_length": 4}
+        # `min_short_count`: how often our examples must use a short word for a slip to be read as it ("mu": "my").
+        return {"model_dir": "var/models/minilm", "min_length": 4, "min_short_count": 50}
 
     def __init__(
         self,
@@ -295,6 +314,7 @@ class SpellingCorrector(GraphComponent):
             english_words(config["model_dir"]),
             config["min_length"],
             common_words(config["model_dir"]),
+            config["min_short_count"],
             familiar=common_words(config["model_dir"], FAMILIAR_BELOW),
         )
 
@@ -334,7 +354,12 @@ class SpellingCorrector(GraphComponent):
             (directory / VOCABULARY_FILE).write_text(json.dumps(counts), encoding="utf-8")
         speller = self._speller
         self._speller = Speller(
-            counts, speller.english, self._config["min_length"], speller.common, familiar=speller.familiar
+            counts,
+            speller.english,
+            self._config["min_length"],
+            speller.common,
+            self._config["min_short_count"],
+            familiar=speller.familiar,
         )
         return self._resource
 

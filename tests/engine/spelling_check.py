@@ -37,7 +37,7 @@ def main() -> None:
         tokenizer = WhitespaceTokenizer.create(
             WhitespaceTokenizer.get_default_config(), storage, Resource("t"), context
         )
-        config = {**SpellingCorrector.get_default_config(), "model_dir": model_dir}
+        config = {**SpellingCorrector.get_default_config(), "model_dir": model_dir, **request.get("config", {})}
         training = TrainingData([Message(data={TEXT: text}) for text in request["training"]])
         tokenizer.process_training_data(training)
         resource = SpellingCorrector.create(config, storage, Resource("spelling"), context).train(training)

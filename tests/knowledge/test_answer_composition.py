@@ -232,7 +232,7 @@ def signposted(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
 
 
 def test_a_signpost_is_not_the_answer(signposted: Retriever) -> None:
-    """"This page explains ... paid late" names the topic of every question about the page and answers none."""
+    """ "This page explains ... paid late" names the topic of every question about the page and answers none."""
     result = answer("what happens if my invoice is paid late?", signposted)
     assert result.answered and "7.50" in (result.answer or ""), result.answer
     assert not (result.answer or "").startswith("This page"), result.answer
