@@ -4,10 +4,10 @@ Why: in the middle of the identity check people answer with a bare order number,
 e-mail address. Such a message has no words to read, so the intent classifier guesses from the
 look of the tokens, and it guessed wrong for some addresses ("elias.mensah@example.net" read as
 `order_status` at 0.97): the conversation's pending request was then overwritten by a request
-nobody made, and the balance the person had asked for never came. A message made only of things
-the regular-expression extractor found (order, invoice and leave-request numbers, link codes,
-e-mail addresses) and punctuation is, by its shape, the answer to a question: `inform`, with the
-entities untouched. Anything with a word besides them ("cancel ORD-10234") is left to the
+nobody made, and the balance the person had asked for never came. A message made only of what the
+identity check asks for (order and invoice numbers, e-mail addresses, as the regular-expression
+extractor found them) and punctuation is, by its shape, the answer to a question: `inform`, with
+the entities untouched. Anything with a word besides them ("cancel ORD-10234") is left to the
 classifier.
 
 The component runs after the entity extractors and before the fallback classifier; it has
@@ -37,8 +37,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 ANSWER_INTENT = "inform"
-# The entities whose values have a fixed shape (bot/data/nlu/entities.yml): a message made of them is an answer.
-REFERENCE_ENTITIES = frozenset({"order_number", "invoice_number", "email", "leave_request_number", "link_code"})
+# What the identity check asks for (bot/data/nlu/entities.yml): a message made of them is an answer. A bare
+# link code is an intent of its own (`link_code`), and a bare leave-request number is not an answer the
+# training data teaches: both are left to the classifier.
+REFERENCE_ENTITIES = frozenset({"order_number", "invoice_number", "email"})
 # What may surround the references: spaces and punctuation ("ORD-10234, jo@example.com.").
 _FILLER = re.compile(r"[\s\W_]*")
 
