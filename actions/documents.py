@@ -26,7 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.customer import channel_identity
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
 from assistant import catalog
-from assistant.names import HANDOFF_OFFERED_SLOT
+from assistant.names import HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
 from knowledge.service import is_warm, shared_service, warm_up
@@ -96,6 +96,19 @@ def intent_of(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name"))
 
 
+def is_opener(tracker: Tracker, result: Answer) -> bool:
+    """A message the NLU could not place, whose likeliest intent is a social one, that the documents say
+    nothing about: an opener ("got a sec?" leans to goodbye, "anyone there" to greet), not a question left
+    unanswered. It gets what the assistant can do, not "I couldn't find an answer", and it is not counted
+    as a failure (two of those in a row hand over to a person). Inside a form, the form's question is
+    asked again instead."""
+    if intent_of(tracker) != "nlu_fallback" or tracker.active_loop_name or result.related is not None:
+        return False
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    likeliest = next((entry.get("name") for entry in ranking if entry.get("name") != "nlu_fallback"), None)
+    return likeliest is not None and likeliest not in REQUEST_INTENTS
+
+
 def answered_events(dispatcher: CollectingDispatcher, result: Answer, question: str) -> list[EventType]:
     """Send the answer with its sources; remember the question for a follow-up."""
     contract = result.contract()
@@ -120,6 +133,9 @@ class ActionAnswerFromDocuments(Action):
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
             dispatcher.utter_message(response="utter_documents_unavailable", buttons=catalog.buttons(*HANDOFF_CHOICES))
             return [SlotSet(OFFERED_SLOT, True)]
+        if not result.answered and is_opener(tracker, result):
+            dispatcher.utter_message(response="utter_help")
+            return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
         if not result.answered or not confident_enough(result, intent_of(tracker)):
             failures = failures_in_a_row(tracker) + 1
             events: list[EventType] = [SlotSet("last_question", None), SlotSet(FAILURES_SLOT, failures)]

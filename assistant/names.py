@@ -70,3 +70,7 @@ TRANSACTIONAL_INTENTS = frozenset(
         "payday",
     }
 )
+# The intents that ask the assistant to do or answer something; social turns (greet, thank, affirm,
+# deny, ...), form answers (inform) and out_of_scope are not requests. Shared by the multi-part
+# splitter (engine/clauses.py) and the documents action's reading of an opener (actions/documents.py).
+REQUEST_INTENTS = TRANSACTIONAL_INTENTS | {"ask_policy", "human_handoff", "link_telegram"}

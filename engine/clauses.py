@@ -31,11 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.names import TRANSACTIONAL_INTENTS
+from assistant.names import REQUEST_INTENTS
 
-# The intents that ask the assistant to do or answer something (domain.yml); social turns
-# (greet, thank, affirm, deny...), form answers (inform) and out_of_scope are not requests.
-REQUEST_INTENTS = TRANSACTIONAL_INTENTS | {"ask_policy", "human_handoff", "link_telegram"}
 # A change to an order is a request of its own only when it names the order: "I want to cancel
 # and get a refund" is one wish (a cancellation is refunded), "cancel 10280 and ..." is two.
 ORDER_CHANGE_INTENTS = frozenset({"order_cancel", "order_return"})

@@ -76,7 +76,7 @@ def domain() -> DomainDict:
 
 @pytest.fixture
 def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
-    """`make_tracker(customer_id=..., slots=..., text=..., intent=..., metadata=..., events=...)`.
+    """`make_tracker(customer_id=..., slots=..., text=..., intent=..., metadata=..., events=..., ranking=...)`.
 
     Every domain slot starts at its initial value. `customer_id` adds a session proof
     for `sender_id`, as the identity check leaves it. Without `events`, the history is
@@ -93,6 +93,7 @@ def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
         metadata: dict[str, Any] | None = None,
         events: list[dict[str, Any]] | None = None,
         active_loop: str | None = None,
+        ranking: list[tuple[str, float]] | None = None,
     ) -> Tracker:
         values: dict[str, Any] = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
         values["requested_slot"] = None
@@ -106,6 +107,8 @@ def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
             "entities": [],
             "metadata": metadata or {},
         }
+        if ranking is not None:
+            latest["intent_ranking"] = [{"name": name, "confidence": confidence} for name, confidence in ranking]
         if events is None:
             events = [ActionExecuted("action_listen"), UserUttered(text, latest)]
         return Tracker(

@@ -257,3 +257,24 @@ def test_questions_that_arrive_with_the_warm_up_all_get_the_documents(indexed: S
     )
     run = run_probe(probe, warm_up=True)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr[-2000:]
+
+
+async def test_an_opener_gets_what_the_assistant_does_and_counts_as_no_failure(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """"got a sec?": the NLU could not place it and leans to a social intent, the documents say nothing about it."""
+    social = [("nlu_fallback", 0.5), ("goodbye", 0.32), ("stop", 0.15)]
+    opener = await run(
+        ActionAnswerFromDocuments(), make_tracker(text="got a sec?", intent="nlu_fallback", ranking=social)
+    )
+    assert [m.get("response") for m in opener.messages] == ["utter_help"] and not opener.buttons
+    assert "failed_attempts" not in opener.slots and opener.slots["handoff_offered"] is False
+
+    request = [("nlu_fallback", 0.5), ("ask_policy", 0.4), ("goodbye", 0.1)]
+    question = await run(
+        ActionAnswerFromDocuments(), make_tracker(text="got a sec?", intent="nlu_fallback", ranking=request)
+    )
+    assert question.text == catalog.text("utter_documents_abstain") and question.slots["failed_attempts"] == 1
+
+    in_form = make_tracker(text="got a sec?", intent="nlu_fallback", ranking=social, active_loop="verify_form")
+    assert (await run(ActionAnswerFromDocuments(), in_form)).text == catalog.text("utter_documents_abstain")
