@@ -262,7 +262,7 @@ def test_questions_that_arrive_with_the_warm_up_all_get_the_documents(indexed: S
 async def test_an_opener_gets_what_the_assistant_does_and_counts_as_no_failure(
     run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
 ) -> None:
-    """"got a sec?": the NLU could not place it and leans to a social intent, the documents say nothing about it."""
+    """An opener ("got a sec?"): the NLU could not place it and leans to a social intent; the documents say nothing."""
     social = [("nlu_fallback", 0.5), ("goodbye", 0.32), ("stop", 0.15)]
     opener = await run(
         ActionAnswerFromDocuments(), make_tracker(text="got a sec?", intent="nlu_fallback", ranking=social)
