@@ -36,6 +36,10 @@ router = APIRouter(
 )
 
 DEFAULT_DAYS = 30
+# Dates a dashboard can mean: outside, the default range and the day after `end` that the queries read
+# would overflow Python's dates (a fuzzed `end=0001-01-01` was a 500).
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(9999, 1, 1)
 REQUEST_REFRESH_EVENTS = 60_000  # tracker events folded at most per request (well under a second)
 REFRESH_EVERY_S = 2.0  # the page's parallel requests share one refresh
 
@@ -61,6 +65,10 @@ def filters(
     ] = None,
 ) -> Filters:
     """The date range and channel of a request, checked: 422 with the reason when they make no sense."""
+    for given in (start, end):
+        if given is not None and not EARLIEST_DAY <= given <= LATEST_DAY:
+            outside = f"dates must be between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, outside)
     last = end or datetime.now(UTC).date()
     first = start or last - timedelta(days=DEFAULT_DAYS - 1)
     if last < first:

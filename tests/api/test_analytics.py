@@ -151,10 +151,13 @@ def test_a_channel_filter_counts_that_channel_only(admin: TestClient, history: H
         ({"start": "yesterday"}, "date"),
         ({"start": "2026-02-30"}, "date"),
         ({"channel": "x" * 200}, "at most 32"),
+        ({"end": "0001-01-01"}, "dates must be between"),  # the default start would be before year 1
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "dates must be between"),  # the day after overflows
     ],
 )
 def test_bad_filters_are_a_clear_422(admin: TestClient, params: dict[str, str], reason: str) -> None:
-    for path in ("/api/analytics/overview", "/api/analytics/gaps", "/api/analytics/export/daily.csv"):
+    paths = ("/api/analytics/overview", "/api/analytics/gaps", "/api/analytics/export/daily.csv")
+    for path in (*paths, "/api/analytics/export/conversations.csv", "/api/analytics/conversations"):
         response = admin.get(path, params=params)
         assert response.status_code == 422, (path, response.text)
         assert reason in json.dumps(response.json()), response.text
