@@ -189,7 +189,7 @@ class Speller:
         split = self._split(lowered) if "'" not in lowered else None
         near = one_edit_away(lowered)
         ours = [candidate for candidate in near if candidate in self.domain]
-        if split and split[0] == 2 and not self._short_pair_or_key_slip(lowered, split[1], ours):
+        if split and split[0] == 2 and not self._key_slip_beats_short_pair(lowered, split[1], ours):
             return split[1]  # two words as they are, run together ("wherei", "insurancedo")
         if ours:
             return max(ours, key=lambda c: (edit_weight(lowered, c) * self.domain[c], c))
@@ -201,7 +201,7 @@ class Speller:
         by_key = [candidate for candidate in english if key_slip(lowered, candidate)]
         return by_key[0] if len(by_key) == 1 else word
 
-    def _short_pair_or_key_slip(self, lowered: str, split: str, ours: list[str]) -> bool:
+    def _key_slip_beats_short_pair(self, lowered: str, split: str, ours: list[str]) -> bool:
         """Whether a word of ours a neighbouring key away beats a split into two short words: "tyat" is
         "that" with one key missed, not "ty at"."""
         return all(len(part) <= 2 for part in split.split()) and any(key_slip(lowered, c) for c in ours)

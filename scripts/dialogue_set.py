@@ -396,15 +396,6 @@ def rest_poster(rasa_url: str) -> Poster:
     return post
 
 
-def tracker_events(rasa_url: str, sender: str, api_token: str | None) -> list[dict[str, Any]]:
-    """Every event of one conversation, from the Rasa server's HTTP API."""
-    params = {"include_events": "ALL", **({"token": api_token} if api_token else {})}
-    response = httpx.get(f"{rasa_url}/conversations/{sender}/tracker", params=params, timeout=CHAT_TIMEOUT_S)
-    response.raise_for_status()
-    events: list[dict[str, Any]] = response.json()["events"]
-    return events
-
-
 def trail(events: list[dict[str, Any]]) -> list[str]:
     """A failed conversation's tracker in one line per step (intent, action, slot, form), to read why."""
     steps: list[str] = []

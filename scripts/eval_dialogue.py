@@ -47,10 +47,10 @@ from dialogue_set import (  # noqa: E402
     run_conversation,
     save_snapshot,
     snapshot,
-    tracker_events,
     trail,
 )
 
+from analytics.tracker import TrackerEvents  # noqa: E402
 from operations import stack, throwaway_stack  # noqa: E402
 from operations.processes import MODEL, RASA_PYTHON  # noqa: E402
 
@@ -127,6 +127,7 @@ def run_set(conversations: list[Conversation], running: throwaway_stack.RunningS
     seeded = snapshot(engine)
     calendar = read_calendar(engine)
     post = rest_poster(str(settings.rasa_url))
+    tracker = TrackerEvents.from_url(settings.tracker_db_url)  # where a failed conversation's trail is read
     results: list[Result] = []
     hours = "always"
     ordered = sorted(conversations, key=lambda c: c.handoff_hours != "always")
@@ -143,8 +144,7 @@ def run_set(conversations: list[Conversation], running: throwaway_stack.RunningS
         except Exception as error:  # one broken conversation must not end the run: it is reported as failed
             result = Result(conversation, "-", error=f"{type(error).__name__}: {error}")
         if not result.ok and result.sender != "-":
-            events = tracker_events(str(settings.rasa_url), result.sender, settings.rasa_api_token)
-            result.trail = trail(events)
+            result.trail = trail(list(tracker.conversation_events(result.sender, 0, None)))
         results.append(result)
         verdict = "ok" if result.ok else ("UNWANTED" if result.unwanted else "fail")
         print(f"[{number:>3}/{len(ordered)}] {verdict:<8} {conversation.id}", flush=True)

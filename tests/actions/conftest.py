@@ -76,7 +76,7 @@ def domain() -> DomainDict:
 
 @pytest.fixture
 def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
-    """`make_tracker(customer_id=..., slots=..., text=..., intent=..., metadata=..., events=..., ranking=...)`.
+    """`make_tracker(customer_id=, slots=, text=, intent=, metadata=, events=, active_loop=, ranking=, entities=)`.
 
     Every domain slot starts at its initial value. `customer_id` adds a session proof
     for `sender_id`, as the identity check leaves it. Without `events`, the history is
@@ -94,6 +94,7 @@ def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
         events: list[dict[str, Any]] | None = None,
         active_loop: str | None = None,
         ranking: list[tuple[str, float]] | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> Tracker:
         values: dict[str, Any] = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
         values["requested_slot"] = None
@@ -104,7 +105,7 @@ def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
         latest: dict[str, Any] = {
             "text": text,
             "intent": {"name": intent, "confidence": 1.0} if intent else {},
-            "entities": [],
+            "entities": entities or [],
             "metadata": metadata or {},
         }
         if ranking is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -183,14 +184,21 @@ async def test_with_redact_tracker_a_left_message_is_masked(
         ("The fire pit I got has a crack in the bowl, can someone call me", "human_handoff", True),
         ("thanks! the lamp from my last order flickers, please ring me tomorrow morning", "thank", True),
         ("My bench from ORD-10234 is wobbly", "order_status", True),
+        ("someone call me about ORD-10234", "human_handoff", True),  # short, but it names the order
         ("when are you open?", "ask_policy", False),
     ],
 )
 async def test_the_message_for_the_team_is_what_says_more_than_the_request(
     make_tracker: Callable[..., Tracker], domain: DomainDict, text: str, intent: str, taken: bool
 ) -> None:
+    found = re.search(r"ORD-\d{5}", text)
+    entities = [{"entity": "order_number", "value": found.group(), "start": found.start()}] if found else []
     tracker = make_tracker(
-        text=text, intent=intent, slots={"requested_slot": "handoff_message"}, active_loop="handoff_message_form"
+        text=text,
+        intent=intent,
+        slots={"requested_slot": "handoff_message"},
+        active_loop="handoff_message_form",
+        entities=entities,
     )
     extracted = await ValidateHandoffMessageForm().extract_handoff_message(CollectingDispatcher(), tracker, domain)
     assert extracted == ({"handoff_message": text} if taken else {})
