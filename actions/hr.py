@@ -26,7 +26,7 @@ LEAVE_WORDS: dict[LeaveType, tuple[str, ...]] = {
     LeaveType.SICK: (
         *("sick", "ill", "unwell", "doctor", "dentist", "hospital", "flu", "migraine", "fever", "covid"),
         *("headache", "stomach bug", "food poisoning", "throwing up", "vomiting", "injured", "under the weather"),
-        *("not feeling well", "not well", "feeling awful", "feel awful", "feeling terrible", "feel terrible"),
+        *("not feeling well", "not well", "feeling terrible", "feel terrible", "feeling rough"),
     ),
     LeaveType.PERSONAL: ("personal",),
     LeaveType.VACATION: ("vacation", "holiday", "pto", "annual leave", "annual", "time off", "vacay", "vaction"),

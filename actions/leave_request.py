@@ -50,7 +50,7 @@ def refusal_text(refusal: NotAllowed, wanted: DateRange, leave_type: LeaveType) 
 
     The back office gives a reason code and its facts as values (`available`, `max_days`,
     `request`); the catalog's reply for the reason words them, the locale formats them. The
-    kind of leave is named, so the employee sees what was understood ("feeling awful" is sick leave).
+    kind of leave is named, so the employee sees what was understood ("feeling terrible" is sick leave).
     """
     specific = f"{REFUSED}_{refusal.reason}"
     facts: dict[str, Any] = {name: formatting.fact(value) for name, value in refusal.facts.items()}
