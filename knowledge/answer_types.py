@@ -36,11 +36,16 @@ _CALENDAR = (
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly|yearly|annually|quarterly|daily|"
     r"every\s+(?:day|week|month|quarter|year)|january|february|march|april|may|june|july|august|september|october|"
     r"november|december|\d{1,2}(?:st|nd|rd|th)|(?:first|second|third|fourth|fifth|sixth|last)\s+(?:day|week|month)|"
-    r"\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.))\b"
+    r"\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d|(?:mon|tue|wed|thu|fri|sat|sun)\s*(?:-|–|to)\s*(?:mon|tue|wed|thu|fri|sat|sun))\b"
 )
 _SPAN_RE = re.compile(_SPAN, re.I)
 TIME_RE = re.compile(rf"(?i){_SPAN}|{_CALENDAR}")
-AMOUNT_RE = re.compile(r"(?i)[$€£]\s?\d|\d\s?%|\b(?:percent|dollars?|euros?|half|quarter of)\b|\b\d+k\b")
+# Currencies by sign or by ISO code ("EUR 5.00", "12 CHF").
+_CURRENCY_CODE = r"(?:eur|usd|gbp|chf|cad|aud|nzd|sek|nok|dkk|pln|czk|huf|jpy|cny|inr|zar)"
+AMOUNT_RE = re.compile(
+    rf"(?i)[$€£]\s?\d|\d\s?%|\b(?:percent|dollars?|euros?|half|quarter of)\b|\b\d+k\b|"
+    rf"\b{_CURRENCY_CODE}\s?\d|\d(?:[.,]\d+)?\s?{_CURRENCY_CODE}\b"
+)
 NUMBER_RE = re.compile(
     r"(?i)\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|once|twice)\b"
 )
@@ -48,6 +53,7 @@ NUMBER_RE = re.compile(
 _TIME_QUESTION = re.compile(
     rf"(?i)\b(?:how\s+(?:long|often|soon|early|late|far\s+ahead|far\s+in\s+advance)|when|by\s+when|until\s+when|"
     rf"what\s+(?:time|date|day|days|hours)|which\s+(?:day|days|date|month|week)|"
+    rf"what\s+(?:are|is)\s+(?:the\s+|your\s+|our\s+)?(?:\w+\s+)?(?:hours|times|dates|deadlines?)|"
     rf"how\s+many\s+(?:\w+\s+)?{_TIME_UNIT}|how\s+much\s+(?:time|notice|leave|vacation|time\s+off)|"
     rf"working\s+hours|deadline)\b"
 )

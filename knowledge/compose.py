@@ -11,7 +11,7 @@ import re
 
 from knowledge.passages import PASSAGES_FOR_ANSWER, Candidate
 from knowledge.retrieval import Hit
-from knowledge.text import plain
+from knowledge.text import plain, tokens
 
 MAX_SENTENCES = 4
 MAX_ANSWER_CHARS = 700
@@ -26,6 +26,10 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 # A sentence that starts like this leans on the one before it ("This is…", "They…"): show both.
 ANAPHORA_RE = re.compile(r"^(this|that|these|those|it|its|they|their|such|however|but|also|so|then|otherwise)\b", re.I)
+# "The fee is charged once per invoice." after "A reminder fee of EUR 5.00 is added…": a sentence that
+# opens on a thing the one before it introduced ("the" and one of its next two words, also said just
+# before) leans on it as much as "It is charged…" would.
+DEFINITE_RE = re.compile(r"^the\s+(\w+)(?:\s+(\w+))?", re.I)
 # A sentence that announces what follows ("We pay twice a month:", "…follow these steps."): show
 # the next few sentences too, into the next passage if need be.
 ANNOUNCES_RE = re.compile(r"(?i)(:|\b(the following|as follows|these(\s+\w+)?\s+(steps|guidelines|rules|options))\.)$")
@@ -51,11 +55,21 @@ def _distinct(ranked: list[Candidate]) -> list[Candidate]:
     return distinct
 
 
+def leans_on(sentence: str, before: str) -> bool:
+    """Whether `sentence` needs `before` to be understood: it refers back ("This…", "They…") or names
+    with "the" a thing `before` introduced."""
+    if ANAPHORA_RE.match(sentence):
+        return True
+    definite = DEFINITE_RE.match(sentence)
+    named = set(tokens(" ".join(word for word in definite.groups() if word))) if definite else set()
+    return bool(named & set(tokens(before)))
+
+
 def _with_context(candidate: Candidate, by_place: dict[tuple[int, int, int], Candidate]) -> list[Candidate]:
     """The sentence with the one it leans on, or the items it announces."""
     group = [candidate]
     before = by_place.get(candidate.beside(-1))
-    if ANAPHORA_RE.match(candidate.text) and before is not None:
+    if before is not None and leans_on(candidate.text, before.text):
         group.append(before)
     if ANNOUNCES_RE.search(candidate.text):
         items = 0

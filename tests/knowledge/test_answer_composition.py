@@ -9,7 +9,7 @@ import pytest
 
 from knowledge.answer_types import Kind, expected_kind, states
 from knowledge.answers import answer
-from knowledge.compose import MAX_ANSWER_CHARS, is_title_line
+from knowledge.compose import MAX_ANSWER_CHARS, is_title_line, leans_on
 from knowledge.ingest import ingest
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore
@@ -139,6 +139,8 @@ def test_table_rows_are_sentences_of_their_own() -> None:
         ("I referred a friend 8 months ago, do I still get the bonus?", Kind.TIME),
         ("how much of my health insurance does the company pay?", Kind.AMOUNT),
         ("how many objectives should I write?", Kind.NUMBER),
+        ("what are your support hours?", Kind.TIME),
+        ("what is the payment deadline?", Kind.TIME),
         ("what is the dress code?", None),
         ("can my manager promise me a contract?", None),
     ],
@@ -155,6 +157,12 @@ def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) 
         ("The sixth week of every quarter is a hack week.", Kind.TIME, True),
         ("Hiring has to happen within 180 days (six months) of the referral.", Kind.TIME, True),
         ("Owning stock gives you a stake in our success.", Kind.TIME, False),
+        ("Phone support is open 08:00–18:00 on working days.", Kind.TIME, True),
+        ("We answer the phone Mon–Fri.", Kind.TIME, True),
+        ("Call us during opening hours.", Kind.TIME, False),
+        ("A reminder fee of EUR 5.00 is added to the invoice.", Kind.AMOUNT, True),
+        ("Shipping to Switzerland costs 12 CHF.", Kind.AMOUNT, True),
+        ("The fee is charged once per invoice.", Kind.AMOUNT, False),
         ("The company pays 85% of the baseline plan.", Kind.AMOUNT, True),
         ("Flights are covered up to $1,000.", Kind.AMOUNT, True),
         ("We offer medical, dental and vision coverage.", Kind.AMOUNT, False),
@@ -236,3 +244,41 @@ def test_a_signpost_is_not_the_answer(signposted: Retriever) -> None:
     result = answer("what happens if my invoice is paid late?", signposted)
     assert result.answered and "7.50" in (result.answer or ""), result.answer
     assert not (result.answer or "").startswith("This page"), result.answer
+
+
+REMINDERS_MD = """# Reminders
+
+## When an invoice is overdue
+We send a friendly first reminder seven days after the due date.
+
+A reminder fee of EUR 4.00 is added with the second reminder. The fee is charged once per invoice.
+
+## Paying by bank transfer
+Use the invoice number as the payment reference so we can match your payment.
+"""
+
+
+@pytest.fixture(scope="module")
+def reminders(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    return ingested(tmp_path_factory, "reminders", {"reminders.md": REMINDERS_MD, "equity.md": EQUITY_MD})
+
+
+def test_a_sentence_naming_a_thing_just_introduced_brings_that_sentence(reminders: Retriever) -> None:
+    """ "The fee is charged once…" is the best sentence, and says nothing without the amount before it."""
+    result = answer("is it charged per invoice or per reminder?", reminders)
+    assert result.answered and "once per invoice" in (result.answer or ""), result.answer
+    assert "EUR 4.00" in (result.answer or ""), result.answer
+
+
+@pytest.mark.parametrize(
+    ("sentence", "before", "expected"),
+    [
+        ("The fee is charged once per invoice.", "A reminder fee of EUR 4.00 is added.", True),
+        ("The second reminder goes out after 21 days.", "The first reminder goes out after 7 days.", True),
+        ("This applies to every order.", "Orders ship within two days.", True),
+        ("The office is closed on Sundays.", "We answer e-mails within one working day.", False),
+        ("Returns are free within 30 days.", "A return label is in the parcel.", False),
+    ],
+)
+def test_which_sentences_lean_on_the_one_before(sentence: str, before: str, expected: bool) -> None:
+    assert leans_on(sentence, before) is expected
