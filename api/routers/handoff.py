@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.dependencies import AgentDep, SettingsDep
 from backoffice.errors import BackofficeUnavailable
@@ -46,6 +46,14 @@ ConversationsDep = Annotated[RasaConversations, Depends(conversations)]
 
 class Reply(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_REPLY_CHARS, description="What the agent says to the user.")
+
+    @field_validator("text")
+    @classmethod
+    def says_something(cls, text: str) -> str:
+        """Only spaces or control characters is no reply; refused here, the error has the documented 422 shape."""
+        if not text.strip():
+            raise ValueError("the reply is empty")
+        return text
 
 
 def _queue_entry(ticket: Ticket, now: float) -> dict[str, Any]:
@@ -123,8 +131,6 @@ def take(number: str, agent: AgentDep, store: StoreDep) -> dict[str, Any]:
 )
 async def reply(number: str, body: Reply, agent: AgentDep, store: StoreDep, rasa: ConversationsDep) -> dict[str, str]:
     text = body.text.strip()
-    if not text:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the reply is empty")
     owned = _ticket_or_error(store.owned_by, number, agent)
     try:
         await rasa.send_agent_message(owned, agent, text)

@@ -115,6 +115,19 @@ def test_a_bad_reply_is_refused_and_changes_nothing(client: TestClient, text: st
     assert handoff_store().get(number).status.value == "taken"
 
 
+@pytest.mark.parametrize("blank", ["   ", "\u001f", "\n\t\u00a0"])
+def test_a_blank_reply_gets_the_documented_validation_error(client: TestClient, blank: str) -> None:
+    """Only spaces or control characters: a 422 in the shape the API documents (a list of errors; the fuzz
+    test found a bare string here), and the ticket stays as it was."""
+    number = open_ticket()
+    client.post(f"/api/handoffs/{number}/take", headers=ALEX)
+    response = client.post(f"/api/handoffs/{number}/messages", headers=ALEX, json={"text": blank})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert isinstance(detail, list) and "empty" in detail[0]["msg"]
+    assert handoff_store().get(number).status.value == "taken"
+
+
 def test_without_the_rasa_server_nothing_is_lost(client: TestClient) -> None:
     number = open_ticket()
     client.post(f"/api/handoffs/{number}/take", headers=ALEX)
