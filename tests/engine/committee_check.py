@@ -105,11 +105,18 @@ def committee_rows(bench: Bench, texts: list[str], weights: list[float]) -> tupl
     return rows, svm
 
 
-def same_predictions(first: Any, second: Any, messages: list[Message]) -> bool:
-    def probabilities(model: Any, message: Message) -> np.ndarray:
-        return model.predict_prob(model._get_sentence_features(message).reshape(1, -1))
+def same_predictions(first: Any, second: Any, bench: Bench, texts: list[str]) -> bool:
+    """Whether the two models rank every text's intents alike, as the server would run them (`process`)."""
 
-    return all(np.allclose(probabilities(first, m), probabilities(second, m)) for m in messages)
+    def ranked(model: Any, text: str) -> list[list[Any]]:
+        message = bench.features(text)
+        model.process([message])
+        return ranking(message)
+
+    def alike(a: list[list[Any]], b: list[list[Any]]) -> bool:
+        return [name for name, _ in a] == [name for name, _ in b] and np.allclose([c for _, c in a], [c for _, c in b])
+
+    return all(alike(ranked(first, text), ranked(second, text)) for text in texts)
 
 
 def seed_report(bench: Bench, svm: Any, texts: list[str]) -> dict[str, bool]:
@@ -118,10 +125,9 @@ def seed_report(bench: Bench, svm: Any, texts: list[str]) -> dict[str, bool]:
     again = bench.trained(SeededSVMClassifier, {}, "svm-again")
     np.random.seed(99)
     other = bench.trained(SeededSVMClassifier, {"random_seed": 1}, "svm-other-seed")
-    probe = [bench.features(text) for text in texts]
     return {
-        "same_seed_same_model": same_predictions(svm, again, probe),
-        "other_seed_differs": not same_predictions(svm, other, probe),
+        "same_seed_same_model": same_predictions(svm, again, bench, texts),
+        "other_seed_differs": not same_predictions(svm, other, bench, texts),
     }
 
 
