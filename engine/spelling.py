@@ -17,8 +17,12 @@ neighbouring key away from a word of ours (for a part of two or three letters, o
 often, and only beside a word of ours: "mtorder" is "my order", "manoj" stays). A word of ours one
 key away beats a split into two short words ("tyat" is "that", not "ty at"). A short word (2-3
 letters) none of our examples use and that is not a familiar English word ("mu", "tl", "dp") is
-read as the frequent word of ours a neighbouring key away ("my", "to", "do"). Anything else (numbers, codes, names the
-vocabularies do not hold and nothing is near) is left as typed.
+read as the frequent word of ours a neighbouring key away ("my", "to", "do"). A word spelt by ear, further
+than one edit from what was meant ("vacashun", "kansel"), is read as the word of ours that sounds the same
+(the same Metaphone key, at most half its letters apart), when it was typed in lower case (a capitalised
+unknown word is more likely a name) and no single English word is one edit away ("assistande" is
+"assistance", not "assistant"). Anything else (numbers, codes, names the vocabularies do not hold and
+nothing is near) is left as typed.
 
 Numbers are read by their shape: every digit of a token reaches the featurizers as 0, in training
 and at parse time. Which order number someone asks about must not change what they are asking:
@@ -40,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import jellyfish
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -152,6 +157,21 @@ def slips_of_ours(domain: Counter[str], english: frozenset[str]) -> dict[str, st
     return slips
 
 
+def sound_key(word: str) -> str:
+    """How `word` sounds (Metaphone): "vacashun" and "vacation" are both FKXN, "kansel" and "cancel" KNSL."""
+    return str(jellyfish.metaphone(word))
+
+
+def sound_index(domain: Counter[str], min_length: int) -> dict[str, list[str]]:
+    """The words of ours (of `min_length` letters or more, used `SLIP_MIN_MEANT` times or more) by how they sound.
+    Rare words are left out: a slip is read as a word people use, not as another slip."""
+    index: dict[str, list[str]] = {}
+    for word, count in domain.items():
+        if count >= SLIP_MIN_MEANT and len(word) >= min_length and word.isalpha():
+            index.setdefault(sound_key(word), []).append(word)
+    return index
+
+
 class Speller:
     """The correction itself, apart from Rasa: `domain` counts our training words, `english` is a word list
     (`common`: its words people use most, the ones a run-together word may be split into)."""
@@ -173,6 +193,7 @@ class Speller:
         self.min_length = min_length
         self.min_short_count = min_short_count
         self.familiar = familiar | self.common
+        self.sounds = sound_index(self.domain, min_length)
 
     def correct(self, word: str) -> str:
         """The word or words `word` was meant to be (lower case; two words when it was two run together), or
@@ -193,13 +214,25 @@ class Speller:
             return split[1]  # two words as they are, run together ("wherei", "insurancedo")
         if ours:
             return max(ours, key=lambda c: (edit_weight(lowered, c) * self.domain[c], c))
+        english = sorted(candidate for candidate in near if candidate in self.english)
+        sounds_like = self._sounds_like(lowered) if word.islower() and len(english) != 1 else None
+        if sounds_like:
+            return sounds_like
         if split:
             return split[1]
-        english = sorted(candidate for candidate in near if candidate in self.english)
         if len(english) == 1:
             return english[0]
         by_key = [candidate for candidate in english if key_slip(lowered, candidate)]
         return by_key[0] if len(by_key) == 1 else word
+
+    def _sounds_like(self, lowered: str) -> str | None:
+        """The word of ours, used most, that sounds like `lowered` and is at most half its letters from it."""
+        near = [
+            candidate
+            for candidate in self.sounds.get(sound_key(lowered), ())
+            if jellyfish.levenshtein_distance(lowered, candidate) <= len(candidate) // 2
+        ]
+        return max(near, key=lambda c: (self.domain[c], c)) if near else None
 
     def _key_slip_beats_short_pair(self, lowered: str, split: str, ours: list[str]) -> bool:
         """Whether a word of ours a neighbouring key away beats a split into two short words: "tyat" is

@@ -123,5 +123,5 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
             related_text=snippet(related.text) if related else None,
         )  # fmt: skip
     # 4. compose
-    text, quoted = compose(candidates)
+    text, quoted = compose(candidates, question)
     return Answer(question, True, text, cited(rankings.by_meaning, quoted), decision.support)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.passages import PASSAGES_FOR_ANSWER, Candidate
+from knowledge.passages import PASSAGES_FOR_ANSWER, Candidate, row_values
 from knowledge.retrieval import Hit
 from knowledge.text import plain, tokens
 
@@ -42,6 +42,8 @@ TITLE_LINE_WORDS = 8
 # Table rows are alternatives ("Month: June; Payday: Mon 15 Jun."): an answer quotes a couple, not the
 # table, and a row whose values the question does not mention only matched its column names.
 MAX_TABLE_ROWS = 2
+# "What payment options do you have", "which delivery methods are there": a question about the alternatives.
+LIST_QUESTION_RE = re.compile(r"(?i)^\s*(?:what|which)\b(?!\s+(?:is|was|does|did)\b)")
 
 
 def _distinct(ranked: list[Candidate]) -> list[Candidate]:
@@ -86,16 +88,56 @@ def is_title_line(text: str) -> bool:
     return bool(TITLE_LINE_RE.match(text)) and len(text.split()) <= TITLE_LINE_WORDS
 
 
-def compose(candidates: list[Candidate]) -> tuple[str, list[Hit]]:
+def cells(row: str) -> list[tuple[str, str]]:
+    """A table row's (column, value) pairs: "Month: June; Payday: Mon 15 Jun." -> [("Month", "June"), ...]."""
+    return [
+        (column.strip(), value.strip())
+        for column, _, value in (cell.partition(": ") for cell in row.rstrip(".").split("; "))
+    ]
+
+
+def column_list(question: str, best: Candidate, candidates: list[Candidate]) -> tuple[str, Hit] | None:
+    """("Payment method: Credit and debit cards, PayPal, SEPA Direct Debit and Bank transfer.", the passage):
+    the first column of a table one of whose rows answers nearly as well as the best sentence, when the
+    question asks what or which things there are of what that column holds ("what payment options do you
+    have") and names no value of any row besides the column's own words (then it asks about some rows:
+    "which payment methods can business customers use").
+
+    Why: the rows of a table are alternatives; one row answers a question about it, but a question about
+    the alternatives themselves got one of them (the first card row) as if it were all."""
+    if not LIST_QUESTION_RE.match(question):
+        return None
+    ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
+    row = next((c for c in ranked if c.is_table_row and c.rank < PASSAGES_FOR_ANSWER), None)
+    if row is None or row.score < SECOND_SENTENCE_RATIO * best.score:
+        return None
+    column = cells(row.text)[0][0]
+    question_words = set(tokens(question))
+    if not question_words & set(tokens(column)):
+        return None
+    same_table = [c for c in ranked if c.place[0] == row.place[0] and c.is_table_row and cells(c.text)[0][0] == column]
+    rows = sorted(same_table, key=lambda c: c.place)
+    other_words = question_words - set(tokens(column))
+    if len(rows) < 2 or any(other_words & row_values(row.text) for row in rows):
+        return None
+    values = [cells(row.text)[0][1] for row in rows]
+    return f"{column}: {', '.join(values[:-1])} and {values[-1]}.", row.hit
+
+
+def compose(candidates: list[Candidate], question: str = "") -> tuple[str, list[Hit]]:
     """The best sentence, with the next ones of the top passages that score nearly as well, in reading order.
 
     A sentence that leans on the one before it ("This check-in should happen two
     weeks ahead") brings that one along, one that announces a list brings its
-    items. Everything fits in `MAX_ANSWER_CHARS`. Returns the text and the passages it quotes, best first.
+    items; a question about a table's alternatives gets its first column (`column_list`). Everything fits
+    in `MAX_ANSWER_CHARS`. Returns the text and the passages it quotes, best first.
     """
     by_place = {c.place: c for c in candidates}
     ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
     best = ranked[0]
+    listed = column_list(question, best, candidates)
+    if listed:
+        return snippet(listed[0], MAX_ANSWER_CHARS), [listed[1]]
     chosen: list[Candidate] = []
     length = 0
     for candidate in ranked:

@@ -11,7 +11,7 @@ each must be named in that environment's list:
   extra (`make setup` always installs it; the scale profile's code imports psycopg), and for
   scripts and tests also its `dev` extra;
 - the engine environment (.venv-rasa, Python 3.10): requirements-rasa.txt, for engine/, the
-  checks tests/engine/*_check.py run there, and every module of ours those import (say
+  checks tests/engine/*_check.py and scripts/committee_votes.py run there, and every module of ours those import (say
   assistant.pii, which the engine's log redaction uses).
 """
 
@@ -131,15 +131,19 @@ def python_files(*folders: str) -> list[Path]:
     return sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py"))
 
 
+# Scripts run by the engine's Python (they load a trained model): scripts/tune_committee.py runs this one.
+ENGINE_SCRIPTS = [ROOT / "scripts" / "committee_votes.py"]
+
+
 def engine_files() -> set[Path]:
     """What runs in the Rasa engine's environment, with the modules of ours it imports."""
-    return closure([*python_files("engine"), *(ROOT / "tests" / "engine").glob("*_check.py")])
+    return closure([*python_files("engine"), *(ROOT / "tests" / "engine").glob("*_check.py"), *ENGINE_SCRIPTS])
 
 
 def app_files() -> tuple[list[Path], list[Path]]:
     """The app environment's runtime modules, and its scripts and tests (which may use the extras)."""
     runtime = [path for package in PACKAGES if package != "engine" for path in python_files(package)]
-    checks = set((ROOT / "tests" / "engine").glob("*_check.py"))
+    checks = set((ROOT / "tests" / "engine").glob("*_check.py")) | set(ENGINE_SCRIPTS)
     tooling = [path for path in python_files("scripts", "tests") if path not in checks]
     return runtime, tooling
 

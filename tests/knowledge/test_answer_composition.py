@@ -282,3 +282,41 @@ def test_a_sentence_naming_a_thing_just_introduced_brings_that_sentence(reminder
 )
 def test_which_sentences_lean_on_the_one_before(sentence: str, before: str, expected: bool) -> None:
     assert leans_on(sentence, before) is expected
+
+
+SHIPPING_MD = """# Delivery
+
+We deliver to most of Europe. Every order can be sent in one of these ways; the price depends on the size of the order.
+
+| Delivery option | Who can choose it | When it arrives |
+|---|---|---|
+| Standard parcel | Everyone | 3 to 5 working days |
+| Express parcel | Everyone except islands | The next working day |
+| Freight with appointment | Orders over 30 kg | Within 10 working days |
+| Click and collect | Customers near our warehouse in Utrecht | The same day after 15:00 |
+
+Large items always go by freight. Express orders placed after 14:00 leave the next day.
+"""
+
+
+@pytest.fixture(scope="module")
+def shipping(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    return ingested(tmp_path_factory, "shipping", {"delivery.md": SHIPPING_MD})
+
+
+def test_a_question_about_the_alternatives_gets_the_whole_first_column(shipping: Retriever) -> None:
+    result = answer("what delivery options are there?", shipping)
+    assert result.answered
+    assert result.answer == (
+        "Delivery option: Standard parcel, Express parcel, Freight with appointment and Click and collect."
+    )
+    assert result.sources[0].path == "delivery.md"
+
+
+def test_a_question_about_some_rows_gets_those_rows_not_the_list(shipping: Retriever) -> None:
+    named = answer("when does an express parcel arrive?", shipping)
+    assert named.answered and "The next working day" in (named.answer or "")
+    assert "Click and collect" not in (named.answer or "")
+    filtered = answer("which delivery option can customers near the warehouse choose?", shipping)
+    assert filtered.answered and "Click and collect" in (filtered.answer or "")
+    assert "Standard parcel, Express parcel" not in (filtered.answer or ""), "a filter, not the whole column"

@@ -1,0 +1,325 @@
+"""Chooses the intent committee's weights and the fallback threshold (config.yml) on tune halves only.
+
+    .venv/bin/python scripts/tune_committee.py [--seeds 42 1 2 3] [--step 0.1] [--json OUT]
+
+Why: the committee (engine/committee.py) averages the rankings of DIET, a logistic regression and an
+SVM by weight, and the fallback classifier judges the average against a threshold. Those numbers are
+chosen here, on the tune half of the dev set (`nlu_dev_halves.py`) and the tune half of the second
+source (scripts/data/nlu_second/tune.jsonl), never on a test half. DIET's ranking moves with its
+seed, so the model is trained (NLU only, as `make train` would) once per seed in `--seeds`, and every
+choice is scored on all of them: weights that suit one seed's accidents do not win.
+
+How: each model's members vote on every tune case once (`committee_votes.py`, in the engine's
+environment); the grid (weights in `--step`s summing to 1, thresholds, ambiguity margins) is then
+scored offline, exactly as CountVotes and Rasa's FallbackClassifier would decide:
+
+    score = mean(intent accuracy, hurried intent accuracy, policy questions read as ask_policy)
+            - 2 x share of out-of-scope cases read as a transactional intent
+
+averaged over the two sources (the second has no policy questions) and the seeds. Printed: the best
+choices, the configured one, how many neighbours of the best score within 0.01 of it (a plateau, not a
+spike), and the choice: the best score (to four places), of equal ones the higher threshold, so that
+the fallback classifier keeps as much of its say as the score allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from nlu_baseline import RASA_BIN, RASA_ENV, TRAIN_LOCK, ours_digest  # noqa: E402
+from nlu_dev_halves import dev_halves  # noqa: E402
+from typos import hurried  # noqa: E402
+
+from assistant.names import TRANSACTIONAL_INTENTS  # noqa: E402
+
+DEV_CASES = ROOT.parent / "shared" / "data" / "nlu_dev" / "cases.jsonl"
+SECOND_TUNE = ROOT / "scripts" / "data" / "nlu_second" / "tune.jsonl"
+CACHE = ROOT / "var" / "cache" / "committee-tune"
+FALLBACK = "nlu_fallback"
+OOS_PENALTY = 2.0
+PLATEAU = 0.01
+# Messages of nothing but references are `inform` whatever the votes (engine/reference_only.py); a tune
+# set may hold a few.
+MAY_DIFFER = 0.005
+
+Ranking = list[tuple[str, float]]
+Votes = list[Ranking]  # one ranking per member, in pipeline order
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    expect: str  # "intent", "oos" or "knowledge"
+    intent: str | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    weights: tuple[float, ...]
+    threshold: float
+    ambiguity: float
+
+
+def load_cases(path: Path) -> list[Case]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Case(row["text"], row["expect"], row.get("intent")) for row in rows]
+
+
+def decide(votes: Votes, choice: Choice) -> str:
+    """The intent the served model would give: the weighted average's best (CountVotes), unless it is
+    below the threshold or too close to the second (FallbackClassifier)."""
+    total = sum(choice.weights)
+    scores: dict[str, float] = {}
+    for weight, ranking in zip(choice.weights, votes, strict=True):
+        for name, confidence in ranking:
+            scores[name] = scores.get(name, 0.0) + weight * confidence / total
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    if not ranked or ranked[0][1] < choice.threshold:
+        return FALLBACK
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < choice.ambiguity:
+        return FALLBACK
+    return ranked[0][0]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One tune half's cases with their votes: intents (typed cleanly and hurried), policy questions, out-of-scope."""
+
+    intents: list[tuple[str, Votes]]
+    hurried: list[tuple[str, Votes]]
+    policy: list[Votes]
+    oos: list[Votes]
+
+
+def measures(source: Source, choice: Choice) -> dict[str, float]:
+    """What the choice does on one source: intent and hurried accuracy, policy questions read as
+    ask_policy (when the source has any), out-of-scope cases read as a transactional intent."""
+    found = {
+        "intent": _share(decide(votes, choice) == intent for intent, votes in source.intents),
+        "hurried": _share(decide(votes, choice) == intent for intent, votes in source.hurried),
+    }
+    if source.policy:
+        found["policy"] = _share(decide(votes, choice) == "ask_policy" for votes in source.policy)
+    found["oos_taken"] = _share(decide(votes, choice) in TRANSACTIONAL_INTENTS for votes in source.oos)
+    return found
+
+
+def source_score(source: Source, choice: Choice) -> float:
+    """mean(intent, hurried, policy→ask_policy) − OOS_PENALTY × out-of-scope read as transactional."""
+    found = measures(source, choice)
+    accepted = found.pop("oos_taken")
+    return sum(found.values()) / len(found) - OOS_PENALTY * accepted
+
+
+def _share(hits: Iterable[bool]) -> float:
+    items = list(hits)
+    return sum(items) / len(items) if items else 0.0
+
+
+def grid(members: int, step: float, thresholds: Sequence[float], ambiguities: Sequence[float]) -> list[Choice]:
+    """Every weighting in `step`s (each member at least one step, summing to 1) with every threshold and margin."""
+    units = round(1 / step)
+    weightings = [
+        tuple(round(part * step, 6) for part in parts)
+        for parts in itertools.product(range(1, units + 1), repeat=members)
+        if sum(parts) == units
+    ]
+    return [Choice(w, t, a) for w in weightings for t in thresholds for a in ambiguities]
+
+
+def neighbours(choice: Choice, step: float, threshold_step: float) -> list[Choice]:
+    """Choices one step away in one weight pair (one up, another down) or in the threshold."""
+    near = [
+        Choice(choice.weights, round(choice.threshold + d, 6), choice.ambiguity)
+        for d in (-threshold_step, threshold_step)
+    ]
+    for up, down in itertools.permutations(range(len(choice.weights)), 2):
+        weights = list(choice.weights)
+        weights[up] = round(weights[up] + step, 6)
+        weights[down] = round(weights[down] - step, 6)
+        if weights[down] > 0:
+            near.append(Choice(tuple(weights), choice.threshold, choice.ambiguity))
+    return near
+
+
+def configured_choice(config: dict) -> Choice:
+    """The weights, threshold and ambiguity margin config.yml holds now."""
+    pipeline = config["pipeline"]
+    weights = tuple(float(step["weight"]) for step in pipeline if step["name"].endswith("committee.CastVote"))
+    fallback = next(step for step in pipeline if step["name"] == "FallbackClassifier")
+    return Choice(weights, float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1)))
+
+
+def seeded_config(config: dict, seed: int) -> dict:
+    """config.yml with DIET trained from `seed`."""
+    pipeline = [
+        dict(step, random_seed=seed) if step["name"] == "DIETClassifier" else step for step in config["pipeline"]
+    ]
+    return {**config, "pipeline": pipeline}
+
+
+def trained(config: dict, seed: int) -> Path:
+    """The NLU model of config.yml with DIET seeded `seed`, trained on bot/data (cached per content and seed)."""
+    model = CACHE / f"seed{seed}-{ours_digest(ROOT)}.tar.gz"
+    if model.exists():
+        return model
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        config_file = Path(work) / "config.yml"
+        config_file.write_text(yaml.safe_dump(seeded_config(config, seed), sort_keys=False), encoding="utf-8")
+        command = [
+            "flock", TRAIN_LOCK, str(RASA_BIN / "rasa"), "train", "nlu", "--config", str(config_file),
+            "--nlu", str(ROOT / "bot" / "data" / "nlu"), "--out", str(CACHE),
+            "--fixed-model-name", model.name.removesuffix(".tar.gz"),
+        ]  # fmt: skip
+        env = {**os.environ, **RASA_ENV, "RASA_CACHE_DIRECTORY": str(Path(work) / "cache"), "PYTHONPATH": str(ROOT)}
+        _run(command, env)
+    return model
+
+
+def votes_of(model: Path, texts: list[str]) -> tuple[list[Votes], list[str]]:
+    """Each member's ranking of each text, and the intent the whole model serves for it
+    (`committee_votes.py` in the engine's environment; kept beside the model for the same texts)."""
+    cache = model.with_name(f"{model.name}.{hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:12]}.votes.json")
+    if cache.exists():
+        return _read_votes(json.loads(cache.read_text(encoding="utf-8")))
+    with tempfile.TemporaryDirectory() as work:
+        texts_file, votes_file = Path(work) / "texts.json", Path(work) / "votes.json"
+        texts_file.write_text(json.dumps(texts), encoding="utf-8")
+        env = {**os.environ, **RASA_ENV, "PYTHONPATH": str(ROOT)}
+        script = ROOT / "scripts" / "committee_votes.py"
+        _run([str(RASA_BIN / "python"), str(script), str(model), str(texts_file), str(votes_file)], env)
+        cast = json.loads(votes_file.read_text(encoding="utf-8"))
+    if model.parent == CACHE:
+        cache.write_text(json.dumps(cast), encoding="utf-8")
+    return _read_votes(cast)
+
+
+def _read_votes(cast: list[dict]) -> tuple[list[Votes], list[str]]:
+    votes = [[[(str(name), float(conf)) for name, conf in ranking] for _, ranking in case["votes"]] for case in cast]
+    return votes, [str(case["served"]) for case in cast]
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    """`command` from the repository root, quietly; its last output shown when it fails."""
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{command[1]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+
+
+def sources_of(model: Path, halves: dict[str, list[Case]], configured: Choice) -> list[Source]:
+    """Each tune half's cases with the votes `model` casts on them. Stops when counting the votes with the
+    configured choice does not give what the model serves: the grid would score another decision than the
+    server's."""
+    sources = []
+    for cases in halves.values():
+        intents = [case for case in cases if case.expect == "intent"]
+        policy = [case.text for case in cases if case.expect == "knowledge"]
+        oos = [case.text for case in cases if case.expect == "oos"]
+        texts = [case.text for case in intents] + [hurried(case.text) for case in intents] + policy + oos
+        votes, served = votes_of(model, texts)
+        differ = [(t, s) for t, v, s in zip(texts, votes, served, strict=True) if decide(v, configured) != s]
+        if len(differ) > len(texts) * MAY_DIFFER:
+            raise SystemExit(f"Counting the votes differs from the served intent on {len(differ)} texts: {differ[:5]}")
+        n = len(intents)
+        labels = [str(case.intent) for case in intents]
+        sources.append(
+            Source(
+                intents=list(zip(labels, votes[:n], strict=True)),
+                hurried=list(zip(labels, votes[n : 2 * n], strict=True)),
+                policy=votes[2 * n : 2 * n + len(policy)],
+                oos=votes[2 * n + len(policy) :],
+            )
+        )
+    return sources
+
+
+def score(runs: list[list[Source]], choice: Choice) -> float:
+    """The choice's score averaged over sources and seeds."""
+    per_run = [sum(source_score(source, choice) for source in run) / len(run) for run in runs]
+    return sum(per_run) / len(per_run)
+
+
+def described(runs: list[list[Source]], choice: Choice, names: list[str]) -> str:
+    """The choice's measures per source, averaged over the seeds."""
+    parts = []
+    for index, name in enumerate(names):
+        found = [measures(run[index], choice) for run in runs]
+        means = {key: sum(f[key] for f in found) / len(found) for key in found[0]}
+        parts.append(f"{name}: " + ", ".join(f"{key} {value:.3f}" for key, value in means.items()))
+    return "; ".join(parts)
+
+
+def option_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 2, 3], help="DIET seeds to train and score on")
+    parser.add_argument("--step", type=float, default=0.1, help="weight grid step")
+    thresholds = [round(0.05 * step, 2) for step in range(1, 11)]
+    parser.add_argument("--thresholds", type=float, nargs="+", default=thresholds)
+    parser.add_argument("--ambiguities", type=float, nargs="+", default=[0.0, 0.05, 0.1])
+    parser.add_argument("--top", type=int, default=10, help="how many of the best choices to print")
+    parser.add_argument(
+        "--describe",
+        type=float,
+        nargs=5,
+        action="append",
+        default=[],
+        metavar=("DIET", "LOGREG", "SVM", "T", "A"),
+        help="also print what this choice does (weights, threshold, ambiguity); repeatable",
+    )
+    parser.add_argument("--json", type=Path, help="write the scored grid here")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = option_parser().parse_args(argv)
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    halves = {"dev": dev_halves(load_cases(DEV_CASES))["tune"], "second": load_cases(SECOND_TUNE)}
+    current = configured_choice(config)
+    runs = []
+    for seed in args.seeds:
+        model = trained(config, seed)
+        print(f"seed {seed}: {model.name}", flush=True)
+        runs.append(sources_of(model, halves, current))
+    choices = grid(3, args.step, args.thresholds, args.ambiguities)
+    scored = sorted(((score(runs, choice), choice) for choice in choices), key=lambda item: -item[0])
+    print(f"{len(choices)} choices scored on {len(args.seeds)} seed(s), tune halves only")
+    for value, choice in scored[: args.top]:
+        print(f"  {value:.4f}  weights {choice.weights}  threshold {choice.threshold}  ambiguity {choice.ambiguity}")
+    best_value, best = scored[0]
+    print(f"configured: {score(runs, current):.4f}  {current}")
+    print(f"            {described(runs, current, list(halves))}")
+    for *weights, threshold, ambiguity in args.describe:
+        asked = Choice(tuple(weights), threshold, ambiguity)
+        print(f"asked:      {score(runs, asked):.4f}  {asked}\n            {described(runs, asked, list(halves))}")
+    near = [score(runs, other) for other in neighbours(best, args.step, 0.05)]
+    print(f"neighbours of the best within {PLATEAU}: {sum(best_value - v <= PLATEAU for v in near)} of {len(near)}")
+    _, chosen = min(scored, key=lambda item: (-round(item[0], 4), -item[1].threshold, -item[1].ambiguity))
+    print(f"chosen:     {score(runs, chosen):.4f}  {chosen}\n            {described(runs, chosen, list(halves))}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        rows = [
+            {"score": v, "weights": c.weights, "threshold": c.threshold, "ambiguity": c.ambiguity} for v, c in scored
+        ]
+        args.json.write_text(json.dumps({"seeds": args.seeds, "configured": current.__dict__, "grid": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

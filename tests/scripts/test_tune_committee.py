@@ -1,0 +1,69 @@
+"""The committee tuner (scripts/tune_committee.py): its offline count of the votes is the server's decision.
+
+The grid is only worth something if `decide` gives, for the configured weights and threshold, the
+intent the trained model serves; the engine-marked test checks exactly that on the trained model
+(`make train`), through `committee_votes.py` in the engine's environment.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from tune_committee import FALLBACK, Choice, configured_choice, decide, grid, neighbours, seeded_config, votes_of  # noqa: E402
+
+CONFIG = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def test_the_weighted_average_decides_and_a_low_or_close_one_falls_back() -> None:
+    votes = [[("order_status", 0.9), ("greet", 0.1)], [("greet", 0.6), ("order_status", 0.4)]]
+    assert decide(votes, Choice((0.5, 0.5), 0.3, 0.05)) == "order_status"  # 0.65 against 0.35
+    assert decide(votes, Choice((0.1, 0.9), 0.3, 0.05)) == "greet"  # 0.55 against 0.45
+    assert decide(votes, Choice((0.5, 0.5), 0.7, 0.05)) == FALLBACK  # below the threshold
+    assert decide(votes, Choice((0.5, 0.5), 0.3, 0.4)) == FALLBACK  # 0.3 apart is too close for a 0.4 margin
+    assert decide([[], []], Choice((0.5, 0.5), 0.3, 0.05)) == FALLBACK
+
+
+def test_the_grid_holds_every_weighting_that_sums_to_one_with_every_member_in_it() -> None:
+    choices = grid(3, 0.1, [0.2, 0.3], [0.05])
+    weightings = {choice.weights for choice in choices}
+    assert len(weightings) == 36 and len(choices) == 72
+    assert all(abs(sum(w) - 1) < 1e-9 and min(w) >= 0.1 - 1e-9 for w in weightings)
+    near = neighbours(Choice((0.3, 0.4, 0.3), 0.25, 0.05), 0.1, 0.05)
+    assert Choice((0.3, 0.4, 0.3), 0.2, 0.05) in near and Choice((0.4, 0.3, 0.3), 0.25, 0.05) in near
+    assert all(min(c.weights) > 0 for c in near) and len(near) == 8
+
+
+def test_the_configured_choice_is_read_from_config_and_seeds_change_only_diet() -> None:
+    current = configured_choice(CONFIG)
+    assert len(current.weights) == 3 and abs(sum(current.weights) - 1) < 1e-9
+    seeded = seeded_config(CONFIG, 7)
+    changed = [a for a, b in zip(CONFIG["pipeline"], seeded["pipeline"], strict=True) if a != b]
+    assert [step["name"] for step in changed] == ["DIETClassifier"]
+    assert next(s for s in seeded["pipeline"] if s["name"] == "DIETClassifier")["random_seed"] == 7
+
+
+@pytest.mark.engine
+def test_counting_the_votes_offline_gives_the_intent_the_model_serves() -> None:
+    if not MODEL.exists():
+        pytest.fail("The trained model is missing: run `make train`.", pytrace=False)
+    texts = [
+        "where is my parcel",
+        "how much do i still owe you",
+        "how many days off do i have left",
+        "thanks, that was brilliant",
+        "what's the weather on mars",
+        "hmm",
+        "can you cancel my hotel booking",
+        "is the payslip out on friday",
+    ]
+    votes, served = votes_of(MODEL, texts)
+    assert all(len(case) == 3 for case in votes), "three members vote on every message"
+    assert [decide(case, configured_choice(CONFIG)) for case in votes] == served
