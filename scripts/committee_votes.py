@@ -5,7 +5,8 @@
 Why: `scripts/tune_committee.py` chooses the committee's weights and the fallback threshold offline,
 from the members' own rankings; the served model only shows their weighted average. This runs the
 model's prediction graph (the one the Rasa server runs) up to the last `CastVote`, where the votes
-wait on the message, and writes them: for each text, {"votes": [[weight, [[intent, confidence], ...]],
+wait on the message, and writes them with the model's fallback settings ({"fallback": {"threshold",
+"ambiguity"}, "cases": [...]}): for each text, {"votes": [[weight, [[intent, confidence], ...]],
 ...] in pipeline order (DIET, logistic regression, SVM), "served": the intent the whole graph gives, as
 `/model/parse` would} — so the tuner can check that its own count of the votes is the server's.
 
@@ -25,6 +26,7 @@ from rasa.engine.loader import load_predict_graph_runner
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.storage import ModelMetadata
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
 
 from engine.committee import VOTES, CountVotes
@@ -38,6 +40,17 @@ def last_ballot_node(metadata: ModelMetadata) -> str:
         if node.uses is CountVotes:
             return str(next(iter(node.needs.values())))
     raise SystemExit("This model has no CountVotes: it was not trained with the committee (config.yml).")
+
+
+def fallback_of(metadata: ModelMetadata) -> dict[str, float]:
+    """The threshold and ambiguity margin the model's FallbackClassifier was trained with."""
+    for node in metadata.predict_schema.nodes.values():
+        if node.uses is FallbackClassifier:
+            return {
+                "threshold": float(node.config["threshold"]),
+                "ambiguity": float(node.config["ambiguity_threshold"]),
+            }
+    raise SystemExit("This model has no FallbackClassifier (config.yml).")
 
 
 def main(argv: list[str]) -> int:
@@ -58,7 +71,7 @@ def main(argv: list[str]) -> int:
                 {"votes": message.get(VOTES) or [], "served": (result.get(INTENT) or {}).get(INTENT_NAME_KEY)}
                 for message, result in zip(votes[ballots], served[parsed], strict=True)
             ]
-    votes_file.write_text(json.dumps(cast), encoding="utf-8")
+    votes_file.write_text(json.dumps({"fallback": fallback_of(metadata), "cases": cast}), encoding="utf-8")
     return 0
 
 

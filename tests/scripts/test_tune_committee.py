@@ -64,6 +64,7 @@ def test_counting_the_votes_offline_gives_the_intent_the_model_serves() -> None:
         "can you cancel my hotel booking",
         "is the payslip out on friday",
     ]
-    votes, served = votes_of(MODEL, texts)
+    votes, served, trained_with = votes_of(MODEL, texts)
     assert all(len(case) == 3 for case in votes), "three members vote on every message"
-    assert [decide(case, configured_choice(CONFIG)) for case in votes] == served
+    assert trained_with == configured_choice(CONFIG), "the model in models/ is trained from config.yml"
+    assert [decide(case, trained_with) for case in votes] == served
