@@ -111,7 +111,7 @@ def test_a_message_the_nlu_calls_out_of_scope_is_answered_when_the_documents_ans
 ) -> None:
     """Words the NLU never learnt for a policy question; the privacy page answers it nearly word for word."""
     chat = conversation()
-    chat.say("can I change my cookie choice")
+    chat.say("how do i change my cookie settings")
     assert "action_out_of_scope" in actions_run(chat), "the NLU placed it: this test no longer tests the route"
     assert sources(chat.last) and sources(chat.last)[0]["path"] == "privacy.md", chat
     assert "not something I can help with" not in text_of(chat.last), chat
