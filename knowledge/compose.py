@@ -100,8 +100,8 @@ def column_list(question: str, best: Candidate, candidates: list[Candidate]) -> 
     """("Payment method: Credit and debit cards, PayPal, SEPA Direct Debit and Bank transfer.", the passage):
     the first column of a table one of whose rows answers nearly as well as the best sentence, when the
     question asks what or which things there are of what that column holds ("what payment options do you
-    have") and names no value of any row besides the column's own words (then it asks about some rows:
-    "which payment methods can business customers use").
+    have") and names none of the alternatives, nor any other value of a row besides the column's own words
+    (then it asks about some rows: "which payment methods can business customers use").
 
     Why: the rows of a table are alternatives; one row answers a question about it, but a question about
     the alternatives themselves got one of them (the first card row) as if it were all."""
@@ -117,8 +117,10 @@ def column_list(question: str, best: Candidate, candidates: list[Candidate]) -> 
         return None
     same_table = [c for c in ranked if c.place[0] == row.place[0] and c.is_table_row and cells(c.text)[0][0] == column]
     rows = sorted(same_table, key=lambda c: c.place)
+    if len(rows) < 2 or any(question_words & set(tokens(cells(r.text)[0][1])) for r in rows):
+        return None  # it names an alternative ("more than 5 years' experience"): a question about that row
     other_words = question_words - set(tokens(column))
-    if len(rows) < 2 or any(other_words & row_values(row.text) for row in rows):
+    if any(other_words & row_values(r.text) for r in rows):
         return None
     values = [cells(row.text)[0][1] for row in rows]
     return f"{column}: {', '.join(values[:-1])} and {values[-1]}.", row.hit

@@ -320,3 +320,23 @@ def test_a_question_about_some_rows_gets_those_rows_not_the_list(shipping: Retri
     filtered = answer("which delivery option can customers near the warehouse choose?", shipping)
     assert filtered.answered and "Click and collect" in (filtered.answer or "")
     assert "Standard parcel, Express parcel" not in (filtered.answer or ""), "a filter, not the whole column"
+
+
+NOTICE_MD = """# Notice periods
+
+How much notice you give when you leave depends on your contract.
+
+| Contract | Notice period |
+|---|---|
+| Permanent contract | 1 month |
+| Fixed-term contract | 2 weeks |
+"""
+
+
+def test_a_question_whose_words_are_the_alternatives_own_gets_rows_not_the_list(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    notice = ingested(tmp_path_factory, "notice", {"notice.md": NOTICE_MD})
+    result = answer("what notice periods apply by contract?", notice)
+    assert result.answered and "1 month" in (result.answer or ""), result.answer
+    assert result.answer != "Contract: Permanent contract and Fixed-term contract."
