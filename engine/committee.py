@@ -31,11 +31,11 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from engine.votes import Ranking, weighted_average
+
 # Where the votes wait on the message until they are counted (not part of the parse output).
 VOTES = "committee_votes"
 RANKING_LENGTH = 10
-
-Ranking = list[tuple[str, float]]
 
 
 def ranking_of(message: Message) -> Ranking:
@@ -48,19 +48,6 @@ def ranking_of(message: Message) -> Ranking:
         for entry in ranking
         if entry.get(INTENT_NAME_KEY)
     ]
-
-
-def weighted_average(votes: list[tuple[float, Ranking]]) -> Ranking:
-    """Each intent's confidence averaged over the votes by weight (an intent a ranking leaves out
-    counts 0 there), best first; ties broken by name, so the same votes always give the same order."""
-    total = sum(weight for weight, _ in votes)
-    if total <= 0:
-        return []
-    scores: dict[str, float] = {}
-    for weight, ranking in votes:
-        for name, confidence in ranking:
-            scores[name] = scores.get(name, 0.0) + weight * confidence / total
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _positive_weight(config: dict[str, Any]) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.passages import PASSAGES_FOR_ANSWER, Candidate, row_values
+from knowledge.passages import PASSAGES_FOR_ANSWER, Candidate, cells, row_values
 from knowledge.retrieval import Hit
 from knowledge.text import plain, tokens
 
@@ -88,26 +88,19 @@ def is_title_line(text: str) -> bool:
     return bool(TITLE_LINE_RE.match(text)) and len(text.split()) <= TITLE_LINE_WORDS
 
 
-def cells(row: str) -> list[tuple[str, str]]:
-    """A table row's (column, value) pairs: "Month: June; Payday: Mon 15 Jun." -> [("Month", "June"), ...]."""
-    return [
-        (column.strip(), value.strip())
-        for column, _, value in (cell.partition(": ") for cell in row.rstrip(".").split("; "))
-    ]
-
-
-def column_list(question: str, best: Candidate, candidates: list[Candidate]) -> tuple[str, Hit] | None:
+def column_list(question: str, ranked: list[Candidate]) -> tuple[str, Hit] | None:
     """("Payment method: Credit and debit cards, PayPal, SEPA Direct Debit and Bank transfer.", the passage):
-    the first column of a table one of whose rows answers nearly as well as the best sentence, when the
-    question asks what or which things there are of what that column holds ("what payment options do you
-    have") and names none of the alternatives, nor any other value of a row besides the column's own words
-    (then it asks about some rows: "which payment methods can business customers use").
+    from the sentences `ranked` best first, the first column of a table one of whose rows answers nearly
+    as well as the best sentence, when the question asks what or which things there are of what that
+    column holds ("what payment options do you have") and names none of the alternatives, nor any other
+    value of a row besides the column's own words (then it asks about some rows: "which payment methods
+    can business customers use").
 
     Why: the rows of a table are alternatives; one row answers a question about it, but a question about
     the alternatives themselves got one of them (the first card row) as if it were all."""
     if not LIST_QUESTION_RE.match(question):
         return None
-    ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
+    best = ranked[0]
     row = next((c for c in ranked if c.is_table_row and c.rank < PASSAGES_FOR_ANSWER), None)
     if row is None or row.score < SECOND_SENTENCE_RATIO * best.score:
         return None
@@ -137,7 +130,7 @@ def compose(candidates: list[Candidate], question: str = "") -> tuple[str, list[
     by_place = {c.place: c for c in candidates}
     ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
     best = ranked[0]
-    listed = column_list(question, best, candidates)
+    listed = column_list(question, ranked)
     if listed:
         return snippet(listed[0], MAX_ANSWER_CHARS), [listed[1]]
     chosen: list[Candidate] = []

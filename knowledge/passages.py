@@ -91,9 +91,17 @@ def pool(hits: list[Hit], retriever: Retriever, question_vector: np.ndarray) -> 
     return pool
 
 
+def cells(row: str) -> list[tuple[str, str]]:
+    """A table row's (column, value) pairs: "Month: June; Payday: Mon 15 Jun." -> [("Month", "June"), ...]."""
+    return [
+        (column.strip(), value.strip())
+        for column, _, value in (cell.partition(": ") for cell in row.rstrip(".").split("; "))
+    ]
+
+
 def row_values(row: str) -> set[str]:
     """The words of a table row's values, not of its column names (which every row repeats)."""
-    return {word for cell in row.split("; ") for word in tokens(cell.partition(": ")[2])}
+    return {word for _, value in cells(row) for word in tokens(value)}
 
 
 def scored_sentences(

@@ -10,7 +10,7 @@ wait on the message, and writes them with the model's fallback settings ({"fallb
 ...] in pipeline order (DIET, logistic regression, SVM), "served": the intent the whole graph gives, as
 `/model/parse` would} — so the tuner can check that its own count of the votes is the server's.
 
-TEXTS.json is a JSON list of strings; VOTES.json gets a JSON list of the same length.
+TEXTS.json is a JSON list of strings; VOTES.json gets the object above, its `cases` in the same order.
 """
 
 from __future__ import annotations

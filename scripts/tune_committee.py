@@ -44,13 +44,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from eval_nlu import DEFAULT_CASES, Case, load_cases  # noqa: E402
 from nlu_baseline import RASA_BIN, RASA_ENV, TRAIN_LOCK  # noqa: E402
 from nlu_dev_halves import dev_halves  # noqa: E402
 from typos import hurried  # noqa: E402
 
 from assistant.names import TRANSACTIONAL_INTENTS  # noqa: E402
+from engine.votes import Ranking, weighted_average  # noqa: E402
 
-DEV_CASES = ROOT.parent / "shared" / "data" / "nlu_dev" / "cases.jsonl"
 SECOND_TUNE = ROOT / "scripts" / "data" / "nlu_second" / "tune.jsonl"
 CACHE = ROOT / "var" / "cache" / "committee-tune"
 FALLBACK = "nlu_fallback"
@@ -61,15 +62,7 @@ TUNED = {"weight"}  # CastVote's; the FallbackClassifier is left out of the memb
 # set may hold a few.
 MAY_DIFFER = 0.005
 
-Ranking = list[tuple[str, float]]
 Votes = list[Ranking]  # one ranking per member, in pipeline order
-
-
-@dataclass(frozen=True)
-class Case:
-    text: str
-    expect: str  # "intent", "oos" or "knowledge"
-    intent: str | None
 
 
 @dataclass(frozen=True)
@@ -79,20 +72,10 @@ class Choice:
     ambiguity: float
 
 
-def load_cases(path: Path) -> list[Case]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Case(row["text"], row["expect"], row.get("intent")) for row in rows]
-
-
 def decide(votes: Votes, choice: Choice) -> str:
-    """The intent the served model would give: the weighted average's best (CountVotes), unless it is
-    below the threshold or too close to the second (FallbackClassifier)."""
-    total = sum(choice.weights)
-    scores: dict[str, float] = {}
-    for weight, ranking in zip(choice.weights, votes, strict=True):
-        for name, confidence in ranking:
-            scores[name] = scores.get(name, 0.0) + weight * confidence / total
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    """The intent the served model would give: the weighted average's best (CountVotes' own count), unless
+    it is below the threshold or too close to the second (FallbackClassifier)."""
+    ranked = weighted_average(list(zip(choice.weights, votes, strict=True)))
     if not ranked or ranked[0][1] < choice.threshold:
         return FALLBACK
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < choice.ambiguity:
@@ -318,7 +301,7 @@ def option_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = option_parser().parse_args(argv)
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    halves = {"dev": dev_halves(load_cases(DEV_CASES))["tune"], "second": load_cases(SECOND_TUNE)}
+    halves = {"dev": dev_halves(load_cases(DEFAULT_CASES))["tune"], "second": load_cases(SECOND_TUNE)}
     current = configured_choice(config)
     runs = []
     for seed in args.seeds:
