@@ -423,6 +423,8 @@ def run_conversation(
     """Talk the conversation through, then judge the replies and what changed in the back office."""
     sender = f"dialogue-{conversation.id}-{uuid.uuid4().hex[:8]}"
     result = Result(conversation, sender)
+    role, subject = parse_persona(conversation.persona)
+    cal = cal.for_person(int(subject) if role == "employee" and subject else None)
     before = snapshot(engine)
     early: list[Change] = []  # changes made during a turn that must not change anything
     for number, turn in enumerate(conversation.turns, start=1):

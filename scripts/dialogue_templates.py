@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, text
@@ -33,9 +33,26 @@ class Calendar:
     holidays: frozenset[date] = frozenset()
     paydays: tuple[date, ...] = ()
     pending: dict[int, tuple[str, date]] = field(default_factory=dict)  # employee -> (number, start)
+    booked: dict[int, tuple[tuple[date, date], ...]] = field(default_factory=dict)  # employee -> leave held
+    person: int | None = None  # whose conversation this is: a settled week avoids their own leave
 
     def working(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.holidays
+
+    def for_person(self, employee: int | None) -> Calendar:
+        """This calendar as seen by one employee's conversation.
+
+        The seeded back office plans leave relative to the day it is seeded, while a conversation
+        names its weeks relative to the month; without this, a booking conversation fails on the
+        days its week happens to meet the persona's own planned leave (the bot rightly refuses
+        the overlap), and the set's result would depend on the date it runs.
+        """
+        return replace(self, person=employee)
+
+    def free(self, day: date) -> bool:
+        """A working day the conversation's employee holds no leave on."""
+        held = self.booked.get(self.person, ()) if self.person is not None else ()
+        return self.working(day) and not any(start <= day <= end for start, end in held)
 
     def day_of(self, expression: str) -> date:
         """`today`, `tomorrow`, `next-fri`, `m+1:3`, `m+1:3~` (see the set's README), then `+N`/`-N` days."""
@@ -59,9 +76,9 @@ class Calendar:
         return result + timedelta(days=int(shift or 0))
 
     def _settled_tuesday(self, day: date) -> date:
-        """The first Tuesday from `day` whose Monday to Friday are all working days."""
+        """The first Tuesday from `day` whose Monday to Friday are working days free of the person's leave."""
         day += timedelta(days=(1 - day.weekday()) % 7)
-        while not all(self.working(day + timedelta(days=offset)) for offset in range(-1, 4)):
+        while not all(self.free(day + timedelta(days=offset)) for offset in range(-1, 4)):
             day += timedelta(days=7)
         return day
 
@@ -91,7 +108,7 @@ class Calendar:
 
 
 def read_calendar(engine: Engine, today: date | None = None) -> Calendar:
-    """Holidays, pay dates and each employee's next pending request, as the back office has them."""
+    """Holidays, pay dates, each employee's next pending request and the leave they hold."""
     day = today or date.today()
     with engine.connect() as connection:
         holidays = frozenset(
@@ -110,4 +127,11 @@ def read_calendar(engine: Engine, today: date | None = None) -> Calendar:
         pending: dict[int, tuple[str, date]] = {}
         for employee, number, start in rows:
             pending.setdefault(int(employee), (number, date.fromisoformat(str(start))))
-    return Calendar(day, holidays, paydays, pending)
+        held: dict[int, list[tuple[date, date]]] = {}
+        rows = connection.execute(
+            text("SELECT employee_id, start_date, end_date FROM leave_requests WHERE status IN ('pending', 'approved')")
+        )
+        for employee, start, end in rows:
+            held.setdefault(int(employee), []).append((date.fromisoformat(str(start)), date.fromisoformat(str(end))))
+    booked = {employee: tuple(sorted(spans)) for employee, spans in held.items()}
+    return Calendar(day, holidays, paydays, pending, booked)

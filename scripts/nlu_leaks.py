@@ -7,6 +7,13 @@ an exercise the model has already seen, and the figure overstates (issue 18 foun
 dev set's 180 intent cases so covered). Every evaluation source is checked: the dev set
 (nlu_dev, CLINC150) and both halves of the second source (scripts/data/nlu_second, HWU64).
 
+The conversation set (tests/conversations, `make eval-dialogue`) is checked too, with its own
+bar: a message of at least six words within 0.9 of a training example is a leak (an exact
+copy of "which credit cards do you take" was found in the training data, on a test-half
+conversation). Shorter messages ("how much do I owe?", "cancel my order") are the stock
+phrasing anybody types and the conversations judge the flow around them, not their wording;
+at 0.8 a distinctive sentence and a stock one cannot be told apart by characters alone.
+
 Similarity: both texts lower case with single spaces; difflib's ratio (2·matches / total
 length), taken both ways (the ratio depends on the order of its arguments) and the larger kept.
 rapidfuzz's Indel similarity (2·longest common subsequence / total length) is never below it,
@@ -19,12 +26,16 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from pathlib import Path
 
 import yaml
+from dialogue_set import load_set
+from dialogue_templates import Calendar
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
@@ -33,6 +44,8 @@ NLU_DIR = ROOT / "bot" / "data" / "nlu"
 DEV_CASES = ROOT.parent / "shared" / "data" / "nlu_dev" / "cases.jsonl"
 SECOND_DIR = ROOT / "scripts" / "data" / "nlu_second"
 THRESHOLD = 0.8
+CONVERSATION_THRESHOLD = 0.9
+CONVERSATION_MIN_WORDS = 6
 # "[PTO]{"entity": ...}" and "[vacation](leave_type)" read as the words typed.
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
 
@@ -87,6 +100,24 @@ def evaluation_cases(dev: Path = DEV_CASES, second: Path = SECOND_DIR) -> list[E
     return cases
 
 
+def conversation_cases() -> list[Example]:
+    """Every typed message of the conversation set with at least CONVERSATION_MIN_WORDS words.
+
+    Templates are filled from a stand-in calendar (a fixed day, a pay date, one pending request
+    for everybody): the words around a date are what could be copied, not the date.
+    """
+    day = date(2026, 12, 7)
+    pending: defaultdict[int, tuple[str, date]] = defaultdict(lambda: ("LR-00100", day + timedelta(days=30)))
+    calendar = Calendar(today=day, paydays=(day + timedelta(days=8),), pending=pending)
+    cases = []
+    for conversation in load_set():
+        for turn in conversation.turns:
+            text = calendar.render(turn.text)
+            if not turn.click and len(text.split()) >= CONVERSATION_MIN_WORDS:
+                cases.append(Example(f"conversations/{conversation.id}", conversation.kind, text))
+    return cases
+
+
 def similarity(a: str, b: str) -> float:
     """difflib's ratio of the normalised texts, both ways, the larger."""
     a, b = normalise(a), normalise(b)
@@ -116,13 +147,20 @@ def leaks(examples: Iterable[Example], cases: Iterable[Example], threshold: floa
 
 
 def main() -> int:
-    found = sorted(leaks(training_examples(), evaluation_cases()), key=lambda leak: -leak.score)
+    examples = training_examples()
+    found = list(leaks(examples, evaluation_cases()))
+    found += leaks(examples, conversation_cases(), CONVERSATION_THRESHOLD)
+    found.sort(key=lambda leak: -leak.score)
     for leak in found:
         print(
             f"{leak.score:.2f}  {leak.example.source}:{leak.example.label}: {leak.example.text!r}"
             f"  ~  {leak.case.source}:{leak.case.label}: {leak.case.text!r}"
         )
-    print(f"{len(found)} training examples within {THRESHOLD} of an evaluation case", file=sys.stderr)
+    print(
+        f"{len(found)} training examples within {THRESHOLD} of an NLU case "
+        f"or {CONVERSATION_THRESHOLD} of a conversation's message",
+        file=sys.stderr,
+    )
     return 1 if found else 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from dialogue_set import (
     check_state,
     draw_splits,
     load_set,
+    read_calendar,
     restore,
     run_conversation,
     save_snapshot,
@@ -161,6 +163,15 @@ def test_a_settled_date_is_a_tuesday_in_a_week_without_holidays() -> None:
     assert CAL.render("{m+1:12~-1|%A %-d %B}") == "Monday 11 January"
 
 
+def test_a_settled_week_avoids_the_persons_own_leave_and_only_theirs() -> None:
+    booked = {9: ((date(2027, 1, 11), date(2027, 1, 11)),), 4: ((date(2027, 1, 25), date(2027, 1, 29)),)}
+    cal = replace(CAL, booked=booked)
+    assert cal.day_of("m+1:12~") == date(2027, 1, 12)  # nobody's conversation: leave is not looked at
+    assert cal.for_person(9).day_of("m+1:12~") == date(2027, 1, 26)  # 11 Jan held, week of 18th has MLK day
+    assert cal.for_person(4).day_of("m+1:12~") == date(2027, 1, 12)
+    assert cal.for_person(4).day_of("m+1:13~") == date(2027, 2, 2)  # the week of the 25th is their vacation
+
+
 # -- the back office ------------------------------------------------------------------------------
 
 
@@ -194,6 +205,22 @@ def test_leave_and_handoff_state() -> None:
     assert check_state(left, [], [ticket], CAL)[0], "the request for a person is not the message"
     assert check_state(conversation(state={"handoff": True}), [], [], CAL)[0] == ["state: handoff ticket missing"]
     assert check_state(conversation(state={"handoff": False}), [], [ticket], CAL)[0] == ["state: handoff ticket opened"]
+
+
+def test_the_calendar_reads_the_leave_each_employee_holds_from_the_seeded_back_office(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'backoffice.db'}"
+    upgrade(url)
+    engine = make_engine(url, 5.0)
+    seed(engine, today=date(2026, 12, 5))
+    cal = read_calendar(engine, today=date(2026, 12, 5))
+    assert cal.pending and cal.booked
+    for employee, (_, start) in cal.pending.items():  # a pending request is leave held
+        assert any(first <= start <= last for first, last in cal.booked[employee])
+    employee, spans = next(iter(cal.booked.items()))
+    first, _ = spans[-1]
+    assert not cal.for_person(employee).free(first) and (cal.working(first) == cal.free(first))
+    engine.dispose()
+    dispose_engines()
 
 
 def test_snapshot_sees_changes_and_restore_undoes_them(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """No training example is a (near) copy of an evaluation case (issue 18): the NLU figures stay honest.
 
 Every intent example of bot/data/nlu against the dev set (nlu_dev) and both halves of the second
-source (scripts/data/nlu_second): lower case, single spaces, difflib's ratio both ways, < 0.8.
+source (scripts/data/nlu_second): lower case, single spaces, difflib's ratio both ways, < 0.8;
+and against every message of six words or more in the conversation set, < 0.9.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from nlu_leaks import (
+    CONVERSATION_MIN_WORDS,
+    CONVERSATION_THRESHOLD,
     DEV_CASES,
     SECOND_DIR,
     THRESHOLD,
     Example,
+    conversation_cases,
     evaluation_cases,
     leaks,
     normalise,
@@ -66,3 +70,21 @@ def test_no_training_example_is_within_threshold_of_an_evaluation_case() -> None
         for leak in found
     )
     assert not found, f"{len(found)} training examples copy evaluation phrasing; rewrite them:\n{listing}"
+
+
+def test_the_conversation_sets_messages_are_read_with_their_templates_filled() -> None:
+    cases = conversation_cases()
+    assert len(cases) > 100
+    assert all(len(case.text.split()) >= CONVERSATION_MIN_WORDS for case in cases)
+    assert not any("{" in case.text for case in cases)
+    assert all(case.source.startswith("conversations/") for case in cases)
+
+
+def test_no_training_example_copies_a_message_of_the_conversation_set() -> None:
+    found = list(leaks(training_examples(), conversation_cases(), CONVERSATION_THRESHOLD))
+    listing = "\n".join(
+        f"{leak.score:.2f} {leak.example.source}:{leak.example.label} {leak.example.text!r} ~ "
+        f"{leak.case.source} {leak.case.text!r}"
+        for leak in found
+    )
+    assert not found, f"{len(found)} training examples copy a conversation's message; rewrite them:\n{listing}"
