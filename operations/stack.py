@@ -220,17 +220,24 @@ def _urls(settings: Settings) -> dict[str, str]:
     }
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM (`kill`, a CI time-out) ends this process the way Ctrl-C does: its `finally` blocks run,
+    so a stack it started is stopped instead of left holding the ports (Python's default SIGTERM exits at once)."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def run_foreground(settings: Settings) -> None:
     """`make run`: start everything, print the URLs, stop everything on Ctrl-C or SIGTERM."""
     processes: list[subprocess.Popen[bytes]] = []
     names: list[str] = []
 
-    def _stop(*_: object) -> None:
-        raise KeyboardInterrupt
-
     # Both explicitly: a process started in the background inherits SIGINT ignored, and Ctrl-C must still stop it.
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop_on_sigterm()
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         for stage in stages(services(settings)):
             started = []

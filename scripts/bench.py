@@ -443,6 +443,7 @@ def main(argv: list[str] | None = None) -> None:
     # Settings (.env) and var/ are relative to the repository root, as under `make`.
     os.chdir(ROOT)
     options = parse_options(argv)
+    stack.stop_on_sigterm()
     # Every bench request comes from 127.0.0.1: the channels' per-IP and per-sender limits (600 and 60 a
     # minute) would answer 429 within a phase. The stack the bench starts runs without them; a stack
     # already up keeps its own settings (the warning below says so).

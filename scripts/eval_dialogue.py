@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--port-base", type=int, default=17100, help="Rasa +5, actions +55, API +80")
     parser.add_argument("--no-stories", action="store_true", help="skip the test stories")
     args = parser.parse_args()
+    stack.stop_on_sigterm()
 
     conversations = load_set()
     if args.split != "all":

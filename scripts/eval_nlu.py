@@ -436,6 +436,7 @@ def write_outcomes(
 def main(argv: list[str] | None = None) -> int:
     parser = option_parser()
     args = parser.parse_args(argv)
+    stack.stop_on_sigterm()
     sources = {"dev": load_cases(args.cases)}
     if not args.no_second:
         sources["second"] = load_cases(args.second)
