@@ -250,7 +250,9 @@ class Speller:
 
     def _split(self, lowered: str) -> tuple[int, str] | None:
         """Two words run together ("payingtaxes", "depositfor"): both parts common words, or one of them one
-        slip from a word of our examples; the split our examples explain best."""
+        slip from a word of our examples; or, when both parts are long, each a neighbouring key from a word
+        of our examples ("nanyvacatuon": "many vacation" — a hurried typist slips in both halves). The split
+        our examples explain best."""
         best: tuple[tuple[int, int], str] | None = None
         for at in range(1, len(lowered)):
             left, right = lowered[:at], lowered[at:]
@@ -258,7 +260,8 @@ class Speller:
             if None in parts:
                 continue
             exact = (parts[0] == left) + (parts[1] == right)
-            if exact == 0 or self._short_slip_beside_a_stranger((left, right), parts):
+            both_slipped_short = exact == 0 and min(len(left), len(right)) < self.min_length
+            if both_slipped_short or self._short_slip_beside_a_stranger((left, right), parts):
                 continue
             score = (exact, sum(self.domain[p] for p in parts if p))
             if best is None or score > best[0]:

@@ -64,6 +64,8 @@ TYPED = [
     ["brexit and my order", "brexit and my order"],  # a short slip beside a word not of ours: left alone
     ["where is my pakidge", "where is my package"],  # spelt by ear, three edits away: sounds the same
     ["ask Pakidge about it", "ask Pakidge about it"],  # capitalised, it is more likely a name: left alone
+    # Run together with a neighbouring key missed in both long halves.
+    ["how nanyvacatuon days do i have left", "how many vacation days do i have left"],
 ]
 # Our examples are few here: a short word used this often counts as frequent (the server's default is 50).
 CONFIG = {"min_short_count": 5}
@@ -111,6 +113,8 @@ def test_only_unknown_words_are_corrected(checked: list[dict[str, Any]]) -> None
         "mt",
         "tyat",
         "pakidge",
+        "nany",
+        "vacatuon",
     }
     numbers = {original: token for original, token in read if original is not None and original not in corrected}
     assert numbers and all(
