@@ -182,9 +182,12 @@ def members_digest(config: dict) -> str:
     return digest.hexdigest()[:16]
 
 
-def trained(config: dict, seed: int) -> Path:
-    """The NLU model of config.yml with DIET seeded `seed`, trained on bot/data (cached per content and seed)."""
-    model = CACHE / f"seed{seed}-{members_digest(config)}.tar.gz"
+def trained(config: dict, seed: int, digest: str) -> Path:
+    """The NLU model of config.yml with DIET seeded `seed`, trained on bot/data (cached per content and seed).
+
+    `digest` is the run's `members_digest`, taken once at its start: a model whose training saw the data or
+    the engine's code change is removed and the run stops, so one run never scores seeds of two codes."""
+    model = CACHE / f"seed{seed}-{digest}.tar.gz"
     if model.exists():
         return model
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -198,6 +201,9 @@ def trained(config: dict, seed: int) -> Path:
         ]  # fmt: skip
         env = {**os.environ, **RASA_ENV, "RASA_CACHE_DIRECTORY": str(Path(work) / "cache"), "PYTHONPATH": str(ROOT)}
         _run(command, env)
+    if members_digest(config) != digest:
+        model.unlink(missing_ok=True)
+        raise SystemExit("The NLU data or the engine's code changed during training; run the tuner again.")
     return model
 
 
@@ -304,8 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     halves = {"dev": dev_halves(load_cases(DEFAULT_CASES))["tune"], "second": load_cases(SECOND_TUNE)}
     current = configured_choice(config)
     runs = []
+    digest = members_digest(config)
     for seed in args.seeds:
-        model = trained(config, seed)
+        model = trained(config, seed, digest)
         print(f"seed {seed}: {model.name}", flush=True)
         runs.append(sources_of(model, halves))
     choices = grid(3, args.step, args.thresholds, args.ambiguities)

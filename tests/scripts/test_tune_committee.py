@@ -16,7 +16,19 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from tune_committee import FALLBACK, Choice, configured_choice, decide, grid, neighbours, seeded_config, votes_of  # noqa: E402
+import tune_committee  # noqa: E402
+from tune_committee import (  # noqa: E402
+    FALLBACK,
+    Choice,
+    configured_choice,
+    decide,
+    grid,
+    members_digest,
+    neighbours,
+    seeded_config,
+    trained,
+    votes_of,
+)
 
 CONFIG = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -29,6 +41,41 @@ def test_the_weighted_average_decides_and_a_low_or_close_one_falls_back() -> Non
     assert decide(votes, Choice((0.5, 0.5), 0.7, 0.05)) == FALLBACK  # below the threshold
     assert decide(votes, Choice((0.5, 0.5), 0.3, 0.4)) == FALLBACK  # 0.3 apart is too close for a 0.4 margin
     assert decide([[], []], Choice((0.5, 0.5), 0.3, 0.05)) == FALLBACK
+
+
+def test_the_members_digest_ignores_what_the_tuner_chooses_and_sees_what_members_learn_from() -> None:
+    digest = members_digest(CONFIG)
+    retuned = {**CONFIG, "pipeline": [dict(step) for step in CONFIG["pipeline"]]}
+    for step in retuned["pipeline"]:
+        if step["name"] == "engine.committee.CastVote":
+            step["weight"] = 0.9
+        if step["name"] == "FallbackClassifier":
+            step["threshold"] = 0.9
+    assert members_digest(retuned) == digest
+    epochs = [dict(step) for step in CONFIG["pipeline"]]
+    next(step for step in epochs if step["name"] == "DIETClassifier")["epochs"] = 1
+    assert members_digest({**CONFIG, "pipeline": epochs}) != digest
+
+
+def test_a_model_whose_training_saw_the_code_change_is_removed_and_the_run_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rasa's training (an external command) is stood in for by one that writes the model file; the digest the
+    run started with no longer matches what the members would learn from, as after an edit mid-run."""
+    monkeypatch.setattr(tune_committee, "CACHE", tmp_path)
+    written: list[Path] = []
+
+    def rasa_train(command: list[str], env: dict[str, str]) -> None:
+        model = tmp_path / f"{command[command.index('--fixed-model-name') + 1]}.tar.gz"
+        model.write_bytes(b"model")
+        written.append(model)
+
+    monkeypatch.setattr(tune_committee, "_run", rasa_train)
+    with pytest.raises(SystemExit, match="changed during training"):
+        trained(CONFIG, 42, "digest-of-before")
+    assert written and not written[0].exists()
+    current = members_digest(CONFIG)
+    assert trained(CONFIG, 42, current) == tmp_path / f"seed42-{current}.tar.gz"
 
 
 def test_the_grid_holds_every_weighting_that_sums_to_one_with_every_member_in_it() -> None:
