@@ -6,6 +6,7 @@ from engine.locks import install as make_redis_locks_atomic
 from engine.multipart import install as answer_every_part_of_a_message
 from engine.patches import apply_all
 from engine.redaction import install as redact_tracker_store_if_enabled
+from engine.tracker_cache import install as remember_stored_conversations
 from engine.tracker_store import install as store_turns_without_waiting_for_the_disk
 
 
@@ -14,6 +15,7 @@ def main() -> None:
     apply_all()
     make_redis_locks_atomic()
     store_turns_without_waiting_for_the_disk()
+    remember_stored_conversations()
     redact_tracker_store_if_enabled()
     limit_rates_and_sizes()
     answer_every_part_of_a_message()

@@ -190,6 +190,13 @@ def cache_ted_predictions(size: int = TED_CACHE_SIZE) -> None:
     logger.debug("engine patch: TED predictions cached on dialogue states (%d entries)", size)
 
 
+def longest_rule(lookup: dict[str, str]) -> int:
+    """The most states any rule key of a rule table has (its keys are JSON lists of states)."""
+    import json
+
+    return max((len(json.loads(key)) for key in lookup), default=0)
+
+
 def cache_rule_matches(size: int = RULE_KEYS_CACHE_SIZE) -> None:
     """Memoise `RulePolicy._get_possible_keys` per rule table (the policy's lookups, fixed once loaded)."""
     from rasa.core.policies import rule_policy
@@ -206,9 +213,11 @@ def cache_rule_matches(size: int = RULE_KEYS_CACHE_SIZE) -> None:
         # Keyed by the table's identity: the policy keeps its lookups for its whole life; the table is held
         # with its cache, so its id cannot be reused by another one meanwhile.
         if id(lookup) not in caches:
-            caches[id(lookup)] = (lookup, _PredictionCache(size))
-        cache = caches[id(lookup)][1]
-        key = _freeze(states)
+            caches[id(lookup)] = (lookup, _PredictionCache(size), longest_rule(lookup))
+        _table, cache, longest = caches[id(lookup)]
+        # A rule is applicable at every state further back than its own length, so only the last `longest`
+        # states decide the result: freezing the whole conversation cost more than the match it saved.
+        key = _freeze(states[-longest:] if longest else [])
         found = cache.get(key)
         if found is None:
             found = frozenset(original(self, lookup, states))

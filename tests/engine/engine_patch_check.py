@@ -153,7 +153,7 @@ def check_rules(model: Path) -> dict[str, Any]:
         "compared": compared,
         "matched": matched,
         "mismatches": mismatches,
-        "cache_hits": sum(cache.hits for _, cache in caches.values()),
+        "cache_hits": sum(cache.hits for _, cache, _ in caches.values()),
     }
 
 

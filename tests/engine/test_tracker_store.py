@@ -1,5 +1,5 @@
-"""engine/tracker_store.py: the SQL tracker store in WAL mode, counting stored events once, storing exactly
-what Rasa's own store stores (checked inside the engine environment on real SQLite files)."""
+"""engine/tracker_store.py: the SQL tracker store in WAL mode, its connections pooled, counting stored events
+once, storing exactly what Rasa's own store stores (checked inside the engine environment on real SQLite files)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,10 @@ def test_stored_events_are_counted_by_query_only_when_not_known(report: dict[str
     later save follows a retrieve or a save of the same tracker, which knows the count."""
     assert report["control"]["count_queries"] == 7
     assert report["patched"]["count_queries"] == 1
+
+
+def test_connections_to_the_file_are_reused(report: dict[str, Any]) -> None:
+    """Rasa opens the SQLite file anew for every session (six retrieves, seven saves); pooled, the connection
+    the store opened to create its table serves every turn, as nothing here runs two sessions at once."""
+    assert report["control"]["connections_opened"] >= 13
+    assert report["patched"]["connections_opened"] == 0

@@ -4,7 +4,7 @@ Prints one `ENGINE-CHECK {json}` line; `test_tracker_store.py` asserts on it. Th
 conversation (turns retrieved and saved as the processor does: a new conversation saved twice
 in its first turn, a new session in the middle) is stored twice in SQLite files: by Rasa's own store (the control), then
 with the patch installed. Reported per run: every stored row, the journal mode of the file, and
-how many count queries ran.
+how many count queries ran and how many connections were opened.
 """
 
 from __future__ import annotations
@@ -74,12 +74,16 @@ def run(path: Path, domain: Any) -> dict[str, Any]:
     from sqlalchemy import event
 
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    counts = {"count_queries": 0}
+    counts = {"count_queries": 0, "connections_opened": 0}
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         counts["count_queries"] += "count(" in statement.lower()
 
+    def opened(*_args: Any) -> None:
+        counts["connections_opened"] += 1
+
     event.listen(store.engine, "before_cursor_execute", count)
+    event.listen(store.engine, "connect", opened)
     asyncio.run(converse(store, domain))
     with sqlite3.connect(path) as connection:
         rows = connection.execute(
