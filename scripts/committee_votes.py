@@ -45,7 +45,7 @@ def last_ballot_node(metadata: ModelMetadata) -> str:
 def fallback_of(metadata: ModelMetadata) -> dict[str, float]:
     """The threshold and ambiguity margin the model's FallbackClassifier was trained with."""
     for node in metadata.predict_schema.nodes.values():
-        if node.uses is FallbackClassifier:
+        if isinstance(node.uses, type) and issubclass(node.uses, FallbackClassifier):
             return {
                 "threshold": float(node.config["threshold"]),
                 "ambiguity": float(node.config["ambiguity_threshold"]),

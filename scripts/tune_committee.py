@@ -57,6 +57,8 @@ CACHE = ROOT / "var" / "cache" / "committee-tune"
 FALLBACK = "nlu_fallback"
 OOS_PENALTY = 2.0
 PLATEAU = 0.01
+FALLBACK_STEPS = {"FallbackClassifier", "engine.fallback.RequestWithDetailsFallback"}
+ANSWER, OUT_OF_SCOPE = "inform", "out_of_scope"
 TUNED = {"weight"}  # CastVote's; the FallbackClassifier is left out of the members' digest whole
 # Messages of nothing but references are `inform` whatever the votes (engine/reference_only.py); a tune
 # set may hold a few.
@@ -78,7 +80,10 @@ def decide(votes: Votes, choice: Choice) -> str:
     ranked = weighted_average(list(zip(choice.weights, votes, strict=True)))
     if not ranked or ranked[0][1] < choice.threshold:
         return FALLBACK
-    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < choice.ambiguity:
+    rivals = ranked
+    if len(ranked) > 1 and ranked[1][0] == ANSWER and ranked[0][0] not in (ANSWER, OUT_OF_SCOPE):
+        rivals = [ranked[0], *ranked[2:]]  # details given with a request are not a rival reading (engine/fallback.py)
+    if len(rivals) > 1 and rivals[0][1] - rivals[1][1] < choice.ambiguity:
         return FALLBACK
     return ranked[0][0]
 
@@ -156,7 +161,7 @@ def configured_choice(config: dict) -> Choice:
     """The weights, threshold and ambiguity margin config.yml holds now."""
     pipeline = config["pipeline"]
     weights = tuple(float(step["weight"]) for step in pipeline if step["name"].endswith("committee.CastVote"))
-    fallback = next(step for step in pipeline if step["name"] == "FallbackClassifier")
+    fallback = next(step for step in pipeline if step["name"] in FALLBACK_STEPS)
     return Choice(weights, float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1)))
 
 
@@ -174,7 +179,7 @@ def members_digest(config: dict) -> str:
     pipeline = [
         {key: value for key, value in step.items() if key not in TUNED}
         for step in config["pipeline"]
-        if step["name"] != "FallbackClassifier"
+        if step["name"] not in FALLBACK_STEPS
     ]
     digest = hashlib.sha256(json.dumps(pipeline, sort_keys=True).encode())
     for path in [*sorted((ROOT / "bot" / "data" / "nlu").rglob("*.yml")), *sorted((ROOT / "engine").glob("*.py"))]:

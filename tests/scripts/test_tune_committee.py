@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import tune_committee  # noqa: E402
 from tune_committee import (  # noqa: E402
     FALLBACK,
+    FALLBACK_STEPS,
     Choice,
     configured_choice,
     decide,
@@ -43,13 +44,25 @@ def test_the_weighted_average_decides_and_a_low_or_close_one_falls_back() -> Non
     assert decide([[], []], Choice((0.5, 0.5), 0.3, 0.05)) == FALLBACK
 
 
+def test_details_given_with_a_request_do_not_make_it_ambiguous_as_the_served_model_decides() -> None:
+    """engine/fallback.py: `inform` close behind a request is not its rival; behind out_of_scope it is."""
+    close = [[("order_status", 0.5), ("inform", 0.48), ("greet", 0.02)]]
+    assert decide(close, Choice((1.0,), 0.2, 0.05)) == "order_status"
+    unclear = [[("order_status", 0.5), ("order_cancel", 0.48), ("inform", 0.02)]]
+    assert decide(unclear, Choice((1.0,), 0.2, 0.05)) == FALLBACK
+    out = [[("out_of_scope", 0.5), ("inform", 0.48), ("greet", 0.02)]]
+    assert decide(out, Choice((1.0,), 0.2, 0.05)) == FALLBACK
+    third_close = [[("order_status", 0.4), ("inform", 0.38), ("order_cancel", 0.37)]]
+    assert decide(third_close, Choice((1.0,), 0.2, 0.05)) == FALLBACK
+
+
 def test_the_members_digest_ignores_what_the_tuner_chooses_and_sees_what_members_learn_from() -> None:
     digest = members_digest(CONFIG)
     retuned = {**CONFIG, "pipeline": [dict(step) for step in CONFIG["pipeline"]]}
     for step in retuned["pipeline"]:
         if step["name"] == "engine.committee.CastVote":
             step["weight"] = 0.9
-        if step["name"] == "FallbackClassifier":
+        if step["name"] in FALLBACK_STEPS:
             step["threshold"] = 0.9
     assert members_digest(retuned) == digest
     epochs = [dict(step) for step in CONFIG["pipeline"]]

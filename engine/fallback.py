@@ -1,0 +1,48 @@
+"""Rasa's fallback classifier, except that a request carrying its own details is not ambiguous.
+
+Why: `inform` is the act of giving a value — an order number, an e-mail address, dates — and
+nothing else. A message that asks for something and gives the details with it ("where is
+ORD-10261? my email is …", "personal day on 26.01.") reads as both, and the classifier's
+confidence splits between the request and `inform`. Rasa's fallback classifier then calls the
+message ambiguous when the two are within the ambiguity margin, and the request is lost: the
+order status nobody got, a leave day not filed. Giving details is part of making a request, not
+a rival reading of it, so when `inform` is the runner-up behind another intent of ours, the
+margin is measured to the next intent instead. Out of scope stays subject to the full check (a
+message we cannot serve that holds a value is still one we cannot serve), and so does a low
+confidence: the threshold check is Rasa's own.
+
+Nothing to train; it replaces `FallbackClassifier` in config.yml with the same settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.fallback_classifier import AMBIGUITY_THRESHOLD_KEY, FallbackClassifier
+from rasa.shared.nlu.constants import INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from engine.reference_only import ANSWER_INTENT
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def rivals(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ranking the ambiguity check compares: without `inform` when it is second behind a request of ours."""
+    behind_a_request = len(ranking) >= 2 and ranking[0].get(INTENT_NAME_KEY) not in (ANSWER_INTENT, OUT_OF_SCOPE)
+    if behind_a_request and ranking[1].get(INTENT_NAME_KEY) == ANSWER_INTENT:
+        return [ranking[0], *ranking[2:]]
+    return ranking
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RequestWithDetailsFallback(FallbackClassifier):
+    """`FallbackClassifier` whose ambiguity check does not count `inform` against a request."""
+
+    def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
+        intents = rivals(message.data.get(INTENT_RANKING_KEY, []))
+        if len(intents) < 2:
+            return False, None
+        difference = intents[0].get(PREDICTED_CONFIDENCE_KEY, 1.0) - intents[1].get(PREDICTED_CONFIDENCE_KEY, 1.0)
+        return difference < self.component_config[AMBIGUITY_THRESHOLD_KEY], difference

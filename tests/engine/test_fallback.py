@@ -1,0 +1,39 @@
+"""engine/fallback.py: a request with `inform` close behind it is kept; every other decision is Rasa's own
+(checked inside the engine environment against Rasa's FallbackClassifier)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.engine
+
+CHECK = Path(__file__).with_name("fallback_check.py")
+
+
+@pytest.fixture(scope="module")
+def report(engine_check: Callable[..., Any]) -> dict[str, Any]:
+    result: dict[str, Any] = engine_check(CHECK)
+    return result
+
+
+def test_a_request_giving_its_details_is_not_ambiguous(report: dict[str, Any]) -> None:
+    assert report["request_with_details"] == {"rasa": "nlu_fallback", "ours": "order_status"}
+
+
+@pytest.mark.parametrize(
+    ("case", "intent"),
+    [
+        ("request_details_and_close_third", "nlu_fallback"),
+        ("two_requests", "nlu_fallback"),
+        ("out_of_scope_with_details", "nlu_fallback"),
+        ("answer_first", "nlu_fallback"),
+        ("too_unsure", "nlu_fallback"),
+        ("clear", "leave_request"),
+    ],
+)
+def test_everything_else_is_decided_as_rasa_decides(report: dict[str, Any], case: str, intent: str) -> None:
+    assert report[case] == {"rasa": intent, "ours": intent}
