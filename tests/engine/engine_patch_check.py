@@ -6,7 +6,9 @@ It loads the trained model, applies `engine.patches`, and
   original `jsonschema.validate` (same accept/reject, same message);
 - predicts with TED at every action of every training and test story, twice (the second
   time from the cache), and compares each with Rasa's original, uncached prediction;
-- does the same with the rule policy (its rule matching cached).
+- does the same with the rule policy (its rule matching cached);
+- computes the dialogue states of every story prefix with every flag the policies use, from Rasa's
+  own `past_states` and from the memoised one twice, editing each returned copy as a policy does.
 """
 
 from __future__ import annotations
@@ -157,10 +159,45 @@ def check_rules(model: Path) -> dict[str, Any]:
     }
 
 
+def check_states(model: Path) -> dict[str, Any]:
+    """Every story prefix's dialogue states, memoised, equal Rasa's own; an edited copy changes nothing."""
+    from rasa.core.agent import Agent
+    from rasa.graph_components.providers.rule_only_provider import RuleOnlyDataProvider
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    agent = Agent.load(str(model))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()  # type: ignore[union-attr]
+    rule_only_data = next(n._component for n in nodes if isinstance(n._component, RuleOnlyDataProvider)).provide()
+    domain = agent.domain
+    original = DialogueStateTracker.past_states.__wrapped__  # type: ignore[attr-defined]
+    flags = [(False, False, None), (True, False, None), (False, True, rule_only_data), (True, True, rule_only_data)]
+    compared = mismatches = 0
+    for story in story_trackers(domain):
+        for tracker in prefixes(story, domain):
+            for omit, ignore, data in flags:
+                expected = original(tracker, domain, omit, ignore, data)
+                for _ in range(2):
+                    got = tracker.past_states(domain, omit, ignore, data)
+                    compared += 1
+                    mismatches += int(got != expected)
+                    if got:
+                        got[-1].clear()  # as a caller may edit its states: the next call must not see it
+    return {
+        "patched": getattr(DialogueStateTracker.past_states, "__engine_patch__", False),
+        "compared": compared,
+        "mismatches": mismatches,
+    }
+
+
 def main() -> None:
     patches.apply_all()
     model = Path(sys.argv[1])
-    result = {"validator": check_validator(), "ted": check_ted(model), "rules": check_rules(model)}
+    result = {
+        "validator": check_validator(),
+        "ted": check_ted(model),
+        "rules": check_rules(model),
+        "states": check_states(model),
+    }
     print("ENGINE-CHECK " + json.dumps(result))
 
 

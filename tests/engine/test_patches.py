@@ -51,3 +51,10 @@ def test_rule_predictions_with_cached_matching_equal_rasas_own(report: dict[str,
     assert rules["compared"] >= 200 and rules["matched"] >= 50, rules  # rules do predict along the stories
     assert rules["cache_hits"] >= rules["compared"] // 2
     assert rules["mismatches"] == 0, rules
+
+
+def test_memoised_dialogue_states_equal_rasas_own_and_each_caller_gets_its_own(report: dict[str, Any]) -> None:
+    states = report["states"]
+    assert states["patched"]
+    assert states["compared"] >= 800  # every action of every story, four sets of flags, twice
+    assert states["mismatches"] == 0, states
