@@ -51,6 +51,18 @@ class PatchTargetChanged(RuntimeError):
     """Rasa's code is not what a patch was written for."""
 
 
+def still_rasas_own(current: Any, qualname: str, module: str) -> bool:
+    """Whether `current` is Rasa's own `qualname` of `module`, to be patched; False when it is already our patch.
+
+    Raises `PatchTargetChanged` when it is neither: a Rasa upgrade changed what the patch was written for.
+    """
+    if getattr(current, "__engine_patch__", False):
+        return False
+    if current.__qualname__ != qualname or current.__module__ != module:
+        raise PatchTargetChanged(f"{qualname} is not Rasa's original; review engine/patches.py")
+    return True
+
+
 def apply_all() -> None:
     """Every patch of this module; idempotent."""
     cache_action_response_validator()
@@ -79,10 +91,8 @@ def cache_action_response_validator() -> None:
     from rasa.core.actions.action import RemoteAction
 
     current = RemoteAction._validate_action_result
-    if getattr(current, "__engine_patch__", False):
+    if not still_rasas_own(current, _ORIGINAL_QUALNAME, rasa_action.__name__):
         return
-    if current.__qualname__ != _ORIGINAL_QUALNAME or current.__module__ != rasa_action.__name__:
-        raise PatchTargetChanged(f"{_ORIGINAL_QUALNAME} is not Rasa's original; review engine/patches.py")
 
     def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         try:
@@ -153,10 +163,8 @@ def cache_ted_predictions(size: int = TED_CACHE_SIZE) -> None:
     from rasa.shared.nlu.constants import TEXT
 
     original = TEDPolicy.predict_action_probabilities
-    if getattr(original, "__engine_patch__", False):
+    if not still_rasas_own(original, _TED_QUALNAME, ted_policy.__name__):
         return
-    if original.__qualname__ != _TED_QUALNAME or original.__module__ != ted_policy.__name__:
-        raise PatchTargetChanged(f"{_TED_QUALNAME} is not Rasa's original; review engine/patches.py")
 
     def predict_action_probabilities(
         self: TEDPolicy,
@@ -213,10 +221,8 @@ def cache_rule_matches(size: int = RULE_KEYS_CACHE_SIZE) -> None:
     from rasa.core.policies.rule_policy import RulePolicy
 
     original = RulePolicy._get_possible_keys
-    if getattr(original, "__engine_patch__", False):
+    if not still_rasas_own(original, _RULE_KEYS_QUALNAME, rule_policy.__name__):
         return
-    if original.__qualname__ != _RULE_KEYS_QUALNAME or original.__module__ != rule_policy.__name__:
-        raise PatchTargetChanged(f"{_RULE_KEYS_QUALNAME} is not Rasa's original; review engine/patches.py")
 
     def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[Any]) -> set[str]:
         caches = self.__dict__.setdefault("_engine_rule_key_caches", {})
@@ -252,10 +258,8 @@ def cache_past_states() -> None:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     original = DialogueStateTracker.past_states
-    if getattr(original, "__engine_patch__", False):
+    if not still_rasas_own(original, _PAST_STATES_QUALNAME, trackers.__name__):
         return
-    if original.__qualname__ != _PAST_STATES_QUALNAME or original.__module__ != trackers.__name__:
-        raise PatchTargetChanged(f"{_PAST_STATES_QUALNAME} is not Rasa's original; review engine/patches.py")
 
     def past_states(
         self: DialogueStateTracker,
