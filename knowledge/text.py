@@ -18,6 +18,12 @@ STOPWORDS = frozenset(
     # What is left of a negation once `words` drops the apostrophe's part ("don't" -> "don"): not a word
     # the documents could contain, so not a sign that they cannot answer (`Retriever.unknown_share`).
     "aren couldn didn doesn don hadn hasn haven isn mustn needn shouldn wasn weren won wouldn".split()  # noqa: SIM905
+) | frozenset(
+    # How people type in a chat around the question ("oh btw do you ship to X", "pls", "u", "dont"): words no
+    # document is written in, so as unknown words they counted as a topic the documents do not cover.
+    """oh ok okay hey hi hello hiya btw pls plz thx thanks ty lol um uh hmm tho u ur ya yeah yep im ive
+    dont cant wont didnt doesnt isnt arent wasnt youre theres thats hows wheres whens whos wanna gonna gotta
+    kinda sorta""".split()  # noqa: SIM905
 )
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 

@@ -67,6 +67,15 @@ def test_a_negation_is_not_an_unknown_word(indexed: KnowledgeStore) -> None:
     assert "don" not in tokens("I don't know") and "isn" not in tokens("isn't it")
 
 
+def test_chat_words_around_a_question_are_not_a_topic_the_documents_miss(indexed: KnowledgeStore) -> None:
+    """ "oh btw" had counted as two thirds of the question unknown to the documents: an answerable question abstained."""
+    retriever = Retriever.open(indexed, ["public"])
+    assert retriever.unknown_share(set(tokens("oh btw do u ship to canada pls?"))) == 0.0
+    result = answer("oh btw do u ship to canada pls?", retriever)
+    assert result.answered and "Canada" in (result.answer or "")
+    assert retriever.unknown_share(set(tokens("btw do you ship to atlantis?"))) > 0  # a real unknown still counts
+
+
 def test_an_abstention_on_topic_says_what_the_documents_do_say_without_answering(indexed: KnowledgeStore) -> None:
     """A near miss (the documents touch the topic, not the detail): not an answer, but the closest sentence, apart."""
     retriever = Retriever.open(indexed, ["public"])
