@@ -1,6 +1,7 @@
 """`python -m engine <rasa arguments>`: Rasa's own command line, with our engine patches applied first."""
 
 from assistant.pii_logging import install as mask_personal_data_in_logs
+from engine.dialogue_states import install as extend_dialogue_states_by_new_events
 from engine.limits import install as limit_rates_and_sizes
 from engine.locks import install as make_redis_locks_atomic
 from engine.multipart import install as answer_every_part_of_a_message
@@ -13,6 +14,7 @@ from engine.tracker_store import install as store_turns_without_waiting_for_the_
 def main() -> None:
     mask_personal_data_in_logs()
     apply_all()
+    extend_dialogue_states_by_new_events()
     make_redis_locks_atomic()
     store_turns_without_waiting_for_the_disk()
     remember_stored_conversations()

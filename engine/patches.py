@@ -19,12 +19,8 @@ tests each of the model's rule keys against the conversation's last states, thou
 pure function of those states and of the rules, which a loaded model never changes. Its
 result is cached per rule table on the frozen states, like TED's.
 
-Computing those dialogue states came next (10%): every policy, at every prediction, replays the whole
-conversation into states again (`DialogueStateTracker.past_states`) — the memoization policy, the
-rule policy and TED each once, with their own flags, on the same events. The states are a pure
-function of the events, the domain and those flags, so they are kept on the tracker for its current
-events (the last event's identity and the count) and each caller gets its own copy, since callers
-edit them (`_choose_last_user_input`).
+Computing those dialogue states came next (10%): `engine/dialogue_states.py` keeps them on the
+tracker and extends them by the new events only.
 
 Each patch checks that the function it replaces is still Rasa's own, so a Rasa upgrade
 that changes it fails loudly at start-up instead of being silently overridden.
@@ -41,8 +37,6 @@ logger = logging.getLogger(__name__)
 _ORIGINAL_QUALNAME = "RemoteAction._validate_action_result"
 _TED_QUALNAME = "TEDPolicy.predict_action_probabilities"
 _RULE_KEYS_QUALNAME = "RulePolicy._get_possible_keys"
-_PAST_STATES_QUALNAME = "DialogueStateTracker.past_states"
-_PAST_STATES_ATTRIBUTE = "_engine_past_states"
 TED_CACHE_SIZE = 4096
 RULE_KEYS_CACHE_SIZE = 4096
 
@@ -68,7 +62,6 @@ def apply_all() -> None:
     cache_action_response_validator()
     cache_ted_predictions()
     cache_rule_matches()
-    cache_past_states()
 
 
 @functools.lru_cache(maxsize=1)
@@ -116,12 +109,12 @@ def cache_action_response_validator() -> None:
     logger.debug("engine patch: action responses validated with one cached validator")
 
 
-def _freeze(value: Any) -> Any:
+def freeze(value: Any) -> Any:
     """A hashable copy of a dialogue state (dicts of tuples, strings and floats)."""
     if isinstance(value, dict):
-        return tuple(sorted((key, _freeze(item)) for key, item in value.items()))
+        return tuple(sorted((key, freeze(item)) for key, item in value.items()))
     if isinstance(value, list | tuple):
-        return tuple(_freeze(item) for item in value)
+        return tuple(freeze(item) for item in value)
     return value
 
 
@@ -186,7 +179,7 @@ def cache_ted_predictions(size: int = TED_CACHE_SIZE) -> None:
             rule_only_data=rule_only_data,
             ignore_action_unlikely_intent=ml_only,
         )
-        key = _freeze(states)
+        key = freeze(states)
         cache = self.__dict__.setdefault("_engine_prediction_cache", _PredictionCache(size))
         entry = cache.get(key)
         if entry is None:
@@ -233,7 +226,7 @@ def cache_rule_matches(size: int = RULE_KEYS_CACHE_SIZE) -> None:
         _table, cache, longest = caches[id(lookup)]
         # A rule is applicable at every state further back than its own length, so only the last `longest`
         # states decide the result: freezing the whole conversation cost more than the match it saved.
-        key = _freeze(states[-longest:] if longest else [])
+        key = freeze(states[-longest:] if longest else [])
         found = cache.get(key)
         if found is None:
             found = frozenset(original(self, lookup, states))
@@ -244,42 +237,3 @@ def cache_rule_matches(size: int = RULE_KEYS_CACHE_SIZE) -> None:
     _get_possible_keys.__wrapped__ = original  # type: ignore[attr-defined]
     RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
     logger.debug("engine patch: rule matches cached on dialogue states (%d entries per rule table)", size)
-
-
-def copied_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A copy of dialogue states a caller may edit: each state's sub-states are new dicts (their values, strings
-    and tuples, cannot be edited)."""
-    return [{kind: dict(sub_state) for kind, sub_state in state.items()} for state in states]
-
-
-def cache_past_states() -> None:
-    """Memoise `DialogueStateTracker.past_states` on the tracker, for its current events."""
-    from rasa.shared.core import trackers
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    original = DialogueStateTracker.past_states
-    if not still_rasas_own(original, _PAST_STATES_QUALNAME, trackers.__name__):
-        return
-
-    def past_states(
-        self: DialogueStateTracker,
-        domain: Any,
-        omit_unset_slots: bool = False,
-        ignore_rule_only_turns: bool = False,
-        rule_only_data: dict[str, Any] | None = None,
-    ) -> list[Any]:
-        # The last event stays in the deque while it is last, so its id cannot be another event's meanwhile.
-        events = (len(self.events), id(self.events[-1]) if self.events else None)
-        memo = self.__dict__.get(_PAST_STATES_ATTRIBUTE)
-        if memo is None or memo[0] != events:
-            memo = self.__dict__[_PAST_STATES_ATTRIBUTE] = (events, {})
-        key = (id(domain), omit_unset_slots, ignore_rule_only_turns, _freeze(rule_only_data))
-        states = memo[1].get(key)
-        if states is None:
-            states = memo[1][key] = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        return copied_states(states)
-
-    past_states.__engine_patch__ = True  # type: ignore[attr-defined]
-    past_states.__wrapped__ = original  # type: ignore[attr-defined]
-    DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]
-    logger.debug("engine patch: dialogue states kept on the tracker for its current events")

@@ -8,7 +8,9 @@ It loads the trained model, applies `engine.patches`, and
   time from the cache), and compares each with Rasa's original, uncached prediction;
 - does the same with the rule policy (its rule matching cached);
 - computes the dialogue states of every story prefix with every flag the policies use, from Rasa's
-  own `past_states` and from the memoised one twice, editing each returned copy as a policy does.
+  own `past_states` and from the kept ones (`engine/dialogue_states.py`) twice, editing each returned
+  copy as a policy does; and again on one tracker per story that grows event by event, as a turn
+  grows it, where the kept states are extended by the new events instead of made again.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from engine import patches  # noqa: E402
+from engine import dialogue_states, patches  # noqa: E402
 
 
 def validator_cases() -> list[dict[str, Any]]:
@@ -182,15 +184,52 @@ def check_states(model: Path) -> dict[str, Any]:
                     mismatches += int(got != expected)
                     if got:
                         got[-1].clear()  # as a caller may edit its states: the next call must not see it
+    grown = grow_trackers(domain, flags, original)
     return {
         "patched": getattr(DialogueStateTracker.past_states, "__engine_patch__", False),
         "compared": compared,
         "mismatches": mismatches,
+        "grown": grown,
     }
+
+
+def grow_trackers(domain: Any, flags: list[tuple[Any, ...]], original: Any) -> dict[str, int]:
+    """One tracker per story, its events added one by one; after each, every flag's states against Rasa's own.
+
+    Counts how often the states were made from the beginning (`_start`) against how often they were asked
+    for: the kept states must be extended, not only remade, for this to test the extension.
+    """
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    starts = 0
+    start = dialogue_states._start
+
+    def counting_start(*args: Any) -> Any:
+        nonlocal starts
+        starts += 1
+        return start(*args)
+
+    dialogue_states._start = counting_start  # type: ignore[assignment]
+    compared = mismatches = 0
+    try:
+        for story in story_trackers(domain):
+            tracker = DialogueStateTracker(story.sender_id, domain.slots, is_rule_tracker=story.is_rule_tracker)
+            for event in story.events:
+                tracker.update(event)
+                for omit, ignore, data in flags:
+                    got = tracker.past_states(domain, omit, ignore, data)
+                    compared += 1
+                    mismatches += int(got != original(tracker, domain, omit, ignore, data))
+                    if got:
+                        got[-1].clear()
+    finally:
+        dialogue_states._start = start  # type: ignore[assignment]
+    return {"compared": compared, "mismatches": mismatches, "made_from_the_beginning": starts}
 
 
 def main() -> None:
     patches.apply_all()
+    dialogue_states.install()
     model = Path(sys.argv[1])
     result = {
         "validator": check_validator(),
