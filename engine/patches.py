@@ -6,7 +6,10 @@ reply, `RemoteAction._validate_action_result` calls `jsonschema.validate`, which
 first re-checks the schema itself against the Draft 2020-12 meta-schema and builds
 a new validator, then validates. The schema is a constant, so we check it once and
 reuse one validator: the same response is accepted or rejected exactly as before,
-with the same error message.
+with the same error message. Validating with that one validator still took 6% (the events'
+`oneOf` tries every kind of event in turn), so a reply is first checked by the schema compiled
+to Python (fastjsonschema); whatever that does not accept goes to jsonschema as before, which
+judges it — a reply jsonschema accepts is never rejected, and an error reads as Rasa's.
 
 TED, the dialogue policy, took the next biggest share (43% of the server's CPU once the
 schema check was gone): every prediction re-featurizes the conversation and runs the
@@ -65,6 +68,15 @@ def apply_all() -> None:
 
 
 @functools.lru_cache(maxsize=1)
+def _compiled_action_response_check() -> Any:
+    """Rasa's action-response schema compiled to Python (fastjsonschema): the same keywords, ~20x less work."""
+    import fastjsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    return fastjsonschema.compile(RemoteAction.action_response_format_spec())
+
+
+@functools.lru_cache(maxsize=1)
 def _action_response_validator() -> Any:
     """One validator for Rasa's (constant) action-response schema, its schema checked once."""
     from jsonschema.validators import validator_for
@@ -78,6 +90,7 @@ def _action_response_validator() -> Any:
 
 def cache_action_response_validator() -> None:
     """Replace `RemoteAction._validate_action_result` by the same check with a reused validator."""
+    from fastjsonschema import JsonSchemaException
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from rasa.core.actions import action as rasa_action
@@ -88,6 +101,11 @@ def cache_action_response_validator() -> None:
         return
 
     def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        try:
+            _compiled_action_response_check()(result)
+            return True
+        except JsonSchemaException:
+            pass  # jsonschema judges it: it accepts what it accepts, and words the error as Rasa does
         try:
             # What jsonschema.validate does after its schema check: raise the most relevant error.
             error = best_match(_action_response_validator().iter_errors(result))

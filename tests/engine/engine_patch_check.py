@@ -36,7 +36,28 @@ def validator_cases() -> list[dict[str, Any]]:
         {"events": [{"event": "slot"}]},  # a slot event needs a name
         {"events": "not a list"},
         {"responses": ["not an object"]},
+        {"events": [{"event": "slot", "name": 5, "value": 1}]},  # a slot's name is a string
+        {"events": [{"event": "slot", "name": "x", "value": None, "timestamp": "yesterday"}]},
+        {"events": [{"event": "bot", "text": 5}]},
+        {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}}]},
+        {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": "greet"}}]},
+        {"events": [{"event": "action", "name": "action_listen", "policy": None, "confidence": 1}]},
+        {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "action_listen"}]},
+        {"events": [{"event": "no_such_event"}]},
+        {"events": [{"event": "reminder", "intent": "x", "date_time": "2026-12-06T10:00:00"}]},
+        {"responses": [{"text": "hi", "buttons": [{"title": "Yes", "payload": "/affirm"}], "custom": {"a": 1}}]},
     ]
+
+
+def compiled_accepts(case: dict[str, Any]) -> bool:
+    """Whether the compiled check alone accepts the reply (the fast path, taken without jsonschema)."""
+    from fastjsonschema import JsonSchemaException
+
+    try:
+        patches._compiled_action_response_check()(case)
+        return True
+    except JsonSchemaException:
+        return False
 
 
 def check_validator() -> dict[str, Any]:
@@ -57,7 +78,7 @@ def check_validator() -> dict[str, Any]:
             got = None
         except ValidationError as e:
             got = e.message.split(". Failed to validate Action server response")[0]
-        outcomes.append({"case": case, "original": expected, "patched": got})
+        outcomes.append({"case": case, "original": expected, "patched": got, "compiled": compiled_accepts(case)})
     return {"patched": getattr(RemoteAction._validate_action_result, "__engine_patch__", False), "cases": outcomes}
 
 

@@ -34,6 +34,8 @@ def test_action_replies_are_accepted_and_rejected_exactly_as_by_rasa(report: dic
     assert any(c["original"] is None for c in cases) and any(c["original"] is not None for c in cases)
     for case in cases:
         assert case["patched"] == case["original"], case
+        # Every valid reply is accepted by the compiled check alone (jsonschema runs only for the others).
+        assert case["compiled"] == (case["original"] is None), case
 
 
 def test_ted_predictions_from_the_cache_equal_rasas_own(report: dict[str, Any]) -> None:
