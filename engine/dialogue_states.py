@@ -52,7 +52,7 @@ def _step(
     if ignore_rule_only_turns:
         if not hidden:
             last_ml_action = domain._get_prev_action_sub_state(replay)
-        if not replay.followup_action and not replay.latest_action_name == replay.active_loop_name:
+        if not replay.followup_action and replay.latest_action_name != replay.active_loop_name:
             hidden = hide
         if hidden:
             return None, last_ml_action, hidden
@@ -79,7 +79,8 @@ def _advance(domain: Any, progress: _Progress, events: list[Any], flags: tuple[A
             if state is not None:
                 progress.states.append(state)
         progress.replay.update(event)
-    final, _, _ = _step(domain, progress.replay, False, progress.states, progress.last_ml_action, progress.hidden, flags)
+    replay, states = progress.replay, progress.states
+    final, _, _ = _step(domain, replay, False, states, progress.last_ml_action, progress.hidden, flags)
     progress.result = progress.states + ([final] if final is not None else [])
 
 
@@ -128,8 +129,10 @@ def dialogue_states(tracker: Any, domain: Any, flags: tuple[Any, ...], key: Any)
     """The tracker's states for `flags` (kept on it under `key`), extended by the new events or made again."""
     kept: dict[Any, _Progress] = tracker.__dict__.setdefault(_ATTRIBUTE, {})
     progress = kept.get(key)
-    if progress is not None and progress.count == len(tracker.events) and (
-        not tracker.events or tracker.events[-1] is progress.last
+    if (
+        progress is not None
+        and progress.count == len(tracker.events)
+        and (not tracker.events or tracker.events[-1] is progress.last)
     ):
         return progress.result
     new = _only_appended(tracker, progress) if progress is not None else None

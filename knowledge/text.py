@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-STOPWORDS = frozenset(
+_COMMON_WORDS = frozenset(
     """a about above after again all also am an and any are as at be because been before being below between both
     but by can could did do does doing done down during each either else ever every few for from further get gets
     got had has have having he her here hers him his how i if in into is it its itself just let like me might more
@@ -14,17 +14,20 @@ STOPWORDS = frozenset(
     same shall she should so some such than that the their theirs them then there these they this those through
     to too under until up us very was we were what whats when where which while who whom whose why will with
     would yes yet you your yours yourself""".split()  # noqa: SIM905 (a word list reads better as text)
-) | frozenset(
-    # What is left of a negation once `words` drops the apostrophe's part ("don't" -> "don"): not a word
-    # the documents could contain, so not a sign that they cannot answer (`Retriever.unknown_share`).
+)
+# What is left of a negation once `words` drops the apostrophe's part ("don't" -> "don"): not a word
+# the documents could contain, so not a sign that they cannot answer (`Retriever.unknown_share`).
+_NEGATION_STUMPS = frozenset(
     "aren couldn didn doesn don hadn hasn haven isn mustn needn shouldn wasn weren won wouldn".split()  # noqa: SIM905
-) | frozenset(
-    # How people type in a chat around the question ("oh btw do you ship to X", "pls", "u", "dont"): words no
-    # document is written in, so as unknown words they counted as a topic the documents do not cover.
+)
+# How people type in a chat around the question ("oh btw do you ship to X", "pls", "u", "dont"): words no
+# document is written in, so as unknown words they counted as a topic the documents do not cover.
+_CHAT_WORDS = frozenset(
     """oh ok okay hey hi hello hiya btw pls plz thx thanks ty lol um uh hmm tho u ur ya yeah yep im ive
     dont cant wont didnt doesnt isnt arent wasnt youre theres thats hows wheres whens whos wanna gonna gotta
     kinda sorta""".split()  # noqa: SIM905
 )
+STOPWORDS = _COMMON_WORDS | _NEGATION_STUMPS | _CHAT_WORDS
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 

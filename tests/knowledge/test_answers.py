@@ -68,7 +68,7 @@ def test_a_negation_is_not_an_unknown_word(indexed: KnowledgeStore) -> None:
 
 
 def test_chat_words_around_a_question_are_not_a_topic_the_documents_miss(indexed: KnowledgeStore) -> None:
-    """ "oh btw" had counted as two thirds of the question unknown to the documents: an answerable question abstained."""
+    """ "oh btw" had counted as two thirds of the question unknown to the documents: an answerable one abstained."""
     retriever = Retriever.open(indexed, ["public"])
     assert retriever.unknown_share(set(tokens("oh btw do u ship to canada pls?"))) == 0.0
     result = answer("oh btw do u ship to canada pls?", retriever)
