@@ -40,6 +40,7 @@ class _Progress:
     last_ml_action: Any
     hidden: bool
     result: list[dict[str, Any]]  # `states` and the state after the last event: what past_states returns
+    loops: frozenset[str]  # the forms of the conversation (a new one starts over, so these do not change)
 
 
 def _step(
@@ -66,8 +67,9 @@ def _step(
     return domain._clean_state(state), last_ml_action, hidden
 
 
-def _advance(domain: Any, progress: _Progress, events: list[Any], flags: tuple[Any, ...]) -> None:
-    """Replay `events` onto `progress` (they follow its last one), then the state after them."""
+def _advance(domain: Any, progress: _Progress, events: list[Any], flags: tuple[Any, ...], tracker: Any) -> None:
+    """Replay `events` onto `progress` (they follow its last one), then the state after them; caught up with
+    `tracker`'s events."""
     from rasa.shared.core.events import ActionExecuted
 
     for event in events:
@@ -82,20 +84,23 @@ def _advance(domain: Any, progress: _Progress, events: list[Any], flags: tuple[A
     replay, states = progress.replay, progress.states
     final, _, _ = _step(domain, replay, False, states, progress.last_ml_action, progress.hidden, flags)
     progress.result = progress.states + ([final] if final is not None else [])
+    progress.count = len(tracker.events)
+    progress.last = tracker.events[-1] if tracker.events else None
 
 
 def _start(tracker: Any, domain: Any, flags: tuple[Any, ...]) -> _Progress:
     """States from the beginning: Rasa's replay of the applied events (reverted ones and earlier sessions left out)."""
-    applied = tracker.applied_events()
-    progress = _Progress(0, None, tracker.init_copy(), [], None, False, [])
-    _advance(domain, progress, applied, flags)
-    progress.count = len(tracker.events)
-    progress.last = tracker.events[-1] if tracker.events else None
+    from rasa.shared.core.events import ActiveLoop
+
+    loops = frozenset(event.name for event in tracker.events if isinstance(event, ActiveLoop) and event.name)
+    progress = _Progress(0, None, tracker.init_copy(), [], None, False, [], loops)
+    _advance(domain, progress, tracker.applied_events(), flags, tracker)
     return progress
 
 
 def _only_appended(tracker: Any, progress: _Progress) -> list[Any] | None:
-    """The events added since `progress`, when they only extend the conversation; None when they may rewrite it."""
+    """The events added since `progress` (none when it is current), when they only extend the conversation;
+    None when they may rewrite it."""
     from rasa.shared.core.events import (
         ActionExecuted,
         ActionReverted,
@@ -113,8 +118,7 @@ def _only_appended(tracker: Any, progress: _Progress) -> list[Any] | None:
     rewriting = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
     if any(isinstance(event, rewriting) for event in new):
         return None
-    loops = {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
-    if any(isinstance(event, ActionExecuted) and event.action_name in loops for event in new):
+    if any(isinstance(event, ActionExecuted) and event.action_name in progress.loops for event in new):
         return None
     return new
 
@@ -129,19 +133,11 @@ def dialogue_states(tracker: Any, domain: Any, flags: tuple[Any, ...], key: Any)
     """The tracker's states for `flags` (kept on it under `key`), extended by the new events or made again."""
     kept: dict[Any, _Progress] = tracker.__dict__.setdefault(_ATTRIBUTE, {})
     progress = kept.get(key)
-    if (
-        progress is not None
-        and progress.count == len(tracker.events)
-        and (not tracker.events or tracker.events[-1] is progress.last)
-    ):
-        return progress.result
     new = _only_appended(tracker, progress) if progress is not None else None
     if progress is None or new is None:
-        kept[key] = _start(tracker, domain, flags)
-        return kept[key].result
-    _advance(domain, progress, new, flags)
-    progress.count = len(tracker.events)
-    progress.last = tracker.events[-1]
+        progress = kept[key] = _start(tracker, domain, flags)
+    elif new:
+        _advance(domain, progress, new, flags, tracker)
     return progress.result
 
 

@@ -16,24 +16,12 @@ Nothing to train; it replaces `FallbackClassifier` in config.yml with the same s
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import AMBIGUITY_THRESHOLD_KEY, FallbackClassifier
 from rasa.shared.nlu.constants import INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from engine.reference_only import ANSWER_INTENT
-
-OUT_OF_SCOPE = "out_of_scope"
-
-
-def rivals(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The ranking the ambiguity check compares: without `inform` when it is second behind a request of ours."""
-    behind_a_request = len(ranking) >= 2 and ranking[0].get(INTENT_NAME_KEY) not in (ANSWER_INTENT, OUT_OF_SCOPE)
-    if behind_a_request and ranking[1].get(INTENT_NAME_KEY) == ANSWER_INTENT:
-        return [ranking[0], *ranking[2:]]
-    return ranking
+from engine.votes import rivals
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -41,8 +29,12 @@ class RequestWithDetailsFallback(FallbackClassifier):
     """`FallbackClassifier` whose ambiguity check does not count `inform` against a request."""
 
     def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
-        intents = rivals(message.data.get(INTENT_RANKING_KEY, []))
+        ranking = [
+            (intent.get(INTENT_NAME_KEY), intent.get(PREDICTED_CONFIDENCE_KEY, 1.0))
+            for intent in message.data.get(INTENT_RANKING_KEY, [])
+        ]
+        intents = rivals(ranking)
         if len(intents) < 2:
             return False, None
-        difference = intents[0].get(PREDICTED_CONFIDENCE_KEY, 1.0) - intents[1].get(PREDICTED_CONFIDENCE_KEY, 1.0)
+        difference = intents[0][1] - intents[1][1]
         return difference < self.component_config[AMBIGUITY_THRESHOLD_KEY], difference

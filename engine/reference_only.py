@@ -36,7 +36,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-ANSWER_INTENT = "inform"
+from engine.votes import ANSWER_INTENT
+
 # What the identity check asks for (bot/data/nlu/entities.yml): a message made of them is an answer. A bare
 # link code is an intent of its own (`link_code`), and a bare leave-request number is not an answer the
 # training data teaches: both are left to the classifier.

@@ -1,12 +1,15 @@
-"""Counting the committee's votes (engine/committee.py), apart from Rasa.
+"""Counting the committee's votes (engine/committee.py) and reading the result, apart from Rasa.
 
 Why apart: `scripts/tune_committee.py` scores weights offline, in the app environment where Rasa is not
-installed, and must count the votes exactly as the server does; both import this one function.
+installed, and must count the votes and judge ambiguity exactly as the server does (`engine/committee.py`,
+`engine/fallback.py`); both import these functions.
 """
 
 from __future__ import annotations
 
 Ranking = list[tuple[str, float]]
+ANSWER_INTENT = "inform"  # giving a value (an order number, an e-mail, dates) and nothing else
+OUT_OF_SCOPE = "out_of_scope"
 
 
 def weighted_average(votes: list[tuple[float, Ranking]]) -> Ranking:
@@ -20,3 +23,14 @@ def weighted_average(votes: list[tuple[float, Ranking]]) -> Ranking:
         for name, confidence in ranking:
             scores[name] = scores.get(name, 0.0) + weight * confidence / total
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def rivals(ranking: Ranking) -> Ranking:
+    """The ranking the ambiguity check compares: without `inform` when it is second behind a request of ours.
+
+    Giving details is part of making a request ("where is ORD-10261? my email is ..."), not a rival
+    reading of it; out of scope stays subject to the full check (`engine/fallback.py`).
+    """
+    if len(ranking) >= 2 and ranking[0][0] not in (ANSWER_INTENT, OUT_OF_SCOPE) and ranking[1][0] == ANSWER_INTENT:
+        return [ranking[0], *ranking[2:]]
+    return ranking

@@ -50,7 +50,7 @@ from nlu_dev_halves import dev_halves  # noqa: E402
 from typos import hurried  # noqa: E402
 
 from assistant.names import TRANSACTIONAL_INTENTS  # noqa: E402
-from engine.votes import Ranking, weighted_average  # noqa: E402
+from engine.votes import Ranking, rivals, weighted_average  # noqa: E402
 
 SECOND_TUNE = ROOT / "scripts" / "data" / "nlu_second" / "tune.jsonl"
 CACHE = ROOT / "var" / "cache" / "committee-tune"
@@ -58,7 +58,6 @@ FALLBACK = "nlu_fallback"
 OOS_PENALTY = 2.0
 PLATEAU = 0.01
 FALLBACK_STEPS = {"FallbackClassifier", "engine.fallback.RequestWithDetailsFallback"}
-ANSWER, OUT_OF_SCOPE = "inform", "out_of_scope"
 TUNED = {"weight"}  # CastVote's; the FallbackClassifier is left out of the members' digest whole
 # Messages of nothing but references are `inform` whatever the votes (engine/reference_only.py); a tune
 # set may hold a few.
@@ -80,10 +79,8 @@ def decide(votes: Votes, choice: Choice) -> str:
     ranked = weighted_average(list(zip(choice.weights, votes, strict=True)))
     if not ranked or ranked[0][1] < choice.threshold:
         return FALLBACK
-    rivals = ranked
-    if len(ranked) > 1 and ranked[1][0] == ANSWER and ranked[0][0] not in (ANSWER, OUT_OF_SCOPE):
-        rivals = [ranked[0], *ranked[2:]]  # details given with a request are not a rival reading (engine/fallback.py)
-    if len(rivals) > 1 and rivals[0][1] - rivals[1][1] < choice.ambiguity:
+    compared = rivals(ranked)  # details given with a request are not a rival reading (engine/fallback.py)
+    if len(compared) > 1 and compared[0][1] - compared[1][1] < choice.ambiguity:
         return FALLBACK
     return ranked[0][0]
 
