@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 from bench_client import REQUEST_TIMEOUT_S, Message, log, percentile, send_async, send_sync
+from bench_processes import wait_until_idle
 from bench_starter import ensure_starter, starter_server
 from sqlalchemy import select
 
@@ -261,6 +262,7 @@ def our_stack(settings: Settings) -> Iterator[None]:
     log(f"Starting our stack ({', '.join(sorted(names - already))}) …")
     try:
         stack.up(settings)
+        wait_until_idle(list(stack.recorded_pids(settings).values()))
         yield
     finally:
         _stop_started(settings, names - already, all_started=not already)

@@ -1,11 +1,13 @@
 """Run under the engine environment (`.venv-rasa/bin/python`): what the intent committee does to messages.
 
-Featurizes a small training set with the real tokenizer and featurizers, trains the two linear
-members (Rasa's logistic regression and our seeded SVM) on it, persists and loads them as the
-server does, and processes messages through member, vote, member, vote, count. Reports, for each
-message, each member's own ranking (each member run alone) and what the committee wrote; then
-trains the SVM twice more in the same process (numpy's global random state moved on between the
-trainings) to show the seed makes it the same model; then the weights the vote refuses.
+Featurizes a small training set with the real tokenizer and featurizers (two sparse, one dense),
+trains the two linear members (our logistic regression and our seeded SVM) on it, persists and
+loads them as the server does, and processes messages through member, vote, member, vote, count.
+Reports, for each message, each member's own ranking (each member run alone) and what the committee
+wrote; then compares our logistic regression's direct prediction (engine/direct_logistic.py) with
+Rasa's own on every message, whole rankings and cut to two; trains the SVM twice more in the same
+process (numpy's global random state moved on between the trainings) to show the seed makes it the
+same model; then the weights the vote refuses.
 Prints one `ENGINE-CHECK {...}` line for `test_committee.py`.
 Input on stdin: {"training": [[text, intent], ...], "messages": [texts], "weights": [w1, w2]}.
 """
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from engine.committee import VOTES, CastVote, CountVotes, SeededSVMClassifier  # noqa: E402
+from engine.direct_logistic import DirectLogisticRegression  # noqa: E402
 from engine.featurizers import MiniLMFeaturizer  # noqa: E402
 
 CONTEXT = ExecutionContext(graph_schema=None, node_name="committee")  # type: ignore[arg-type]
@@ -46,12 +49,15 @@ class Bench:
         self.storage = storage
         self.steps = [
             self.made(WhitespaceTokenizer, {}, "tokens"),
+            self.made(CountVectorsFeaturizer, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 3}, "letters"),
             self.made(CountVectorsFeaturizer, {}, "counts"),
             self.made(MiniLMFeaturizer, {"model_dir": str(ROOT / "var/models/minilm")}, "minilm"),
         ]
         self.training = TrainingData([Message(data={TEXT: text, INTENT: intent}) for text, intent in examples])
-        tokenizer, counts, minilm = self.steps
+        tokenizer, letters, counts, minilm = self.steps
         tokenizer.process_training_data(self.training)
+        letters.train(self.training)
+        letters.process_training_data(self.training)
         counts.train(self.training)
         counts.process_training_data(self.training)
         minilm.process_training_data(self.training)
@@ -79,7 +85,7 @@ def ranking(message: Message) -> list[list[Any]]:
 
 def committee_rows(bench: Bench, texts: list[str], weights: list[float]) -> tuple[list[dict[str, Any]], Any]:
     """Each message through each member alone and through the committee; also the trained SVM."""
-    logistic = bench.trained(LogisticRegressionClassifier, {"ranking_length": 0, "max_iter": 1000}, "logistic")
+    logistic = bench.trained(DirectLogisticRegression, {"ranking_length": 0, "max_iter": 1000}, "logistic")
     svm = bench.trained(SeededSVMClassifier, {}, "svm")
     votes = [bench.made(CastVote, {"weight": weight}, f"vote{i}") for i, weight in enumerate(weights)]
     count = bench.made(CountVotes, {}, "count")
@@ -119,6 +125,28 @@ def same_predictions(first: Any, second: Any, bench: Bench, texts: list[str]) ->
     return all(alike(ranked(first, text), ranked(second, text)) for text in texts)
 
 
+def direct_report(bench: Bench, texts: list[str]) -> list[dict[str, Any]]:
+    """Each message ranked by Rasa's logistic regression and by ours, trained alike, whole and cut to two."""
+    rows = []
+    for length in (0, 2):
+        config = {"ranking_length": length, "max_iter": 1000}
+        rasas = bench.trained(LogisticRegressionClassifier, config, f"rasa-logistic-{length}")
+        ours = bench.trained(DirectLogisticRegression, config, f"direct-logistic-{length}")
+        for text in texts:
+            by_rasa, by_us = bench.features(text), bench.features(text)
+            rasas.process([by_rasa])
+            ours.process([by_us])
+            rows.append(
+                {
+                    "text": text,
+                    "ranking_length": length,
+                    "rasa": {"intent": by_rasa.get(INTENT), "ranking": ranking(by_rasa)},
+                    "ours": {"intent": by_us.get(INTENT), "ranking": ranking(by_us)},
+                }
+            )
+    return rows
+
+
 def seed_report(bench: Bench, svm: Any, texts: list[str]) -> dict[str, bool]:
     """The SVM trained again from the same seed, and from another, after numpy's global state moved on."""
     np.random.seed(7)
@@ -147,6 +175,7 @@ def main() -> None:
         bench = Bench(LocalModelStorage(Path(folder)), request["training"])
         rows, svm = committee_rows(bench, request["messages"], request["weights"])
         report = {"messages": rows, **seed_report(bench, svm, request["messages"])}
+        report["direct_logistic"] = direct_report(bench, request["messages"])
         report["refused_weights"] = refused_weights(bench)
     print("ENGINE-CHECK " + json.dumps(report))
 

@@ -82,6 +82,19 @@ def test_the_votes_do_not_reach_the_parse_output(checked: dict[str, Any]) -> Non
         assert {"intent", "intent_ranking"} <= set(row["output"])
 
 
+def test_the_direct_logistic_regression_ranks_as_rasas_own(checked: dict[str, Any]) -> None:
+    rows = checked["direct_logistic"]
+    assert {row["ranking_length"] for row in rows} == {0, 2}
+    for row in rows:
+        rasa, ours = row["rasa"], row["ours"]
+        assert [name for name, _ in ours["ranking"]] == [name for name, _ in rasa["ranking"]], row["text"]
+        assert len(ours["ranking"]) == (row["ranking_length"] or 3), row
+        for (_, mine), (_, theirs) in zip(ours["ranking"], rasa["ranking"], strict=True):
+            assert mine == pytest.approx(theirs, abs=1e-9), row["text"]
+        assert ours["intent"]["name"] == rasa["intent"]["name"]
+        assert ours["intent"]["confidence"] == pytest.approx(rasa["intent"]["confidence"], abs=1e-9)
+
+
 def test_the_svm_member_trains_the_same_model_from_the_same_data(checked: dict[str, Any]) -> None:
     # numpy's global random state was moved between the trainings: only the seed makes them equal.
     assert checked["same_seed_same_model"]
