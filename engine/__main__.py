@@ -1,6 +1,7 @@
 """`python -m engine <rasa arguments>`: Rasa's own command line, with our engine patches applied first."""
 
 from assistant.pii_logging import install as mask_personal_data_in_logs
+from engine.debug_copies import install as copy_debug_log_arguments_only_when_debugging
 from engine.dialogue_states import install as extend_dialogue_states_by_new_events
 from engine.limits import install as limit_rates_and_sizes
 from engine.locks import install as make_redis_locks_atomic
@@ -14,6 +15,7 @@ from engine.tracker_store import install as store_turns_without_waiting_for_the_
 def main() -> None:
     mask_personal_data_in_logs()
     apply_all()
+    copy_debug_log_arguments_only_when_debugging()
     extend_dialogue_states_by_new_events()
     make_redis_locks_atomic()
     store_turns_without_waiting_for_the_disk()
