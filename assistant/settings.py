@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     )
     rasa_url: str = Field("http://127.0.0.1:5005", description="Where the Rasa server listens.")
     action_server_url: str = Field("http://127.0.0.1:5055", description="Where the action server listens.")
+    nlu_process: bool = Field(
+        True,
+        description="Parse messages in an NLU process beside the Rasa server (engine/remote_nlu.py): "
+        "the Rasa server's event loop uses one core, the NLU process another.",
+    )
+    nlu_server_url: str | None = Field(
+        None, description="Where that NLU process listens. Default: the Rasa server's port + 1."
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Public base URL of the API; payment links point here."
     )
@@ -283,6 +291,14 @@ class Settings(BaseSettings):
     @property
     def knowledge_dir(self) -> Path:
         return (self.knowledge_dir_override or self.var_dir / "knowledge" / "chroma").resolve()
+
+    @property
+    def nlu_url(self) -> str:
+        """The NLU process's address: NLU_SERVER_URL, or the Rasa server's host at its port + 1."""
+        if self.nlu_server_url:
+            return self.nlu_server_url.rstrip("/")
+        parts = urlsplit(self.rasa_url)
+        return f"{parts.scheme}://{parts.hostname}:{(parts.port or 80) + 1}"
 
     @property
     def telegram_webhook(self) -> str:

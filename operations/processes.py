@@ -111,16 +111,49 @@ def action_service(settings: Settings, name: str = "actions", url: str | None = 
     return Service(name, command, f"{url}/health", env=env)
 
 
+def nlu_service(settings: Settings, stage: str | None = None) -> Service:
+    """The NLU process (engine/remote_nlu.py): the same model, serving only `/model/parse` to the Rasa server.
+
+    The API with its token, no channels (an empty credentials file), no tracker or action endpoints.
+    Only the Rasa server calls it, from 127.0.0.1: the per-IP and per-sender limits, which the Rasa
+    server's channels enforce on people, are off here.
+    """
+    url = settings.nlu_url
+    credentials = settings.var_dir.resolve() / "run" / "nlu-credentials.yml"
+    command = [
+        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", str(settings.rasa_api_token),
+        "--interface", "127.0.0.1", "--port", port_of(url),
+        "--model", str(MODEL), "--credentials", str(credentials),
+    ]  # fmt: skip
+    env = {
+        "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
+        "CHANNEL_RATE_LIMIT_PER_IP": "0",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    files = {credentials: "# The NLU process serves /model/parse to the Rasa server only: no channels.\n{}\n"}
+    return Service("nlu", command, f"{url}/", env=env, files=files, stage=stage)
+
+
+def nlu_env(settings: Settings) -> dict[str, str]:
+    """Where the Rasa server asks for parses (engine/remote_nlu.py); nothing when it parses itself."""
+    if not settings.nlu_process:
+        return {}
+    return {"NLU_SERVER_URL": settings.nlu_url, "NLU_SERVER_TOKEN": str(settings.rasa_api_token)}
+
+
 def rasa_service(
     settings: Settings,
     name: str = "rasa",
     url: str | None = None,
     stage: str | None = None,
     behind_proxy: bool = False,
+    remote_nlu: bool = False,
 ) -> Service:
     """A Rasa server listening at `url` (default RASA_URL), calling the actions at ACTION_SERVER_URL.
 
     `behind_proxy`: the client's address comes from the proxy's X-Forwarded-For (per-IP limits).
+    `remote_nlu`: messages are parsed by the NLU process (`nlu_service`) when the settings run one.
     """
     url = url or settings.rasa_url
     credentials = settings.var_dir.resolve() / "run" / "credentials.yml"
@@ -147,6 +180,7 @@ def rasa_service(
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             **({"SANIC_PROXIES_COUNT": "1"} if behind_proxy else {}),
+            **(nlu_env(settings) if remote_nlu else {}),
         },
         files={credentials: channels.credentials_text(settings)},
         stage=stage,
@@ -159,5 +193,10 @@ def api_service(settings: Settings) -> Service:
 
 
 def embedded_services(settings: Settings) -> list[Service]:
-    """The embedded profile's processes, in start order (the Rasa server needs the action server)."""
-    return [action_service(settings), rasa_service(settings), api_service(settings)]
+    """The embedded profile's processes, in start order (the Rasa server needs the action server).
+
+    The NLU process and the Rasa server load their models at the same time (one stage)."""
+    if not settings.nlu_process:
+        return [action_service(settings), rasa_service(settings), api_service(settings)]
+    engine = [nlu_service(settings, stage="engine"), rasa_service(settings, stage="engine", remote_nlu=True)]
+    return [action_service(settings), *engine, api_service(settings)]

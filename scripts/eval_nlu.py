@@ -334,9 +334,9 @@ def own_stack(our_model_path: Path, port_base: int) -> Iterator[tuple[Settings, 
         throwaway_stack.ingest_company_documents(settings)
         running = throwaway_stack.RunningStack.of(settings)
         running.services.pop("api", None)  # the channels and actions are what is measured
-        rasa = running.services["rasa"]
-        command = [str(our_model_path) if part == str(MODEL) else part for part in rasa.command]
-        running.services["rasa"] = dataclasses.replace(rasa, command=command)
+        for name, service in running.services.items():  # the Rasa server and the NLU process that parses for it
+            command = [str(our_model_path) if part == str(MODEL) else part for part in service.command]
+            running.services[name] = dataclasses.replace(service, command=command)
         try:
             running.start_all()
             yield settings, str(settings.rasa_url)

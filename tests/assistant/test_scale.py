@@ -34,7 +34,27 @@ def test_the_embedded_default_is_unchanged() -> None:
     assert embedded.backoffice_db_url.startswith("sqlite:///") and embedded.tracker_db_url.startswith("sqlite:///")
     assert embedded.chroma_url is None and embedded.lock_store_url is None
     assert processes.lock_store_env(embedded)["LOCK_STORE_TYPE"] == "in_memory"
-    assert [service.name for service in stack.services(embedded)] == ["actions", "rasa", "api"]
+    assert [service.name for service in stack.services(embedded)] == ["actions", "nlu", "rasa", "api"]
+
+
+def test_the_embedded_rasa_server_parses_through_the_nlu_process_beside_it() -> None:
+    embedded = settings(rasa_url="http://127.0.0.1:7005")
+    services = {service.name: service for service in stack.services(embedded)}
+    nlu, rasa = services["nlu"], services["rasa"]
+    assert embedded.nlu_url == "http://127.0.0.1:7006" and nlu.health_url == "http://127.0.0.1:7006/"
+    assert rasa.env["NLU_SERVER_URL"] == embedded.nlu_url
+    assert rasa.env["NLU_SERVER_TOKEN"] == str(embedded.rasa_api_token)
+    assert "--auth-token" in nlu.command and "--endpoints" not in nlu.command  # the API with its token, no stores
+    assert nlu.env["CHANNEL_RATE_LIMIT_PER_IP"] == "0" and "NLU_SERVER_URL" not in nlu.env  # never asks itself
+    assert ["nlu", "rasa"] in [[s.name for s in stage] for stage in stack.stages(list(services.values()))]
+    assert settings(nlu_server_url="http://127.0.0.1:9999/").nlu_url == "http://127.0.0.1:9999"
+
+
+def test_without_the_nlu_process_the_rasa_server_parses_itself() -> None:
+    alone = settings(nlu_process=False)
+    services = stack.services(alone)
+    assert [service.name for service in services] == ["actions", "rasa", "api"]
+    assert not any(name.startswith("NLU_") for name in services[1].env)
 
 
 def test_the_scale_profile_derives_every_store_from_its_port_base() -> None:

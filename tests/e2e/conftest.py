@@ -37,6 +37,7 @@ from tests.support.e2e_config import (
     BACKOFFICE_TIMEOUT_S,
     CHROMIUM,
     E2E_VAR_DIR,
+    NLU_URL,
     PUBLIC_URL,
     RASA_URL,
     RETURN_WINDOW_DAYS,
@@ -92,7 +93,7 @@ def slack_api() -> Iterator[SlackStandIn]:
 
 @pytest.fixture(scope="session")
 def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator[RunningStack]:
-    """Migrate and seed a fresh back office in `var/e2e/`, start the three services, stop them at the end."""
+    """Migrate and seed a fresh back office in `var/e2e/`, start the services, stop them at the end."""
     if not processes.MODEL.exists():
         pytest.fail(f"No trained model at {processes.MODEL}: run `make train` first.", pytrace=False)
     if not processes.RASA_BIN.exists():
@@ -105,7 +106,7 @@ def e2e_stack(e2e_settings: Settings, telegram_api: TelegramStandIn) -> Iterator
             "run `make train`.",
             stacklevel=1,
         )
-    test_ports = (RASA_URL, ACTION_SERVER_URL, PUBLIC_URL)
+    test_ports = (RASA_URL, NLU_URL, ACTION_SERVER_URL, PUBLIC_URL)
     if any(throwaway_stack.port_in_use(url) for url in test_ports) and E2E_VAR_DIR.exists():
         # A previous run that was killed left its processes behind (pids under var/e2e/run).
         stack.down(settings)

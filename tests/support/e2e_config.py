@@ -16,6 +16,7 @@ PORT_OFFSET = int(os.environ.get("E2E_PORT_OFFSET", "0"))
 E2E_VAR_DIR = ROOT / "var" / (f"e2e-{PORT_OFFSET}" if PORT_OFFSET else "e2e")
 RASA_URL = f"http://127.0.0.1:{15005 + PORT_OFFSET}"
 ACTION_SERVER_URL = f"http://127.0.0.1:{15055 + PORT_OFFSET}"
+NLU_URL = f"http://127.0.0.1:{15006 + PORT_OFFSET}"  # the NLU process beside the Rasa server
 PUBLIC_URL = f"http://127.0.0.1:{18000 + PORT_OFFSET}"
 TELEGRAM_API_PORT = 18081 + PORT_OFFSET
 SLACK_API_PORT = 18082 + PORT_OFFSET
@@ -57,6 +58,7 @@ def e2e_environment() -> dict[str, str]:
         "TRACKER_STORE_URL": f"sqlite:///{E2E_VAR_DIR / 'tracker.db'}",
         "RASA_URL": RASA_URL,
         "ACTION_SERVER_URL": ACTION_SERVER_URL,
+        "NLU_SERVER_URL": NLU_URL,
         "PUBLIC_URL": PUBLIC_URL,
         "BACKOFFICE_TIMEOUT_S": str(BACKOFFICE_TIMEOUT_S),
         "IDENTITY_SECRET": IDENTITY_SECRET,

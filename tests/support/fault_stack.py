@@ -175,6 +175,7 @@ def fault_environment(postgres: Postgres | None, chroma: Chroma) -> dict[str, st
         "TRACKER_STORE_URL": f"sqlite:///{FAULTS_VAR_DIR / 'tracker.db'}",
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{free_port()}",
+        "NLU_SERVER_URL": f"http://127.0.0.1:{free_port()}",
         "PUBLIC_URL": f"http://127.0.0.1:{free_port()}",
         "KNOWLEDGE_DIR": str(FAULTS_VAR_DIR / "knowledge"),
         "CHROMA_URL": chroma.url,
