@@ -8,7 +8,6 @@ token, and at an address where nothing listens: the server must answer with its 
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -19,18 +18,13 @@ import httpx
 import pytest
 
 from tests.engine.conftest import ENGINE_ENV, ENGINE_PYTHON, ROOT
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.engine
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 CHECK = Path(__file__).with_name("remote_nlu_check.py")
 TOKEN = "nlu-check-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

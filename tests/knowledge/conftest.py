@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import httpx
 import pytest
 
 from knowledge.store import KnowledgeStore
+from tests.support.ports import free_port
 
 CHROMA_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "chroma"
 
@@ -66,12 +66,6 @@ def internal_docs(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(tmp_path: Path) -> KnowledgeStore:
     return KnowledgeStore.open(tmp_path / "chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

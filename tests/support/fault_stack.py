@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -26,6 +25,7 @@ from assistant.settings import Settings
 from operations import stack
 from operations.throwaway_stack import RunningStack
 from tests.support.e2e_config import PORT_OFFSET, ROOT, e2e_environment
+from tests.support.ports import free_port
 from tests.support.rest import RestConversation, tracker_turns
 
 FAULTS_VAR_DIR = ROOT / "var" / (f"faults-{PORT_OFFSET}" if PORT_OFFSET else "faults")
@@ -36,12 +36,6 @@ PG_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 # The Rasa API token stays the e2e suite's: the conversations read their trackers with it.
 BLANKED = ("TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "SLACK_TOKEN",
            "SLACK_SIGNING_SECRET")  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def as_postgres(command: list[str]) -> list[str]:
