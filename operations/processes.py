@@ -126,6 +126,9 @@ def nlu_service(settings: Settings, stage: str | None = None) -> Service:
         "--model", str(MODEL), "--credentials", str(credentials),
     ]  # fmt: skip
     env = {
+        # Never asks itself, whatever the environment it inherits names (the e2e and evaluation stacks set it).
+        "NLU_SERVER_URL": "",
+        "NLU_SERVER_TOKEN": "",
         "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
         "CHANNEL_RATE_LIMIT_PER_IP": "0",
         "RASA_TELEMETRY_ENABLED": "false",
