@@ -24,6 +24,8 @@ import inspect
 import logging
 from typing import Any
 
+from engine.patches import PatchTargetChanged
+
 logger = logging.getLogger(__name__)
 
 # The modules whose debug logs copied dialogue states or form slots on every turn.
@@ -33,10 +35,6 @@ MODULES = (
     "rasa.core.actions.forms",
 )
 LOGGER_NAME = "structlogger"
-
-
-class PatchTargetChanged(RuntimeError):
-    """A module uses `copy` for something other than a debug log's argument."""
 
 
 def structlog_debug_on() -> bool:

@@ -11,7 +11,7 @@ scikit-learn's multinomial `predict_proba` does — softmax(x · coefᵀ + inter
 the non-zero entries of the sparse features. A model scikit-learn would score one-vs-rest
 (two intents, or the liblinear solver) goes through Rasa's own path. The ranking written is
 Rasa's: every intent, by confidence, cut to `ranking_length` when that is set
-(`tests/engine/test_direct_logistic.py` compares both paths on real messages).
+(`tests/engine/test_committee.py` compares both paths on real features).
 """
 
 from __future__ import annotations

@@ -38,10 +38,6 @@ _QUALNAME = "MessageProcessor.parse_message"
 REQUIRED_KEYS = ("text", "intent", "entities")
 
 
-class PatchTargetChanged(RuntimeError):
-    """Rasa's MessageProcessor.parse_message is not what this patch was written for."""
-
-
 class RemoteParser:
     """Asks the NLU process for a parse; None when it cannot give one (then the caller parses itself)."""
 
@@ -92,15 +88,15 @@ def install(environ: dict[str, str] | None = None) -> RemoteParser | None:
     from rasa.core import processor as rasa_processor
     from rasa.core.processor import MessageProcessor
 
+    from engine.patches import still_rasas_own
+
     environ = dict(os.environ if environ is None else environ)
     url = environ.get(URL_ENV, "").strip()
     if not url:
         return None
     original = MessageProcessor.parse_message
-    if getattr(original, "__engine_patch__", False):
+    if not still_rasas_own(original, _QUALNAME, rasa_processor.__name__):
         return getattr(original, "remote", None)
-    if original.__qualname__ != _QUALNAME or original.__module__ != rasa_processor.__name__:
-        raise PatchTargetChanged(f"{_QUALNAME} is not Rasa's original; review engine/remote_nlu.py")
     remote = RemoteParser(url, environ.get(TOKEN_ENV) or None)
 
     async def parse_message(

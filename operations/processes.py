@@ -111,6 +111,19 @@ def action_service(settings: Settings, name: str = "actions", url: str | None = 
     return Service(name, command, f"{url}/health", env=env)
 
 
+# Every engine process: Rasa without telemetry, TensorFlow without its start-up chatter.
+ENGINE_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def engine_command(settings: Settings, url: str) -> list[str]:
+    """`python -m engine run` (Rasa's own command line with our engine patches applied first) on the model,
+    listening at `url` on loopback, its HTTP API open only with the token."""
+    return [
+        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", str(settings.rasa_api_token),
+        "--interface", "127.0.0.1", "--port", port_of(url), "--model", str(MODEL),
+    ]  # fmt: skip
+
+
 def nlu_service(settings: Settings, stage: str | None = None) -> Service:
     """The NLU process (engine/remote_nlu.py): the same model, serving only `/model/parse` to the Rasa server.
 
@@ -120,19 +133,14 @@ def nlu_service(settings: Settings, stage: str | None = None) -> Service:
     """
     url = settings.nlu_url
     credentials = settings.var_dir.resolve() / "run" / "nlu-credentials.yml"
-    command = [
-        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", str(settings.rasa_api_token),
-        "--interface", "127.0.0.1", "--port", port_of(url),
-        "--model", str(MODEL), "--credentials", str(credentials),
-    ]  # fmt: skip
+    command = [*engine_command(settings, url), "--credentials", str(credentials)]
     env = {
+        **ENGINE_ENV,
         # Never asks itself, whatever the environment it inherits names (the e2e and evaluation stacks set it).
         "NLU_SERVER_URL": "",
         "NLU_SERVER_TOKEN": "",
         "CHANNEL_RATE_LIMIT_PER_SENDER": "0",
         "CHANNEL_RATE_LIMIT_PER_IP": "0",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     files = {credentials: "# The NLU process serves /model/parse to the Rasa server only: no channels.\n{}\n"}
     return Service("nlu", command, f"{url}/", env=env, files=files, stage=stage)
@@ -160,12 +168,9 @@ def rasa_service(
     """
     url = url or settings.rasa_url
     credentials = settings.var_dir.resolve() / "run" / "credentials.yml"
-    # `python -m engine` is Rasa's own command line with our engine patches applied first.
     # Closed by default: the HTTP API always needs its token, and browsers are let in from listed origins only.
     rasa_command = [
-        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", str(settings.rasa_api_token),
-        "--interface", "127.0.0.1", "--port", port_of(url),
-        "--model", str(MODEL),
+        *engine_command(settings, url),
         "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials),
         "--cors", *settings.allowed_origins,
     ]  # fmt: skip
@@ -180,8 +185,7 @@ def rasa_service(
             **channels.channel_env(settings),
             **security_env(settings),
             **reply_env(settings),
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
+            **ENGINE_ENV,
             **({"SANIC_PROXIES_COUNT": "1"} if behind_proxy else {}),
             **(nlu_env(settings) if remote_nlu else {}),
         },

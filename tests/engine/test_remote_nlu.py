@@ -1,6 +1,7 @@
 """The Rasa server parses through the NLU process beside it, and parses itself when that fails.
 
-A real NLU process (the engine with the trained model, API only, with a token) is started on loopback;
+The stack's NLU service (the engine with the trained model, API only, with a token) is started on
+loopback by the supervisor;
 the check loads the same model as the Rasa server does and compares the parses: the NLU process's, the
 patched server's, and Rasa's own pipeline in the server. Then the NLU process is asked with a wrong
 token, and at an address where nothing listens: the server must answer with its own parse.
@@ -8,8 +9,6 @@ token, and at an address where nothing listens: the server must answer with its 
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.engine.conftest import ENGINE_ENV, ENGINE_PYTHON, ROOT
+from assistant.settings import Settings
+from operations import processes, stack
+from tests.engine.conftest import ROOT
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.engine
@@ -29,37 +30,22 @@ TOKEN = "nlu-check-token-0123456789"
 
 @pytest.fixture(scope="module")
 def nlu_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The stack's own NLU service (operations/processes.py), started by the supervisor on a free port."""
     if not MODEL.exists():
         pytest.fail("The check needs a trained model: run `make train`.", pytrace=False)
-    folder = tmp_path_factory.mktemp("nlu")
-    credentials = folder / "credentials.yml"
-    credentials.write_text("{}\n")
-    port = free_port()
-    command = [
-        str(ENGINE_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", TOKEN,
-        "--interface", "127.0.0.1", "--port", str(port), "--model", str(MODEL), "--credentials", str(credentials),
-    ]  # fmt: skip
-    env = {**ENGINE_ENV, "CHANNEL_RATE_LIMIT_PER_IP": "0", "CHANNEL_RATE_LIMIT_PER_SENDER": "0"}
-    log = (folder / "nlu.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        var_dir=tmp_path_factory.mktemp("nlu"),
+        rasa_api_token=TOKEN,
+        nlu_server_url=f"http://127.0.0.1:{free_port()}",
+    )
+    service = processes.nlu_service(settings)
+    process = stack.start(service, settings)
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, (folder / "nlu.log").read_text()[-3000:]
-            time.sleep(1)
-        else:
-            pytest.fail("the NLU process did not come up within 240 s")
-        yield url
+        stack.wait_healthy(service, process, settings, timeout_s=240)
+        yield settings.nlu_url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+        stack.stop_pids([process.pid], grace_s=10.0)
 
 
 @pytest.fixture(scope="module")
