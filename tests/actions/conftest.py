@@ -76,7 +76,8 @@ def domain() -> DomainDict:
 
 @pytest.fixture
 def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
-    """`make_tracker(customer_id=, slots=, text=, intent=, metadata=, events=, active_loop=, ranking=, entities=)`.
+    """`make_tracker(customer_id=, slots=, text=, intent=, confidence=, metadata=, events=, active_loop=, ranking=,
+    entities=)`.
 
     Every domain slot starts at its initial value. `customer_id` adds a session proof
     for `sender_id`, as the identity check leaves it. Without `events`, the history is
@@ -90,6 +91,7 @@ def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
         slots: dict[str, Any] | None = None,
         text: str = "",
         intent: str | None = None,
+        confidence: float = 1.0,
         metadata: dict[str, Any] | None = None,
         events: list[dict[str, Any]] | None = None,
         active_loop: str | None = None,
@@ -104,7 +106,7 @@ def make_tracker(domain: DomainDict) -> Callable[..., Tracker]:
         values |= slots or {}
         latest: dict[str, Any] = {
             "text": text,
-            "intent": {"name": intent, "confidence": 1.0} if intent else {},
+            "intent": {"name": intent, "confidence": confidence} if intent else {},
             "entities": entities or [],
             "metadata": metadata or {},
         }
