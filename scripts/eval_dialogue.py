@@ -1,7 +1,11 @@
 """`make eval-dialogue`: the conversation test set (tests/conversations/) against a fresh stack.
 
     .venv/bin/python scripts/eval_dialogue.py [--split tune|test|all] [--only ID ...] [--json OUT]
-        [--no-stories]
+        [--no-stories] [--set DIR]
+
+`--set DIR` runs another folder of conversations in the same format (tests/conversations/README.md)
+the same way — a fresh set written by someone who has not seen the assistant, for example; with
+no `splits.yml` beside them its conversations are reported as one block ("all conversations").
 
 Why a stack of its own: conversations cancel orders, create returns and file leave, so they
 need a back office that starts as seeded and is put back after every conversation that
@@ -31,14 +35,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from dialogue_report import format_report, summary  # noqa: E402
 from dialogue_set import (  # noqa: E402
+    SET_DIR,
     Conversation,
     Result,
+    SetError,
     load_set,
     persona_metadata,
     read_calendar,
@@ -161,10 +169,16 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every conversation's checks and transcript here")
     parser.add_argument("--port-base", type=int, default=17100, help="Rasa +5, actions +55, API +80")
     parser.add_argument("--no-stories", action="store_true", help="skip the test stories")
+    parser.add_argument("--set", type=Path, default=SET_DIR, help="a folder of conversations (default: %(default)s)")
     args = parser.parse_args()
     stack.stop_on_sigterm()
 
-    conversations = load_set()
+    try:
+        conversations = load_set(args.set, args.set / "splits.yml")
+    except (OSError, SetError, KeyError, TypeError, yaml.YAMLError) as error:
+        parser.error(f"cannot read the conversations in {args.set}: {error}")
+    if not conversations:
+        parser.error(f"no conversations in {args.set} (*.yml files in the format of {SET_DIR / 'README.md'})")
     if args.split != "all":
         conversations = [c for c in conversations if c.split == args.split]
     if args.only:
