@@ -7,6 +7,7 @@ states that must fail, and check the set itself (size, turns, splits, issue-21 c
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -311,3 +312,22 @@ def test_a_failed_conversation_is_told_step_by_step() -> None:
         "  form None",
         "  slot pending_request=invoice_balance",
     ]
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "no conversations in"),
+        ({"a.yml": "kind: x\nconversations:\n  - {id: a, persona: robot, goal: g, turns: [a, b, c]}\n"}, "bad persona"),
+        ({"a.yml": "kind: [unclosed\n"}, "cannot read the conversations"),
+    ],
+)
+def test_eval_dialogue_refuses_a_set_it_cannot_run_before_starting_anything(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    """`--set DIR` (a fresh set): a folder without conversations, or with a malformed one, is a clear error."""
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "eval_dialogue.py"
+    done = subprocess.run([sys.executable, str(script), "--set", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
