@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge.answer_types import Kind, expected_kind, states
 from knowledge.passages import PASSAGES_FOR_ANSWER, Candidate, cells, row_values
 from knowledge.retrieval import Hit
 from knowledge.text import plain, tokens
@@ -34,6 +35,8 @@ DEFINITE_RE = re.compile(r"^the\s+(\w+)(?:\s+(\w+))?", re.I)
 # the next few sentences too, into the next passage if need be.
 ANNOUNCES_RE = re.compile(r"(?i)(:|\b(the following|as follows|these(\s+\w+)?\s+(steps|guidelines|rules|options))\.)$")
 LIST_ITEMS = 3
+# A sentence naming another section of its document by a heading of this many words or more: `referred_section`.
+SECTION_NAME_WORDS = 2
 # A short capitalised line without sentence punctuation, inside the text, is a heading the loader did not
 # mark as one (plain text, PDF, a bold line: "Get approval from your manager"): it heads the items, it is
 # not one of them, so it does not use up the list's `LIST_ITEMS`.
@@ -67,9 +70,41 @@ def leans_on(sentence: str, before: str) -> bool:
     return bool(named & set(tokens(before)))
 
 
-def _with_context(candidate: Candidate, by_place: dict[tuple[int, int, int], Candidate]) -> list[Candidate]:
-    """The sentence with the one it leans on, or the items it announces."""
+def referred_section(
+    candidate: Candidate, by_place: dict[tuple[int, int, int], Candidate], kind: Kind | None
+) -> Candidate | None:
+    """The sentence of another section of the same document that `candidate` names by its heading and that
+    states the kind of fact the question asks for, when `candidate` does not state it itself.
+
+    "Call us during opening hours." answers "when can I call" only together with the section "Opening
+    hours". Only then: a sentence that mentions "annual leave" does not need the section of that name when
+    it states what was asked. Headings of one word ("Phone", "Vacation") are everyday words, not names of
+    sections, and are not taken as references.
+    """
+    if kind is None or states(candidate.text, kind):
+        return None
+    document, _, _ = candidate.place
+    own = candidate.hit.chunk.headings[-1:]
+    text = f" {' '.join(tokens(candidate.text))} "
+    for place in sorted(by_place):
+        other = by_place[place]
+        headings = other.hit.chunk.headings
+        if place[0] != document or not headings or headings[-1:] == own or not states(other.text, kind):
+            continue
+        words = tokens(headings[-1])
+        if len(headings[-1].split()) >= SECTION_NAME_WORDS and words and f" {' '.join(words)} " in text:
+            return other
+    return None
+
+
+def _with_context(
+    candidate: Candidate, by_place: dict[tuple[int, int, int], Candidate], kind: Kind | None = None
+) -> list[Candidate]:
+    """The sentence with the one it leans on, the items it announces, or the section it refers to by name."""
     group = [candidate]
+    section = referred_section(candidate, by_place, kind)
+    if section is not None:
+        group.append(section)
     before = by_place.get(candidate.beside(-1))
     if before is not None and leans_on(candidate.text, before.text):
         group.append(before)
@@ -128,6 +163,7 @@ def compose(candidates: list[Candidate], question: str = "") -> tuple[str, list[
     in `MAX_ANSWER_CHARS`. Returns the text and the passages it quotes, best first.
     """
     by_place = {c.place: c for c in candidates}
+    kind = expected_kind(question)
     ranked = _distinct(sorted(candidates, key=lambda c: -c.score))
     best = ranked[0]
     listed = column_list(question, ranked)
@@ -140,7 +176,7 @@ def compose(candidates: list[Candidate], question: str = "") -> tuple[str, list[
             break
         if candidate in chosen or (candidate is not best and candidate.rank >= PASSAGES_FOR_ANSWER):
             continue
-        group = [c for c in _with_context(candidate, by_place) if c not in chosen]
+        group = [c for c in _with_context(candidate, by_place, kind) if c not in chosen]
         rows = sum(c.is_table_row for c in chosen + group)
         added = sum(len(c.text) + 1 for c in group)
         if chosen and (length + added > MAX_ANSWER_CHARS or rows > MAX_TABLE_ROWS):

@@ -340,3 +340,32 @@ def test_a_question_whose_words_are_the_alternatives_own_gets_rows_not_the_list(
     result = answer("what notice periods apply by contract?", notice)
     assert result.answered and "1 month" in (result.answer or ""), result.answer
     assert result.answer != "Contract: Permanent contract and Fixed-term contract."
+
+
+HELPDESK_MD = """# Reaching the service desk
+
+## Telephone
+Ring 0800 123 4567 within the service window. Calls from mobiles cost the usual rate.
+
+## Letters
+Post reaches us at Box 12, Springfield. The desk does not take parcels.
+
+## Service window
+Staff are in Tuesday to Saturday, 9:30–17:00 local time. On public holidays nobody is in.
+"""
+
+
+@pytest.fixture(scope="module")
+def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    return ingested(tmp_path_factory, "helpdesk", {"helpdesk.md": HELPDESK_MD, "equity.md": EQUITY_MD})
+
+
+def test_a_sentence_naming_another_section_brings_that_sections_first_sentence(helpdesk: Retriever) -> None:
+    """ "Ring … within the service window" says when only with the section of that name; a question that
+    does not ask when gets the sentence alone."""
+    result = answer("what is the telephone number of the service desk and when can I ring?", helpdesk)
+    assert result.answered and "0800 123 4567" in (result.answer or ""), result.answer
+    assert "Tuesday to Saturday" in (result.answer or ""), result.answer
+    assert "Box 12" not in (result.answer or ""), "a section the sentence does not name stays out"
+    number = answer("what is the telephone number of the service desk?", helpdesk)
+    assert "0800 123 4567" in (number.answer or "") and "Tuesday" not in (number.answer or ""), number.answer
