@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 FOLLOW_UP_RE = re.compile(r"(?i)^\s*(and|what about|how about|also|same for|and what about|what if)\b")
 FOLLOW_UP_MAX_WORDS = 6
+# A message this short that the documents cannot answer alone is asked again with the question before it.
+MAY_LEAN_WORDS = 10
 KNOWLEDGE_TIMEOUT_S = 10.0
 # Until the warm-up has loaded the embedding model (seconds on a busy machine: importing
 # sentence-transformers alone took 17 s at load 9), a question waits for it rather than failing.
@@ -67,12 +69,42 @@ def is_employee(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("employee_verified"))
 
 
-def question_in_context(text: str, previous: str | None) -> str:
-    """A short follow-up is read with the question before it; anything else stands alone."""
+def is_follow_up(text: str, previous: str | None) -> bool:
+    """A short message that continues the question answered before it ("and for sick days?", "what about X?")."""
     words = text.split()
-    if previous and (FOLLOW_UP_RE.match(text) or len(words) <= 2) and len(words) <= FOLLOW_UP_MAX_WORDS:
-        return f"{previous} {text}"
-    return text
+    return bool(previous) and (bool(FOLLOW_UP_RE.match(text)) or len(words) <= 2) and len(words) <= FOLLOW_UP_MAX_WORDS
+
+
+def questions_in_context(text: str, previous: str | None) -> list[str]:
+    """What to ask the documents, in this order: a follow-up is read with the question answered before it;
+    a message short enough to lean on it ("is it free if I spend enough?") is asked alone first and, if
+    the documents cannot answer it alone, with the question before it; anything else stands alone.
+
+    Why both for the short ones: "it" in "is it free…" refers back, in "is it possible to return a gift?"
+    it does not, and words alone cannot tell the two apart; the documents' answer can."""
+    if previous and is_follow_up(text, previous):
+        return [f"{previous} {text}"]
+    if previous and len(text.split()) <= MAY_LEAN_WORDS:
+        return [text, f"{previous} {text}"]
+    return [text]
+
+
+async def answer_in_context(tracker: Tracker, text: str, intent: str, confidence: float) -> tuple[str, Answer, bool]:
+    """The first of `questions_in_context` the documents answer confidently enough for the intent (a follow-up
+    of an answered question counts as a policy question whatever the NLU called it: "what about columbus
+    day?" after a holiday answer is not chatter); else the first one asked. Returns the question, the answer
+    and whether it clears the bar."""
+    previous = tracker.get_slot("last_question")
+    if is_follow_up(text, previous):
+        intent, confidence = "ask_policy", 1.0
+    asked: tuple[str, Answer] | None = None
+    for question in questions_in_context(text, previous):
+        result = await ask_documents(tracker, question)
+        if result.answered and confident_enough(result, intent, confidence):
+            return question, result, True
+        asked = asked or (question, result)
+    assert asked is not None  # questions_in_context gives at least one question
+    return asked[0], asked[1], False
 
 
 def abstain_reply(related_text: str | None, related: Source | None) -> str:
@@ -142,9 +174,10 @@ class ActionAnswerFromDocuments(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(response="utter_default")
             return []
-        question = question_in_context(text, tracker.get_slot("last_question"))
         try:
-            result = await ask_documents(tracker, question)
+            question, result, confident = await answer_in_context(
+                tracker, text, intent_of(tracker), confidence_of(tracker)
+            )
         except Exception:
             # Chroma down (client/server mode), a time-out, anything: a polite reply and a person offered.
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
@@ -153,7 +186,7 @@ class ActionAnswerFromDocuments(Action):
         if not result.answered and is_opener(tracker, result):
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
-        if not result.answered or not confident_enough(result, intent_of(tracker), confidence_of(tracker)):
+        if not confident:
             failures = failures_in_a_row(tracker) + 1
             events: list[EventType] = [SlotSet("last_question", None), SlotSet(FAILURES_SLOT, failures)]
             if failures >= FAILURES_BEFORE_HANDOFF:
@@ -182,14 +215,13 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
         if text and not text.startswith("/"):
-            question = question_in_context(text, tracker.get_slot("last_question"))
             try:
-                result = await ask_documents(tracker, question)
+                # Its own bar whatever the NLU said (this action is the out-of-scope reply), except for a follow-up.
+                question, result, confident = await answer_in_context(tracker, text, "out_of_scope", 1.0)
             except Exception:  # the documents are a bonus here: without them, the out-of-scope reply
                 logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
             else:
-                # Its own bar whatever the NLU said: this action is the out-of-scope reply.
-                if result.answered and confident_enough(result, "out_of_scope"):
+                if confident:
                     return answered_events(dispatcher, result, question)
         dispatcher.utter_message(response="utter_out_of_scope")
         return [SlotSet(OFFERED_SLOT, True)]

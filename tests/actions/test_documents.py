@@ -20,7 +20,7 @@ from actions.documents import (
     ActionAnswerFromDocuments,
     ActionOutOfScope,
     abstain_reply,
-    question_in_context,
+    questions_in_context,
 )
 from assistant import catalog
 from assistant.identity import issue_channel_token
@@ -115,14 +115,44 @@ def test_the_abstention_quotes_only_what_it_was_given() -> None:
     assert "“Returns and refunds”" in text and "“Returns are accepted within 30 days of delivery”" in text
 
 
-def test_only_short_follow_ups_borrow_the_previous_question() -> None:
+def test_only_short_messages_borrow_the_previous_question() -> None:
     previous = "how many vacation days do we get?"
-    assert question_in_context("and for sick days?", previous) == f"{previous} and for sick days?"
-    assert question_in_context("what about parental leave", previous).startswith(previous)
-    assert question_in_context("what is the return policy for candles?", previous) == (
-        "what is the return policy for candles?"
+    assert questions_in_context("and for sick days?", previous) == [f"{previous} and for sick days?"]
+    assert questions_in_context("what about parental leave", previous)[0].startswith(previous)
+    leaning = "is it the same if I work part time?"
+    assert questions_in_context(leaning, previous) == [leaning, f"{previous} {leaning}"], "alone first"
+    standalone = "what is the return policy for candles I bought in the shop last spring?"
+    assert questions_in_context(standalone, previous) == [standalone]
+    assert questions_in_context("and for sick days?", None) == ["and for sick days?"]
+
+
+async def test_a_short_question_leaning_on_the_one_before_is_answered_with_it(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "how long do I have?" says nothing alone; after a question about returns it asks for the return window."""
+    alone = await run(ActionAnswerFromDocuments(), make_tracker(text="how long do I have?", intent="ask_policy"))
+    assert not sources_of(alone), alone.text
+    after = make_tracker(
+        text="how long do I have?", intent="ask_policy", slots={"last_question": "are returns accepted?"}
     )
-    assert question_in_context("and for sick days?", None) == "and for sick days?"
+    reply = await run(ActionAnswerFromDocuments(), after)
+    assert "30 days" in reply.text and sources_of(reply)[0]["path"] == "returns.md"
+
+
+async def test_a_follow_up_the_nlu_calls_out_of_scope_continues_the_answered_question(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "what about sick days?" after an answer about vacation days is a follow-up, whatever the NLU called it;
+    the same words as a first message keep the out-of-scope bar."""
+    slots = {"last_question": "how many vacation days does every employee get?"}
+    follow_up = make_tracker(
+        text="what about sick days?", intent="out_of_scope", slots=slots, metadata=employee(indexed)
+    )
+    reply = await run(ActionOutOfScope(), follow_up)
+    assert "10 sick days" in reply.text and sources_of(reply)
+    first = make_tracker(text="what about sick days?", intent="out_of_scope", metadata=employee(indexed))
+    reply = await run(ActionOutOfScope(), first)
+    assert reply.text == catalog.text("utter_out_of_scope") and not sources_of(reply)
 
 
 async def test_the_second_no_answer_in_a_row_brings_in_a_person(
