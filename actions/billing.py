@@ -65,6 +65,16 @@ def payment_link(invoice_number: str) -> str:
     return f"{settings.public_url.rstrip('/')}/pay/{invoice_number}?token={token}"
 
 
+def verified_with_invoice(tracker: Tracker) -> str | None:
+    """The invoice number given to the identity check that "pay my invoice" started, when this is that request
+    carried out right after it: the invoice the person had at hand is the one they mean to pay. (A balance
+    stays the whole account's, whichever invoice identified the person.)"""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if tracker.get_slot("pending_request") != ActionInvoicePay.intent or intent == ActionInvoicePay.intent:
+        return None
+    return normalise_invoice_number(tracker.get_slot("verify_reference") or "")
+
+
 class InvoiceAction(CustomerAction):
     """Shared by the invoice actions: the invoice named in the conversation, if any."""
 
@@ -79,7 +89,12 @@ class InvoiceAction(CustomerAction):
         customer's whole account, whichever invoice they were verified with or asked about before).
         """
         source = tracker.latest_message.get("text") if in_message else tracker.get_slot("invoice_number")
-        number = normalise_invoice_number(source or "")
+        return await self.invoice_numbered(dispatcher, normalise_invoice_number(source or ""), customer_id)
+
+    async def invoice_numbered(
+        self, dispatcher: CollectingDispatcher, number: str | None, customer_id: int
+    ) -> tuple[bool, Invoice | None]:
+        """(named?, invoice) for `number`; not the customer's: says so, returns (True, None)."""
         if not number:
             return False, None
         try:
@@ -177,6 +192,8 @@ class ActionInvoicePay(InvoiceAction):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
         named, invoice = await self.named_invoice(dispatcher, tracker, customer_id, in_message=True)
+        if not named:
+            named, invoice = await self.invoice_numbered(dispatcher, verified_with_invoice(tracker), customer_id)
         if named and invoice is None:
             return [SlotSet("invoice_number", None)]
         if invoice is None:

@@ -206,6 +206,24 @@ async def test_pay_without_a_number_asks_which_of_the_own_invoices(
     ]
 
 
+async def test_pay_asked_before_the_identity_check_is_for_the_invoice_given_to_it(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_billing: SqlBilling
+) -> None:
+    """ "I want to pay my invoice" -> "INV-…" (to the identity check) -> e-mail: the link for that invoice, not
+    the list of all of them; the same request made later by a verified customer still asks which one."""
+    owed = app_billing.list_open_invoices(alice.customer_id)
+    given = owed[-1].number
+    carried = {"pending_request": "invoice_pay", "verify_reference": given}
+    after_check = make_tracker(customer_id=alice.customer_id, slots=carried, text="alice@example.com", intent="inform")
+    reply = await run(ActionInvoicePay(), after_check)
+    match = LINK_RE.search(reply.text)
+    assert match is not None and match.group(2) == given, reply.text
+    asked_again = make_tracker(
+        customer_id=alice.customer_id, slots=carried, text="pay my invoice", intent="invoice_pay"
+    )
+    assert (await run(ActionInvoicePay(), asked_again)).text == "Which invoice would you like to pay?"
+
+
 async def test_pay_of_another_customers_invoice_gives_no_link(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, bob: DemoAccount
 ) -> None:
