@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
+from actions.suggestion import SUGGESTED_SLOT, suggest_request
 from assistant import catalog
 from assistant.names import HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from knowledge.answerability import clears
@@ -162,7 +163,12 @@ def answered_events(dispatcher: CollectingDispatcher, result: Answer, question: 
     """Send the answer with its sources; remember the question for a follow-up."""
     contract = result.contract()
     dispatcher.utter_message(text=contract["answer"], json_message={"sources": contract["sources"]})
-    return [SlotSet("last_question", question[:500]), SlotSet(FAILURES_SLOT, 0), SlotSet(OFFERED_SLOT, False)]
+    return [
+        SlotSet("last_question", question[:500]),
+        SlotSet(FAILURES_SLOT, 0),
+        SlotSet(OFFERED_SLOT, False),
+        SlotSet(SUGGESTED_SLOT, False),
+    ]
 
 
 class ActionAnswerFromDocuments(Action):
@@ -187,8 +193,15 @@ class ActionAnswerFromDocuments(Action):
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
         if not confident:
+            suggested = suggest_request(dispatcher, tracker)
+            if suggested is not None:
+                return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]
             failures = failures_in_a_row(tracker) + 1
-            events: list[EventType] = [SlotSet("last_question", None), SlotSet(FAILURES_SLOT, failures)]
+            events: list[EventType] = [
+                SlotSet("last_question", None),
+                SlotSet(FAILURES_SLOT, failures),
+                SlotSet(SUGGESTED_SLOT, False),
+            ]
             if failures >= FAILURES_BEFORE_HANDOFF:
                 dispatcher.utter_message(response="utter_documents_abstain_again")
                 return [*events, SlotSet(OFFERED_SLOT, False), FollowupAction("action_handoff")]

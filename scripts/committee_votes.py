@@ -49,6 +49,7 @@ def fallback_of(metadata: ModelMetadata) -> dict[str, float]:
             return {
                 "threshold": float(node.config["threshold"]),
                 "ambiguity": float(node.config["ambiguity_threshold"]),
+                "flow": float(node.config.get("request_threshold", 0.0)),
             }
     raise SystemExit("This model has no FallbackClassifier (config.yml).")
 

@@ -71,6 +71,7 @@ class Choice:
     weights: tuple[float, ...]
     threshold: float
     ambiguity: float
+    flow: float = 0.0  # a transactional intent below this is a fallback too (`request_threshold`, engine/fallback.py)
 
 
 def decide(votes: Votes, choice: Choice) -> str:
@@ -78,6 +79,8 @@ def decide(votes: Votes, choice: Choice) -> str:
     it is below the threshold or too close to the second (FallbackClassifier)."""
     ranked = weighted_average(list(zip(choice.weights, votes, strict=True)))
     if not ranked or ranked[0][1] < choice.threshold:
+        return FALLBACK
+    if ranked[0][0] in TRANSACTIONAL_INTENTS and ranked[0][1] < choice.flow:
         return FALLBACK
     compared = rivals(ranked)  # details given with a request are not a rival reading (engine/fallback.py)
     if len(compared) > 1 and compared[0][1] - compared[1][1] < choice.ambiguity:
@@ -159,7 +162,12 @@ def configured_choice(config: dict) -> Choice:
     pipeline = config["pipeline"]
     weights = tuple(float(step["weight"]) for step in pipeline if step["name"].endswith("committee.CastVote"))
     fallback = next(step for step in pipeline if step["name"] in FALLBACK_STEPS)
-    return Choice(weights, float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1)))
+    return Choice(
+        weights,
+        float(fallback["threshold"]),
+        float(fallback.get("ambiguity_threshold", 0.1)),
+        float(fallback.get("request_threshold", 0.0)),
+    )
 
 
 def seeded_config(config: dict, seed: int) -> dict:
@@ -232,7 +240,8 @@ def _read_votes(cast: dict) -> tuple[list[Votes], list[str], Choice]:
     cases = cast["cases"]
     votes = [[[(str(name), float(conf)) for name, conf in ranking] for _, ranking in case["votes"]] for case in cases]
     weights = tuple(float(weight) for weight, _ in cases[0]["votes"]) if cases else ()
-    trained_with = Choice(weights, cast["fallback"]["threshold"], cast["fallback"]["ambiguity"])
+    fallback = cast["fallback"]
+    trained_with = Choice(weights, fallback["threshold"], fallback["ambiguity"], fallback.get("flow", 0.0))
     return votes, [str(case["served"]) for case in cases], trained_with
 
 
@@ -302,6 +311,13 @@ def option_parser() -> argparse.ArgumentParser:
         metavar=("DIET", "LOGREG", "SVM", "T", "A"),
         help="also print what this choice does (weights, threshold, ambiguity); repeatable",
     )
+    parser.add_argument(
+        "--flows",
+        type=float,
+        nargs="+",
+        default=[],
+        help="also score these bars for transactional intents (`request_threshold`), the rest as configured",
+    )
     parser.add_argument("--json", type=Path, help="write the scored grid here")
     return parser
 
@@ -329,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     for *weights, threshold, ambiguity in args.describe:
         asked = Choice(tuple(weights), threshold, ambiguity)
         print(f"asked:      {score(runs, asked):.4f}  {asked}\n            {described(runs, asked, list(halves))}")
+    for flow in args.flows:
+        asked = Choice(current.weights, current.threshold, current.ambiguity, flow)
+        print(f"flow {flow:<5}: {score(runs, asked):.4f}  {described(runs, asked, list(halves))}")
     near = [score(runs, other) for other in neighbours(best, args.step, 0.05)]
     print(f"neighbours of the best within {PLATEAU}: {sum(best_value - v <= PLATEAU for v in near)} of {len(near)}")
     _, chosen = min(scored, key=lambda item: (-round(item[0], 4), -item[1].threshold, -item[1].ambiguity))

@@ -2,7 +2,7 @@
 
 Prints one `ENGINE-CHECK {json}` line; `test_fallback.py` asserts on it. Each ranking below is given to Rasa's
 own `FallbackClassifier` and to ours, built the way the trained pipeline builds them (threshold 0.2, margin
-0.05), and the intent each leaves on the message is reported.
+0.05), and the intent each leaves on the message is reported; then ours with a bar for requests.
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ RANKINGS = {
     "answer_first": [("inform", 0.49), ("order_status", 0.47), ("greet", 0.02)],
     "too_unsure": [("order_status", 0.15), ("inform", 0.05), ("greet", 0.01)],
     "clear": [("leave_request", 0.8), ("inform", 0.1), ("greet", 0.1)],
+}
+
+REQUEST_BAR = {
+    "unsure_request": [("order_cancel", 0.35), ("out_of_scope", 0.3), ("greet", 0.05)],
+    "sure_request": [("order_cancel", 0.45), ("out_of_scope", 0.3), ("greet", 0.05)],
+    "unsure_policy_question": [("ask_policy", 0.35), ("out_of_scope", 0.25), ("greet", 0.05)],
+    "unsure_greeting": [("greet", 0.3), ("out_of_scope", 0.2), ("thank", 0.05)],
 }
 
 
@@ -45,6 +52,9 @@ def main() -> None:
     report = {
         name: {"rasa": decided(rasas, ranking), "ours": decided(ours, ranking)} for name, ranking in RANKINGS.items()
     }
+    # With a bar for requests (config.yml's `request_threshold`): only a transactional intent below it falls back.
+    barred = RequestWithDetailsFallback({**settings, "request_threshold": 0.4})
+    report["request_bar"] = {name: decided(barred, ranking) for name, ranking in REQUEST_BAR.items()}
     print("ENGINE-CHECK " + json.dumps(report))
 
 

@@ -1,5 +1,5 @@
-"""engine/fallback.py: a request with `inform` close behind it is kept; every other decision is Rasa's own
-(checked inside the engine environment against Rasa's FallbackClassifier)."""
+"""engine/fallback.py: a request with `inform` close behind it is kept; a request below its own bar falls back;
+every other decision is Rasa's own (checked inside the engine environment against Rasa's FallbackClassifier)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,14 @@ def test_a_request_giving_its_details_is_not_ambiguous(report: dict[str, Any]) -
 )
 def test_everything_else_is_decided_as_rasa_decides(report: dict[str, Any], case: str, intent: str) -> None:
     assert report[case] == {"rasa": intent, "ours": intent}
+
+
+def test_a_request_below_its_own_bar_falls_back_and_nothing_else_does(report: dict[str, Any]) -> None:
+    """`request_threshold`: an order, invoice or leave request needs more confidence than the general
+    threshold to start its flow; a policy question or a greeting at the same confidence is kept."""
+    assert report["request_bar"] == {
+        "unsure_request": "nlu_fallback",
+        "sure_request": "order_cancel",
+        "unsure_policy_question": "ask_policy",
+        "unsure_greeting": "greet",
+    }

@@ -56,6 +56,16 @@ def test_details_given_with_a_request_do_not_make_it_ambiguous_as_the_served_mod
     assert decide(third_close, Choice((1.0,), 0.2, 0.05)) == FALLBACK
 
 
+def test_a_request_below_its_own_bar_falls_back_as_the_served_model_decides() -> None:
+    """engine/fallback.py's `request_threshold`: only a transactional intent needs to clear it."""
+    request = [[("order_cancel", 0.35), ("out_of_scope", 0.3), ("greet", 0.05)]]
+    assert decide(request, Choice((1.0,), 0.2, 0.0, 0.4)) == FALLBACK
+    assert decide(request, Choice((1.0,), 0.2, 0.0, 0.3)) == "order_cancel"
+    policy = [[("ask_policy", 0.35), ("out_of_scope", 0.3), ("greet", 0.05)]]
+    assert decide(policy, Choice((1.0,), 0.2, 0.0, 0.4)) == "ask_policy"
+    assert configured_choice(CONFIG).flow > configured_choice(CONFIG).threshold, "config.yml sets the bar"
+
+
 def test_the_members_digest_ignores_what_the_tuner_chooses_and_sees_what_members_learn_from() -> None:
     digest = members_digest(CONFIG)
     retuned = {**CONFIG, "pipeline": [dict(step) for step in CONFIG["pipeline"]]}

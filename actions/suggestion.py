@@ -1,0 +1,91 @@
+"""A request the NLU is unsure of is asked about ("Did you want to cancel an order?"), never started.
+
+The fallback classifier turns an order, invoice or leave request below its own bar into
+`nlu_fallback` (`engine/fallback.py`, `request_threshold`): out-of-scope messages read as a
+request at low confidence ("order a takeaway" as a cancellation) started flows nobody asked for.
+Such a message still goes to the documents first (`actions/documents.py`); when they cannot
+answer it and the likeliest reading was a request, the assistant names that request and asks.
+A yes (typed in any of its forms, or the button) carries out the message as that request, as
+if the NLU had been sure of it; a no is a plain "okay".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from assistant import catalog
+from assistant.names import TRANSACTIONAL_INTENTS
+
+FALLBACK = "nlu_fallback"
+SUGGESTED_SLOT = "request_suggested"  # bool: the last reply asked "did you want to …?" (rules/suggestion.yml)
+SUGGESTION_CHOICES = (("utter_button_suggestion_yes", "/affirm"), ("utter_button_suggestion_no", "/deny"))
+
+
+def suggestion_response(intent: str) -> str:
+    """The catalog entry that names the request: "Did you want to cancel an order?"."""
+    return f"utter_suggest_{intent}"
+
+
+def likeliest_request(parse_data: dict[str, Any]) -> str | None:
+    """The transactional intent a fallback message most likely was, if its likeliest reading is one."""
+    if (parse_data.get("intent") or {}).get("name") != FALLBACK:
+        return None
+    ranking = parse_data.get("intent_ranking") or []
+    likeliest = next((entry.get("name") for entry in ranking if entry.get("name") != FALLBACK), None)
+    return likeliest if likeliest in TRANSACTIONAL_INTENTS else None
+
+
+def suggest_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Ask whether the request the NLU was unsure of is what the person meant; None when it was no request
+    (or a form is running: its question is asked again instead)."""
+    if tracker.active_loop_name:
+        return None
+    intent = likeliest_request(tracker.latest_message)
+    if intent is None:
+        return None
+    dispatcher.utter_message(response=suggestion_response(intent), buttons=catalog.buttons(*SUGGESTION_CHOICES))
+    return [SlotSet(SUGGESTED_SLOT, True)]
+
+
+def suggested_message(tracker: Tracker) -> dict[str, Any] | None:
+    """The user event the suggestion was about: the message just before the yes, if it was an unsure request."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    if len(users) < 2 or likeliest_request(users[-2].get("parse_data") or {}) is None:
+        return None
+    return users[-2]
+
+
+class ActionAcceptSuggestion(Action):
+    """A yes to "did you want to …?": the message it was about, carried out as that request."""
+
+    def name(self) -> str:
+        return "action_accept_suggestion"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        original = suggested_message(tracker)
+        if original is None:
+            dispatcher.utter_message(response="utter_affirm_no_question")
+            return [SlotSet(SUGGESTED_SLOT, False)]
+        parse_data = dict(original.get("parse_data") or {})
+        intent = likeliest_request(parse_data)
+        parse_data["intent"] = {"name": intent, "confidence": 1.0}
+        replayed = UserUttered(original.get("text"), parse_data, input_channel=original.get("input_channel"))
+        # The identity the channel vouched for travels with the message: this turn's, as the yes carried it.
+        replayed["metadata"] = tracker.latest_message.get("metadata") or {}
+        return [UserUtteranceReverted(), SlotSet(SUGGESTED_SLOT, False), ActionExecuted("action_listen"), replayed]
+
+
+class ActionDeclineSuggestion(Action):
+    """A no to "did you want to …?": nothing is started."""
+
+    def name(self) -> str:
+        return "action_decline_suggestion"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_deny_no_question")
+        return [SlotSet(SUGGESTED_SLOT, False)]
