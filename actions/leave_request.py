@@ -81,6 +81,9 @@ def is_question_at_form(tracker: Tracker) -> bool:
 
 QUESTION_INTENTS = frozenset({"ask_policy", "why_verify", "bot_challenge"})
 HR_QUESTION_INTENTS = frozenset({"payday", "leave_balance", "leave_used", "leave_request_status", "help"})
+# A yes given to "what kind of leave?": an answer that names no kind, refused with the kinds. (A value is not:
+# "next friday" there names the days, which the form takes.)
+ANSWERS_NO_CHOICE = frozenset({"affirm"})
 
 
 class ValidateLeaveForm(FormValidationAction):
@@ -94,8 +97,15 @@ class ValidateLeaveForm(FormValidationAction):
     ) -> dict[str, Any]:
         if is_question_at_form(tracker):
             return {}
-        found = leave_type_in(tracker.latest_message.get("text") or "")
-        if found is None or found.value == tracker.get_slot("leave_type"):
+        text = tracker.latest_message.get("text") or ""
+        found = leave_type_in(text)
+        if found is None:
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if tracker.get_slot("requested_slot") == "leave_type" and intent in ANSWERS_NO_CHOICE:
+                # "yes please" to "what kind of leave?": not a kind; said so, and asked again by the form
+                return {"leave_type": text[:200]}
+            return {}
+        if found.value == tracker.get_slot("leave_type"):
             return {}
         return {"leave_type": found.value}
 

@@ -58,6 +58,35 @@ async def test_the_leave_form_reads_type_and_dates_from_one_message(
     assert dispatcher.messages == []
 
 
+async def test_a_yes_to_the_type_question_is_refused_with_the_kinds_not_taken_for_a_yes(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee
+) -> None:
+    """ "yes pls" to "what kind of leave?" names no kind: the form says which kinds there are and asks again
+    (rather than rejecting, after which the yes was answered as one to no question)."""
+    form = ValidateLeaveForm()
+    for text, intent in (("yes pls", "affirm"), ("yeah go ahead", "affirm")):
+        tracker = make_tracker(
+            text=text,
+            intent=intent,
+            metadata=token_of(emma, app_settings),
+            active_loop="leave_form",
+            slots={"requested_slot": "leave_type"},
+        )
+        dispatcher = CollectingDispatcher()
+        extracted = await form.extract_leave_type(dispatcher, tracker, domain)
+        assert extracted == {"leave_type": text}
+        assert await form.validate_leave_type(text, dispatcher, tracker, domain) == {"leave_type": None}
+        assert [m["response"] for m in dispatcher.messages] == ["utter_leave_type_unclear"]
+    asked_dates = make_tracker(
+        text="yes pls", intent="affirm", active_loop="leave_form", slots={"requested_slot": "leave_dates"}
+    )
+    assert await form.extract_leave_type(CollectingDispatcher(), asked_dates, domain) == {}
+    days = make_tracker(
+        text="next friday", intent="inform", active_loop="leave_form", slots={"requested_slot": "leave_type"}
+    )
+    assert await form.extract_leave_type(CollectingDispatcher(), days, domain) == {}, "days, not a wrong kind"
+
+
 async def quote(
     run: Run, make_tracker: Callable[..., Tracker], metadata: dict[str, str], leave_type: str, wanted: DateRange
 ) -> Any:

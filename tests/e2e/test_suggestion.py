@@ -32,7 +32,7 @@ def ranking(text: str) -> list[dict[str, Any]]:
 def test_a_request_below_its_bar_is_a_fallback_with_the_request_next(e2e_stack: RunningStack) -> None:
     first, second = ranking("time off")[:2]
     assert first["name"] == "nlu_fallback" and second["name"] == "leave_request", (first, second)
-    assert 0.2 <= second["confidence"] < 0.4
+    assert 0.2 <= second["confidence"] < 0.35, "between the general threshold and the requests' (config.yml)"
 
 
 def test_a_typed_yes_carries_out_the_request_it_was_asked_about(
@@ -48,7 +48,7 @@ def test_a_typed_yes_carries_out_the_request_it_was_asked_about(
 
 def test_a_no_starts_nothing(conversation: Callable[..., Conversation]) -> None:
     chat = conversation()
-    assert SUGGESTS_CANCEL in chat.say("please cancel my next hair cut")
+    assert SUGGESTS_CANCEL in chat.say("i want to order chinese takeout")
     reply = chat.say("no")
     assert "check it's you" not in reply and "order number" not in reply, reply
     assert "anything else" in reply.lower(), reply
