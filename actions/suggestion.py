@@ -2,7 +2,8 @@
 
 The fallback classifier turns an order, invoice or leave request below its own bar into
 `nlu_fallback` (`engine/fallback.py`, `request_threshold`): out-of-scope messages read as a
-request at low confidence ("order a takeaway" as a cancellation) started flows nobody asked for.
+request at low confidence (a request to order food as an order cancellation) started flows nobody
+asked for.
 Such a message still goes to the documents first (`actions/documents.py`); when they cannot
 answer it and the likeliest reading was a request, the assistant names that request and asks.
 A yes (typed in any of its forms, or the button) carries out the message as that request, as

@@ -14,9 +14,9 @@ confidence: the threshold check is Rasa's own.
 A request that would start a flow needs more than the general threshold: below
 `request_threshold`, a transactional intent (an order, invoice or leave request) is a fallback
 too, and the assistant asks whether that request is what the person meant instead of starting
-it (`actions/suggestion.py`). Why: out-of-scope messages taken for a request ("order a
-takeaway" as an order cancellation at 0.26) started flows nobody asked for; chosen on tune halves
-with the committee's weights (`scripts/tune_committee.py --flows`).
+it (`actions/suggestion.py`). Why: out-of-scope messages taken for a request at low confidence (a
+request to order food as an order cancellation) started flows nobody asked for; chosen on tune
+halves with the committee's weights (`scripts/tune_committee.py --flows`).
 
 Nothing to train; it replaces `FallbackClassifier` in config.yml with the same settings.
 """

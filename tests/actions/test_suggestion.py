@@ -33,7 +33,7 @@ def test_every_request_has_a_question_naming_it() -> None:
 async def test_an_unsure_request_the_documents_cannot_answer_is_asked_about_not_started(
     run: Run, make_tracker: Callable[..., Tracker], no_documents: Settings
 ) -> None:
-    tracker = make_tracker(text="order a takeaway", intent="nlu_fallback", ranking=UNSURE_CANCEL)
+    tracker = make_tracker(text="order me some food", intent="nlu_fallback", ranking=UNSURE_CANCEL)
     reply = await run(ActionAnswerFromDocuments(), tracker)
     assert reply.text == catalog.text("utter_suggest_order_cancel")
     assert [button["payload"] for button in reply.buttons] == ["/affirm", "/deny"]
