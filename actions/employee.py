@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import call, hr_port
@@ -27,7 +27,7 @@ from actions.customer import (
 )
 from assistant import catalog
 from assistant.settings import get_settings
-from backoffice.errors import BackofficeUnavailable, NotFound
+from backoffice.errors import NotFound
 
 HR_UNAVAILABLE = "utter_hr_unavailable"
 
@@ -79,23 +79,3 @@ class EmployeeAction(Action, ABC):
     @abstractmethod
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
         """Reply for the identified `employee_id`; back-office errors are handled by the caller."""
-
-
-class ActionEmployeesOnly(Action):
-    """An HR request from someone the channel does not identify as an employee."""
-
-    def name(self) -> str:
-        return "action_employees_only"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        # The identity slots are set at the session's start; someone who became known since (a
-        # sign-in, the HR system back after an outage) is told to ask again, and now counts.
-        try:
-            employee = await identified_employee_id(tracker) is not None
-        except BackofficeUnavailable:
-            employee = False
-        if employee:
-            dispatcher.utter_message(response="utter_employee_recognised")
-            return [SlotSet("employee_verified", True)]
-        dispatcher.utter_message(text=sign_in_explanation(tracker))
-        return []

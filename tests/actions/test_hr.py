@@ -11,7 +11,6 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, UserUttered
 
-from actions.employee import ActionEmployeesOnly
 from actions.hr import (
     ActionLeaveBalance,
     ActionLeaveRequestStatus,
@@ -19,6 +18,7 @@ from actions.hr import (
     ActionLinkCode,
     ActionPayday,
 )
+from actions.hr_access import ActionEmployeesOnly
 from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
 from assistant.settings import Settings, get_settings
 from backoffice.sql.hr import SqlHR
