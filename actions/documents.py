@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
-from actions.suggestion import SUGGESTED_SLOT, suggest_request
+from actions.suggestion import SUGGESTED_SLOT, likeliest_reading, suggest_request
 from assistant import catalog
 from assistant.names import HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from knowledge.answerability import clears
@@ -152,10 +152,9 @@ def is_opener(tracker: Tracker, result: Answer) -> bool:
     unanswered. It gets what the assistant can do, not "I couldn't find an answer", and it is not counted
     as a failure (two of those in a row hand over to a person). Inside a form, the form's question is
     asked again instead."""
-    if intent_of(tracker) != "nlu_fallback" or tracker.active_loop_name or result.related is not None:
+    if tracker.active_loop_name or result.related is not None:
         return False
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    likeliest = next((entry.get("name") for entry in ranking if entry.get("name") != "nlu_fallback"), None)
+    likeliest = likeliest_reading(tracker.latest_message)
     return likeliest is not None and likeliest not in REQUEST_INTENTS
 
 

@@ -32,12 +32,17 @@ def suggestion_response(intent: str) -> str:
     return f"utter_suggest_{intent}"
 
 
-def likeliest_request(parse_data: dict[str, Any]) -> str | None:
-    """The transactional intent a fallback message most likely was, if its likeliest reading is one."""
+def likeliest_reading(parse_data: dict[str, Any]) -> str | None:
+    """The intent a fallback message most likely was: the first of its ranking after the fallback itself."""
     if (parse_data.get("intent") or {}).get("name") != FALLBACK:
         return None
     ranking = parse_data.get("intent_ranking") or []
-    likeliest = next((entry.get("name") for entry in ranking if entry.get("name") != FALLBACK), None)
+    return next((entry.get("name") for entry in ranking if entry.get("name") != FALLBACK), None)
+
+
+def likeliest_request(parse_data: dict[str, Any]) -> str | None:
+    """The transactional intent a fallback message most likely was, if its likeliest reading is one."""
+    likeliest = likeliest_reading(parse_data)
     return likeliest if likeliest in TRANSACTIONAL_INTENTS else None
 
 

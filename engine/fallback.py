@@ -30,8 +30,7 @@ from rasa.nlu.classifiers.fallback_classifier import AMBIGUITY_THRESHOLD_KEY, Fa
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.names import TRANSACTIONAL_INTENTS
-from engine.votes import rivals
+from engine.votes import below_request_bar, rivals
 
 REQUEST_THRESHOLD_KEY = "request_threshold"
 
@@ -48,9 +47,8 @@ class RequestWithDetailsFallback(FallbackClassifier):
     def _nlu_confidence_below_threshold(self, message: Message) -> tuple[bool, float]:
         below, confidence = super()._nlu_confidence_below_threshold(message)
         intent = message.data.get(INTENT, {}).get(INTENT_NAME_KEY)
-        if not below and intent in TRANSACTIONAL_INTENTS:
-            below = confidence < self.component_config.get(REQUEST_THRESHOLD_KEY, 0.0)
-        return below, confidence
+        bar = self.component_config.get(REQUEST_THRESHOLD_KEY, 0.0)
+        return below or below_request_bar(intent, confidence, bar), confidence
 
     def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
         ranking = [

@@ -7,6 +7,8 @@ installed, and must count the votes and judge ambiguity exactly as the server do
 
 from __future__ import annotations
 
+from assistant.names import TRANSACTIONAL_INTENTS
+
 Ranking = list[tuple[str, float]]
 ANSWER_INTENT = "inform"  # giving a value (an order number, an e-mail, dates) and nothing else
 OUT_OF_SCOPE = "out_of_scope"
@@ -34,3 +36,9 @@ def rivals(ranking: Ranking) -> Ranking:
     if len(ranking) >= 2 and ranking[0][0] not in (ANSWER_INTENT, OUT_OF_SCOPE) and ranking[1][0] == ANSWER_INTENT:
         return [ranking[0], *ranking[2:]]
     return ranking
+
+
+def below_request_bar(intent: str | None, confidence: float, bar: float) -> bool:
+    """A transactional intent (one that starts a flow on someone's records) read with less confidence than
+    the requests' own bar (`request_threshold`, engine/fallback.py): a fallback, asked about instead."""
+    return intent in TRANSACTIONAL_INTENTS and confidence < bar

@@ -50,7 +50,7 @@ from nlu_dev_halves import dev_halves  # noqa: E402
 from typos import hurried  # noqa: E402
 
 from assistant.names import TRANSACTIONAL_INTENTS  # noqa: E402
-from engine.votes import Ranking, rivals, weighted_average  # noqa: E402
+from engine.votes import Ranking, below_request_bar, rivals, weighted_average  # noqa: E402
 
 SECOND_TUNE = ROOT / "scripts" / "data" / "nlu_second" / "tune.jsonl"
 CACHE = ROOT / "var" / "cache" / "committee-tune"
@@ -80,7 +80,7 @@ def decide(votes: Votes, choice: Choice) -> str:
     ranked = weighted_average(list(zip(choice.weights, votes, strict=True)))
     if not ranked or ranked[0][1] < choice.threshold:
         return FALLBACK
-    if ranked[0][0] in TRANSACTIONAL_INTENTS and ranked[0][1] < choice.flow:
+    if below_request_bar(ranked[0][0], ranked[0][1], choice.flow):
         return FALLBACK
     compared = rivals(ranked)  # details given with a request are not a rival reading (engine/fallback.py)
     if len(compared) > 1 and compared[0][1] - compared[1][1] < choice.ambiguity:
