@@ -56,7 +56,10 @@ The rules for ambiguous phrasings, chosen once so that every reply is predictabl
 - "until Friday" with no start means from today.
 - "Monday and Tuesday" is a range only after "between" or when the two days are
   consecutive working days; otherwise the first day is taken.
-- "morning"/"am" and "afternoon"/"pm" next to a day make it a half day. A range
+- "morning"/"am" and "afternoon"/"pm" next to a day make it a half day; so does a
+  half named apart from the one day asked for, when the words say it limits the day
+  ("Wednesday 6 January … just the afternoon", "only the morning", "after lunch",
+  "before lunch"): a lone "morning" elsewhere ("good morning") changes nothing. A range
   can only start in the afternoon and end in the morning; a morning start or an
   afternoon end of a multi-day range is the whole day. "half day" alone is a
   full day: the bot should ask which half.
@@ -72,6 +75,7 @@ assistant.date_calendar places them on the calendar; assistant.date_range holds 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from assistant import catalog, formatting
@@ -110,9 +114,36 @@ def parse_date_range(text: str, today: date, *, day_first: bool = True) -> DateR
         if tokens is None:
             return None
         toks = Tokens(tokens)
-        return place_range(toks, in_named_month(toks, scan_all(toks), today), today)
+        found = place_range(toks, in_named_month(toks, scan_all(toks), today), today)
     except (OverflowError, ValueError):  # dates past year 9999 or before year 1
         return None
+    return _with_limiting_half(found, text[:MAX_INPUT_CHARS])
+
+
+# A half of the day named apart from the date, with a word that limits the day to it.
+_LIMITING_HALF = re.compile(
+    r"\b(?:just|only)\s+(?:(?:for|in)\s+)?(?:the\s+)?(?P<part>morning|afternoon)\b"
+    r"|\b(?P<lunch>after|before)\s+lunch\b"
+    r"|\bhalf[- ]day\b[^.?!]{0,30}?\b(?P<half_part>morning|afternoon)\b"
+    r"|\b(?P<part_half>morning|afternoon)\s+half\b",
+    re.IGNORECASE,
+)
+
+
+def _with_limiting_half(found: DateRange | None, text: str) -> DateRange | None:
+    """A one-day, whole-day reading narrowed to the half the message limits it to elsewhere."""
+    if found is None or found.start != found.end or found.start_part is not DayPart.FULL:
+        return found
+    if found.end_part is not DayPart.FULL:
+        return found
+    match = _LIMITING_HALF.search(text)
+    if match is None:
+        return found
+    word = match.group("part") or match.group("half_part") or match.group("part_half")
+    if word is None:
+        word = "afternoon" if match.group("lunch").lower() == "after" else "morning"
+    half = DayPart.MORNING if word.lower() == "morning" else DayPart.AFTERNOON
+    return DateRange(found.start, found.end, half, half)
 
 
 # -- saying it back ---------------------------------------------------------------------

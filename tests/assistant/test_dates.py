@@ -123,6 +123,14 @@ ON_WEDNESDAY_4_MARCH: list[tuple[str, DateRange | None]] = [
     ("from the 3rd to the 5th morning", days("2026-03-03", "2026-03-05", FULL, MORNING)),
     ("Monday morning to Wednesday afternoon", days("2026-03-09", "2026-03-11")),  # whole days
     ("from friday afternoon to friday", half("2026-03-06", AFTERNOON)),
+    # a half named apart from the day, with a word that limits the day to it
+    ("at the passport office on Friday after lunch, a personal day, just the afternoon", half("2026-03-06", AFTERNOON)),
+    ("friday please, only the morning", half("2026-03-06", MORNING)),
+    ("a half day on Friday, the morning", half("2026-03-06", MORNING)),
+    ("Friday before lunch", half("2026-03-06", MORNING)),
+    ("good morning! can I take Friday off", days("2026-03-06")),  # a greeting limits nothing
+    ("Friday off, I'm having lunch with my mum", days("2026-03-06")),
+    ("from 9 to 11 March, just the afternoon", days("2026-03-09", "2026-03-11")),  # only one day can be halved
     ("half day on friday", days("2026-03-06")),  # which half is for the bot to ask
     # words that are not dates
     ("Good morning, can I have Friday off?", days("2026-03-06")),
