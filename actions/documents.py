@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import threading
 
 from rasa_sdk import Action, Tracker
@@ -24,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
+from actions.follow_ups import earlier_turn, read_in_context
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
 from actions.suggestion import SUGGESTED_SLOT, likeliest_reading, suggest_request
 from assistant import catalog
@@ -34,10 +34,6 @@ from knowledge.service import is_warm, shared_service, warm_up
 
 logger = logging.getLogger(__name__)
 
-FOLLOW_UP_RE = re.compile(r"(?i)^\s*(and|what about|how about|also|same for|and what about|what if)\b")
-FOLLOW_UP_MAX_WORDS = 6
-# A message this short that the documents cannot answer alone is asked again with the question before it.
-MAY_LEAN_WORDS = 10
 KNOWLEDGE_TIMEOUT_S = 10.0
 # Until the warm-up has loaded the embedding model (seconds on a busy machine: importing
 # sentence-transformers alone took 17 s at load 9), a question waits for it rather than failing.
@@ -70,41 +66,22 @@ def is_employee(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("employee_verified"))
 
 
-def is_follow_up(text: str, previous: str | None) -> bool:
-    """A short message that continues the question answered before it ("and for sick days?", "what about X?")."""
-    words = text.split()
-    return bool(previous) and (bool(FOLLOW_UP_RE.match(text)) or len(words) <= 2) and len(words) <= FOLLOW_UP_MAX_WORDS
-
-
-def questions_in_context(text: str, previous: str | None) -> list[str]:
-    """What to ask the documents, in this order: a follow-up is read with the question answered before it;
-    a message short enough to lean on it ("is it free if I spend enough?") is asked alone first and, if
-    the documents cannot answer it alone, with the question before it; anything else stands alone.
-
-    Why both for the short ones: "it" in "is it free…" refers back, in "is it possible to return a gift?"
-    it does not, and words alone cannot tell the two apart; the documents' answer can."""
-    if previous and is_follow_up(text, previous):
-        return [f"{previous} {text}"]
-    if previous and len(text.split()) <= MAY_LEAN_WORDS:
-        return [text, f"{previous} {text}"]
-    return [text]
-
-
 async def answer_in_context(tracker: Tracker, text: str, intent: str, confidence: float) -> tuple[str, Answer, bool]:
-    """The first of `questions_in_context` the documents answer confidently enough for the intent (a follow-up
-    of an answered question counts as a policy question whatever the NLU called it: "what about columbus
-    day?" after a holiday answer is not chatter); else the first one asked. Returns the question, the answer
-    and whether it clears the bar."""
-    previous = tracker.get_slot("last_question")
-    if is_follow_up(text, previous):
-        intent, confidence = "ask_policy", 1.0
+    """The first question of `follow_ups.read_in_context` the documents answer confidently enough for the
+    intent — or as the policy question the reading says it is, when that asks less — else the first one asked.
+    Returns the question, the answer and whether it clears the bar."""
+    previous, previous_was_request = earlier_turn(tracker)
+    reading = read_in_context(text, previous, previous_was_request)
     asked: tuple[str, Answer] | None = None
-    for question in questions_in_context(text, previous):
+    for question, policy_confidence in zip(reading.questions, reading.policy_confidence, strict=True):
         result = await ask_documents(tracker, question)
-        if result.answered and confident_enough(result, intent, confidence):
+        read_as = (intent, confidence)
+        if policy_confidence is not None and lower_bar(("ask_policy", policy_confidence), read_as):
+            read_as = ("ask_policy", policy_confidence)
+        if result.answered and confident_enough(result, *read_as):
             return question, result, True
         asked = asked or (question, result)
-    assert asked is not None  # questions_in_context gives at least one question
+    assert asked is not None  # a reading has at least one question
     return asked[0], asked[1], False
 
 
@@ -130,6 +107,12 @@ def bar_for(intent: str, confidence: float) -> float | None:
     if intent == "ask_policy":
         return UNSURE_POLICY_BAR if confidence < UNSURE_POLICY_CONFIDENCE else None
     return NOT_PLACED_BARS.get(intent)
+
+
+def lower_bar(reading: tuple[str, float], other: tuple[str, float]) -> bool:
+    """Whether `reading` (intent, confidence) asks less support of an answer than `other` (no bar least)."""
+    bar, other_bar = bar_for(*reading), bar_for(*other)
+    return other_bar is not None and (bar is None or bar < other_bar)
 
 
 def confident_enough(result: Answer, intent: str, confidence: float = 1.0) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 
 from actions.documents import (
     NOT_PLACED_BARS,
@@ -20,8 +21,9 @@ from actions.documents import (
     ActionAnswerFromDocuments,
     ActionOutOfScope,
     abstain_reply,
-    questions_in_context,
+    lower_bar,
 )
+from actions.follow_ups import Reading, read_in_context, spoken_part
 from assistant import catalog
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
@@ -117,13 +119,40 @@ def test_the_abstention_quotes_only_what_it_was_given() -> None:
 
 def test_only_short_messages_borrow_the_previous_question() -> None:
     previous = "how many vacation days do we get?"
-    assert questions_in_context("and for sick days?", previous) == [f"{previous} and for sick days?"]
-    assert questions_in_context("what about parental leave", previous)[0].startswith(previous)
+    assert read_in_context("and for sick days?", previous) == Reading.of((f"{previous} and for sick days?", 1.0))
+    assert read_in_context("what about parental leave", previous).questions[0].startswith(previous)
     leaning = "is it the same if I work part time?"
-    assert questions_in_context(leaning, previous) == [leaning, f"{previous} {leaning}"], "alone first"
+    assert read_in_context(leaning, previous) == Reading.of((leaning, None), (f"{previous} {leaning}", None))
     standalone = "what is the return policy for candles I bought in the shop last spring?"
-    assert questions_in_context(standalone, previous) == [standalone]
-    assert questions_in_context("and for sick days?", None) == ["and for sick days?"]
+    assert read_in_context(standalone, previous) == Reading.of((standalone, None))
+    assert read_in_context("and for sick days?", None) == Reading.of(("and for sick days?", None))
+
+
+def test_a_follow_up_may_open_with_a_filler_and_be_longer() -> None:
+    """ "ok what about glasses then" continues as much as "what about glasses"; a longer continuation is
+    asked with the question before it first (a policy question), alone second (as the NLU read it)."""
+    previous = "does the company pay for insurance?"
+    assert read_in_context("ok what about glasses then", previous) == Reading.of(
+        (f"{previous} what about glasses then", 1.0)
+    )
+    longer = "and who do I send it to"
+    assert read_in_context(longer, previous) == Reading.of((f"{previous} {longer}", 1.0), (longer, None))
+    assert spoken_part("thx, and how long does that link work for?") == "and how long does that link work for?"
+    assert spoken_part("ok") == "ok", "a filler alone stays what it is"
+
+
+def test_after_a_request_only_a_message_that_points_back_leans_on_it() -> None:
+    """ "how long is that link good for?" after a payment link is about that link (read with it, as an
+    unsure policy question); "do you ship to norway?" after a balance is a question of its own."""
+    request = "can I pay INV-50081 online?"
+    pointing = "how long is that link good for?"
+    assert read_in_context(pointing, request, previous_was_request=True) == Reading.of(
+        (pointing, None), (f"{request} {pointing}", 0.0)
+    )
+    assert read_in_context("and if I'm a week late?", request, previous_was_request=True).policy_confidence == [1.0]
+    assert read_in_context("do you ship to norway?", request, previous_was_request=True) == Reading.of(
+        ("do you ship to norway?", None)
+    )
 
 
 async def test_a_short_question_leaning_on_the_one_before_is_answered_with_it(
@@ -137,6 +166,31 @@ async def test_a_short_question_leaning_on_the_one_before_is_answered_with_it(
     )
     reply = await run(ActionAnswerFromDocuments(), after)
     assert "30 days" in reply.text and sources_of(reply)[0]["path"] == "returns.md"
+
+
+async def test_a_question_pointing_back_at_a_request_is_read_with_it(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "how long do I have for that?" after a return request — right after it, or after the order number
+    the request asked for — is about the return; an older answered question (here about vacation days) is
+    no longer what it leans on."""
+    text = "how long do I have for that?"
+    latest = {"text": text, "intent": {"name": "ask_policy", "confidence": 0.9}, "entities": [], "metadata": {}}
+    request = {"intent": {"name": "order_return", "confidence": 0.99}, "entities": [], "metadata": {}}
+    detail = {"intent": {"name": "inform", "confidence": 0.99}, "entities": [], "metadata": {}}
+    asked = [ActionExecuted("action_listen"), UserUttered("I'd like to return my order", request)]
+    answered = [BotUttered("Order ORD-10187 can still be returned."), ActionExecuted("action_listen")]
+    given = [BotUttered("Which order?"), ActionExecuted("action_listen"), UserUttered("ORD-10187", detail)]
+    for events in ([*asked, *answered], [*asked, *given, *answered]):
+        tracker = make_tracker(
+            text=text,
+            intent="ask_policy",
+            confidence=0.9,
+            events=[*events, UserUttered(text, latest)],
+            slots={"last_question": "how many vacation days do we get?"},
+        )
+        reply = await run(ActionAnswerFromDocuments(), tracker)
+        assert "30 days" in reply.text and sources_of(reply)[0]["path"] == "returns.md", reply.text
 
 
 async def test_a_follow_up_the_nlu_calls_out_of_scope_continues_the_answered_question(
@@ -331,3 +385,11 @@ async def test_an_opener_gets_what_the_assistant_does_and_counts_as_no_failure(
 
     in_form = make_tracker(text="got a sec?", intent="nlu_fallback", ranking=social, active_loop="verify_form")
     assert (await run(ActionAnswerFromDocuments(), in_form)).text == catalog.text("utter_documents_abstain")
+
+
+def test_a_message_pointing_back_is_never_held_to_a_higher_bar_than_its_own() -> None:
+    """Read with the request before it, an out-of-scope message needs the unsure policy bar, not the
+    out-of-scope one; a policy question keeps the normal decision (no bar)."""
+    assert lower_bar(("ask_policy", 0.0), ("out_of_scope", 1.0))
+    assert not lower_bar(("ask_policy", 0.0), ("ask_policy", 0.9))
+    assert lower_bar(("ask_policy", 1.0), ("nlu_fallback", 0.2))

@@ -1,0 +1,106 @@
+"""Which earlier turn a short message leans on, and how to ask the documents about it.
+
+People continue a conversation in few words: "and for sick days?", "ok what about glasses
+then", "thx, and how long does that link work for?" after a payment link. Such a message
+says little alone; read with the turn before it, it is a question the documents answer.
+
+The earlier turn is the question the documents answered last (slot `last_question`), unless
+the person has since asked for something the assistant did (an order, an invoice, leave):
+then that request is the context, but only for a message that says it continues
+("and if I'm a week late?") or points back ("how long is that link good for?") — a new
+question after a request must not inherit the request's words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from assistant.names import TRANSACTIONAL_INTENTS
+
+# Words that open a reply without saying anything yet ("ok", "thx,", "lol ok."), stripped before reading.
+OPENING_FILLERS_RE = re.compile(
+    r"(?i)^\s*(?:(?:ok(?:ay)?|oh|ah|hmm+|right|cool|great|nice|thanks|thank you|thx|ta|lol|so|well|alright|"
+    r"fine|sure|yes|yeah|yep|no|nope|got it|i see)\b[\s,.!;:\-–]*)+"
+)
+# Words that say the message continues the one before.
+CONTINUATION_RE = re.compile(r"(?i)^(and|what about|how about|also|same for|what if|but what if|but if)\b")
+# Words that point back at something said before.
+REFERS_BACK_RE = re.compile(r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him|the one)\b")
+# Answers to a form's questions, passed over when looking for the request a message continues.
+FORM_ANSWERS = frozenset({"inform", "affirm", "deny"})
+# How many earlier user messages are looked at for that request.
+LOOK_BACK = 3
+# A message of at most this many words that continues is read only with the turn before it.
+FOLLOW_UP_MAX_WORDS = 6
+# A message this short that the documents cannot answer alone is asked again with the turn before it.
+MAY_LEAN_WORDS = 10
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What to ask the documents, in order, and how sure each question is a policy question: None for
+    as sure as the NLU said; 1.0 for an explicit follow-up ("what about columbus day?" after a holiday
+    answer is not chatter, whatever the NLU called it); 0.0 for a message pointing back at a request,
+    read with it (as unsure a policy question as any: `documents.bar_for`)."""
+
+    questions: list[str]
+    policy_confidence: list[float | None]
+
+    @staticmethod
+    def of(*asked: tuple[str, float | None]) -> Reading:
+        return Reading([question for question, _ in asked], [confidence for _, confidence in asked])
+
+
+def spoken_part(text: str) -> str:
+    """The message without the fillers it opens with ("ok what about glasses then" -> "what about glasses then")."""
+    return OPENING_FILLERS_RE.sub("", text, count=1).strip() or text.strip()
+
+
+def read_in_context(text: str, previous: str | None, previous_was_request: bool = False) -> Reading:
+    """How to ask the documents about `text` after `previous`.
+
+    A short continuation is read only with the turn before; a longer one (up to `MAY_LEAN_WORDS`)
+    with it first and alone second; any other message this short alone first, with it second:
+    "it" in "is it free…" refers back, in "is it possible to return a gift?" it does not, and words
+    alone cannot tell the two apart; the documents' answer can. After a request, only a message that
+    continues or points back leans on it."""
+    core = spoken_part(text)
+    words = len(core.split())
+    continues = bool(CONTINUATION_RE.match(core))
+    if not previous or words > MAY_LEAN_WORDS:
+        return Reading.of((text, None))
+    together = f"{previous} {core}"
+    if previous_was_request and not continues:
+        if REFERS_BACK_RE.search(core):
+            return Reading.of((text, None), (together, 0.0))
+        return Reading.of((text, None))
+    if (continues or words <= 2) and words <= FOLLOW_UP_MAX_WORDS:
+        return Reading.of((together, 1.0))
+    if continues:
+        return Reading.of((together, 1.0), (text, None))
+    return Reading.of((text, None), (together, None))
+
+
+def earlier_turn(tracker: Tracker) -> tuple[str | None, bool]:
+    """The turn a message may lean on, and whether it was a request the assistant carried out.
+
+    The details a form asked for ("INV-50285", an e-mail address, "yes") are not what a message leans
+    on: the request they completed is ("when do i have to pay INV-50285 by" → the identity check →
+    "and if I'm a week late?")."""
+    for event in reversed(earlier_user_messages(tracker)[-LOOK_BACK:]):
+        intent = str((event.get("parse_data") or {}).get("intent", {}).get("name"))
+        if intent in FORM_ANSWERS:
+            continue
+        if intent in TRANSACTIONAL_INTENTS and event.get("text"):
+            return str(event["text"]), True
+        break
+    return tracker.get_slot("last_question"), False
+
+
+def earlier_user_messages(tracker: Tracker) -> list[dict[str, Any]]:
+    """The user events before the latest one."""
+    return [event for event in tracker.events if event.get("event") == "user"][:-1]
