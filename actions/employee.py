@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import call, hr_port
+from actions.colleagues import asks_about_others, named_colleague
 from actions.customer import (
     channel_identity,
     connector_proof,
@@ -54,6 +55,18 @@ async def identified_employee_id(tracker: Tracker, metadata: dict[str, Any] | No
     return employee.id if employee is not None else None
 
 
+async def someone_else_asked_about(tracker: Tracker, employee_id: int) -> str | None:
+    """Whose records this message asks for when they are not the asker's ("Nora Bianchi's"), else None.
+    A button's payload ("/leave_balance") names nobody."""
+    text = tracker.latest_message.get("text") or ""
+    if not text or text.startswith("/"):
+        return None
+    colleague = named_colleague(text, await call(hr_port().list_employees), employee_id)
+    if colleague is not None:
+        return catalog.text("utter_hr_whose_named", name=colleague.name)
+    return catalog.text("utter_hr_whose_others") if asks_about_others(text) else None
+
+
 def sign_in_explanation(tracker: Tracker) -> str:
     """Why an HR answer is refused, and what to do about it, for this channel and person."""
     if verified_customer_id(tracker) is not None:
@@ -66,11 +79,25 @@ def sign_in_explanation(tracker: Tracker) -> str:
 class EmployeeAction(Action, ABC):
     """An action on the identified employee's own HR records."""
 
+    # An answer that shows records (balance, days used, requests): a question about someone else's is
+    # told whose it can show instead. Not for a form's steps, whose words ("my team is short that week")
+    # answer the form's question.
+    shows_records = False
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         async def work() -> list[EventType]:
             employee_id = await identified_employee_id(tracker)
             if employee_id is None:
                 dispatcher.utter_message(text=sign_in_explanation(tracker))
+                return []
+            whose = await someone_else_asked_about(tracker, employee_id) if self.shows_records else None
+            if whose is not None:  # not the asker's own records shown as if they were the colleague's
+                intent = str((tracker.latest_message.get("intent") or {}).get("name"))
+                dispatcher.utter_message(
+                    response="utter_hr_own_records_only",
+                    whose=whose,
+                    buttons=[{"title": catalog.text("utter_button_show_mine"), "payload": f"/{intent}"}],
+                )
                 return []
             return await self.answer(dispatcher, tracker, employee_id)
 

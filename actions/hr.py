@@ -98,6 +98,8 @@ def balance_line(balance: LeaveBalance) -> str:
 
 
 class ActionLeaveBalance(EmployeeAction):
+    shows_records = True
+
     def name(self) -> str:
         return "action_leave_balance"
 
@@ -118,6 +120,8 @@ class ActionLeaveBalance(EmployeeAction):
 
 
 class ActionLeaveUsed(EmployeeAction):
+    shows_records = True
+
     def name(self) -> str:
         return "action_leave_used"
 
@@ -159,6 +163,8 @@ def request_lines(requests: list[LeaveRequest]) -> str:
 
 
 class ActionLeaveRequestStatus(EmployeeAction):
+    shows_records = True
+
     def name(self) -> str:
         return "action_leave_request_status"
 

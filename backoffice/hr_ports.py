@@ -25,6 +25,10 @@ class HRPort(Protocol):
 
     def employee_by_slack_user(self, slack_user_id: str) -> Employee | None: ...
 
+    def list_employees(self) -> list[Employee]:
+        """Everyone on the staff list (to tell when a message asks about a colleague rather than oneself)."""
+        ...
+
     def employee_by_telegram_user(self, telegram_user_id: str) -> Employee | None: ...
 
     def issue_telegram_link_code(self, employee_id: int) -> str:

@@ -71,6 +71,10 @@ class SqlEmployees(SqlAdapter):
         wanted = (email or "").strip().lower()
         return self._employee_where(func.lower(EmployeeRow.email) == wanted) if wanted else None
 
+    def list_employees(self) -> list[Employee]:
+        with self.transaction() as session:
+            return [employee_from_row(row) for row in session.scalars(select(EmployeeRow).order_by(EmployeeRow.id))]
+
     def employee_by_slack_user(self, slack_user_id: str) -> Employee | None:
         return self._employee_where(EmployeeRow.slack_user_id == slack_user_id) if slack_user_id else None
 

@@ -109,6 +109,34 @@ async def test_request_status_lists_only_the_employees_own_requests(
     assert shown <= {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
 
 
+async def test_a_question_about_a_colleagues_leave_says_whose_it_can_show(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, colleague: DemoEmployee
+) -> None:
+    """Not the asker's own balance as if it were the colleague's: whose records it can show, and a button for them."""
+    metadata = token_of(emma, app_settings)
+    first, *_ = colleague.name.split()
+    for text, action in (
+        (f"how many vacation days does {colleague.name} have left?", ActionLeaveBalance()),
+        (f"how many vacation days does {colleague.name.lower()} have left?", ActionLeaveBalance()),
+        (f"has {first} used many sick days this year", ActionLeaveUsed()),
+        ("can you show me my team's pending leave requests?", ActionLeaveRequestStatus()),
+    ):
+        reply = await run(
+            action, make_tracker(text=text, intent=action.name().removeprefix("action_"), metadata=metadata)
+        )
+        assert reply.text.startswith("I can only show your own leave and requests"), (text, reply.text)
+        assert "left of" not in reply.text and "LR-" not in reply.text, reply.text
+        assert reply.buttons == [{"title": "Show mine", "payload": f"/{action.name().removeprefix('action_')}"}]
+    named = await run(
+        ActionLeaveBalance(), make_tracker(text=f"what does {colleague.name} have left", metadata=metadata)
+    )
+    assert f"not {colleague.name}'s" in named.text
+    # The asker's own name, a button's payload and a sentence that starts with a capital name nobody.
+    for own in (f"I'm {emma.name}, how many days do I have left?", "/leave_balance"):
+        reply = await run(ActionLeaveBalance(), make_tracker(text=own, metadata=metadata))
+        assert reply.text.startswith(f"Your leave for {date.today().year}:"), (own, reply.text)
+
+
 async def test_a_colleagues_request_number_is_not_found(
     run: Run,
     make_tracker: Callable[..., Tracker],
