@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import call, orders_port
@@ -25,6 +25,8 @@ from backoffice.errors import NotFound
 
 # The same words whether the order does not exist or belongs to someone else.
 NOT_ON_ACCOUNT = "utter_order_not_found"
+# The form that carries out each order change, for a refused change corrected with another order number.
+CHANGE_FORMS = {"order_cancel": "cancel_form", "order_return": "return_form"}
 # Where an order stands, by status: each reply names the order, its items and its total.
 STATUS_REPLIES = {
     OrderStatus.PAID: "utter_order_paid",
@@ -124,6 +126,9 @@ class ActionOrderStatus(OrderAction):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
         named = orders_named(tracker.latest_message.get("text") or "")
+        corrected = corrected_change(tracker, named)
+        if corrected is not None:  # "oh, that's the one I cancelled. I meant 10192": the return, for 10192
+            return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
         if len(named) > 1:  # "where are ORD-10211 and ORD-10213?": every one asked about
             await describe_orders(dispatcher, named, customer_id)
             return [SlotSet("order_number", named[-1])]
@@ -132,6 +137,24 @@ class ActionOrderStatus(OrderAction):
             return [SlotSet("order_number", None)]
         dispatcher.utter_message(text=describe(order, date.today()))
         return [SlotSet("order_number", order.number)]
+
+
+def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
+    """The change (order_cancel, order_return) refused in the turn before for one order, when this message
+    names exactly one other order: the person corrects which order they meant, and wants the same change
+    for it, not its status."""
+    if len(named) != 1 or named[0] == tracker.get_slot("order_number"):
+        return None
+    users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    previous = tracker.events[users[-2]]
+    intent = str((previous.get("parse_data") or {}).get("intent", {}).get("name"))
+    refused = any(
+        event.get("event") == "slot" and event.get("name") == "change_refused" and event.get("value")
+        for event in tracker.events[users[-2] : users[-1]]
+    )
+    return intent if refused and intent in CHANGE_FORMS else None
 
 
 async def describe_orders(dispatcher: CollectingDispatcher, numbers: list[str], customer_id: int) -> None:
@@ -184,7 +207,11 @@ class ActionWrongOrder(CustomerAction):
         return forget + await self.run_for_customer(dispatcher, tracker, customer_id)
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int) -> list[EventType]:
-        meant = normalise_order_number(tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        corrected = corrected_change(tracker, orders_named(text))
+        if corrected is not None:  # "that's the one I cancelled, I meant 10192": the refused change, for 10192
+            return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
+        meant = normalise_order_number(text)
         if meant:  # "sorry, I meant ORD-10293": the status of the one meant
             try:
                 order = await call(orders_port().get_order, meant, customer_id)
