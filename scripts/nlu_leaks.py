@@ -46,6 +46,8 @@ SECOND_DIR = ROOT / "scripts" / "data" / "nlu_second"
 THRESHOLD = 0.8
 CONVERSATION_THRESHOLD = 0.9
 CONVERSATION_MIN_WORDS = 6
+# The fresh conversation sets written blind (scripts/data/fresh_conversations/): evaluation phrasing too.
+FRESH_SETS = sorted(p for p in (ROOT / "scripts" / "data" / "fresh_conversations").iterdir() if p.is_dir())
 # "[PTO]{"entity": ...}" and "[vacation](leave_type)" read as the words typed.
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
 
@@ -101,7 +103,8 @@ def evaluation_cases(dev: Path = DEV_CASES, second: Path = SECOND_DIR) -> list[E
 
 
 def conversation_cases() -> list[Example]:
-    """Every typed message of the conversation set with at least CONVERSATION_MIN_WORDS words.
+    """Every typed message of the conversation set and of the fresh sets written blind
+    (`FRESH_SETS`) with at least CONVERSATION_MIN_WORDS words.
 
     Templates are filled from a stand-in calendar (a fixed day, a pay date, one pending request
     for everybody): the words around a date are what could be copied, not the date.
@@ -110,7 +113,8 @@ def conversation_cases() -> list[Example]:
     pending: defaultdict[int, tuple[str, date]] = defaultdict(lambda: ("LR-00100", day + timedelta(days=30)))
     calendar = Calendar(today=day, paydays=(day + timedelta(days=8),), pending=pending)
     cases = []
-    for conversation in load_set():
+    conversations = load_set() + [c for folder in FRESH_SETS for c in load_set(folder, None)]
+    for conversation in conversations:
         for turn in conversation.turns:
             text = calendar.render(turn.text)
             if not turn.click and len(text.split()) >= CONVERSATION_MIN_WORDS:
