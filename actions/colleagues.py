@@ -22,20 +22,22 @@ OTHER_PEOPLE_RE = re.compile(
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 
 
-def named_colleague(text: str, employees: list[Employee], self_id: int) -> Employee | None:
-    """The first other employee `text` names, or None."""
+def named_colleague(text: str, employees: list[Employee], self_id: int) -> str | None:
+    """Another employee's name as `text` writes it, or None. Only the words the person typed are said back:
+    the reply must not complete a first name into a full one."""
     own_first = next((e.name.split()[0] for e in employees if e.id == self_id and e.name), None)
     for employee in employees:
         if employee.id == self_id or not employee.name.strip():
             continue
-        if re.search(rf"(?i)\b{re.escape(employee.name)}\b", text):
-            return employee
+        full = re.search(rf"(?i)\b{re.escape(employee.name)}\b", text)
+        if full:
+            return full.group(0)
         first = employee.name.split()[0]
         if first == own_first:
             continue
         for match in re.finditer(rf"\b{re.escape(first)}\b", text):
             if not _SENTENCE_START.search(text[: match.start()]):
-                return employee
+                return match.group(0)
     return None
 
 

@@ -63,7 +63,7 @@ async def someone_else_asked_about(tracker: Tracker, employee_id: int) -> str | 
         return None
     colleague = named_colleague(text, await call(hr_port().list_employees), employee_id)
     if colleague is not None:
-        return catalog.text("utter_hr_whose_named", name=colleague.name)
+        return catalog.text("utter_hr_whose_named", name=colleague)
     return catalog.text("utter_hr_whose_others") if asks_about_others(text) else None
 
 

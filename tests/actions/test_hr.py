@@ -131,6 +131,8 @@ async def test_a_question_about_a_colleagues_leave_says_whose_it_can_show(
         ActionLeaveBalance(), make_tracker(text=f"what does {colleague.name} have left", metadata=metadata)
     )
     assert f"not {colleague.name}'s" in named.text
+    by_first = await run(ActionLeaveBalance(), make_tracker(text=f"what does {first} have left", metadata=metadata))
+    assert f"not {first}'s" in by_first.text, "only the words typed are said back, not the full name"
     # The asker's own name, a button's payload and a sentence that starts with a capital name nobody.
     for own in (f"I'm {emma.name}, how many days do I have left?", "/leave_balance"):
         reply = await run(ActionLeaveBalance(), make_tracker(text=own, metadata=metadata))

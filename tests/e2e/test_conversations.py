@@ -8,7 +8,7 @@ wherever a conversation is supposed to change it (or not).
 Demo records used (each mutated record is used by one test only):
   accounts[0]: status, cancel yes/no, cancel shipped, return in/outside the window
   accounts[1]: three wrong e-mails, "other customer's order", cancel delivered
-  accounts[2]: wrong-then-right e-mail
+  accounts[2]: wrong-then-right e-mail, a refused return corrected with another order
   accounts[3]: switching orders, logged-in customer
   accounts[4]: invoices
 (tests/e2e/test_order_failures.py uses accounts[1] to [3] when the back office fails.)
@@ -318,6 +318,27 @@ def test_cancelling_a_delivered_order_offers_a_return(conversation, accounts, e2
     assert e2e_db.order_status(number) == "delivered"
     assert e2e_db.returns_of(number) == []
     assert e2e_db.snapshot() == before
+
+
+def test_a_refused_return_corrected_with_another_order_is_asked_again_for_it(
+    conversation, accounts, e2e_db, customer_token
+) -> None:
+    """ "That's the one I cancelled, I meant 10192": the return, for the order meant — asked first, made after
+    the yes — not that order's status."""
+    account = accounts[2]
+    cancelled, meant = account.orders["cancelled"], account.returnable_order
+    assert meant and e2e_db.returns_of(meant) == []
+    convo = conversation(customer_token(account.customer_id))
+
+    refusal = convo.say(f"I'd like to return {cancelled} please")
+    assert cancelled in refusal and "RMA-" not in refusal, convo
+    question = convo.say(f"oh right, that one was cancelled. I meant the other one, {meant.removeprefix('ORD-')}")
+    assert meant in question and "€" in question, convo
+    assert e2e_db.returns_of(meant) == []  # only asked
+    reply = convo.say("yes")
+
+    assert return_number(meant) in reply, convo
+    assert e2e_db.returns_of(meant) == [return_number(meant)]
 
 
 def test_return_outside_window_is_refused(conversation, accounts, e2e_db, customer_token) -> None:

@@ -351,6 +351,8 @@ def test_employee_cannot_read_a_colleagues_leave(conversation, hr, staff, employ
         unasked = [colleague.email, colleague.number, *colleague.name.split()]
         leaked = [word for word in unasked if word in reply and word not in question]
         assert not leaked, f"{leaked} about {colleague.number}:\n{convo}"
+        if colleague.name.split()[0] in question:  # named: not the asker's figures as if they were theirs
+            assert "I can only show your own leave" in reply and not balance_facts(reply), str(convo)
 
     def assert_hidden(reply: str) -> None:
         assert "couldn't find" in reply.lower() or "can't" in reply.lower(), str(convo)
