@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +23,12 @@ from actions.order_changes import (
 )
 from actions.orders import ActionOrderStatus, ActionWrongOrder, describe
 from assistant import catalog, formatting
+from assistant.settings import Settings
 from backoffice.domain import OrderStatus
 from backoffice.sql.orders import SqlOrders
 from demo.accounts import DemoAccount
+from knowledge.ingest import ingest
+from knowledge.store import KnowledgeStore
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MISSING_ORDER = "ORD-19999"
@@ -69,6 +73,45 @@ async def test_status_of_a_delivered_order_gives_the_delivery_date(
     reply = await run(ActionOrderStatus(), tracker)
     assert f"was delivered {formatting.on_day(order.delivered_on, date.today())}" in reply.text
     assert formatting.money(order.total, order.currency) in reply.text
+
+
+ADDRESS_PAGE = (
+    "# Shipping\n\n## Changing the delivery address\n"
+    "A delivery address can be changed only before the order ships. Contact customer support with your order number.\n"
+)
+
+
+async def test_a_question_about_an_order_gets_its_status_and_the_documents_answer(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_settings: Settings, tmp_path: Path
+) -> None:
+    """A message with an order number that the NLU could not place but most likely read as a policy question
+    asks something besides the status; a plain "10234?" does not."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "shipping.md").write_text(ADDRESS_PAGE)
+    ingest(tmp_path / "docs", "public", "public", KnowledgeStore.open(app_settings.knowledge_dir))
+    number = alice.orders["paid"]
+    question = f"can the delivery address of {number} still be changed?"
+    ranking = [("nlu_fallback", 0.2), ("ask_policy", 0.43), ("order_status", 0.40)]
+    tracker = make_tracker(
+        customer_id=alice.customer_id,
+        text=question,
+        intent="nlu_fallback",
+        confidence=0.2,
+        ranking=ranking,
+        slots={"order_number": number},
+    )
+    reply = await run(ActionOrderStatus(), tracker)
+    assert number in reply.messages[0]["text"], reply.text
+    assert "changed only before the order ships" in reply.text, reply.text
+    plain = make_tracker(
+        customer_id=alice.customer_id,
+        text=number,
+        intent="nlu_fallback",
+        confidence=0.2,
+        ranking=[("nlu_fallback", 0.2), ("order_status", 0.4), ("ask_policy", 0.3)],
+        slots={"order_number": number},
+    )
+    assert "changed only before" not in (await run(ActionOrderStatus(), plain)).text
 
 
 async def test_another_customers_order_reads_exactly_like_a_missing_one(
