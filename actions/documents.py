@@ -23,9 +23,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
-from actions.follow_ups import earlier_turn, read_in_context
+from actions.follow_ups import continues_request, earlier_turn, read_in_context
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
-from actions.suggestion import SUGGESTED_SLOT, likeliest_reading, suggest_request
+from actions.suggestion import SUGGESTED_SLOT, likeliest_reading, likeliest_request, suggest_request
 from assistant import catalog
 from assistant.names import HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from knowledge.answerability import clears
@@ -162,6 +162,10 @@ class ActionAnswerFromDocuments(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(response="utter_default")
             return []
+        if continues_request(tracker, text, likeliest_request(tracker.latest_message)):
+            suggested = suggest_request(dispatcher, tracker)
+            if suggested is not None:
+                return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]
         try:
             question, result, confident = await answer_in_context(
                 tracker, text, intent_of(tracker), confidence_of(tracker)

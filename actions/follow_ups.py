@@ -86,7 +86,16 @@ def read_in_context(text: str, previous: str | None, previous_was_request: bool 
 
 
 def earlier_turn(tracker: Tracker) -> tuple[str | None, bool]:
-    """The turn a message may lean on, and whether it was a request the assistant carried out.
+    """The turn a message may lean on, and whether it was a request the assistant carried out."""
+    request = earlier_request(tracker)
+    if request is not None:
+        return request[0], True
+    return tracker.get_slot("last_question"), False
+
+
+def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
+    """The request (text, intent) the assistant carried out last, if nothing but the details its form asked
+    for came after it.
 
     The details a form asked for ("INV-50285", an e-mail address, "yes") are not what a message leans
     on: the request they completed is ("when do i have to pay INV-50285 by" → the identity check →
@@ -96,9 +105,20 @@ def earlier_turn(tracker: Tracker) -> tuple[str | None, bool]:
         if intent in FORM_ANSWERS:
             continue
         if intent in TRANSACTIONAL_INTENTS and event.get("text"):
-            return str(event["text"]), True
-        break
-    return tracker.get_slot("last_question"), False
+            return str(event["text"]), intent
+        return None
+    return None
+
+
+def continues_request(tracker: Tracker, text: str, likeliest: str | None) -> bool:
+    """A message the NLU could not place, most likely the next request of the same kind as the one just
+    carried out, that points back at it ("send me the link for the overdue one" after the invoices):
+    the request flow goes on, it is not a policy question."""
+    request = earlier_request(tracker)
+    if request is None or likeliest is None:
+        return False
+    same_kind = likeliest.split("_")[0] == request[1].split("_")[0]
+    return same_kind and bool(REFERS_BACK_RE.search(spoken_part(text)))
 
 
 def earlier_user_messages(tracker: Tracker) -> list[dict[str, Any]]:

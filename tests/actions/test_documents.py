@@ -393,3 +393,33 @@ def test_a_message_pointing_back_is_never_held_to_a_higher_bar_than_its_own() ->
     assert lower_bar(("ask_policy", 0.0), ("out_of_scope", 1.0))
     assert not lower_bar(("ask_policy", 0.0), ("ask_policy", 0.9))
     assert lower_bar(("ask_policy", 1.0), ("nlu_fallback", 0.2))
+
+
+async def test_an_unsure_next_request_pointing_back_at_the_last_one_is_asked_about_first(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "send me the link for the overdue one" after the invoices goes on with the requests: the question
+    "did you want…?" comes before any policy answer the documents may have for its words; without the
+    request before it, the documents answer first."""
+    text = "are returns accepted for that one"
+    ranking = [("nlu_fallback", 0.2), ("order_return", 0.33), ("ask_policy", 0.3)]
+    latest = {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": 0.2},
+        "entities": [],
+        "metadata": {},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+    }
+    request = {"intent": {"name": "order_return", "confidence": 0.99}, "entities": [], "metadata": {}}
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("I'd like to return my order", request),
+        BotUttered("Your return is authorised."),
+        ActionExecuted("action_listen"),
+        UserUttered(text, latest),
+    ]
+    after = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking, events=events)
+    reply = await run(ActionAnswerFromDocuments(), after)
+    assert reply.text == catalog.text("utter_suggest_order_return"), reply.text
+    alone = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking)
+    assert "30 days" in (await run(ActionAnswerFromDocuments(), alone)).text
