@@ -29,7 +29,10 @@ OPENING_FILLERS_RE = re.compile(
 # Words that say the message continues the one before.
 CONTINUATION_RE = re.compile(r"(?i)^(and|what about|how about|also|same for|what if|but what if|but if)\b")
 # Words that point back at something said before.
-REFERS_BACK_RE = re.compile(r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him|the one)\b")
+REFERS_BACK_RE = re.compile(
+    r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him)\b"
+    r"|\b(?:the|that|this)\s+(?:\w+\s+)?ones?\b"  # "the one", "the overdue one", "that other one"
+)
 # Answers to a form's questions, passed over when looking for the request a message continues.
 FORM_ANSWERS = frozenset({"inform", "affirm", "deny"})
 # How many earlier user messages are looked at for that request.

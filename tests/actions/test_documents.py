@@ -150,6 +150,8 @@ def test_after_a_request_only_a_message_that_points_back_leans_on_it() -> None:
         (pointing, None), (f"{request} {pointing}", 0.0)
     )
     assert read_in_context("and if I'm a week late?", request, previous_was_request=True).policy_confidence == [1.0]
+    overdue = "send me the link for the overdue one"
+    assert read_in_context(overdue, request, previous_was_request=True).questions == [overdue, f"{request} {overdue}"]
     assert read_in_context("do you ship to norway?", request, previous_was_request=True) == Reading.of(
         ("do you ship to norway?", None)
     )
