@@ -166,18 +166,17 @@ def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
     """The change (order_cancel, order_return) refused in the turn before for one order, when this message
     names exactly one other order: the person corrects which order they meant, and wants the same change
     for it, not its status."""
-    if len(named) != 1 or named[0] == tracker.get_slot("order_number"):
-        return None
     users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
-    if len(users) < 2:
+    if len(named) != 1 or len(users) < 2:
         return None
     previous = tracker.events[users[-2]]
     intent = str((previous.get("parse_data") or {}).get("intent", {}).get("name"))
-    refused = any(
-        event.get("event") == "slot" and event.get("name") == "change_refused" and event.get("value")
-        for event in tracker.events[users[-2] : users[-1]]
-    )
-    return intent if refused and intent in CHANGE_FORMS else None
+    turn = [event for event in tracker.events[users[-2] : users[-1]] if event.get("event") == "slot"]
+    refused = any(event.get("name") == "change_refused" and event.get("value") for event in turn)
+    refused_order = next((e.get("value") for e in reversed(turn) if e.get("name") == "order_number"), None)
+    if not refused or intent not in CHANGE_FORMS:
+        return None
+    return intent if normalise_order_number(str(refused_order or "")) != named[0] else None
 
 
 async def describe_orders(dispatcher: CollectingDispatcher, numbers: list[str], customer_id: int) -> None:

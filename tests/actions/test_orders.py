@@ -330,3 +330,39 @@ def test_a_recent_delivery_says_what_to_do_if_it_never_arrived(alice: DemoAccoun
     assert "was delivered" in recent and "neighbours" in recent and "2 working days" in recent
     old = describe(replace(order, delivered_on=today - timedelta(days=40)), today)
     assert "was delivered" in old and "neighbours" not in old
+
+
+async def test_a_refused_change_corrected_with_another_order_is_started_again_for_it(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    """ "That's the one I cancelled, I meant 10187" right after a refused return: the return form again, for
+    the order meant (its entity may already be in the slot); the same number, or no refusal, gets the status."""
+    cancelled, meant = alice.orders["cancelled"], alice.orders["delivered"]
+
+    def after_refusal(text: str, named: str, refused: bool = True) -> Tracker:
+        request = {"intent": {"name": "order_return", "confidence": 0.99}, "entities": [], "metadata": {}}
+        latest = {"text": text, "intent": {"name": "wrong_order", "confidence": 0.7}, "entities": [], "metadata": {}}
+        events = [
+            ActionExecuted("action_listen"),
+            UserUttered(f"I want to return {cancelled}", request),
+            SlotSet("order_number", cancelled),
+            SlotSet("change_refused", refused),
+            ActionExecuted("action_listen"),
+            UserUttered(text, latest),
+            SlotSet("order_number", named),
+        ]
+        return make_tracker(
+            customer_id=alice.customer_id,
+            text=text,
+            intent="wrong_order",
+            events=events,
+            slots={"order_number": named},
+        )
+
+    corrected = await run(ActionOrderStatus(), after_refusal(f"oh that one was cancelled, I meant {meant[4:]}", meant))
+    assert {"event": "followup", "timestamp": None, "name": "return_form"} in corrected.events, corrected.events
+    assert not corrected.text
+    same = await run(ActionOrderStatus(), after_refusal(f"I meant {cancelled}", cancelled))
+    assert cancelled in same.text and not [e for e in same.events if e.get("event") == "followup"]
+    unrefused = await run(ActionOrderStatus(), after_refusal(f"and {meant}?", meant, refused=False))
+    assert meant in unrefused.text
