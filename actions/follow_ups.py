@@ -66,8 +66,9 @@ def spoken_part(text: str) -> str:
 def read_in_context(text: str, previous: str | None, previous_was_request: bool = False) -> Reading:
     """How to ask the documents about `text` after `previous`.
 
-    A short continuation is read only with the turn before; a longer one (up to `MAY_LEAN_WORDS`)
-    with it first and alone second; any other message this short alone first, with it second:
+    A short continuation is read only with the turn before; a longer one (up to `MAY_LEAN_WORDS`), or
+    one pointing back at a request, with it first and alone second; any other message this short alone
+    first, with it second:
     "it" in "is it free…" refers back, in "is it possible to return a gift?" it does not, and words
     alone cannot tell the two apart; the documents' answer can. After a request, only a message that
     continues or points back leans on it."""
@@ -78,8 +79,8 @@ def read_in_context(text: str, previous: str | None, previous_was_request: bool 
         return Reading.of((text, None))
     together = f"{previous} {core}"
     if previous_was_request and not continues:
-        if REFERS_BACK_RE.search(core):
-            return Reading.of((text, None), (together, 0.0))
+        if REFERS_BACK_RE.search(core):  # "that link" is the one just sent: read with it first
+            return Reading.of((together, 0.0), (text, None))
         return Reading.of((text, None))
     if (continues or words <= 2) and words <= FOLLOW_UP_MAX_WORDS:
         return Reading.of((together, 1.0))

@@ -142,16 +142,17 @@ def test_a_follow_up_may_open_with_a_filler_and_be_longer() -> None:
 
 
 def test_after_a_request_only_a_message_that_points_back_leans_on_it() -> None:
-    """ "how long is that link good for?" after a payment link is about that link (read with it, as an
-    unsure policy question); "do you ship to norway?" after a balance is a question of its own."""
+    """ "how long is that link good for?" after a payment link is about that link (read with it first, as an
+    unsure policy question: alone it finds how long chat transcripts are kept); "do you ship to norway?"
+    after a balance is a question of its own."""
     request = "can I pay INV-50081 online?"
     pointing = "how long is that link good for?"
     assert read_in_context(pointing, request, previous_was_request=True) == Reading.of(
-        (pointing, None), (f"{request} {pointing}", 0.0)
+        (f"{request} {pointing}", 0.0), (pointing, None)
     )
     assert read_in_context("and if I'm a week late?", request, previous_was_request=True).policy_confidence == [1.0]
     overdue = "send me the link for the overdue one"
-    assert read_in_context(overdue, request, previous_was_request=True).questions == [overdue, f"{request} {overdue}"]
+    assert read_in_context(overdue, request, previous_was_request=True).questions == [f"{request} {overdue}", overdue]
     assert read_in_context("do you ship to norway?", request, previous_was_request=True) == Reading.of(
         ("do you ship to norway?", None)
     )
