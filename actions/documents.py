@@ -73,7 +73,7 @@ async def answer_in_context(tracker: Tracker, text: str, intent: str, confidence
     previous, previous_was_request = earlier_turn(tracker)
     reading = read_in_context(text, previous, previous_was_request)
     asked: tuple[str, Answer] | None = None
-    for question, policy_confidence in zip(reading.questions, reading.policy_confidence, strict=True):
+    for question, policy_confidence in reading.asked:
         result = await ask_documents(tracker, question)
         read_as = (intent, confidence)
         if policy_confidence is not None and lower_bar(("ask_policy", policy_confidence), read_as):

@@ -45,17 +45,24 @@ MAY_LEAN_WORDS = 10
 
 @dataclass(frozen=True)
 class Reading:
-    """What to ask the documents, in order, and how sure each question is a policy question: None for
-    as sure as the NLU said; 1.0 for an explicit follow-up ("what about columbus day?" after a holiday
-    answer is not chatter, whatever the NLU called it); 0.0 for a message pointing back at a request,
-    read with it (as unsure a policy question as any: `documents.bar_for`)."""
+    """What to ask the documents, in order, each with how sure it is a policy question: None for as sure
+    as the NLU said; 1.0 for an explicit follow-up ("what about columbus day?" after a holiday answer is
+    not chatter, whatever the NLU called it); 0.0 for a message pointing back at a request, read with it
+    (as unsure a policy question as any: `documents.bar_for`)."""
 
-    questions: list[str]
-    policy_confidence: list[float | None]
+    asked: tuple[tuple[str, float | None], ...]
 
     @staticmethod
     def of(*asked: tuple[str, float | None]) -> Reading:
-        return Reading([question for question, _ in asked], [confidence for _, confidence in asked])
+        return Reading(asked)
+
+    @property
+    def questions(self) -> list[str]:
+        return [question for question, _ in self.asked]
+
+    @property
+    def policy_confidence(self) -> list[float | None]:
+        return [confidence for _, confidence in self.asked]
 
 
 def spoken_part(text: str) -> str:
@@ -105,7 +112,7 @@ def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
     on: the request they completed is ("when do i have to pay INV-50285 by" → the identity check →
     "and if I'm a week late?")."""
     for event in reversed(earlier_user_messages(tracker)[-LOOK_BACK:]):
-        intent = str((event.get("parse_data") or {}).get("intent", {}).get("name"))
+        intent = intent_name(event)
         if intent in FORM_ANSWERS:
             continue
         if intent in TRANSACTIONAL_INTENTS and event.get("text"):
@@ -128,3 +135,8 @@ def continues_request(tracker: Tracker, text: str, likeliest: str | None) -> boo
 def earlier_user_messages(tracker: Tracker) -> list[dict[str, Any]]:
     """The user events before the latest one."""
     return [event for event in tracker.events if event.get("event") == "user"][:-1]
+
+
+def intent_name(user_event: dict[str, Any]) -> str:
+    """The intent the NLU gave a user event."""
+    return str((user_event.get("parse_data") or {}).get("intent", {}).get("name"))

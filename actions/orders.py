@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backoffice_calls import call, orders_port
 from actions.customer import CustomerAction, verified_customer_id
 from actions.documents import answer_in_context, answered_events, intent_of
+from actions.follow_ups import intent_name
 from actions.suggestion import FALLBACK, likeliest_reading
 from assistant import catalog, formatting
 from backoffice.domain import (
@@ -169,8 +170,7 @@ def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
     users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
     if len(named) != 1 or len(users) < 2:
         return None
-    previous = tracker.events[users[-2]]
-    intent = str((previous.get("parse_data") or {}).get("intent", {}).get("name"))
+    intent = intent_name(tracker.events[users[-2]])
     turn = [event for event in tracker.events[users[-2] : users[-1]] if event.get("event") == "slot"]
     refused = any(event.get("name") == "change_refused" and event.get("value") for event in turn)
     refused_order = next((e.get("value") for e in reversed(turn) if e.get("name") == "order_number"), None)

@@ -19,6 +19,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceRev
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.follow_ups import earlier_user_messages
 from assistant import catalog
 from assistant.names import TRANSACTIONAL_INTENTS
 
@@ -60,10 +61,10 @@ def suggest_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
 
 def suggested_message(tracker: Tracker) -> dict[str, Any] | None:
     """The user event the suggestion was about: the message just before the yes, if it was an unsure request."""
-    users = [event for event in tracker.events if event.get("event") == "user"]
-    if len(users) < 2 or likeliest_request(users[-2].get("parse_data") or {}) is None:
+    earlier = earlier_user_messages(tracker)
+    if not earlier or likeliest_request(earlier[-1].get("parse_data") or {}) is None:
         return None
-    return users[-2]
+    return earlier[-1]
 
 
 class ActionAcceptSuggestion(Action):
