@@ -30,6 +30,8 @@ NO_WORDS = (
     r"no|nope|nah|naw|no thanks|no thank you|not now|not yet|never mind|nevermind|don'?t|do not|"
     r"negative|not really|rather not|keep it|stop|cancel that|forget it"
 )
+# A letter alone, as in a terminal's [y/n]: an answer only when it is the whole message ("y is it late" is not).
+LETTER_ANSWERS = {"y": True, "n": False}
 YES_START = re.compile(rf"^(?:{YES_WORDS})\b")
 NO_START = re.compile(rf"^(?:oh |oops |hmm |wait |actually |uh |um )*(?:{NO_WORDS})\b")
 NEGATION = re.compile(r"\b(?:no|not|don'?t|do not|never|nope|nah|wait|hold on|actually|but)\b")
@@ -58,6 +60,8 @@ def read_yes_no(text: str) -> bool | None:
         if emoji_yes != emoji_no:
             return emoji_yes
         return None
+    if plain in LETTER_ANSWERS:
+        return LETTER_ANSWERS[plain]
     if HEDGE.search(plain):
         return None
     if NO_START.match(plain):

@@ -23,11 +23,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
-from actions.follow_ups import continues_request, earlier_turn, read_in_context
+from actions.follow_ups import continues_request, earlier_turn, read_in_context, user_messages
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
-from actions.suggestion import SUGGESTED_SLOT, likeliest_reading, likeliest_request, suggest_request
+from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, likeliest_request, suggest_request
 from assistant import catalog
-from assistant.names import HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
+from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
 from knowledge.service import is_warm, shared_service, warm_up
@@ -162,7 +162,12 @@ class ActionAnswerFromDocuments(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(response="utter_default")
             return []
-        if continues_request(tracker, text, likeliest_request(tracker.latest_message)):
+        request = likeliest_request(tracker.latest_message)
+        if continues_request(tracker, text, request):
+            if request not in CHANGE_INTENTS and not tracker.active_loop_name:
+                # Nothing is changed by it ("send me the link for the overdue one" after the invoices):
+                # asking "did you want to pay an invoice?" first would only cost the person a turn.
+                return carried_out_as(tracker, user_messages(tracker)[-1], str(request))
             suggested = suggest_request(dispatcher, tracker)
             if suggested is not None:
                 return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]

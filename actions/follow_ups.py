@@ -110,10 +110,12 @@ def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
 
     The details a form asked for ("INV-50285", an e-mail address, "yes") are not what a message leans
     on: the request they completed is ("when do i have to pay INV-50285 by" → the identity check →
-    "and if I'm a week late?")."""
-    for event in reversed(earlier_user_messages(tracker)[-LOOK_BACK:]):
+    "and if I'm a week late?"). Neither is a question asked aside while the form waited ("btw do u take
+    paypal?" before the e-mail address): the form went on, and the request was carried out after it."""
+    earlier = list(zip(earlier_user_messages(tracker), during_a_form(tracker), strict=False))
+    for event, aside in reversed(earlier[-LOOK_BACK:]):
         intent = intent_name(event)
-        if intent in FORM_ANSWERS:
+        if intent in FORM_ANSWERS or (aside and intent not in TRANSACTIONAL_INTENTS):
             continue
         if intent in TRANSACTIONAL_INTENTS and event.get("text"):
             return str(event["text"]), intent
@@ -132,9 +134,26 @@ def continues_request(tracker: Tracker, text: str, likeliest: str | None) -> boo
     return same_kind and bool(REFERS_BACK_RE.search(spoken_part(text)))
 
 
+def user_messages(tracker: Tracker) -> list[dict[str, Any]]:
+    """The user events of the conversation, the latest last."""
+    return [event for event in tracker.events if event.get("event") == "user"]
+
+
+def during_a_form(tracker: Tracker) -> list[bool]:
+    """For each user event, in order: whether a form was waiting for an answer when it came."""
+    waiting: list[bool] = []
+    loop: str | None = None
+    for event in tracker.events:
+        if event.get("event") == "active_loop":
+            loop = event.get("name")
+        elif event.get("event") == "user":
+            waiting.append(loop is not None)
+    return waiting
+
+
 def earlier_user_messages(tracker: Tracker) -> list[dict[str, Any]]:
     """The user events before the latest one."""
-    return [event for event in tracker.events if event.get("event") == "user"][:-1]
+    return user_messages(tracker)[:-1]
 
 
 def intent_name(user_event: dict[str, Any]) -> str:

@@ -120,9 +120,10 @@ class ValidateLeaveForm(FormValidationAction):
             return {}
         previous = decode_range(tracker.get_slot("leave_dates"))
         today = date.today()
-        found = refine_range(text, previous, today) if previous else None
+        day_first = get_settings().date_order == "DMY"
+        found = refine_range(text, previous, today, day_first=day_first) if previous else None
         if found is None:
-            found = parse_date_range(text, today, day_first=get_settings().date_order == "DMY")
+            found = parse_date_range(text, today, day_first=day_first)
         if found is not None:
             encoded = encode_range(found)
             return {} if encoded == tracker.get_slot("leave_dates") else {"leave_dates": encoded}

@@ -132,9 +132,13 @@ class OrderChangeForm(FormValidationAction, ABC):
     async def validate_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        if "order_number" in tracker.slots_to_validate():
-            return {self.confirm_slot: None}  # a correction: the question is asked again for the new order
         answer = answers.answer_in(tracker)
+        if "order_number" in tracker.slots_to_validate():
+            # A correction: the question is asked again for the new order, unless it was asked about that
+            # order before and this is a clear yes to it ("ok leave that one alone. yes cancel 10263 please").
+            number = tracker.slots_to_validate()["order_number"]
+            if not (value is True and answer is True and self.asked_about(tracker, number)):
+                return {self.confirm_slot: None}
         if value is True and answer is not True:
             buttons = catalog.buttons(*YES_NO_BUTTONS[self.kind])
             dispatcher.utter_message(response="utter_need_clear_answer", buttons=buttons)
@@ -142,6 +146,20 @@ class OrderChangeForm(FormValidationAction, ABC):
         if value is False or answer is False:
             return {self.confirm_slot: False}
         return {self.confirm_slot: True if answer is True else None}
+
+    def asked_about(self, tracker: Tracker, number: Any) -> bool:
+        """Whether this form's yes-or-no question was put to the customer about order `number` earlier in the
+        conversation (so they have seen what the change will do to it)."""
+        in_focus = None
+        for event in tracker.events:
+            if event.get("event") != "slot":
+                continue
+            if event.get("name") == "order_number":
+                in_focus = event.get("value")
+            asked = event.get("name") == "requested_slot" and event.get("value") == self.confirm_slot
+            if asked and in_focus == number:
+                return True
+        return False
 
     def extract_answer(self, tracker: Tracker) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != self.confirm_slot:

@@ -67,6 +67,17 @@ def suggested_message(tracker: Tracker) -> dict[str, Any] | None:
     return earlier[-1]
 
 
+def carried_out_as(tracker: Tracker, user_event: dict[str, Any], intent: str) -> list[EventType]:
+    """Events that take `user_event` back and say it again as `intent`, as if the NLU had been sure of it:
+    the dialogue then goes on from that message as from any request of that kind."""
+    parse_data = dict(user_event.get("parse_data") or {})
+    parse_data["intent"] = {"name": intent, "confidence": 1.0}
+    replayed = UserUttered(user_event.get("text"), parse_data, input_channel=user_event.get("input_channel"))
+    # The identity the channel vouched for travels with the message: this turn's, as the latest message carried it.
+    replayed["metadata"] = tracker.latest_message.get("metadata") or {}
+    return [UserUtteranceReverted(), SlotSet(SUGGESTED_SLOT, False), ActionExecuted("action_listen"), replayed]
+
+
 class ActionAcceptSuggestion(Action):
     """A yes to "did you want to …?": the message it was about, carried out as that request."""
 
@@ -78,13 +89,9 @@ class ActionAcceptSuggestion(Action):
         if original is None:
             dispatcher.utter_message(response="utter_affirm_no_question")
             return [SlotSet(SUGGESTED_SLOT, False)]
-        parse_data = dict(original.get("parse_data") or {})
-        intent = likeliest_request(parse_data)
-        parse_data["intent"] = {"name": intent, "confidence": 1.0}
-        replayed = UserUttered(original.get("text"), parse_data, input_channel=original.get("input_channel"))
-        # The identity the channel vouched for travels with the message: this turn's, as the yes carried it.
-        replayed["metadata"] = tracker.latest_message.get("metadata") or {}
-        return [UserUtteranceReverted(), SlotSet(SUGGESTED_SLOT, False), ActionExecuted("action_listen"), replayed]
+        intent = likeliest_request(original.get("parse_data") or {})
+        assert intent is not None  # suggested_message only returns an unsure request
+        return carried_out_as(tracker, original, intent)
 
 
 class ActionDeclineSuggestion(Action):

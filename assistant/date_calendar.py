@@ -285,8 +285,31 @@ def _between_before(toks: Tokens, i: int) -> bool:
     return any(toks.word(k) == "between" for k in range(i - 3, i))
 
 
+def _without_restated_weekdays(toks: Tokens, mentions: list[Mention], today: date) -> list[Mention]:
+    """A weekday followed, without a link, by a date with its month that falls on that weekday names that
+    date: "the Monday before, 4 January" is 4 January, not the next Monday. ("Monday 4 January" is read
+    as one mention already; words in between, or a date on another weekday, leave both as they are.)"""
+    kept: list[Mention] = []
+    for mention, after in itertools.zip_longest(mentions, mentions[1:]):
+        if (
+            mention.kind == "weekday"
+            and mention.week_shift is None
+            and not mention.past
+            and after is not None
+            and after.kind == "date"
+            and after.month
+            and link_between(toks, mention.last, after.first) is None
+        ):
+            day = _resolve_start(after, today)
+            if day is not None and day.weekday() == mention.weekday:
+                continue
+        kept.append(mention)
+    return kept
+
+
 def place_range(toks: Tokens, mentions: list[Mention], today: date) -> DateRange | None:
     """The first linked pair of mentions makes the range; else the first mention alone."""
+    mentions = _without_restated_weekdays(toks, mentions, today)
     for first, second in itertools.pairwise(mentions):
         link = link_between(toks, first.last, second.first)
         if link is None or "week" in (first.kind, second.kind) or "weekof" in (first.kind, second.kind):

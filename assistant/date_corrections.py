@@ -1,6 +1,7 @@
 """Corrections of a date range already given: "only the morning", "monday afternoon then",
-"just the first two days". They mean something only next to the range they correct, so
-they are read here, against it, before the text is parsed as a range of its own.
+"just the first two days", "make it start on Monday 4 January". They mean something only next
+to the range they correct, so they are read here, against it, before the text is parsed as a
+range of its own.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from assistant.dates import MONTH_NAMES, WEEKDAY_NAMES, DateRange, DayPart
+from assistant.dates import MONTH_NAMES, WEEKDAY_NAMES, DateRange, DayPart, parse_date_range
 
 _PART = re.compile(r"\b(morning|afternoon|am|pm)\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(w[:3].lower() for w in WEEKDAY_NAMES) + r")[a-z]*\b")
@@ -18,6 +19,11 @@ _EDGE = re.compile(
     r"\b(?:the )?(first|last) (?:(\d{1,2}|one|two|three|four|five|six|seven) )?days?\b"
     r"|\b(?:the )?(first|last) (?:one|day)\b"
 )
+# Words that say which end of the range a single day moves: its first day, or (group `end`) its last.
+_MOVED_EDGE = re.compile(
+    r"\b(?:start|starts|starting|begin|begins|beginning)\b|\b(?P<end>end|ends|ending|finish|finishes)\b"
+)
+MOVE_MAX_DAYS = 7
 _RELATIVE = re.compile(r"\b(today|tomorrow|next|this|week|month|from|to|until|till|through)\b")
 
 
@@ -29,9 +35,34 @@ def _days(r: DateRange) -> list[date]:
     return [r.start + timedelta(days=i) for i in range((r.end - r.start).days + 1)]
 
 
-def refine_range(text: str, previous: DateRange, today: date) -> DateRange | None:
-    """`previous` narrowed as `text` says, or None when `text` is not such a correction."""
+def _moved_edge(text: str, previous: DateRange, today: date, day_first: bool) -> DateRange | None:
+    """`previous` with one end moved to the one day `text` names, when it says which end: "make it start on
+    the Monday before, 4 January" keeps the last day; "end on the 8th instead" keeps the first. A correction
+    shifts an end by days, so the day is read from a week before that end ("start on Monday" is the Monday
+    nearest the range, not the next one from today), and a day more than `MOVE_MAX_DAYS` from it, or on the
+    wrong side of the other end, is no such correction (the text is then read as a new request)."""
+    edge = _MOVED_EDGE.search(text)
+    if edge is None:
+        return None
+    moving_end = edge.group("end") is not None
+    old = previous.end if moving_end else previous.start
+    day = parse_date_range(text, max(today, old - timedelta(days=MOVE_MAX_DAYS)), day_first=day_first)
+    if day is None or day.start != day.end or abs((day.start - old).days) > MOVE_MAX_DAYS:
+        return None
+    if moving_end:
+        return (
+            DateRange(previous.start, day.end, previous.start_part, day.end_part) if day.end >= previous.start else None
+        )
+    return DateRange(day.start, previous.end, day.start_part, previous.end_part) if day.start <= previous.end else None
+
+
+def refine_range(text: str, previous: DateRange, today: date, *, day_first: bool = True) -> DateRange | None:
+    """`previous` narrowed or moved as `text` says, or None when `text` is not such a correction.
+    `day_first` is the company's order of numeric dates, as for `parse_date_range`."""
     lowered = (text or "").lower()[:200]
+    moved = _moved_edge(lowered, previous, today, day_first)
+    if moved is not None:
+        return moved
     if re.search(r"\d", lowered) or _MONTH.search(lowered) or _RELATIVE.search(lowered):
         return None
     part = _PART.search(lowered)

@@ -70,6 +70,9 @@ TRANSACTIONAL_INTENTS = frozenset(
         "payday",
     }
 )
+# The requests that change someone's records (each confirmed before it is written): never carried out
+# from a message the NLU could not place, only suggested (actions/suggestion.py).
+CHANGE_INTENTS = frozenset({"order_cancel", "order_return", "leave_request", "leave_cancel"})
 # The intents that ask the assistant to do or answer something; social turns (greet, thank, affirm,
 # deny, ...), form answers (inform) and out_of_scope are not requests. Shared by the multi-part
 # splitter (engine/clauses.py) and the documents action's reading of an opener (actions/documents.py).

@@ -37,19 +37,20 @@ Run = Callable[[Action, Tracker], Awaitable[Any]]
 @pytest.mark.parametrize(
     "text",
     ["yes", "Yes please", "sure", "ok", "yep", "👍", "Yes, a person please", "yes, cancel it", "ok yes book it",
-     "yeah sure", "ok then yes send it", "/affirm"],
+     "yeah sure", "ok then yes send it", "/affirm", "y", "Y."],
 )  # fmt: skip
 def test_a_yes_in_the_ways_people_type_it(text: str) -> None:
     assert read_yes_no(text) is True
 
 
-@pytest.mark.parametrize("text", ["no", "nope, not yet", "nah i'm good", "No, keep it", "👎", "/deny"])
+@pytest.mark.parametrize("text", ["no", "nope, not yet", "nah i'm good", "No, keep it", "👎", "/deny", "n"])
 def test_a_no_in_the_ways_people_type_it(text: str) -> None:
     assert read_yes_no(text) is False
 
 
 @pytest.mark.parametrize(
-    "text", ["hmm maybe idk", "will I get my money back?", "", "monday afternoon then", "yes but not that one"]
+    "text",
+    ["hmm maybe idk", "will I get my money back?", "", "monday afternoon then", "yes but not that one", "y is it late"],
 )
 def test_neither_yes_nor_no(text: str) -> None:
     assert read_yes_no(text) is None
@@ -120,6 +121,44 @@ async def test_a_correction_asks_again_about_the_order_meant(
     set_slots, _ = await validate(ValidateCancelForm(), tracker, domain)
     assert set_slots["order_number"] == meant
     assert set_slots["cancel_confirmed"] is None
+
+
+async def test_a_clear_yes_naming_an_order_asked_about_before_confirms_it(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, alice: DemoAccount
+) -> None:
+    """Asked about ORD-A, then (a question about ORD-B) about ORD-B: "ok leave that one alone. yes cancel A
+    please" confirms A, whose question the customer has seen; a yes naming an order never asked about is
+    asked again first."""
+    shown, other, never = alice.orders["pending"], alice.orders["paid"], alice.orders["packed"]
+
+    def after_two_questions(named: str) -> Tracker:
+        text = f"ok leave that one alone. yes cancel {named[4:]} please"
+        latest = {"text": text, "intent": {"name": "order_cancel", "confidence": 0.9}, "entities": [], "metadata": {}}
+        asked = [SlotSet("order_number", shown), SlotSet("requested_slot", "cancel_confirmed")]
+        events = [
+            ActionExecuted("action_listen"),
+            UserUttered(f"i want to cancel {shown[4:]}", latest),
+            *asked,
+            ActionExecuted("action_listen"),
+            UserUttered(f"could {other[4:]} still be cancelled too?", latest),
+            SlotSet("order_number", other),
+            SlotSet("requested_slot", "cancel_confirmed"),
+            ActionExecuted("action_listen"),
+            UserUttered(text, latest),
+            SlotSet("order_number", named),
+            SlotSet("cancel_confirmed", True),
+        ]
+        slots = {"order_number": named, "requested_slot": "cancel_confirmed", "cancel_confirmed": True}
+        tracker = make_tracker(
+            customer_id=alice.customer_id, slots=slots, text=text, events=events, active_loop="cancel_form"
+        )
+        tracker.latest_message = latest
+        return tracker
+
+    confirmed, _ = await validate(ValidateCancelForm(), after_two_questions(shown), domain)
+    assert confirmed["order_number"] == shown and confirmed["cancel_confirmed"] is True
+    unseen, _ = await validate(ValidateCancelForm(), after_two_questions(never), domain)
+    assert unseen["order_number"] == never and unseen["cancel_confirmed"] is None
 
 
 async def test_a_return_that_is_not_possible_ends_the_form_without_a_question(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
+from rasa_sdk.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
 
 from actions.documents import (
     NOT_PLACED_BARS,
@@ -23,7 +23,7 @@ from actions.documents import (
     abstain_reply,
     lower_bar,
 )
-from actions.follow_ups import Reading, read_in_context, spoken_part
+from actions.follow_ups import Reading, earlier_turn, read_in_context, spoken_part
 from assistant import catalog
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
@@ -426,3 +426,76 @@ async def test_an_unsure_next_request_pointing_back_at_the_last_one_is_asked_abo
     assert reply.text == catalog.text("utter_suggest_order_return"), reply.text
     alone = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking)
     assert "30 days" in (await run(ActionAnswerFromDocuments(), alone)).text
+
+
+async def test_an_unsure_next_request_that_changes_nothing_is_carried_out(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "send me the link for the overdue one" after the invoices: a payment link changes nothing, so the
+    message is said again as the payment request it most likely was (the dialogue goes on from it),
+    with nothing sent in between; a cancellation in the same place is only asked about (above)."""
+    text = "send me the link for the overdue one"
+    ranking = [("nlu_fallback", 0.2), ("invoice_pay", 0.33), ("out_of_scope", 0.18)]
+    latest = {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": 0.2},
+        "entities": [],
+        "metadata": {"channel": "rest"},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+    }
+    request = {"intent": {"name": "invoice_balance", "confidence": 0.96}, "entities": [], "metadata": {}}
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("what do I owe", request),
+        BotUttered("You owe €614.00 in total on 4 open invoices, 2 of them overdue"),
+        ActionExecuted("action_listen"),
+        UserUttered(text, latest),
+    ]
+    tracker = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking, events=events)
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert reply.messages == []
+    kinds = [event["event"] for event in reply.events]
+    assert kinds[0] == "rewind" and kinds[-1] == "user", kinds
+    replayed = reply.events[-1]
+    assert replayed["text"] == text
+    assert replayed["parse_data"]["intent"] == {"name": "invoice_pay", "confidence": 1.0}
+
+
+def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_leans_on(
+    make_tracker: Callable[..., Tracker],
+) -> None:
+    """ "when's INV-50285 due" → the check asks for the e-mail → "btw do u take paypal?" (answered aside) →
+    the e-mail → the due date: "and if i pay it a week late?" continues the due date, not PayPal. A question
+    asked when no form waited is still the turn before."""
+
+    def parsed(intent: str) -> dict[str, Any]:
+        return {"intent": {"name": intent, "confidence": 0.95}, "entities": [], "metadata": {}}
+
+    request = "when's INV-50285 due"
+    follow_up = "and if i pay it a week late?"
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(request, parsed("invoice_due")),
+        ActionExecuted("verify_form"),
+        ActiveLoop("verify_form"),
+        ActionExecuted("action_listen"),
+        UserUttered("btw do u take paypal?", parsed("ask_policy")),
+        ActionExecuted("action_answer_from_documents"),
+        ActionExecuted("verify_form"),
+        ActionExecuted("action_listen"),
+        UserUttered("chloe.jansen@example.net", parsed("inform")),
+        ActionExecuted("verify_form"),
+        ActiveLoop(None),
+        ActionExecuted("action_invoice_due"),
+        ActionExecuted("action_listen"),
+        UserUttered(follow_up, parsed("nlu_fallback")),
+    ]
+    tracker = make_tracker(
+        text=follow_up, intent="nlu_fallback", events=events, slots={"last_question": "do u take paypal?"}
+    )
+    assert earlier_turn(tracker) == (request, True)
+    asked_plainly = [*events[:1], UserUttered("btw do u take paypal?", parsed("ask_policy")), *events[-2:]]
+    plain = make_tracker(
+        text=follow_up, intent="nlu_fallback", events=asked_plainly, slots={"last_question": "do u take paypal?"}
+    )
+    assert earlier_turn(plain) == ("do u take paypal?", False)

@@ -339,12 +339,19 @@ async def test_a_refused_change_corrected_with_another_order_is_started_again_fo
     the order meant (its entity may already be in the slot); the same number, or no refusal, gets the status."""
     cancelled, meant = alice.orders["cancelled"], alice.orders["delivered"]
 
-    def after_refusal(text: str, named: str, refused: bool = True) -> Tracker:
-        request = {"intent": {"name": "order_return", "confidence": 0.99}, "entities": [], "metadata": {}}
+    def after_refusal(text: str, named: str, refused: bool = True, kind: str = "return") -> Tracker:
+        intent, form = ("order_return", "return_form") if kind == "return" else ("order_cancel", "cancel_form")
+        request = {"intent": {"name": intent, "confidence": 0.99}, "entities": [], "metadata": {}}
+        inform = {"intent": {"name": "inform", "confidence": 0.99}, "entities": [], "metadata": {}}
         latest = {"text": text, "intent": {"name": "wrong_order", "confidence": 0.7}, "entities": [], "metadata": {}}
+        # A return names its order with the request; a cancellation gets it as the answer to the form's question.
+        asked = [] if kind == "return" else [ActionExecuted(form), ActionExecuted("action_listen")]
         events = [
             ActionExecuted("action_listen"),
-            UserUttered(f"I want to return {cancelled}", request),
+            UserUttered(f"I want to {kind} {cancelled}" if kind == "return" else f"I need to {kind} an order", request),
+            *asked,
+            *([UserUttered(cancelled[4:], inform)] if asked else []),
+            ActionExecuted(form),
             SlotSet("order_number", cancelled),
             SlotSet("change_refused", refused),
             ActionExecuted("action_listen"),
@@ -366,3 +373,6 @@ async def test_a_refused_change_corrected_with_another_order_is_started_again_fo
     assert cancelled in same.text and not [e for e in same.events if e.get("event") == "followup"]
     unrefused = await run(ActionOrderStatus(), after_refusal(f"and {meant}?", meant, refused=False))
     assert meant in unrefused.text
+    answered = after_refusal(f"argh no, wrong one sorry. i meant {meant[4:]}", meant, kind="cancel")
+    picked = await run(ActionOrderStatus(), answered)
+    assert {"event": "followup", "timestamp": None, "name": "cancel_form"} in picked.events, picked.events

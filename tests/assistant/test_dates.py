@@ -132,6 +132,10 @@ ON_WEDNESDAY_4_MARCH: list[tuple[str, DateRange | None]] = [
     ("Friday off, I'm having lunch with my mum", days("2026-03-06")),
     ("from 9 to 11 March, just the afternoon", days("2026-03-09", "2026-03-11")),  # only one day can be halved
     ("half day on friday", days("2026-03-06")),  # which half is for the bot to ask
+    # a weekday said again with its date, words between: the date ("the Monday after, 16 March" is not the 9th)
+    ("the Monday after, 16 March", days("2026-03-16")),
+    ("make it start on the monday before, 16 March", days("2026-03-16")),
+    ("Monday, or Tuesday 17 March", days("2026-03-09")),  # another weekday: the first mention, as before
     # words that are not dates
     ("Good morning, can I have Friday off?", days("2026-03-06")),
     ("Christian here, can I take Friday off", days("2026-03-06")),

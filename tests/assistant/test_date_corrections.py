@@ -1,0 +1,59 @@
+"""Corrections of a range already given, as employees type them at the leave confirmation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.date_corrections import refine_range
+from assistant.dates import DateRange, DayPart
+
+TODAY = date(2026, 12, 6)  # a Sunday
+TUE_5_TO_THU_7_JANUARY = DateRange(date(2027, 1, 5), date(2027, 1, 7))
+
+
+def days(start: str, end: str) -> DateRange:
+    return DateRange(date.fromisoformat(start), date.fromisoformat(end))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one end moved, the other kept
+        ("no sorry, make it start on the monday before, 04 January", days("2027-01-04", "2027-01-07")),
+        ("start on monday", days("2027-01-04", "2027-01-07")),  # the Monday by the range, not tomorrow
+        ("it should start on friday", days("2027-01-01", "2027-01-07")),
+        ("can it begin on the 6th", days("2027-01-06", "2027-01-07")),
+        ("end on the 8th instead", days("2027-01-05", "2027-01-08")),
+        ("let it finish on 06 January", days("2027-01-05", "2027-01-06")),
+        # too far from the end it would move, or past the other end: a new request, not a correction
+        ("can it start on the 10th", None),
+        ("start on the 20th of january", None),
+        ("start on 20 December", None),
+        ("end on 2 January", None),
+        # narrowed
+        ("just the first two days", days("2027-01-05", "2027-01-06")),
+        ("only wednesday then", days("2027-01-06", "2027-01-06")),
+        # no correction at all
+        ("yes", None),
+        ("from 11 to 13 January", None),
+    ],
+)
+def test_a_correction_is_read_against_the_range_it_corrects(text: str, expected: DateRange | None) -> None:
+    assert refine_range(text, TUE_5_TO_THU_7_JANUARY, TODAY) == expected
+
+
+def test_a_moved_start_keeps_the_half_day_of_the_end() -> None:
+    afternoon_end = DateRange(date(2027, 1, 5), date(2027, 1, 7), DayPart.FULL, DayPart.MORNING)
+    moved = refine_range("start on monday 4 january", afternoon_end, TODAY)
+    assert moved == DateRange(date(2027, 1, 4), date(2027, 1, 7), DayPart.FULL, DayPart.MORNING)
+
+
+def test_numeric_dates_follow_the_company_order() -> None:
+    assert refine_range("start on 01/04", TUE_5_TO_THU_7_JANUARY, TODAY, day_first=False) == days(
+        "2027-01-04", "2027-01-07"
+    )
+    assert refine_range("start on 04/01", TUE_5_TO_THU_7_JANUARY, TODAY, day_first=True) == days(
+        "2027-01-04", "2027-01-07"
+    )
