@@ -398,14 +398,14 @@ def test_a_message_pointing_back_is_never_held_to_a_higher_bar_than_its_own() ->
     assert lower_bar(("ask_policy", 1.0), ("nlu_fallback", 0.2))
 
 
-async def test_an_unsure_next_request_pointing_back_at_the_last_one_is_asked_about_first(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
-) -> None:
-    """ "send me the link for the overdue one" after the invoices goes on with the requests: the question
-    "did you want…?" comes before any policy answer the documents may have for its words; without the
-    request before it, the documents answer first."""
-    text = "are returns accepted for that one"
-    ranking = [("nlu_fallback", 0.2), ("order_return", 0.33), ("ask_policy", 0.3)]
+def unsure_after_request(
+    make_tracker: Callable[..., Tracker],
+    text: str,
+    ranking: list[tuple[str, float]],
+    request: tuple[str, str, str],
+) -> Tracker:
+    """The tracker of a fallback message `text` (NLU `ranking`) right after `request`: (its text, its intent,
+    the assistant's reply)."""
     latest = {
         "text": text,
         "intent": {"name": "nlu_fallback", "confidence": 0.2},
@@ -413,16 +413,27 @@ async def test_an_unsure_next_request_pointing_back_at_the_last_one_is_asked_abo
         "metadata": {},
         "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
     }
-    request = {"intent": {"name": "order_return", "confidence": 0.99}, "entities": [], "metadata": {}}
+    said, intent, reply = request
     events = [
         ActionExecuted("action_listen"),
-        UserUttered("I'd like to return my order", request),
-        BotUttered("Your return is authorised."),
+        UserUttered(said, {"intent": {"name": intent, "confidence": 0.99}, "entities": [], "metadata": {}}),
+        BotUttered(reply),
         ActionExecuted("action_listen"),
         UserUttered(text, latest),
     ]
-    after = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking, events=events)
-    reply = await run(ActionAnswerFromDocuments(), after)
+    return make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking, events=events)
+
+
+async def test_an_unsure_next_request_pointing_back_at_the_last_one_is_asked_about_first(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "are returns accepted for that one" after a return goes on with the requests: a change, so the
+    question "did you want…?" comes before any policy answer the documents may have for its words;
+    without the request before it, the documents answer first."""
+    text = "are returns accepted for that one"
+    ranking = [("nlu_fallback", 0.2), ("order_return", 0.33), ("ask_policy", 0.3)]
+    request = ("I'd like to return my order", "order_return", "Your return is authorised.")
+    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, text, ranking, request))
     assert reply.text == catalog.text("utter_suggest_order_return"), reply.text
     alone = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking)
     assert "30 days" in (await run(ActionAnswerFromDocuments(), alone)).text
@@ -433,26 +444,11 @@ async def test_an_unsure_next_request_that_changes_nothing_is_carried_out(
 ) -> None:
     """ "send me the link for the overdue one" after the invoices: a payment link changes nothing, so the
     message is said again as the payment request it most likely was (the dialogue goes on from it),
-    with nothing sent in between; a cancellation in the same place is only asked about (above)."""
+    with nothing sent in between; a return in the same place is only asked about (above)."""
     text = "send me the link for the overdue one"
     ranking = [("nlu_fallback", 0.2), ("invoice_pay", 0.33), ("out_of_scope", 0.18)]
-    latest = {
-        "text": text,
-        "intent": {"name": "nlu_fallback", "confidence": 0.2},
-        "entities": [],
-        "metadata": {"channel": "rest"},
-        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-    }
-    request = {"intent": {"name": "invoice_balance", "confidence": 0.96}, "entities": [], "metadata": {}}
-    events = [
-        ActionExecuted("action_listen"),
-        UserUttered("what do I owe", request),
-        BotUttered("You owe €614.00 in total on 4 open invoices, 2 of them overdue"),
-        ActionExecuted("action_listen"),
-        UserUttered(text, latest),
-    ]
-    tracker = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking, events=events)
-    reply = await run(ActionAnswerFromDocuments(), tracker)
+    request = ("what do I owe", "invoice_balance", "You owe €614.00 in total on 4 open invoices, 2 of them overdue")
+    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, text, ranking, request))
     assert reply.messages == []
     kinds = [event["event"] for event in reply.events]
     assert kinds[0] == "rewind" and kinds[-1] == "user", kinds

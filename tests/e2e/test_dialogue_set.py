@@ -61,6 +61,9 @@ SUBSET: dict[str, str | None] = {
     # (engine/reference_only.py); a no at the leave form's type question files nothing and ends the form.
     "dg-identity-then-balance": None,
     "is-sick-today": None,
+    # A request the NLU was unsure of that continues the one just answered and changes nothing is carried out
+    # ("send me the link for the overdue one" after the invoices: the link, for an overdue one).
+    "bl-overdue-link": None,
 }
 
 BY_ID = {conversation.id: conversation for conversation in load_set()}
