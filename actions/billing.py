@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import billing_port, call
 from actions.customer import CustomerAction
-from actions.orders import describe_orders, orders_named
+from actions.order_corrections import orders_named
+from actions.orders import describe_orders
 from assistant import catalog, formatting
 from assistant.identity import issue_payment_token
 from assistant.settings import get_settings

@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions.customer import channel_identity
 from actions.follow_ups import continues_request, earlier_turn, read_in_context, user_messages
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
+from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, likeliest_request, suggest_request
 from assistant import catalog
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
@@ -162,6 +163,9 @@ class ActionAnswerFromDocuments(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(response="utter_default")
             return []
+        corrected = corrected_change(tracker, orders_named(text))
+        if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
+            return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
         request = likeliest_request(tracker.latest_message)
         if continues_request(tracker, text, request):
             if request not in CHANGE_INTENTS and not tracker.active_loop_name:

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backoffice_calls import call, orders_port
 from actions.customer import CustomerAction, verified_customer_id
 from actions.documents import answer_in_context, answered_events, intent_of
+from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import FALLBACK, likeliest_reading
 from assistant import catalog, formatting
 from backoffice.domain import (
@@ -30,9 +31,6 @@ logger = logging.getLogger(__name__)
 
 # The same words whether the order does not exist or belongs to someone else.
 NOT_ON_ACCOUNT = "utter_order_not_found"
-# The form that carries out each order change, for a refused change corrected with another order number.
-CHANGE_FORMS = {"order_cancel": "cancel_form", "order_return": "return_form"}
-CHANGES = {form: intent for intent, form in CHANGE_FORMS.items()}  # form -> the change it makes
 # Where an order stands, by status: each reply names the order, its items and its total.
 STATUS_REPLIES = {
     OrderStatus.PAID: "utter_order_paid",
@@ -163,24 +161,6 @@ async def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tra
     return answered_events(dispatcher, result, question) if confident else []
 
 
-def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
-    """The change (order_cancel, order_return) refused in the turn before for one order, when this message
-    names exactly one other order: the person corrects which order they meant, and wants the same change
-    for it, not its status. The change is the one whose form ran in that turn, whether the order came with
-    the request ("return ORD-10156") or as the answer to the form's question ("10229")."""
-    users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
-    if len(named) != 1 or len(users) < 2:
-        return None
-    turn = tracker.events[users[-2] : users[-1]]
-    forms = [event.get("name") for event in turn if event.get("event") == "action" and event.get("name") in CHANGES]
-    slots = [event for event in turn if event.get("event") == "slot"]
-    refused = any(event.get("name") == "change_refused" and event.get("value") for event in slots)
-    refused_order = next((e.get("value") for e in reversed(slots) if e.get("name") == "order_number"), None)
-    if not refused or not forms:
-        return None
-    return CHANGES[str(forms[-1])] if normalise_order_number(str(refused_order or "")) != named[0] else None
-
-
 async def describe_orders(dispatcher: CollectingDispatcher, numbers: list[str], customer_id: int) -> None:
     """The status of each order named, the customer's own only."""
     for number in numbers:
@@ -190,12 +170,6 @@ async def describe_orders(dispatcher: CollectingDispatcher, numbers: list[str], 
             )
         except NotFound:
             dispatcher.utter_message(response=NOT_ON_ACCOUNT, order=number)
-
-
-def orders_named(text: str) -> list[str]:
-    """Every order number in a message, in order, once each."""
-    found = (f"ORD-{m.group(1)}" for m in ORDER_NUMBER_RE.finditer(text))
-    return list(dict.fromkeys(found))
 
 
 class ActionAskWhichOrder(CustomerAction, ABC):

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from sqlalchemy import Engine
 
+from actions.documents import ActionAnswerFromDocuments
 from actions.order_changes import (
     ActionAskCancelConfirmed,
     ActionAskReturnConfirmed,
@@ -376,3 +377,7 @@ async def test_a_refused_change_corrected_with_another_order_is_started_again_fo
     answered = after_refusal(f"argh no, wrong one sorry. i meant {meant[4:]}", meant, kind="cancel")
     picked = await run(ActionOrderStatus(), answered)
     assert {"event": "followup", "timestamp": None, "name": "cancel_form"} in picked.events, picked.events
+    # Whatever the NLU made of it: read as a question, it still corrects the refused change.
+    asked = await run(ActionAnswerFromDocuments(), after_refusal(f"oh right. what about {meant[4:]} then", meant))
+    assert {"event": "followup", "timestamp": None, "name": "return_form"} in asked.events, asked.events
+    assert not asked.text

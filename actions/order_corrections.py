@@ -1,0 +1,40 @@
+"""Which order a message names, and a refused order change corrected with another order.
+
+Shared by the order actions (a status question or "that's not my order" right after a refusal) and the
+documents route (a message the NLU took for a question, such as "oh right. what about 10216 then"), so
+that a correction is read the same whatever the NLU made of its words.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from backoffice.domain import ORDER_NUMBER_RE, normalise_order_number
+
+# The form that carries out each order change, for a refused change corrected with another order number.
+CHANGE_FORMS = {"order_cancel": "cancel_form", "order_return": "return_form"}
+CHANGES = {form: intent for intent, form in CHANGE_FORMS.items()}  # form -> the change it makes
+
+
+def orders_named(text: str) -> list[str]:
+    """Every order number in a message, in order, once each."""
+    found = (f"ORD-{m.group(1)}" for m in ORDER_NUMBER_RE.finditer(text))
+    return list(dict.fromkeys(found))
+
+
+def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
+    """The change (order_cancel, order_return) refused in the turn before for one order, when this message
+    names exactly one other order: the person corrects which order they meant, and wants the same change
+    for it, not its status. The change is the one whose form ran in that turn, whether the order came with
+    the request ("return ORD-10156") or as the answer to the form's question ("10229")."""
+    users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if len(named) != 1 or len(users) < 2:
+        return None
+    turn = tracker.events[users[-2] : users[-1]]
+    forms = [event.get("name") for event in turn if event.get("event") == "action" and event.get("name") in CHANGES]
+    slots = [event for event in turn if event.get("event") == "slot"]
+    refused = any(event.get("name") == "change_refused" and event.get("value") for event in slots)
+    refused_order = next((e.get("value") for e in reversed(slots) if e.get("name") == "order_number"), None)
+    if not refused or not forms:
+        return None
+    return CHANGES[str(forms[-1])] if normalise_order_number(str(refused_order or "")) != named[0] else None
