@@ -167,11 +167,11 @@ class ActionAnswerFromDocuments(Action):
         if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
             return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
         request = likeliest_request(tracker.latest_message)
-        if continues_request(tracker, text, request):
+        if request is not None and continues_request(tracker, text, request):
             if request not in CHANGE_INTENTS and not tracker.active_loop_name:
                 # Nothing is changed by it ("send me the link for the overdue one" after the invoices):
                 # asking "did you want to pay an invoice?" first would only cost the person a turn.
-                return carried_out_as(tracker, user_messages(tracker)[-1], str(request))
+                return carried_out_as(tracker, user_messages(tracker)[-1], request)
             suggested = suggest_request(dispatcher, tracker)
             if suggested is not None:
                 return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]

@@ -56,14 +56,6 @@ class Reading:
     def of(*asked: tuple[str, float | None]) -> Reading:
         return Reading(asked)
 
-    @property
-    def questions(self) -> list[str]:
-        return [question for question, _ in self.asked]
-
-    @property
-    def policy_confidence(self) -> list[float | None]:
-        return [confidence for _, confidence in self.asked]
-
 
 def spoken_part(text: str) -> str:
     """The message without the fillers it opens with ("ok what about glasses then" -> "what about glasses then")."""
@@ -112,7 +104,7 @@ def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
     on: the request they completed is ("when do i have to pay INV-50285 by" → the identity check →
     "and if I'm a week late?"). Neither is a question asked aside while the form waited ("btw do u take
     paypal?" before the e-mail address): the form went on, and the request was carried out after it."""
-    earlier = list(zip(earlier_user_messages(tracker), during_a_form(tracker), strict=False))
+    earlier = list(zip(user_messages(tracker), during_a_form(tracker), strict=True))[:-1]
     for event, aside in reversed(earlier[-LOOK_BACK:]):
         intent = intent_name(event)
         if intent in FORM_ANSWERS or (aside and intent not in TRANSACTIONAL_INTENTS):

@@ -27,8 +27,10 @@ def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
     names exactly one other order: the person corrects which order they meant, and wants the same change
     for it, not its status. The change is the one whose form ran in that turn, whether the order came with
     the request ("return ORD-10156") or as the answer to the form's question ("10229")."""
+    if len(named) != 1:
+        return None
     users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
-    if len(named) != 1 or len(users) < 2:
+    if len(users) < 2:
         return None
     turn = tracker.events[users[-2] : users[-1]]
     forms = [event.get("name") for event in turn if event.get("event") == "action" and event.get("name") in CHANGES]

@@ -120,7 +120,7 @@ def test_the_abstention_quotes_only_what_it_was_given() -> None:
 def test_only_short_messages_borrow_the_previous_question() -> None:
     previous = "how many vacation days do we get?"
     assert read_in_context("and for sick days?", previous) == Reading.of((f"{previous} and for sick days?", 1.0))
-    assert read_in_context("what about parental leave", previous).questions[0].startswith(previous)
+    assert read_in_context("what about parental leave", previous).asked[0][0].startswith(previous)
     leaning = "is it the same if I work part time?"
     assert read_in_context(leaning, previous) == Reading.of((leaning, None), (f"{previous} {leaning}", None))
     standalone = "what is the return policy for candles I bought in the shop last spring?"
@@ -150,9 +150,12 @@ def test_after_a_request_only_a_message_that_points_back_leans_on_it() -> None:
     assert read_in_context(pointing, request, previous_was_request=True) == Reading.of(
         (f"{request} {pointing}", 0.0), (pointing, None)
     )
-    assert read_in_context("and if I'm a week late?", request, previous_was_request=True).policy_confidence == [1.0]
+    assert [c for _, c in read_in_context("and if I'm a week late?", request, previous_was_request=True).asked] == [1.0]
     overdue = "send me the link for the overdue one"
-    assert read_in_context(overdue, request, previous_was_request=True).questions == [f"{request} {overdue}", overdue]
+    assert [q for q, _ in read_in_context(overdue, request, previous_was_request=True).asked] == [
+        f"{request} {overdue}",
+        overdue,
+    ]
     assert read_in_context("do you ship to norway?", request, previous_was_request=True) == Reading.of(
         ("do you ship to norway?", None)
     )
