@@ -36,6 +36,15 @@ YES_START = re.compile(rf"^(?:{YES_WORDS})\b")
 NO_START = re.compile(rf"^(?:oh |oops |hmm |wait |actually |uh |um )*(?:{NO_WORDS})\b")
 NEGATION = re.compile(r"\b(?:no|not|don'?t|do not|never|nope|nah|wait|hold on|actually|but)\b")
 HEDGE = re.compile(r"\b(?:maybe|perhaps|idk|not sure|dunno|i guess|unsure|hmm+)\b")
+# A yes that is spoken of or made to wait is not given: "before i say yes, ...", "if it's free then ok".
+YES_HELD_BACK = re.compile(r"\b(?:say|said|saying|says|before|if|unless|until|once|depends)\b")
+# A question asked in the same message ("ok, do i have to pay to send it back?") is not a yes either: the
+# question comes first, and the form asks its own again after the answer.
+QUESTION = re.compile(
+    r"\?|(?:^|[,;]\s*|\b(?:so|and|but|then|ok|okay|yes|yeah|sure|alright|right)\s+)(?:how|what|whats|when|where|why|who|which)\b|"
+    r"\b(?:do|does|did)\s+(?:i|you|u|we|they|he|she)\b|"
+    r"\b(?:can|could|will|would|is|are|should|shall|must|may)\s+(?:i|you|u|we|they|it|he|she|that|this|there)\b"
+)
 
 
 def _plain(text: str) -> str:
@@ -66,10 +75,12 @@ def read_yes_no(text: str) -> bool | None:
         return None
     if NO_START.match(plain):
         return False
-    if YES_START.match(plain) and not NEGATION.search(plain):
+    if NEGATION.search(plain) or YES_HELD_BACK.search(plain) or QUESTION.search(raw.lower()):
+        return None
+    if YES_START.match(plain):
         return True
-    # "ok then yes send it", "alright, yes please": a yes after a filler, with no negation anywhere.
-    if re.search(r"\b(?:yes|yeah|yep|yup)\b", plain) and not NEGATION.search(plain):
+    # "ok then yes send it", "alright, yes please": a yes after a filler.
+    if re.search(r"\b(?:yes|yeah|yep|yup)\b", plain):
         return True
     return None
 

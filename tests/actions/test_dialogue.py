@@ -37,7 +37,7 @@ Run = Callable[[Action, Tracker], Awaitable[Any]]
 @pytest.mark.parametrize(
     "text",
     ["yes", "Yes please", "sure", "ok", "yep", "👍", "Yes, a person please", "yes, cancel it", "ok yes book it",
-     "yeah sure", "ok then yes send it", "/affirm", "y", "Y."],
+     "yeah sure", "ok then yes send it", "/affirm", "y", "Y.", "ok fine do it", "yes i do"],
 )  # fmt: skip
 def test_a_yes_in_the_ways_people_type_it(text: str) -> None:
     assert read_yes_no(text) is True
@@ -50,8 +50,10 @@ def test_a_no_in_the_ways_people_type_it(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["hmm maybe idk", "will I get my money back?", "", "monday afternoon then", "yes but not that one", "y is it late"],
-)
+    ["hmm maybe idk", "will I get my money back?", "", "monday afternoon then", "yes but not that one", "y is it late",
+     "before i say yes, do i have to pay to send it back? im in belgium", "ok, do i have to pay to send it back",
+     "yes if it's free", "ok what about 10216", "yes please, how long will it take"],
+)  # fmt: skip
 def test_neither_yes_nor_no(text: str) -> None:
     assert read_yes_no(text) is None
 
@@ -95,6 +97,17 @@ async def test_a_typed_yes_fills_the_cancel_answer(
     set_slots, said = await validate(ValidateCancelForm(), tracker, domain)
     assert set_slots["cancel_confirmed"] is True
     assert said == ""
+
+
+async def test_a_question_at_the_return_confirmation_is_not_a_yes(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, alice: DemoAccount
+) -> None:
+    """A question that speaks of a yes, or starts with "ok", is asked before any answer: nothing is returned."""
+    slots = {"order_number": alice.orders["delivered"], "requested_slot": "return_confirmed"}
+    for text in ("before i say yes, do i have to pay to send it back? im in belgium", "ok, is the return free?"):
+        tracker = answering(make_tracker, alice.customer_id, text, "ask_policy", "return_form", slots, {}, 0.58)
+        set_slots, _ = await validate(ValidateReturnForm(), tracker, domain)
+        assert set_slots.get("return_confirmed") is not True
 
 
 async def test_an_unclear_yes_is_asked_again(
