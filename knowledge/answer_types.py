@@ -57,8 +57,13 @@ _TIME_QUESTION = re.compile(
     rf"how\s+many\s+(?:\w+\s+)?{_TIME_UNIT}|how\s+much\s+(?:time|notice|leave|vacation|time\s+off)|"
     rf"working\s+hours|deadline)\b"
 )
+# Money asked for by the thing charged ("is there a fine for paying late", "do you charge for delivery",
+# "what does assembly cost"): a sentence stating an amount answers it, "no other fees are charged" does not.
+_CHARGE = r"(?:fee|fine|charge|penalty|surcharge|cost|price)s?"
 _AMOUNT_QUESTION = re.compile(
-    r"(?i)\b(?:how\s+much|what\s+percent(?:age)?|what\s+share|how\s+many\s+(?:dollars|euros))\b"
+    r"(?i)\b(?:how\s+much|what\s+percent(?:age)?|what\s+share|how\s+many\s+(?:dollars|euros)|how\s+expensive|"
+    rf"(?:is|are)\s+there\s+(?:a|an|any)\s+(?:\w+\s+)?{_CHARGE}|what(?:'?s|\s+is|\s+are)\s+the\s+(?:\w+\s+)?{_CHARGE}|"
+    r"do\s+(?:you|they|i|we)\s+(?:have\s+to\s+pay|get\s+charged|charge)|what\s+(?:does|do|will)\s+(?:\w+\s+){1,5}cost)\b"
 )
 _NUMBER_QUESTION = re.compile(r"(?i)\bhow\s+many\b|\bwhat\s+(?:is\s+the\s+)?(?:number|limit|maximum|minimum|max|cap)\b")
 
