@@ -23,10 +23,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
-from actions.follow_ups import continues_request, earlier_turn, read_in_context, user_messages
+from actions.follow_ups import continued_request, earlier_turn, read_in_context, user_messages
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
-from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, likeliest_request, suggest_request
+from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from knowledge.answerability import clears
@@ -166,8 +166,8 @@ class ActionAnswerFromDocuments(Action):
         corrected = corrected_change(tracker, orders_named(text))
         if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
             return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
-        request = likeliest_request(tracker.latest_message)
-        if request is not None and continues_request(tracker, text, request):
+        request = continued_request(tracker, text)
+        if request is not None:
             if request not in CHANGE_INTENTS and not tracker.active_loop_name:
                 # Nothing is changed by it ("send me the link for the overdue one" after the invoices):
                 # asking "did you want to pay an invoice?" first would only cost the person a turn.
@@ -222,6 +222,11 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
+        request = continued_request(tracker, text) if text else None
+        if request is not None and request not in CHANGE_INTENTS and not tracker.active_loop_name:
+            # "send me the link for that one" after the balance: the next request of the same kind, which
+            # changes nothing (a change is never started from a message out of scope).
+            return carried_out_as(tracker, user_messages(tracker)[-1], request)
         if text and not text.startswith("/"):
             try:
                 # Its own bar whatever the NLU said (this action is the out-of-scope reply), except for a follow-up.

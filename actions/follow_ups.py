@@ -33,6 +33,10 @@ REFERS_BACK_RE = re.compile(
     r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him)\b"
     r"|\b(?:the|that|this)\s+(?:\w+\s+)?ones?\b"  # "the one", "the overdue one", "that other one"
 )
+# How far down a message's readings the request it continues may be, and what is no request.
+CONTINUING_READINGS = 3
+FALLBACK = "nlu_fallback"
+POLICY_QUESTION = "ask_policy"
 # Answers to a form's questions, passed over when looking for the request a message continues.
 FORM_ANSWERS = frozenset({"inform", "affirm", "deny"})
 # How many earlier user messages are looked at for that request.
@@ -115,15 +119,21 @@ def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
     return None
 
 
-def continues_request(tracker: Tracker, text: str, likeliest: str | None) -> bool:
-    """A message the NLU could not place, most likely the next request of the same kind as the one just
-    carried out, that points back at it ("send me the link for the overdue one" after the invoices):
-    the request flow goes on, it is not a policy question."""
+def continued_request(tracker: Tracker, text: str) -> str | None:
+    """The request a message the NLU could not place, or called out of scope, continues: the next request of
+    the same kind as the one just carried out, among the message's likeliest readings, when it points back
+    at it ("send me the link for the late one" after the invoices, read as out of scope at 0.26 and a payment
+    at 0.25). The request flow goes on; it is not a policy question. A message whose likeliest reading is a
+    policy question ("how long does that link work for?") is one."""
     request = earlier_request(tracker)
-    if request is None or likeliest is None:
-        return False
-    same_kind = likeliest.split("_")[0] == request[1].split("_")[0]
-    return same_kind and bool(REFERS_BACK_RE.search(spoken_part(text)))
+    if request is None or not REFERS_BACK_RE.search(spoken_part(text)):
+        return None
+    kind = request[1].split("_")[0]
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    readings = [str(entry.get("name")) for entry in ranking if entry.get("name") != FALLBACK][:CONTINUING_READINGS]
+    if not readings or readings[0] == POLICY_QUESTION:
+        return None
+    return next((name for name in readings if name in TRANSACTIONAL_INTENTS and name.split("_")[0] == kind), None)
 
 
 def user_messages(tracker: Tracker) -> list[dict[str, Any]]:

@@ -406,25 +406,26 @@ def unsure_after_request(
     text: str,
     ranking: list[tuple[str, float]],
     request: tuple[str, str, str],
+    intent: tuple[str, float] = ("nlu_fallback", 0.2),
 ) -> Tracker:
-    """The tracker of a fallback message `text` (NLU `ranking`) right after `request`: (its text, its intent,
-    the assistant's reply)."""
+    """The tracker of a message `text` (NLU `intent` and `ranking`; a fallback unless said) right after
+    `request`: (its text, its intent, the assistant's reply)."""
     latest = {
         "text": text,
-        "intent": {"name": "nlu_fallback", "confidence": 0.2},
+        "intent": {"name": intent[0], "confidence": intent[1]},
         "entities": [],
         "metadata": {},
         "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
     }
-    said, intent, reply = request
+    said, requested, reply = request
     events = [
         ActionExecuted("action_listen"),
-        UserUttered(said, {"intent": {"name": intent, "confidence": 0.99}, "entities": [], "metadata": {}}),
+        UserUttered(said, {"intent": {"name": requested, "confidence": 0.99}, "entities": [], "metadata": {}}),
         BotUttered(reply),
         ActionExecuted("action_listen"),
         UserUttered(text, latest),
     ]
-    return make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking, events=events)
+    return make_tracker(text=text, intent=intent[0], confidence=intent[1], ranking=ranking, events=events)
 
 
 async def test_an_unsure_next_request_pointing_back_at_the_last_one_is_asked_about_first(
@@ -458,6 +459,48 @@ async def test_an_unsure_next_request_that_changes_nothing_is_carried_out(
     replayed = reply.events[-1]
     assert replayed["text"] == text
     assert replayed["parse_data"]["intent"] == {"name": "invoice_pay", "confidence": 1.0}
+
+
+BALANCE = ("how much do i owe u guys", "invoice_balance", "You owe €145.90 in total on 2 open invoices, 2 of them overdue")
+
+
+def replayed_as(reply: Any) -> str | None:
+    """The intent the message was said again as, if the reply was that and nothing else."""
+    if reply.messages or not reply.events or reply.events[0]["event"] != "rewind":
+        return None
+    return str(reply.events[-1]["parse_data"]["intent"]["name"])
+
+
+async def test_the_next_request_may_be_behind_an_out_of_scope_reading(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """A payment link asked for after the balance, pointing back, that the NLU put just below out of scope
+    (a fallback whose likeliest reading is out of scope, or out of scope itself): still the payment."""
+    text = "send me the link for the late one"
+    ranking = [("nlu_fallback", 0.2), ("out_of_scope", 0.26), ("invoice_pay", 0.25)]
+    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, text, ranking, BALANCE))
+    assert replayed_as(reply) == "invoice_pay", reply.events
+    text = "send me the link for that one"
+    ranking = [("out_of_scope", 0.44), ("invoice_pay", 0.14), ("link_telegram", 0.08)]
+    tracker = unsure_after_request(make_tracker, text, ranking, BALANCE, ("out_of_scope", 0.44))
+    assert replayed_as(await run(ActionOutOfScope(), tracker)) == "invoice_pay"
+
+
+async def test_a_question_about_what_was_just_done_is_not_the_next_request(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "how long does that link work for" after a payment link goes to the documents, though a payment is
+    among its readings; an out-of-scope message with no request of the kind is out of scope."""
+    link = ("pay INV-50082", "invoice_pay", "Here is your secure payment link")
+    text = "how long does that link work for"
+    ranking = [("ask_policy", 0.29), ("invoice_pay", 0.25), ("out_of_scope", 0.2)]
+    tracker = unsure_after_request(make_tracker, text, ranking, link, ("ask_policy", 0.29))
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert replayed_as(reply) is None and reply.text, reply.events
+    text = "can you book me a table for that one"
+    ranking = [("out_of_scope", 0.7), ("order_status", 0.1), ("leave_request", 0.05)]
+    tracker = unsure_after_request(make_tracker, text, ranking, BALANCE, ("out_of_scope", 0.7))
+    assert replayed_as(await run(ActionOutOfScope(), tracker)) is None
 
 
 def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_leans_on(
