@@ -23,9 +23,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.documents import UNSURE_POLICY_CONFIDENCE, answer_in_context, answered_events, confidence_of
 from actions.employee import identified_employee_id, sign_in_explanation
+from actions.follow_ups import continued_request, user_messages
+from actions.suggestion import carried_out_as
+from assistant.names import CHANGE_INTENTS
 from backoffice.errors import BackofficeUnavailable
 
 logger = logging.getLogger(__name__)
+
+
+# The kinds of request a customer makes (the first word of the intent's name): a message that continues one of
+# these is not an HR request, whatever the NLU read first.
+CUSTOMER_REQUEST_KINDS = frozenset({"order", "invoice"})
 
 
 class ActionEmployeesOnly(Action):
@@ -44,6 +52,11 @@ class ActionEmployeesOnly(Action):
         if employee:
             dispatcher.utter_message(response="utter_employee_recognised")
             return [SlotSet("employee_verified", True)]
+        request = continued_request(tracker, str(tracker.latest_message.get("text") or ""))
+        if request is not None and request.split("_")[0] in CUSTOMER_REQUEST_KINDS and request not in CHANGE_INTENTS:
+            # "why is it stuck on pending" right after a customer's order status, read as a leave request's
+            # status (0.55, the order's status third): the customer's own request goes on, it is not an HR one.
+            return carried_out_as(tracker, user_messages(tracker)[-1], request)
         answered = await self.answered_as_policy_question(dispatcher, tracker)
         if answered is not None:
             return answered

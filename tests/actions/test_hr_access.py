@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 
 from actions.documents import UNSURE_POLICY_CONFIDENCE
 from actions.hr_access import ActionEmployeesOnly
@@ -55,3 +56,33 @@ async def test_a_sure_hr_reading_or_one_the_documents_cannot_answer_gets_the_emp
     unanswered = make_tracker(text="how many vacation days are left for me", intent="leave_balance", confidence=0.5)
     reply = await run(ActionEmployeesOnly(), unanswered)
     assert SIGN_IN in reply.text and not sources_of(reply)
+
+
+async def test_a_customers_follow_up_read_as_hr_continues_their_order_request(
+    run: Run, make_tracker: Callable[..., Tracker], public_refunds: Settings
+) -> None:
+    """ "why is it stuck on pending" right after an order's status, read as a leave request's status with the
+    order's status third: said again as the order status it continues, not refused as an HR request."""
+    text = "why is it stuck on pending"
+    ranking = [("leave_request_status", 0.55), ("ask_policy", 0.22), ("order_status", 0.04)]
+    latest = {
+        "text": text,
+        "intent": {"name": "leave_request_status", "confidence": 0.55},
+        "entities": [],
+        "metadata": {},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+    }
+    earlier = {"intent": {"name": "order_status", "confidence": 0.51}, "entities": [], "metadata": {}}
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("and 10283? whats happening with that one", earlier),
+        BotUttered("Order ORD-10283 (…) was placed on 4 December and is waiting for payment."),
+        ActionExecuted("action_listen"),
+        UserUttered(text, latest),
+    ]
+    tracker = make_tracker(text=text, intent="leave_request_status", confidence=0.55, ranking=ranking, events=events)
+    reply = await run(ActionEmployeesOnly(), tracker)
+    assert not reply.messages and reply.events[0]["event"] == "rewind", reply.events
+    assert reply.events[-1]["parse_data"]["intent"]["name"] == "order_status"
+    alone = make_tracker(text=text, intent="leave_request_status", confidence=0.55, ranking=ranking)
+    assert SIGN_IN in (await run(ActionEmployeesOnly(), alone)).text
