@@ -18,6 +18,9 @@ slot (with the session they were asked in) and the person is told so
 form is running and the conversation is not with a person, the queued parts are handled in
 order, with that message's metadata, so they are answered right after the form is done.
 
+Before any of that, a message whose words are the title of a button the last reply offered ("Show
+mine" typed instead of clicked) is handled as the click: its payload (`engine/typed_buttons.py`).
+
 One conversation is still handled at a time: Rasa's agent holds the conversation's lock
 around `handle_message`, so every part runs under the one lock of the message that carried
 it; each part is logged and saved to the tracker store once, as Rasa saves one message.
@@ -31,6 +34,7 @@ from typing import Any
 from assistant import catalog
 from assistant.names import QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
+from engine.typed_buttons import last_buttons, payload_for
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +162,24 @@ async def handle_parts(processor: Any, message: Any, parts: list[Any]) -> Any:
     return tracker
 
 
+async def as_clicked(processor: Any, message: Any) -> Any:
+    """The message as the click it stands for, when its words are the title of a button just offered
+    (`engine/typed_buttons.py`); otherwise the message itself."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    if not message.text or message.text.lstrip().startswith("/"):
+        return message
+    tracker = await processor.get_tracker(message.sender_id)
+    tail = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            tail.append(event.as_dict())
+    payload = payload_for(message.text, last_buttons(reversed(tail)))
+    return message if payload is None else _part(message, payload, 0)
+
+
 def install() -> None:
     """Replace `MessageProcessor.handle_message` by the multi-part handling above; idempotent."""
     from rasa.core import processor as rasa_processor
@@ -174,6 +196,7 @@ def install() -> None:
     async def handle_message(self: MessageProcessor, message: Any) -> list[dict[str, Any]] | None:
         if self.model_metadata.training_type == TrainingType.NLU:
             return await original(self, message)
+        message = await as_clicked(self, message)
         parts = await request_parts(self, message)
         tracker = await (handle_parts(self, message, parts) if parts else handle_one(self, message))
         await answer_queued(self, message, tracker)

@@ -1,0 +1,52 @@
+"""A button's words typed instead of clicked count as the click.
+
+Why: a reply's buttons ("Show mine", "Yes, a person please", "Vacation") carry a payload the
+dialogue acts on exactly ("/leave_balance", "/human_handoff"). People type the words they see as
+often as they click them — in a channel that shows no buttons, out of habit, or because the
+buttons scrolled away — and the NLU reads the typed words on their own, without the question
+they answer: "Show mine" after the own-records reply came out as out of scope. When a message's
+words are the title of a button the assistant's last reply offered, it is that button's payload,
+as a click would have sent it. Only an exact title counts (case, spaces, punctuation and emoji
+aside): "show mine please" or "yes, but not that one" are read by the NLU as before.
+
+Pure functions over Rasa events (dicts), used by `engine/multipart.py` before a message is
+handled.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+_NOT_WORDS = re.compile(r"[^\w€£$]+")
+
+
+def _words(text: str) -> str:
+    """Lower-cased words only: "Yes, a person please!" and "yes a person please" are the same title."""
+    return " ".join(_NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", text).lower()).split())
+
+
+def last_buttons(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The buttons of the bot's messages since the person last wrote (the reply they are answering)."""
+    buttons: list[Mapping[str, Any]] = []
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            buttons = list((event.get("data") or {}).get("buttons") or []) + buttons
+    return buttons
+
+
+def payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
+    """The payload of the one button whose title is the message's words, if there is exactly one."""
+    typed = _words(text)
+    if not typed or text.lstrip().startswith("/"):
+        return None
+    payloads = {
+        str(button.get("payload"))
+        for button in buttons
+        if button.get("payload") and _words(str(button.get("title") or "")) == typed
+    }
+    return payloads.pop() if len(payloads) == 1 else None

@@ -1,0 +1,55 @@
+"""A button's title typed instead of clicked stands for its payload (engine/typed_buttons.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from engine.typed_buttons import last_buttons, payload_for
+
+PERSON = [{"title": "Yes, a person please", "payload": "/human_handoff"}, {"title": "No, thanks", "payload": "/deny"}]
+SHOW_MINE = [{"title": "Show mine", "payload": "/leave_balance"}]
+
+
+def bot(buttons: list[dict[str, str]] | None = None, text: str = "…") -> dict[str, Any]:
+    return {"event": "bot", "text": text, "data": {"buttons": buttons} if buttons else {}}
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"event": "user", "text": text}
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [("Show mine", "/leave_balance"), ("show mine", "/leave_balance"), ("  Show mine!! ", "/leave_balance")],
+)
+def test_a_title_typed_is_its_payload(text: str, payload: str) -> None:
+    assert payload_for(text, SHOW_MINE) == payload
+
+
+@pytest.mark.parametrize("text", ["show mine please", "mine", "what about mine then", "", "/leave_balance"])
+def test_anything_but_the_title_is_left_to_the_nlu(text: str) -> None:
+    assert payload_for(text, SHOW_MINE) is None
+
+
+def test_punctuation_and_case_do_not_matter_but_words_do() -> None:
+    assert payload_for("yes a person please", PERSON) == "/human_handoff"
+    assert payload_for("no thanks", PERSON) == "/deny"
+    assert payload_for("yes a person", PERSON) is None
+
+
+def test_two_buttons_with_one_title_and_different_payloads_are_not_guessed() -> None:
+    twins = [{"title": "Vacation", "payload": "/a"}, {"title": "vacation", "payload": "/b"}]
+    assert payload_for("vacation", twins) is None
+
+
+def test_only_the_reply_being_answered_counts() -> None:
+    events = [bot(SHOW_MINE), user("what's my balance"), bot(text="You have 9 days."), bot(PERSON)]
+    assert last_buttons(events) == PERSON
+    assert last_buttons([*events, user("no thanks")]) == []
+    assert payload_for("show mine", last_buttons(events)) is None
