@@ -11,6 +11,8 @@ its own intent, the policies answer each as they answer it alone, and the output
 gets every reply in order (the REST channel returns them all in one response). Anything
 else is handled exactly as Rasa does.
 
+A message one of whose parts asks for a person is that request, whole: the person reads every part.
+
 A part that leaves a form running (the identity check, a confirmation before a change)
 owns the next message, so the later parts wait: they are kept in the `queued_requests`
 slot (with the session they were asked in) and the person is told so
@@ -37,6 +39,8 @@ from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, sp
 from engine.typed_buttons import last_buttons, payload_for
 
 logger = logging.getLogger(__name__)
+
+HANDOFF_INTENT = "human_handoff"
 
 _QUALNAME = "MessageProcessor.handle_message"
 _MARK = "__engine_multipart__"
@@ -70,6 +74,12 @@ async def request_parts(processor: Any, message: Any, threshold: float = DEFAULT
     parses = [await processor.parse_message(part) for part in parts]
     if not distinct_requests(parses, threshold):
         return []
+    person = next((parse for parse in parses if (parse.get("intent") or {}).get("name") == HANDOFF_INTENT), None)
+    if person is not None:
+        # A person asked for in one part is asked for the whole message ("my parcel says delivered but nothing
+        # is here. i want to talk to someone"): the person reads every part, nothing waits behind an identity
+        # check the person did not want.
+        return [_part(message, message.text, 0, {**person, "text": message.text, "entities": []})]
     for part, parse in zip(parts, parses, strict=True):
         part.parse_data = parse  # parsed once: Rasa logs the part with this parse
     logger.debug("multi-part message of %s: %d parts", message.sender_id, len(parts))

@@ -58,6 +58,16 @@ def test_two_requests_in_one_message_get_both_answers_in_order(
     ]
 
 
+def test_a_person_asked_for_in_one_part_gets_the_whole_message(conversation: Callable[..., Conversation]) -> None:
+    """No identity check before the person: the handoff is the reply, and the ticket's message is all of it."""
+    convo = conversation()
+    message = f"tracking says {STATUS_ORDER} was delivered yesterday but theres nothing here. i want to talk to someone"
+    convo.say(message)
+    texts = " ".join(reply_texts(convo))
+    assert re.search(r"ticket H-\d+", texts) and "e-mail address" not in texts, convo
+    assert user_turns(convo.sender) == [(message, "human_handoff")]
+
+
 def test_two_multi_part_messages_at_once_are_handled_one_after_the_other(
     conversation: Callable[..., Conversation], customer_token: Callable[..., dict[str, str]]
 ) -> None:
