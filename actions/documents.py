@@ -86,6 +86,21 @@ async def answer_in_context(tracker: Tracker, text: str, intent: str, confidence
     return asked[0], asked[1], False
 
 
+async def answered_if_supported(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """The documents' answer to the latest message read as a policy question of its NLU confidence, sent when
+    they support it; None, with nothing sent, when they do not or cannot be searched (the caller's own reply
+    follows: the documents are a bonus there)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    try:
+        question, result, confident = await answer_in_context(tracker, text, "ask_policy", confidence_of(tracker))
+    except Exception:
+        logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
+        return None
+    return answered_events(dispatcher, result, question) if confident else None
+
+
 def abstain_reply(related_text: str | None, related: Source | None) -> str:
     """ "I don't know", with what the documents say about the topic when they touch it (no sources: not an answer)."""
     if related_text and related is not None:

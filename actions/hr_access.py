@@ -21,7 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.documents import UNSURE_POLICY_CONFIDENCE, answer_in_context, answered_events, confidence_of
+from actions.documents import UNSURE_POLICY_CONFIDENCE, answered_if_supported, confidence_of
 from actions.employee import identified_employee_id, sign_in_explanation
 from actions.follow_ups import continued_request, user_messages
 from actions.suggestion import carried_out_as
@@ -66,13 +66,6 @@ class ActionEmployeesOnly(Action):
     @staticmethod
     async def answered_as_policy_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
         """The documents' answer to an unsure HR reading, when they support it as an unsure policy question."""
-        text = (tracker.latest_message.get("text") or "").strip()
-        confidence = confidence_of(tracker)
-        if not text or text.startswith("/") or confidence >= UNSURE_POLICY_CONFIDENCE:
+        if confidence_of(tracker) >= UNSURE_POLICY_CONFIDENCE:
             return None
-        try:
-            question, result, confident = await answer_in_context(tracker, text, "ask_policy", confidence)
-        except Exception:  # the documents are a bonus here: without them, the employees-only reply
-            logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
-            return None
-        return answered_events(dispatcher, result, question) if confident else None
+        return await answered_if_supported(dispatcher, tracker)

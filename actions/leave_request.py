@@ -9,6 +9,7 @@ asked about again.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers
 from actions.backoffice_calls import call, hr_port
+from actions.documents import answered_if_supported
 from actions.employee import EmployeeAction, identified_employee_id
 from actions.hr import (
     cancel_button,
@@ -76,7 +78,18 @@ def is_question_at_form(tracker: Tracker) -> bool:
     text = (tracker.latest_message.get("text") or "").rstrip()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     # Not every question: "what about 1 to 19 February?" is a correction, whatever the NLU made of it.
-    return intent in QUESTION_INTENTS or (text.endswith("?") and intent in HR_QUESTION_INTENTS)
+    return intent in QUESTION_INTENTS or (text.endswith("?") and intent in HR_QUESTION_INTENTS) or is_hypothetical(text)
+
+
+def is_hypothetical(text: str) -> bool:
+    """A question about what would happen ("and if im out all next week?" at a sick-leave summary), whatever
+    the NLU made of it: its dates are not a correction of the request's."""
+    return "?" in text and bool(HYPOTHETICAL_RE.match(text))
+
+
+HYPOTHETICAL_RE = re.compile(
+    r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also)\W+)*(?:if|even if|what happens if|suppose|supposing)\b"
+)
 
 
 QUESTION_INTENTS = frozenset({"ask_policy", "why_verify", "bot_challenge"})
@@ -91,6 +104,16 @@ class ValidateLeaveForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_leave_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """A question about what would happen is answered from the documents when they can (no rule does: the
+        NLU may read it as a leave request); the form then asks its own question again."""
+        aside: list[EventType] = []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        answered_by_rules = intent in QUESTION_INTENTS | HR_QUESTION_INTENTS | {"nlu_fallback"}
+        if not answered_by_rules and is_hypothetical(tracker.latest_message.get("text") or ""):
+            aside = await answered_if_supported(dispatcher, tracker) or []
+        return [*aside, *await super().run(dispatcher, tracker, domain)]
 
     async def extract_leave_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

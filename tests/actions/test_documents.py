@@ -461,7 +461,11 @@ async def test_an_unsure_next_request_that_changes_nothing_is_carried_out(
     assert replayed["parse_data"]["intent"] == {"name": "invoice_pay", "confidence": 1.0}
 
 
-BALANCE = ("how much do i owe u guys", "invoice_balance", "You owe €145.90 in total on 2 open invoices, 2 of them overdue")
+BALANCE = (
+    "how much do i owe u guys",
+    "invoice_balance",
+    "You owe €145.90 in total on 2 open invoices, 2 of them overdue",
+)
 
 
 def replayed_as(reply: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,8 @@ from assistant.dates import DateRange
 from assistant.settings import Settings
 from backoffice.hr_domain import LeaveStatus, LeaveType
 from backoffice.sql.hr import SqlHR
+from knowledge.ingest import ingest
+from knowledge.store import KnowledgeStore
 from demo.employees import DemoEmployee
 from tests.support.leave import free_range, range_refused_for, token_of
 
@@ -197,6 +200,8 @@ async def test_quote_refuses_more_days_than_are_left(
         ("when is payday?", "payday", True),
         ("what about 1 to 19 February?", "nlu_fallback", False),  # a correction of the dates
         ("vacation on Tuesday January 26", "leave_request", False),
+        ("and if im out all next week?", "leave_request", True),  # what would happen, not new dates
+        ("ok what about the 3rd to the 5th instead?", "leave_request", False),
     ],
 )
 def test_a_question_at_the_leave_form_books_nothing(
@@ -229,3 +234,41 @@ async def test_feeling_ill_in_the_employees_words_is_sick_leave(
     assert await ValidateLeaveForm().extract_leave_type(CollectingDispatcher(), tracker, domain) == {
         "leave_type": "sick"
     }
+
+
+SICK_NOTES = "# Sick leave\n\n## Doctor's note\nA doctor's note is needed when you are off sick for more than 3 working days.\n"
+
+
+async def test_a_question_about_what_would_happen_is_answered_and_the_dates_stay(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    hr: SqlHR,
+    tmp_path: Path,
+) -> None:
+    """ "and if im out all next week?" at a sick-leave summary, after a question about doctor's notes, read as a
+    leave request (0.46): the documents' answer, read with that question, and the summary's days kept (they had
+    become next week)."""
+    folder = tmp_path / "handbook"
+    folder.mkdir()
+    (folder / "sick-leave.md").write_text(SICK_NOTES)
+    ingest(folder, "handbook", "internal", KnowledgeStore.open(app_settings.knowledge_dir))
+    wanted = free_range(hr, emma.employee_id)
+    slots = {
+        "leave_type": "sick",
+        "leave_dates": encode_range(wanted),
+        "requested_slot": "leave_confirmed",
+        "last_question": "ok. do i need a doctors note for that?",  # answered aside a turn before
+    }
+    tracker = make_tracker(
+        text="and if im out all next week?",
+        intent="leave_request",
+        confidence=0.46,
+        slots=slots,
+        metadata=token_of(emma, app_settings),
+        active_loop="leave_form",
+    )
+    reply = await run(ValidateLeaveForm(), tracker)
+    assert "doctor's note" in reply.text and "sick-leave.md" in str(reply.messages), reply.messages
+    assert "leave_dates" not in reply.slots and reply.slots.get("leave_confirmed") is None, reply.slots
