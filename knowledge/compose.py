@@ -100,7 +100,8 @@ def referred_section(
 def _with_context(
     candidate: Candidate, by_place: dict[tuple[int, int, int], Candidate], kind: Kind | None = None
 ) -> list[Candidate]:
-    """The sentence with the one it leans on, the items it announces, or the section it refers to by name."""
+    """The sentence with the one it leans on, the answer to the question it asks, the items it announces, or the
+    section it refers to by name."""
     group = [candidate]
     section = referred_section(candidate, by_place, kind)
     if section is not None:
@@ -108,6 +109,11 @@ def _with_context(
     before = by_place.get(candidate.beside(-1))
     if before is not None and leans_on(candidate.text, before.text):
         group.append(before)
+    if candidate.text.rstrip().endswith("?"):
+        # A question the page asks ("Changed your mind?") is not an answer: the sentence after it is.
+        answer = by_place.get(candidate.beside(1)) or by_place.get(candidate.next_passage)
+        if answer is not None:
+            group.append(answer)
     if ANNOUNCES_RE.search(candidate.text):
         items = 0
         following = by_place.get(candidate.beside(1)) or by_place.get(candidate.next_passage)

@@ -374,3 +374,25 @@ def test_a_sentence_naming_another_section_brings_that_sections_first_sentence(h
     assert "Box 12" not in (result.answer or ""), "a section the sentence does not name stays out"
     number = answer("what is the telephone number of the service desk?", helpdesk)
     assert "0800 123 4567" in (number.answer or "") and "Tuesday" not in (number.answer or ""), number.answer
+
+
+CANCELLING_MD = """# Cancelling an order
+
+Changed your mind? An order can be cancelled free of charge as long as it has not shipped yet. This page explains
+how.
+
+## How to cancel
+Ask the chat assistant or write to customer support with the order number.
+"""
+
+
+@pytest.fixture(scope="module")
+def cancelling(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    return ingested(tmp_path_factory, "cancelling", {"cancelling.md": CANCELLING_MD, "equity.md": EQUITY_MD})
+
+
+def test_a_question_the_page_asks_brings_the_sentence_that_answers_it(cancelling: Retriever) -> None:
+    """ "Changed your mind?" is the closest sentence to "changed my mind about my order, what now?" and answers
+    nothing: the answer is the sentence after it."""
+    result = answer("changed my mind about my order, what now?", cancelling)
+    assert result.answered and "free of charge" in (result.answer or ""), result.answer
