@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity
+from actions.employee import others_records_asked, own_records_only
 from actions.follow_ups import continued_request, earlier_turn, read_in_context, user_messages
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
@@ -99,6 +100,17 @@ async def answered_if_supported(dispatcher: CollectingDispatcher, tracker: Track
         logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
         return None
     return answered_events(dispatcher, result, question) if confident else None
+
+
+async def others_records_or_none(tracker: Tracker) -> tuple[str, str] | None:
+    """`others_records_asked`, or None when the HR system cannot say (the documents' reply then stands)."""
+    if not is_employee(tracker):
+        return None
+    try:
+        return await others_records_asked(tracker)
+    except Exception:
+        logger.exception("colleague check failed (conversation %s)", tracker.sender_id)
+        return None
 
 
 def abstain_reply(related_text: str | None, related: Source | None) -> str:
@@ -203,6 +215,10 @@ class ActionAnswerFromDocuments(Action):
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
         if not confident:
+            others = await others_records_or_none(tracker)
+            if others is not None:
+                own_records_only(dispatcher, *others)
+                return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
             suggested = suggest_request(dispatcher, tracker)
             if suggested is not None:
                 return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]

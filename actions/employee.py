@@ -67,6 +67,39 @@ async def someone_else_asked_about(tracker: Tracker, employee_id: int) -> str | 
     return catalog.text("utter_hr_whose_others") if asks_about_others(text) else None
 
 
+def own_records_only(dispatcher: CollectingDispatcher, whose: str, intent: str) -> None:
+    """ "I can only show your own leave and requests, not Nora's", with a button for the asker's own (`intent`)."""
+    dispatcher.utter_message(
+        response="utter_hr_own_records_only",
+        whose=whose,
+        buttons=[{"title": catalog.text("utter_button_show_mine"), "payload": f"/{intent}"}],
+    )
+
+
+# The HR intents that show someone's records, and what a reading of a change stands for when it asks for records
+# ("pull up Julia's leave requests", read as a leave request): the requests.
+RECORD_INTENTS = frozenset({"leave_balance", "leave_used", "leave_request_status"})
+RECORDS_OF_A_CHANGE = {"leave_request": "leave_request_status", "leave_cancel": "leave_request_status"}
+RECORD_READINGS = 3
+
+
+async def others_records_asked(tracker: Tracker) -> tuple[str, str] | None:
+    """(whose, records intent) when an identified employee's message that nothing else answered asks, by one of
+    its likeliest readings, for someone else's HR records ("can u pull up julia ueda's leave requests", read as a
+    policy question at 0.49): the own-records reply is the answer, not "I couldn't find that"."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    readings = [str(entry.get("name")) for entry in ranking if entry.get("name") != "nlu_fallback"][:RECORD_READINGS]
+    as_records = (RECORDS_OF_A_CHANGE.get(name, name) for name in readings)
+    records = next((name for name in as_records if name in RECORD_INTENTS), None)
+    if records is None:
+        return None
+    employee_id = await identified_employee_id(tracker)
+    if employee_id is None:
+        return None
+    whose = await someone_else_asked_about(tracker, employee_id)
+    return None if whose is None else (whose, records)
+
+
 def sign_in_explanation(tracker: Tracker) -> str:
     """Why an HR answer is refused, and what to do about it, for this channel and person."""
     if verified_customer_id(tracker) is not None:
@@ -92,12 +125,7 @@ class EmployeeAction(Action, ABC):
                 return []
             whose = await someone_else_asked_about(tracker, employee_id) if self.shows_records else None
             if whose is not None:  # not the asker's own records shown as if they were the colleague's
-                intent = str((tracker.latest_message.get("intent") or {}).get("name"))
-                dispatcher.utter_message(
-                    response="utter_hr_own_records_only",
-                    whose=whose,
-                    buttons=[{"title": catalog.text("utter_button_show_mine"), "payload": f"/{intent}"}],
-                )
+                own_records_only(dispatcher, whose, str((tracker.latest_message.get("intent") or {}).get("name")))
                 return []
             return await self.answer(dispatcher, tracker, employee_id)
 

@@ -27,10 +27,12 @@ from actions.follow_ups import Reading, earlier_turn, read_in_context, spoken_pa
 from assistant import catalog
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
+from demo.employees import DemoEmployee
 from knowledge.answers import Source
 from knowledge.ingest import ingest
 from knowledge.service import shared_service
 from knowledge.store import KnowledgeStore
+from tests.support.leave import token_of
 
 ROOT = Path(__file__).resolve().parents[2]
 Run = Callable[[Action, Tracker], Awaitable[Any]]
@@ -545,3 +547,21 @@ def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_le
         text=follow_up, intent="nlu_fallback", events=asked_plainly, slots={"last_question": "do u take paypal?"}
     )
     assert earlier_turn(plain) == ("do u take paypal?", False)
+
+
+async def test_a_colleagues_records_asked_in_other_words_get_the_own_records_reply(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, emma: DemoEmployee, colleague: DemoEmployee
+) -> None:
+    """ "can u pull up <colleague>'s leave requests" read as a policy question (0.49) the documents cannot answer:
+    whose records the assistant can show, with the button for the asker's own, not "I couldn't find that". The
+    same words naming nobody get the documents' reply."""
+    ranking = [("ask_policy", 0.49), ("leave_request", 0.22), ("leave_balance", 0.10)]
+    metadata = token_of(emma, indexed)
+    text = f"can u pull up {colleague.name.lower()}'s leave requests, need to check the holiday rota"
+    tracker = make_tracker(text=text, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert "I can only show your own leave" in reply.text and colleague.name.lower() in reply.text, reply.text
+    assert [b["payload"] for m in reply.messages for b in m.get("buttons") or []] == ["/leave_request_status"]
+    nobody = "can u pull up the leave requests, need to check the holiday rota"
+    tracker = make_tracker(text=nobody, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
+    assert "I can only show your own leave" not in (await run(ActionAnswerFromDocuments(), tracker)).text

@@ -28,9 +28,9 @@ from assistant.dates import DateRange
 from assistant.settings import Settings
 from backoffice.hr_domain import LeaveStatus, LeaveType
 from backoffice.sql.hr import SqlHR
+from demo.employees import DemoEmployee
 from knowledge.ingest import ingest
 from knowledge.store import KnowledgeStore
-from demo.employees import DemoEmployee
 from tests.support.leave import free_range, range_refused_for, token_of
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
@@ -236,7 +236,9 @@ async def test_feeling_ill_in_the_employees_words_is_sick_leave(
     }
 
 
-SICK_NOTES = "# Sick leave\n\n## Doctor's note\nA doctor's note is needed when you are off sick for more than 3 working days.\n"
+SICK_NOTES = (
+    "# Sick leave\n\n## Doctor's note\nA doctor's note is needed when you are off sick for more than 3 working days.\n"
+)
 
 
 async def test_a_question_about_what_would_happen_is_answered_and_the_dates_stay(
