@@ -117,9 +117,11 @@ ENGINE_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 def engine_command(settings: Settings, url: str) -> list[str]:
     """`python -m engine run` (Rasa's own command line with our engine patches applied first) on the model,
-    listening at `url` on loopback, its HTTP API open only with the token."""
+    listening at `url` on loopback, its HTTP API open only with the token. The token is joined to its option:
+    a generated token may start with "-", which argparse would read as the next option (one stack in 64 did
+    not start)."""
     return [
-        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", "--auth-token", str(settings.rasa_api_token),
+        str(RASA_PYTHON), "-m", "engine", "run", "--enable-api", f"--auth-token={settings.rasa_api_token}",
         "--interface", "127.0.0.1", "--port", port_of(url), "--model", str(MODEL),
     ]  # fmt: skip
 

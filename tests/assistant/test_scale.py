@@ -3,6 +3,7 @@ starts, and an nginx configuration that nginx itself accepts (no process is left
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def test_the_embedded_rasa_server_parses_through_the_nlu_process_beside_it() -> 
     assert embedded.nlu_url == "http://127.0.0.1:7006" and nlu.health_url == "http://127.0.0.1:7006/"
     assert rasa.env["NLU_SERVER_URL"] == embedded.nlu_url
     assert rasa.env["NLU_SERVER_TOKEN"] == str(embedded.rasa_api_token)
-    assert "--auth-token" in nlu.command and "--endpoints" not in nlu.command  # the API with its token, no stores
+    token = f"--auth-token={embedded.rasa_api_token}"
+    assert token in nlu.command and "--endpoints" not in nlu.command  # the API with its token, no stores
     assert nlu.env["CHANNEL_RATE_LIMIT_PER_IP"] == "0"
     assert nlu.env["NLU_SERVER_URL"] == ""  # never asks itself, even when the inherited environment names one
     assert ["nlu", "rasa"] in [[s.name for s in stage] for stage in stack.stages(list(services.values()))]
@@ -138,3 +140,13 @@ def test_nginx_configuration_is_the_template_rendered_byte_for_byte() -> None:
     )
     expected = (Path(__file__).parent / "data" / "nginx_scale.conf").read_text()
     assert scale.nginx_config(scaled) == expected
+
+
+def test_a_token_that_starts_with_a_dash_reaches_the_server_whole() -> None:
+    """A generated token may start with "-": given as a separate argument, argparse (Rasa's command line) took it
+    for an option and the server did not start; joined to its option it is read whole."""
+    command = processes.engine_command(settings(rasa_api_token="-Xk3_dash-first"), "http://127.0.0.1:7005")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--auth-token")
+    parsed, _ = parser.parse_known_args(command[3:])
+    assert parsed.auth_token == "-Xk3_dash-first"
