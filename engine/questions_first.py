@@ -1,19 +1,18 @@
 """A question about a request, read as that request without confidence, is put to the documents first.
 
 Why: people ask about what a request would mean as often as they make it — "do i still have to pay the
-invoice for that one?" right after a cancellation, "would i get my money back for 10233?", "how do i get
-the colour back" — and the NLU, which knows those words from requests, reads them as the request itself
-at middling confidence (0.44–0.60): a list of invoices to pay, a return form was the reply, and the
-question went unanswered. Such a
+invoice for that one?" right after a cancellation, "can i pay it off in a few chunks instead of all at
+once?", "would i get my money back for 10233?", "how do i get the colour back" — and the NLU, which knows
+those words from requests, reads them as the request itself at middling confidence (0.44–0.60): a list
+of invoices to pay, a return form, a leave form was the reply, and the question went unanswered. Such a
 message is handled as one the NLU could not place (`nlu_fallback`), marked with the request it was read
 as (`QUESTION_FIRST_KEY`): the documents answer it when they support an answer
 (`actions/documents.py`), and otherwise it is carried out as that request, exactly as before.
 
-Only a question about what the person must do or what would happen counts ("do i…", "will i…", "would
-i…", "how do i…", "is there…", "what happens if…", at the start of a clause): "is my order here?", "when
-will my vacation get okayed" and "can you cancel it?" ask for the person's records or ask the assistant
-to act, and "can i send it back?" is how people ask for a return (a fresh set's return was lost when it
-counted): they go on as requests whatever their confidence. A confident reading
+Only a question about the person's own possibilities or obligations counts ("do i…", "can i…", "will
+i…", "would i…", "how do i…", "is there…", "what happens if…", at the start of a clause): "is my order
+here?", "when will my vacation get okayed" and "can you cancel it?" ask for the person's records or ask
+the assistant to act, and go on as requests whatever their confidence. A confident reading
 (`QUESTION_BAR` or more) is never diverted.
 
 Pure functions over a parse (dict), used by `engine/multipart.py` before a one-part message is handled.
@@ -34,7 +33,7 @@ QUESTION_BAR = 0.65
 
 _FILLERS = r"(?:(?:ok(?:ay)?|oh|so|and|but|hmm+|right|also|well|diff(?:erent)? question|quick q(?:uestion)?)\W+)*"
 _ABOUT_ME = (
-    r"(?:(?:do|does|did|will|would|should|shall|must|am)\s+(?:i|we)|"
+    r"(?:(?:do|does|did|will|would|can|could|should|shall|may|must|am)\s+(?:i|we)|"
     r"(?:is|are)\s+there|is\s+it|how\s+(?:do|does|can|would|will|should)\s+(?:i|we)|"
     r"what\s+(?:happens|if)|what\s+would|if)\b"
 )

@@ -23,8 +23,9 @@ def parse(text: str, intent: str, confidence: float) -> dict[str, Any]:
     [
         "do i still have to pay the invoice for that one?",
         "will i still get a bill for it?",
+        "can i pay it off in a few chunks instead of all at once?",
         "ok. and would i get my money back for 10233?",
-        "ok diff question, do i need to book leave to work from portugal for 2 weeks",
+        "ok diff question, can i work from portugal for 2 weeks in the spring",
         "how do i get the colour back",
         "it's only been about 5 weeks though, is there really nothing?",
     ],
@@ -36,7 +37,7 @@ def test_questions_about_ones_own_possibilities_and_obligations(text: str) -> No
 @pytest.mark.parametrize(
     "text",
     ["is my order here", "when will my vacation get okayed", "can you cancel it?", "where is my order",
-     "how much do i owe", "cancel 10295 pls", "can u book me Jan 25-27 off", "how much is on my paycheck this week", "can i send it back?", "can i cancel my order?"],
+     "how much do i owe", "cancel 10295 pls", "can u book me Jan 25-27 off", "how much is on my paycheck this week"],
 )  # fmt: skip
 def test_requests_and_questions_about_ones_records_are_not(text: str) -> None:
     assert not asks_about_a_request(text)
