@@ -29,13 +29,7 @@ from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog
-from assistant.names import (
-    CHANGE_INTENTS,
-    HANDOFF_OFFERED_SLOT,
-    QUESTION_FIRST_KEY,
-    REQUEST_INTENTS,
-    TRANSACTIONAL_INTENTS,
-)
+from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
 from knowledge.service import is_warm, shared_service, warm_up
@@ -106,22 +100,6 @@ async def answered_if_supported(dispatcher: CollectingDispatcher, tracker: Track
         logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
         return None
     return answered_events(dispatcher, result, question) if confident else None
-
-
-async def answered_or_carried_out(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, request: str
-) -> list[EventType]:
-    """A question about a request it was read as, unsure (`engine/questions_first.py`): the documents' answer
-    when they support one as an unsure policy question; otherwise the message carried out as that request,
-    as it would have been."""
-    try:
-        question, result, confident = await answer_in_context(tracker, text, "ask_policy", 0.0)
-    except Exception:
-        logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
-        confident = False
-    if confident:
-        return answered_events(dispatcher, result, question)
-    return carried_out_as(tracker, user_messages(tracker)[-1], request)
 
 
 async def others_records_or_none(tracker: Tracker) -> tuple[str, str] | None:
@@ -212,9 +190,6 @@ class ActionAnswerFromDocuments(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(response="utter_default")
             return []
-        read_as = tracker.latest_message.get(QUESTION_FIRST_KEY)
-        if read_as in TRANSACTIONAL_INTENTS:
-            return await answered_or_carried_out(dispatcher, tracker, text, str(read_as))
         corrected = corrected_change(tracker, orders_named(text))
         if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
             return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]

@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.follow_ups import earlier_user_messages
 from assistant import catalog
-from assistant.names import QUESTION_FIRST_KEY, TRANSACTIONAL_INTENTS
+from assistant.names import TRANSACTIONAL_INTENTS
 
 FALLBACK = "nlu_fallback"
 SUGGESTED_SLOT = "request_suggested"  # bool: the last reply asked "did you want to …?" (rules/suggestion.yml)
@@ -72,7 +72,6 @@ def carried_out_as(tracker: Tracker, user_event: dict[str, Any], intent: str) ->
     the dialogue then goes on from that message as from any request of that kind."""
     parse_data = dict(user_event.get("parse_data") or {})
     parse_data["intent"] = {"name": intent, "confidence": 1.0}
-    parse_data.pop(QUESTION_FIRST_KEY, None)  # carried out now: no longer a question for the documents first
     replayed = UserUttered(user_event.get("text"), parse_data, input_channel=user_event.get("input_channel"))
     # The identity the channel vouched for travels with the message: this turn's, as the latest message carried it.
     replayed["metadata"] = tracker.latest_message.get("metadata") or {}

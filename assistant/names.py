@@ -77,7 +77,3 @@ CHANGE_INTENTS = frozenset({"order_cancel", "order_return", "leave_request", "le
 # deny, ...), form answers (inform) and out_of_scope are not requests. Shared by the multi-part
 # splitter (engine/clauses.py) and the documents action's reading of an opener (actions/documents.py).
 REQUEST_INTENTS = TRANSACTIONAL_INTENTS | {"ask_policy", "human_handoff", "link_telegram"}
-
-# The parse key that marks a question about a request, read as that request without confidence and put to the
-# documents first (engine/questions_first.py); its value is the request it was read as (actions/documents.py).
-QUESTION_FIRST_KEY = "question_first"

@@ -20,9 +20,6 @@ slot (with the session they were asked in) and the person is told so
 form is running and the conversation is not with a person, the queued parts are handled in
 order, with that message's metadata, so they are answered right after the form is done.
 
-A one-part message that asks about a request it is read as, unsure ("do i still have to pay the invoice for
-that one?"), is handled as a question for the documents first (`engine/questions_first.py`).
-
 Before any of that, a message whose words are the title of a button the last reply offered ("Show
 mine" typed instead of clicked) is handled as the click: its payload (`engine/typed_buttons.py`).
 
@@ -39,7 +36,6 @@ from typing import Any
 from assistant import catalog
 from assistant.names import QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
-from engine.questions_first import diverted
 from engine.typed_buttons import last_buttons, payload_for
 
 logger = logging.getLogger(__name__)
@@ -194,15 +190,6 @@ async def as_clicked(processor: Any, message: Any) -> Any:
     return message if payload is None else _part(message, payload, 0)
 
 
-async def with_question_first(processor: Any, message: Any) -> Any:
-    """The message, parsed, as a question for the documents first when it is an unsure question about a request
-    (`engine/questions_first.py`); otherwise as it was."""
-    if not message.text or message.text.lstrip().startswith("/") or message.parse_data:
-        return message
-    parse = diverted(await processor.parse_message(message))
-    return message if parse is None else _part(message, message.text, 0, parse)
-
-
 def install() -> None:
     """Replace `MessageProcessor.handle_message` by the multi-part handling above; idempotent."""
     from rasa.core import processor as rasa_processor
@@ -221,8 +208,6 @@ def install() -> None:
             return await original(self, message)
         message = await as_clicked(self, message)
         parts = await request_parts(self, message)
-        if not parts:
-            message = await with_question_first(self, message)
         tracker = await (handle_parts(self, message, parts) if parts else handle_one(self, message))
         await answer_queued(self, message, tracker)
         if isinstance(message.output_channel, CollectingOutputChannel):

@@ -26,7 +26,6 @@ from actions.documents import (
 from actions.follow_ups import Reading, earlier_turn, read_in_context, spoken_part
 from assistant import catalog
 from assistant.identity import issue_channel_token
-from assistant.names import QUESTION_FIRST_KEY
 from assistant.settings import Settings, get_settings
 from demo.employees import DemoEmployee
 from knowledge.answers import Source
@@ -566,26 +565,3 @@ async def test_a_colleagues_records_asked_in_other_words_get_the_own_records_rep
     nobody = "can u pull up the leave requests, need to check the holiday rota"
     tracker = make_tracker(text=nobody, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
     assert "I can only show your own leave" not in (await run(ActionAnswerFromDocuments(), tracker)).text
-
-
-def question_first(make_tracker: Callable[..., Tracker], text: str, request: str, confidence: float) -> Tracker:
-    """The tracker of `text`, read as `request` at `confidence` and put to the documents first by the engine."""
-    ranking = [("nlu_fallback", confidence), (request, confidence), ("ask_policy", 0.2)]
-    tracker = make_tracker(text=text, intent="nlu_fallback", confidence=confidence, ranking=ranking)
-    tracker.latest_message[QUESTION_FIRST_KEY] = request
-    tracker.events[-1]["parse_data"] = dict(tracker.latest_message)
-    return tracker
-
-
-async def test_a_question_about_a_request_is_answered_from_the_documents_when_they_can(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
-) -> None:
-    """ "are returns accepted within a month of delivery?" read as a return at 0.53: the return window, not a
-    return form; a question they cannot answer is carried out as the request it was read as, as before."""
-    text = "are returns accepted within a month of delivery?"
-    tracker = question_first(make_tracker, text, "order_return", 0.53)
-    reply = await run(ActionAnswerFromDocuments(), tracker)
-    assert "30 days" in reply.text and not replayed_as(reply), reply.text
-    tracker = question_first(make_tracker, "would i get a discount on the next one?", "order_status", 0.5)
-    reply = await run(ActionAnswerFromDocuments(), tracker)
-    assert replayed_as(reply) == "order_status" and QUESTION_FIRST_KEY not in reply.events[-1]["parse_data"]
