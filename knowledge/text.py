@@ -38,6 +38,8 @@ def without_references(text: str) -> str:
     """The question without the references to records it names (the question itself if that is all it is)."""
     kept = " ".join(REFERENCE_RE.sub(" ", text).split())
     return kept if re.search(r"[A-Za-z]", kept) else text
+
+
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 

@@ -25,6 +25,8 @@ from assistant.settings import Settings, get_settings
 from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee, demo_employees
+from knowledge.ingest import ingest
+from knowledge.store import KnowledgeStore
 
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 SENDER = "conversation-under-test"
@@ -179,3 +181,24 @@ def colleague(staff: list[DemoEmployee]) -> DemoEmployee:
 def backoffice_down(configure_app: Callable[[str], Settings]) -> Settings:
     """The app configured for a back-office database that refuses every connection."""
     return configure_app(UNREACHABLE_DATABASE)
+
+
+RETURNS = "# Returns and refunds\n\n## Return window\nReturns are accepted within 30 days of delivery.\n"
+LEAVE = (
+    "# Paid time off\n\n## Vacation\nEvery employee gets 20 vacation days a year.\n\n"
+    "## Sick leave\nEvery employee gets 10 sick days a year.\n"
+)
+
+
+@pytest.fixture
+def indexed(app_settings: Settings, tmp_path: Path) -> Settings:
+    """A public returns page and an internal leave page, indexed where the actions look (the documents' tests)."""
+    public, internal = tmp_path / "docs-public", tmp_path / "docs-internal"
+    public.mkdir()
+    internal.mkdir()
+    (public / "returns.md").write_text(RETURNS)
+    (internal / "leave.md").write_text(LEAVE)
+    store = KnowledgeStore.open(app_settings.knowledge_dir)
+    ingest(public, "public", "public", store)
+    ingest(internal, "handbook", "internal", store)
+    return app_settings

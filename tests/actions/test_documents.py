@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
+from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 
 from actions.documents import (
     NOT_PLACED_BARS,
@@ -23,37 +23,15 @@ from actions.documents import (
     abstain_reply,
     lower_bar,
 )
-from actions.follow_ups import Reading, earlier_turn, read_in_context, spoken_part
+from actions.follow_ups import Reading, read_in_context, spoken_part
 from assistant import catalog
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
-from demo.employees import DemoEmployee
 from knowledge.answers import Source
-from knowledge.ingest import ingest
 from knowledge.service import shared_service
-from knowledge.store import KnowledgeStore
-from tests.support.leave import token_of
 
 ROOT = Path(__file__).resolve().parents[2]
 Run = Callable[[Action, Tracker], Awaitable[Any]]
-RETURNS = "# Returns and refunds\n\n## Return window\nReturns are accepted within 30 days of delivery.\n"
-LEAVE = (
-    "# Paid time off\n\n## Vacation\nEvery employee gets 20 vacation days a year.\n\n"
-    "## Sick leave\nEvery employee gets 10 sick days a year.\n"
-)
-
-
-@pytest.fixture
-def indexed(app_settings: Settings, tmp_path: Path) -> Settings:
-    public, internal = tmp_path / "docs-public", tmp_path / "docs-internal"
-    public.mkdir()
-    internal.mkdir()
-    (public / "returns.md").write_text(RETURNS)
-    (internal / "leave.md").write_text(LEAVE)
-    store = KnowledgeStore.open(app_settings.knowledge_dir)
-    ingest(public, "public", "public", store)
-    ingest(internal, "handbook", "internal", store)
-    return app_settings
 
 
 def employee(settings: Settings) -> dict[str, str]:
@@ -401,167 +379,3 @@ def test_a_message_pointing_back_is_never_held_to_a_higher_bar_than_its_own() ->
     assert lower_bar(("ask_policy", 0.0), ("out_of_scope", 1.0))
     assert not lower_bar(("ask_policy", 0.0), ("ask_policy", 0.9))
     assert lower_bar(("ask_policy", 1.0), ("nlu_fallback", 0.2))
-
-
-def unsure_after_request(
-    make_tracker: Callable[..., Tracker],
-    text: str,
-    ranking: list[tuple[str, float]],
-    request: tuple[str, str, str],
-    intent: tuple[str, float] = ("nlu_fallback", 0.2),
-) -> Tracker:
-    """The tracker of a message `text` (NLU `intent` and `ranking`; a fallback unless said) right after
-    `request`: (its text, its intent, the assistant's reply)."""
-    latest = {
-        "text": text,
-        "intent": {"name": intent[0], "confidence": intent[1]},
-        "entities": [],
-        "metadata": {},
-        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-    }
-    said, requested, reply = request
-    events = [
-        ActionExecuted("action_listen"),
-        UserUttered(said, {"intent": {"name": requested, "confidence": 0.99}, "entities": [], "metadata": {}}),
-        BotUttered(reply),
-        ActionExecuted("action_listen"),
-        UserUttered(text, latest),
-    ]
-    return make_tracker(text=text, intent=intent[0], confidence=intent[1], ranking=ranking, events=events)
-
-
-async def test_an_unsure_next_request_pointing_back_at_the_last_one_is_asked_about_first(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
-) -> None:
-    """ "are returns accepted for that one" after a return goes on with the requests: a change, so the
-    question "did you want…?" comes before any policy answer the documents may have for its words;
-    without the request before it, the documents answer first."""
-    text = "are returns accepted for that one"
-    ranking = [("nlu_fallback", 0.2), ("order_return", 0.33), ("ask_policy", 0.3)]
-    request = ("I'd like to return my order", "order_return", "Your return is authorised.")
-    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, text, ranking, request))
-    assert reply.text == catalog.text("utter_suggest_order_return"), reply.text
-    alone = make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking)
-    assert "30 days" in (await run(ActionAnswerFromDocuments(), alone)).text
-
-
-async def test_an_unsure_next_request_that_changes_nothing_is_carried_out(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
-) -> None:
-    """ "send me the link for the overdue one" after the invoices: a payment link changes nothing, so the
-    message is said again as the payment request it most likely was (the dialogue goes on from it),
-    with nothing sent in between; a return in the same place is only asked about (above)."""
-    text = "send me the link for the overdue one"
-    ranking = [("nlu_fallback", 0.2), ("invoice_pay", 0.33), ("out_of_scope", 0.18)]
-    request = ("what do I owe", "invoice_balance", "You owe €614.00 in total on 4 open invoices, 2 of them overdue")
-    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, text, ranking, request))
-    assert reply.messages == []
-    kinds = [event["event"] for event in reply.events]
-    assert kinds[0] == "rewind" and kinds[-1] == "user", kinds
-    replayed = reply.events[-1]
-    assert replayed["text"] == text
-    assert replayed["parse_data"]["intent"] == {"name": "invoice_pay", "confidence": 1.0}
-
-
-BALANCE = (
-    "how much do i owe u guys",
-    "invoice_balance",
-    "You owe €145.90 in total on 2 open invoices, 2 of them overdue",
-)
-
-
-def replayed_as(reply: Any) -> str | None:
-    """The intent the message was said again as, if the reply was that and nothing else."""
-    if reply.messages or not reply.events or reply.events[0]["event"] != "rewind":
-        return None
-    return str(reply.events[-1]["parse_data"]["intent"]["name"])
-
-
-async def test_the_next_request_may_be_behind_an_out_of_scope_reading(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
-) -> None:
-    """A payment link asked for after the balance, pointing back, that the NLU put just below out of scope
-    (a fallback whose likeliest reading is out of scope, or out of scope itself): still the payment."""
-    text = "send me the link for the late one"
-    ranking = [("nlu_fallback", 0.2), ("out_of_scope", 0.26), ("invoice_pay", 0.25)]
-    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, text, ranking, BALANCE))
-    assert replayed_as(reply) == "invoice_pay", reply.events
-    text = "send me the link for that one"
-    ranking = [("out_of_scope", 0.44), ("invoice_pay", 0.14), ("link_telegram", 0.08)]
-    tracker = unsure_after_request(make_tracker, text, ranking, BALANCE, ("out_of_scope", 0.44))
-    assert replayed_as(await run(ActionOutOfScope(), tracker)) == "invoice_pay"
-
-
-async def test_a_question_about_what_was_just_done_is_not_the_next_request(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
-) -> None:
-    """ "how long does that link work for" after a payment link goes to the documents, though a payment is
-    among its readings; an out-of-scope message with no request of the kind is out of scope."""
-    link = ("pay INV-50082", "invoice_pay", "Here is your secure payment link")
-    text = "how long does that link work for"
-    ranking = [("ask_policy", 0.29), ("invoice_pay", 0.25), ("out_of_scope", 0.2)]
-    tracker = unsure_after_request(make_tracker, text, ranking, link, ("ask_policy", 0.29))
-    reply = await run(ActionAnswerFromDocuments(), tracker)
-    assert replayed_as(reply) is None and reply.text, reply.events
-    text = "can you book me a table for that one"
-    ranking = [("out_of_scope", 0.7), ("order_status", 0.1), ("leave_request", 0.05)]
-    tracker = unsure_after_request(make_tracker, text, ranking, BALANCE, ("out_of_scope", 0.7))
-    assert replayed_as(await run(ActionOutOfScope(), tracker)) is None
-
-
-def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_leans_on(
-    make_tracker: Callable[..., Tracker],
-) -> None:
-    """ "when's INV-50285 due" → the check asks for the e-mail → "btw do u take paypal?" (answered aside) →
-    the e-mail → the due date: "and if i pay it a week late?" continues the due date, not PayPal. A question
-    asked when no form waited is still the turn before."""
-
-    def parsed(intent: str) -> dict[str, Any]:
-        return {"intent": {"name": intent, "confidence": 0.95}, "entities": [], "metadata": {}}
-
-    request = "when's INV-50285 due"
-    follow_up = "and if i pay it a week late?"
-    events = [
-        ActionExecuted("action_listen"),
-        UserUttered(request, parsed("invoice_due")),
-        ActionExecuted("verify_form"),
-        ActiveLoop("verify_form"),
-        ActionExecuted("action_listen"),
-        UserUttered("btw do u take paypal?", parsed("ask_policy")),
-        ActionExecuted("action_answer_from_documents"),
-        ActionExecuted("verify_form"),
-        ActionExecuted("action_listen"),
-        UserUttered("chloe.jansen@example.net", parsed("inform")),
-        ActionExecuted("verify_form"),
-        ActiveLoop(None),
-        ActionExecuted("action_invoice_due"),
-        ActionExecuted("action_listen"),
-        UserUttered(follow_up, parsed("nlu_fallback")),
-    ]
-    tracker = make_tracker(
-        text=follow_up, intent="nlu_fallback", events=events, slots={"last_question": "do u take paypal?"}
-    )
-    assert earlier_turn(tracker) == (request, True)
-    asked_plainly = [*events[:1], UserUttered("btw do u take paypal?", parsed("ask_policy")), *events[-2:]]
-    plain = make_tracker(
-        text=follow_up, intent="nlu_fallback", events=asked_plainly, slots={"last_question": "do u take paypal?"}
-    )
-    assert earlier_turn(plain) == ("do u take paypal?", False)
-
-
-async def test_a_colleagues_records_asked_in_other_words_get_the_own_records_reply(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, emma: DemoEmployee, colleague: DemoEmployee
-) -> None:
-    """ "can u pull up <colleague>'s leave requests" read as a policy question (0.49) the documents cannot answer:
-    whose records the assistant can show, with the button for the asker's own, not "I couldn't find that". The
-    same words naming nobody get the documents' reply."""
-    ranking = [("ask_policy", 0.49), ("leave_request", 0.22), ("leave_balance", 0.10)]
-    metadata = token_of(emma, indexed)
-    text = f"can u pull up {colleague.name.lower()}'s leave requests, need to check the holiday rota"
-    tracker = make_tracker(text=text, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
-    reply = await run(ActionAnswerFromDocuments(), tracker)
-    assert "I can only show your own leave" in reply.text and colleague.name.lower() in reply.text, reply.text
-    assert [b["payload"] for m in reply.messages for b in m.get("buttons") or []] == ["/leave_request_status"]
-    nobody = "can u pull up the leave requests, need to check the holiday rota"
-    tracker = make_tracker(text=nobody, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
-    assert "I can only show your own leave" not in (await run(ActionAnswerFromDocuments(), tracker)).text
