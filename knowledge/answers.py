@@ -24,7 +24,7 @@ from knowledge.compose import compose, snippet
 from knowledge.embeddings import embed
 from knowledge.passages import pool, scored_sentences
 from knowledge.retrieval import Hit, Retriever
-from knowledge.text import tokens, without_references
+from knowledge.text import tokens
 
 MAX_QUESTION_CHARS = 1000
 
@@ -105,14 +105,13 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     question = " ".join((question or "").split())[:MAX_QUESTION_CHARS]
     if not question or not len(retriever):
         return Answer(question, False, None)
-    asked = without_references(question)
-    question_vector, familiar = _embed_question(asked, retriever)
-    question_words = set(tokens(asked))
+    question_vector, familiar = _embed_question(question, retriever)
+    question_words = set(tokens(question))
     # 1. candidates: passages by the fused ranking (what answers are built from), documents by meaning (sources)
-    rankings = retriever.rankings(asked, question_vector, k=k)
+    rankings = retriever.rankings(question, question_vector, k=k)
     # 2. rerank: every sentence of the top passages and of the best document, scored as an answer
     candidates = scored_sentences(
-        asked, question_vector, question_words, pool(rankings.fused, retriever, question_vector), retriever
+        question, question_vector, question_words, pool(rankings.fused, retriever, question_vector), retriever
     )
     # 3. decide
     decision = decide(candidates, retriever.unknown_share(question_words, familiar))
@@ -124,5 +123,5 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
             related_text=snippet(related.text) if related else None,
         )  # fmt: skip
     # 4. compose
-    text, quoted = compose(candidates, asked)
+    text, quoted = compose(candidates, question)
     return Answer(question, True, text, cited(rankings.by_meaning, quoted), decision.support)

@@ -28,18 +28,6 @@ _CHAT_WORDS = frozenset(
     kinda sorta""".split()  # noqa: SIM905
 )
 STOPWORDS = _COMMON_WORDS | _NEGATION_STUMPS | _CHAT_WORDS
-# A record's reference ("ORD-10229", "INV-50298", "10229", an e-mail address) says which record a question is
-# about, not what it asks: no document explains one record, and as a word no document contains it counted as a
-# topic they do not cover ("want to return 10229 … once it shows up how long do i have" was not answered).
-REFERENCE_RE = re.compile(r"\b[A-Za-z]{2,4}-\d{3,}\b|\b\d{5,}\b|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def without_references(text: str) -> str:
-    """The question without the references to records it names (the question itself if that is all it is)."""
-    kept = " ".join(REFERENCE_RE.sub(" ", text).split())
-    return kept if re.search(r"[A-Za-z]", kept) else text
-
-
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 

@@ -13,7 +13,7 @@ from knowledge.compose import MAX_ANSWER_CHARS, is_title_line, leans_on
 from knowledge.ingest import ingest
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore
-from knowledge.text import sentences, tokens, without_references
+from knowledge.text import sentences, tokens
 
 REMOTE_MD = """# Working remotely
 
@@ -396,25 +396,3 @@ def test_a_question_the_page_asks_brings_the_sentence_that_answers_it(cancelling
     nothing: the answer is the sentence after it."""
     result = answer("changed my mind about my order, what now?", cancelling)
     assert result.answered and "free of charge" in (result.answer or ""), result.answer
-
-
-@pytest.mark.parametrize(
-    ("text", "kept"),
-    [
-        ("want to return 10229, how long do i have", "want to return , how long do i have"),
-        ("is INV-50298 late? mail me at a.b@example.net", "is late? mail me at"),
-        ("do I get 25 days off in 2026?", "do I get 25 days off in 2026?"),  # amounts and years are what is asked
-        ("ORD-10229", "ORD-10229"),  # nothing else: left as it is
-    ],
-)
-def test_references_to_records_are_not_part_of_the_question(text: str, kept: str) -> None:
-    assert without_references(text) == kept
-
-
-def test_a_question_naming_a_record_is_answered_as_the_question_alone(reminders: Retriever) -> None:
-    """An invoice number says which invoice, not what is asked: as an unknown word it lowered the support."""
-    alone = answer("is there a reminder fee?", reminders)
-    named = answer("is there a reminder fee on INV-50298?", reminders)
-    assert named.answered and "4.00" in (named.answer or "") and "4.00" in (alone.answer or ""), named
-    assert named.support is not None and alone.support is not None
-    assert named.support.unknown_share == alone.support.unknown_share == 0.0
