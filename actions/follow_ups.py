@@ -33,8 +33,9 @@ REFERS_BACK_RE = re.compile(
     r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him)\b"
     r"|\b(?:the|that|this)\s+(?:\w+\s+)?ones?\b"  # "the one", "the overdue one", "that other one"
 )
-# How far down a message's readings the request it continues may be, and what is no request.
-CONTINUING_READINGS = 3
+# How far down a message's readings the request it continues may be (the first two: "that's hilarious lol" after
+# an order's status, out of scope with the status far below, is not the status again), and what is no request.
+CONTINUING_READINGS = 2
 FALLBACK = "nlu_fallback"
 POLICY_QUESTION = "ask_policy"
 # Answers to a form's questions, passed over when looking for the request a message continues.
@@ -119,7 +120,7 @@ def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
     return None
 
 
-def continued_request(tracker: Tracker, text: str) -> str | None:
+def continued_request(tracker: Tracker, text: str, readings: int = CONTINUING_READINGS) -> str | None:
     """The request a message the NLU could not place, or called out of scope, continues: the next request of
     the same kind as the one just carried out, among the message's likeliest readings, when it points back
     at it ("send me the link for the late one" after the invoices, read as out of scope at 0.26 and a payment
@@ -130,10 +131,10 @@ def continued_request(tracker: Tracker, text: str) -> str | None:
         return None
     kind = request[1].split("_")[0]
     ranking = tracker.latest_message.get("intent_ranking") or []
-    readings = [str(entry.get("name")) for entry in ranking if entry.get("name") != FALLBACK][:CONTINUING_READINGS]
-    if not readings or readings[0] == POLICY_QUESTION:
+    likeliest = [str(entry.get("name")) for entry in ranking if entry.get("name") != FALLBACK][:readings]
+    if not likeliest or likeliest[0] == POLICY_QUESTION:
         return None
-    return next((name for name in readings if name in TRANSACTIONAL_INTENTS and name.split("_")[0] == kind), None)
+    return next((name for name in likeliest if name in TRANSACTIONAL_INTENTS and name.split("_")[0] == kind), None)
 
 
 def user_messages(tracker: Tracker) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.documents import UNSURE_POLICY_CONFIDENCE, answered_if_supported, confidence_of
 from actions.employee import identified_employee_id, sign_in_explanation
-from actions.follow_ups import continued_request, user_messages
+from actions.follow_ups import CONTINUING_READINGS, continued_request, user_messages
 from actions.suggestion import carried_out_as
 from assistant.names import CHANGE_INTENTS
 from backoffice.errors import BackofficeUnavailable
@@ -52,7 +52,8 @@ class ActionEmployeesOnly(Action):
         if employee:
             dispatcher.utter_message(response="utter_employee_recognised")
             return [SlotSet("employee_verified", True)]
-        request = continued_request(tracker, str(tracker.latest_message.get("text") or ""))
+        # An HR reading cannot be a customer's request, so the customer's request may come one reading further.
+        request = continued_request(tracker, str(tracker.latest_message.get("text") or ""), CONTINUING_READINGS + 1)
         if request is not None and request.split("_")[0] in CUSTOMER_REQUEST_KINDS and request not in CHANGE_INTENTS:
             # "why is it stuck on pending" right after a customer's order status, read as a leave request's
             # status (0.55, the order's status third): the customer's own request goes on, it is not an HR one.

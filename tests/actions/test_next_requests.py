@@ -113,13 +113,18 @@ async def test_a_question_about_what_was_just_done_is_not_the_next_request(
     run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
 ) -> None:
     """ "how long does that link work for" after a payment link goes to the documents, though a payment is
-    among its readings; an out-of-scope message with no request of the kind is out of scope."""
+    among its readings; an out-of-scope message with no request of the kind among its first two readings is out
+    of scope."""
     link = ("pay INV-50082", "invoice_pay", "Here is your secure payment link")
     text = "how long does that link work for"
     ranking = [("ask_policy", 0.29), ("invoice_pay", 0.25), ("out_of_scope", 0.2)]
     tracker = unsure_after_request(make_tracker, text, ranking, link, ("ask_policy", 0.29))
     reply = await run(ActionAnswerFromDocuments(), tracker)
     assert replayed_as(reply) is None and reply.text, reply.events
+    text = "that's hilarious lol"
+    ranking = [("out_of_scope", 0.9), ("thank", 0.05), ("invoice_pay", 0.03)]
+    tracker = unsure_after_request(make_tracker, text, ranking, BALANCE, ("out_of_scope", 0.9))
+    assert replayed_as(await run(ActionOutOfScope(), tracker)) is None
     text = "can you book me a table for that one"
     ranking = [("out_of_scope", 0.7), ("order_status", 0.1), ("leave_request", 0.05)]
     tracker = unsure_after_request(make_tracker, text, ranking, BALANCE, ("out_of_scope", 0.7))
