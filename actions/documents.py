@@ -22,7 +22,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.customer import channel_identity
+from actions.customer import channel_identity, verified_customer_id
 from actions.employee import others_records_asked, own_records_only
 from actions.follow_ups import continued_request, earlier_turn, read_in_context, user_messages
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
@@ -30,6 +30,7 @@ from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_nam
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
+from backoffice.domain import normalise_invoice_number
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
 from knowledge.service import is_warm, shared_service, warm_up
@@ -100,6 +101,21 @@ async def answered_if_supported(dispatcher: CollectingDispatcher, tracker: Track
         logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
         return None
     return answered_events(dispatcher, result, question) if confident else None
+
+
+def own_record_named(tracker: Tracker, text: str) -> tuple[str, str, str] | None:
+    """(action, slot, number) that show the one order or invoice a verified customer's message names ("got a
+    reminder email about INV-50114?? thought i had 30 days to pay", a question the documents cannot answer): its
+    status says what the documents cannot (overdue since 13 November). None for anyone else, or for no or
+    several records."""
+    if verified_customer_id(tracker) is None:
+        return None
+    orders, invoice = orders_named(text), normalise_invoice_number(text)
+    if len(orders) == 1 and invoice is None:
+        return "action_order_status", "order_number", orders[0]
+    if invoice is not None and not orders:
+        return "action_invoice_due", "invoice_number", invoice
+    return None
 
 
 async def others_records_or_none(tracker: Tracker) -> tuple[str, str] | None:
@@ -219,6 +235,7 @@ class ActionAnswerFromDocuments(Action):
             if others is not None:
                 own_records_only(dispatcher, *others)
                 return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
+            record = own_record_named(tracker, text)
             suggested = suggest_request(dispatcher, tracker)
             if suggested is not None:
                 return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]
@@ -234,6 +251,9 @@ class ActionAnswerFromDocuments(Action):
             dispatcher.utter_message(
                 text=abstain_reply(result.related_text, result.related), buttons=catalog.buttons(*HANDOFF_CHOICES)
             )
+            if record is not None:  # what the documents cannot say, the record named may: its status follows
+                action, slot, number = record
+                return [*events, SlotSet(OFFERED_SLOT, True), SlotSet(slot, number), FollowupAction(action)]
             return [*events, SlotSet(OFFERED_SLOT, True)]
         return answered_events(dispatcher, result, question)
 

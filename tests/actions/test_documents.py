@@ -27,6 +27,7 @@ from actions.follow_ups import Reading, read_in_context, spoken_part
 from assistant import catalog
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
+from demo.accounts import DemoAccount
 from knowledge.answers import Source
 from knowledge.service import shared_service
 
@@ -379,3 +380,21 @@ def test_a_message_pointing_back_is_never_held_to_a_higher_bar_than_its_own() ->
     assert lower_bar(("ask_policy", 0.0), ("out_of_scope", 1.0))
     assert not lower_bar(("ask_policy", 0.0), ("ask_policy", 0.9))
     assert lower_bar(("ask_policy", 1.0), ("nlu_fallback", 0.2))
+
+
+async def test_a_record_named_in_a_question_the_documents_cannot_answer_gets_its_status_after(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, alice: DemoAccount
+) -> None:
+    """ "got a reminder email about INV-…?? thought i had 30 days to pay" from a verified customer: the documents
+    cannot say, the invoice can (its due date and balance follow); for someone unverified, only the abstention."""
+    invoice = alice.overdue_invoice or alice.open_invoice
+    assert invoice is not None, "the test needs an unpaid invoice"
+    text = f"got a reminder email about {invoice}?? thought i had 30 days to pay"
+    tracker = make_tracker(customer_id=alice.customer_id, text=text, intent="ask_policy", confidence=0.31)
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert "I couldn't find an answer" in reply.text, reply.text
+    assert reply.slots["invoice_number"] == invoice
+    assert reply.events[-1] == {"event": "followup", "timestamp": None, "name": "action_invoice_due"}
+    anonymous = make_tracker(text=text, intent="ask_policy", confidence=0.31)
+    reply = await run(ActionAnswerFromDocuments(), anonymous)
+    assert not any(event["event"] == "followup" for event in reply.events), reply.events
