@@ -21,7 +21,8 @@ form is running and the conversation is not with a person, the queued parts are 
 order, with that message's metadata, so they are answered right after the form is done.
 
 Before any of that, a message whose words are the title of a button the last reply offered ("Show
-mine" typed instead of clicked) is handled as the click: its payload (`engine/typed_buttons.py`).
+mine" typed instead of clicked) is read as the click: its payload's intent and entities, with the words
+as typed (`engine/typed_buttons.py`).
 
 One conversation is still handled at a time: Rasa's agent holds the conversation's lock
 around `handle_message`, so every part runs under the one lock of the message that carried
@@ -173,7 +174,7 @@ async def handle_parts(processor: Any, message: Any, parts: list[Any]) -> Any:
 
 
 async def as_clicked(processor: Any, message: Any) -> Any:
-    """The message as the click it stands for, when its words are the title of a button just offered
+    """The message read as the click it stands for, when its words are the title of a button just offered
     (`engine/typed_buttons.py`); otherwise the message itself."""
     from rasa.shared.core.events import BotUttered, UserUttered
 
@@ -187,7 +188,12 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         if isinstance(event, BotUttered):
             tail.append(event.as_dict())
     payload = payload_for(message.text, last_buttons(reversed(tail)))
-    return message if payload is None else _part(message, payload, 0)
+    if payload is None:
+        return message
+    # Read as the click (the payload's intent and entities), the words kept as typed: the history and a
+    # person's transcript show what was written.
+    clicked = await processor.parse_message(_part(message, payload, 0))
+    return _part(message, message.text, 0, {**clicked, "text": message.text})
 
 
 def install() -> None:

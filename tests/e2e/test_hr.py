@@ -377,6 +377,8 @@ def test_the_show_mine_button_typed_shows_the_askers_own_leave(conversation, hr,
     reply = convo.say("show mine")
     shown = balance_facts(reply)
     assert shown and all(facts == mine[leave_type] for leave_type, facts in shown.items()), str(convo)
+    typed = [e for e in convo.tracker_events() if e["event"] == "user"][-1]
+    assert (typed["text"], typed["parse_data"]["intent"]["name"]) == ("show mine", "leave_balance"), typed
 
 
 def test_forged_expired_or_wrongly_signed_tokens_are_unidentified(conversation, hr, staff, employee_token) -> None:
