@@ -26,6 +26,7 @@ from actions.customer import (
     replying_on_failure,
     verified_customer_id,
 )
+from actions.follow_ups import likeliest_readings
 from assistant import catalog
 from assistant.settings import get_settings
 from backoffice.errors import NotFound
@@ -87,8 +88,7 @@ async def others_records_asked(tracker: Tracker) -> tuple[str, str] | None:
     """(whose, records intent) when an identified employee's message that nothing else answered asks, by one of
     its likeliest readings, for someone else's HR records ("can u pull up julia ueda's leave requests", read as a
     policy question at 0.49): the own-records reply is the answer, not "I couldn't find that"."""
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    readings = [str(entry.get("name")) for entry in ranking if entry.get("name") != "nlu_fallback"][:RECORD_READINGS]
+    readings = likeliest_readings(tracker.latest_message, RECORD_READINGS)
     as_records = (RECORDS_OF_A_CHANGE.get(name, name) for name in readings)
     records = next((name for name in as_records if name in RECORD_INTENTS), None)
     if records is None:

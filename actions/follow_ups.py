@@ -120,6 +120,12 @@ def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
     return None
 
 
+def likeliest_readings(parse_data: dict[str, Any], count: int) -> list[str]:
+    """The first `count` intents of a message's ranking, the fallback itself left out."""
+    ranking = parse_data.get("intent_ranking") or []
+    return [str(entry.get("name")) for entry in ranking if entry.get("name") != FALLBACK][:count]
+
+
 def continued_request(tracker: Tracker, text: str, readings: int = CONTINUING_READINGS) -> str | None:
     """The request a message the NLU could not place, or called out of scope, continues: the next request of
     the same kind as the one just carried out, among the message's likeliest readings, when it points back
@@ -130,8 +136,7 @@ def continued_request(tracker: Tracker, text: str, readings: int = CONTINUING_RE
     if request is None or not REFERS_BACK_RE.search(spoken_part(text)):
         return None
     kind = request[1].split("_")[0]
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    likeliest = [str(entry.get("name")) for entry in ranking if entry.get("name") != FALLBACK][:readings]
+    likeliest = likeliest_readings(tracker.latest_message, readings)
     if not likeliest or likeliest[0] == POLICY_QUESTION:
         return None
     return next((name for name in likeliest if name in TRANSACTIONAL_INTENTS and name.split("_")[0] == kind), None)

@@ -37,7 +37,7 @@ from typing import Any
 from assistant import catalog
 from assistant.names import QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
-from engine.typed_buttons import last_buttons, payload_for
+from engine.typed_buttons import could_be_a_title, last_buttons, payload_for
 
 logger = logging.getLogger(__name__)
 
@@ -178,16 +178,11 @@ async def as_clicked(processor: Any, message: Any) -> Any:
     (`engine/typed_buttons.py`); otherwise the message itself."""
     from rasa.shared.core.events import BotUttered, UserUttered
 
-    if not message.text or message.text.lstrip().startswith("/"):
+    if not could_be_a_title(message.text or ""):
         return message
     tracker = await processor.get_tracker(message.sender_id)
-    tail = []
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            break
-        if isinstance(event, BotUttered):
-            tail.append(event.as_dict())
-    payload = payload_for(message.text, last_buttons(reversed(tail)))
+    newest_first = (e.as_dict() for e in reversed(tracker.events) if isinstance(e, (BotUttered, UserUttered)))
+    payload = payload_for(message.text, last_buttons(newest_first))
     if payload is None:
         return message
     # Read as the click (the payload's intent and entities), the words kept as typed: the history and a

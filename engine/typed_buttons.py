@@ -28,10 +28,21 @@ def _words(text: str) -> str:
     return " ".join(_NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", text).lower()).split())
 
 
-def last_buttons(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The buttons of the bot's messages since the person last wrote (the reply they are answering)."""
+# The catalog's button titles are at most four words ("Yes, start the return"); a longer message is not one
+# typed, so the conversation is not read for it (the check runs before every message is handled).
+MAX_TITLE_WORDS = 6
+
+
+def could_be_a_title(text: str) -> bool:
+    """Whether the message is short enough, and not a payload already, to be a button's title typed."""
+    return 0 < len(_words(text).split()) <= MAX_TITLE_WORDS and not text.lstrip().startswith("/")
+
+
+def last_buttons(newest_first: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The buttons of the bot's messages since the person last wrote (the reply they are answering), from the
+    conversation's events newest first (read only back to the person's last message)."""
     buttons: list[Mapping[str, Any]] = []
-    for event in reversed(list(events)):
+    for event in newest_first:
         if event.get("event") == "user":
             break
         if event.get("event") == "bot":
@@ -42,7 +53,7 @@ def last_buttons(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]
 def payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
     """The payload of the one button whose title is the message's words, if there is exactly one."""
     typed = _words(text)
-    if not typed or text.lstrip().startswith("/"):
+    if not could_be_a_title(text):
         return None
     payloads = {
         str(button.get("payload"))

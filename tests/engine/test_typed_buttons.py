@@ -50,6 +50,11 @@ def test_two_buttons_with_one_title_and_different_payloads_are_not_guessed() -> 
 
 def test_only_the_reply_being_answered_counts() -> None:
     events = [bot(SHOW_MINE), user("what's my balance"), bot(text="You have 9 days."), bot(PERSON)]
-    assert last_buttons(events) == PERSON
-    assert last_buttons([*events, user("no thanks")]) == []
-    assert payload_for("show mine", last_buttons(events)) is None
+    assert last_buttons(reversed(events)) == PERSON
+    assert last_buttons(reversed([*events, user("no thanks")])) == []
+    assert payload_for("show mine", last_buttons(reversed(events))) is None
+
+
+def test_a_long_message_is_never_read_as_a_title() -> None:
+    long_title = [{"title": "please show me my own leave balance for this year", "payload": "/leave_balance"}]
+    assert payload_for("please show me my own leave balance for this year", long_title) is None
