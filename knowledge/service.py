@@ -15,6 +15,7 @@ import time
 from functools import lru_cache
 
 from knowledge.answers import Answer, answer
+from knowledge.embeddings import embed, is_loaded
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore, StoreUnavailable
 
@@ -49,6 +50,7 @@ class KnowledgeService:
                 if mark != self._mark:
                     self._retrievers.clear()
                     self._mark = mark
+                    _warm.clear()  # the retrievers are read again: this question may take the cold time
             if employee not in self._retrievers:
                 names = self.store.collections_for(employee=employee)
                 self._retrievers[employee] = Retriever.open(self.store, names)
@@ -56,21 +58,27 @@ class KnowledgeService:
 
     def ask(self, question: str, employee: bool) -> Answer:
         result = answer(question, self.retriever(employee))
-        if len(self._retrievers) == 2:  # model loaded, both audiences open: later questions get the short time-out
+        # Both audiences open and the model loaded (an empty store answers without it): the short time-out.
+        if len(self._retrievers) == 2 and is_loaded():
             _warm.set()
         return result
 
 
 def is_warm() -> bool:
-    """The embedding model is loaded and both audiences' retrievers are open in this process."""
+    """The embedding model is loaded and both audiences' retrievers are open, and current, in this process."""
     return _warm.is_set()
 
 
 def warm_up() -> None:
     """Load what the first question would (the embedding model ~3 s of CPU, the retrievers), so that a
     person's first question is answered at warm speed. The action server runs it in a thread at start
-    (KNOWLEDGE_WARM_UP); a failure (Chroma not up yet) is left for the first question to report."""
+    (KNOWLEDGE_WARM_UP); a failure (Chroma not up yet) is left for the first question to report.
+
+    The model is loaded first, whatever the store holds: a stack that starts before its documents are
+    ingested answers "warm up" without embedding anything, and the first real question then paid for the
+    model within the warm time-out (a knowledge test of the scale profile timed out so at load 4)."""
     try:
+        embed(["warm up"])
         service = shared_service()
         for employee in (False, True):
             service.ask("warm up", employee=employee)

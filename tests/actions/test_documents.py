@@ -312,9 +312,9 @@ async def test_out_of_scope_with_the_documents_down_gets_the_out_of_scope_reply(
     assert reply.text == catalog.text("utter_out_of_scope") and reply.slots == {"handoff_offered": True}
 
 
-def run_probe(code: str, warm_up: bool) -> subprocess.CompletedProcess[str]:
+def run_probe(code: str, warm_up: bool, **settings: str) -> subprocess.CompletedProcess[str]:
     """`code` in a fresh Python process of the action server's kind, with or without KNOWLEDGE_WARM_UP."""
-    env = {key: value for key, value in os.environ.items() if key != WARM_UP_ENV}
+    env = {key: value for key, value in os.environ.items() if key != WARM_UP_ENV} | settings
     if warm_up:
         env[WARM_UP_ENV] = "true"
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=180, cwd=ROOT)
@@ -333,6 +333,23 @@ def test_the_action_server_loads_the_documents_model_at_start_not_on_the_first_q
     assert warmed.stdout.strip() == "True [False, True]", warmed.stderr[-2000:]
     cold = run_probe("import knowledge.service as service, actions.documents; print(service.is_warm())", warm_up=False)
     assert cold.stdout.strip() == "False", "without the setting nothing is loaded at import (unit tests, the API)"
+
+
+def test_a_stack_started_before_its_documents_loads_the_model_before_it_counts_as_warm(
+    app_settings: Settings, tmp_path: Path
+) -> None:
+    """An empty store (the scale profile starts its action servers before ingesting) answers the warm-up
+    without embedding anything: the model must be loaded all the same before questions get the short
+    time-out, or the first real question pays for it within that time-out."""
+    probe = (
+        "import threading, knowledge.service as service, knowledge.embeddings as embeddings, actions.documents\n"
+        "[t.join(120) for t in threading.enumerate() if t.name == 'knowledge-warm-up']\n"
+        "print(service.is_warm(), embeddings.is_loaded())\n"
+    )
+    empty = tmp_path / "empty-store"
+    empty.mkdir()
+    run = run_probe(probe, warm_up=True, KNOWLEDGE_DIR=str(empty))
+    assert run.stdout.strip() == "True True", run.stdout + run.stderr[-2000:]
 
 
 def test_questions_that_arrive_with_the_warm_up_all_get_the_documents(indexed: Settings) -> None:
