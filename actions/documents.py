@@ -25,10 +25,10 @@ from rasa_sdk.types import DomainDict
 from actions.customer import channel_identity, verified_customer_id
 from actions.employee import others_records_asked, own_records_only
 from actions.follow_ups import continued_request, earlier_turn, read_in_context, user_messages
-from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, failures_in_a_row
+from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
-from assistant import catalog
+from assistant import catalog, formatting
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
 from backoffice.domain import normalise_invoice_number
 from knowledge.answerability import clears
@@ -127,6 +127,16 @@ async def others_records_or_none(tracker: Tracker) -> tuple[str, str] | None:
     except Exception:
         logger.exception("colleague check failed (conversation %s)", tracker.sender_id)
         return None
+
+
+def left_for_the_team(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """While a message for the team is being taken (out of hours), what the assistant cannot answer is for the
+    team: say so, with when they are there, instead of "not something I can help with … or a person" (the
+    person is what the message is for). True when that was the reply; the form asks for the message next."""
+    if tracker.active_loop_name != MESSAGE_FORM:
+        return False
+    dispatcher.utter_message(response="utter_team_will_answer", hours=formatting.opening_hours(business_hours()))
+    return True
 
 
 def abstain_reply(related_text: str | None, related: Source | None) -> str:
@@ -245,6 +255,8 @@ class ActionAnswerFromDocuments(Action):
                 SlotSet(FAILURES_SLOT, failures),
                 SlotSet(SUGGESTED_SLOT, False),
             ]
+            if left_for_the_team(dispatcher, tracker):
+                return [SlotSet("last_question", None), SlotSet(SUGGESTED_SLOT, False)]
             if failures >= FAILURES_BEFORE_HANDOFF:
                 dispatcher.utter_message(response="utter_documents_abstain_again")
                 return [*events, SlotSet(OFFERED_SLOT, False), FollowupAction("action_handoff")]
@@ -287,5 +299,7 @@ class ActionOutOfScope(Action):
             else:
                 if confident:
                     return answered_events(dispatcher, result, question)
+        if left_for_the_team(dispatcher, tracker):
+            return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return [SlotSet(OFFERED_SLOT, True)]

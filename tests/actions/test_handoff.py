@@ -12,7 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from actions.handoff import ActionHandoff, ActionLeaveHandoffMessage, ValidateHandoffMessageForm, business_hours
+from assistant import formatting
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from demo.accounts import DemoAccount
@@ -202,3 +204,44 @@ async def test_the_message_for_the_team_is_what_says_more_than_the_request(
     )
     extracted = await ValidateHandoffMessageForm().extract_handoff_message(CollectingDispatcher(), tracker, domain)
     assert extracted == ({"handoff_message": text} if taken else {})
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "intent"),
+    [
+        (ActionOutOfScope(), "will it rain in lisbon tomorrow?", "out_of_scope"),
+        (ActionAnswerFromDocuments(), "does the garden bench come in purple?", "nlu_fallback"),
+    ],
+)
+async def test_while_a_message_for_the_team_is_taken_what_the_assistant_cannot_answer_is_left_for_the_team(
+    action: Action,
+    text: str,
+    intent: str,
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    monkeypatch: pytest.MonkeyPatch,
+    indexed: Settings,
+) -> None:
+    """Out of hours, at "What would you like to tell the team?": a question nobody here can answer gets "our
+    team can: put it in your message", with when they are there — not the out-of-scope reply or the
+    abstention, whose offer of a person is what the message already is. Outside that form, those replies."""
+    monkeypatch.setenv("HANDOFF_HOURS", "Mon-Fri 08:00-18:00")
+    get_settings.cache_clear()
+    asking = {"requested_slot": "handoff_message"}
+    reply = await run(action, make_tracker(text=text, intent=intent, active_loop="handoff_message_form", slots=asking))
+    hours = formatting.opening_hours(business_hours())
+    assert reply.text == f"I can't answer that myself, but our team can: put it in your message. They're here {hours}."
+    assert "Mon" in hours and not reply.buttons and not reply.slots.get("handoff_offered")
+    elsewhere = await run(action, make_tracker(text=text, intent=intent))
+    assert "our team can" not in elsewhere.text and elsewhere.slots["handoff_offered"] is True
+
+
+async def test_a_question_the_documents_answer_is_answered_while_a_message_for_the_team_is_taken(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    tracker = make_tracker(
+        text="are returns accepted within 30 days of delivery?", intent="ask_policy",
+        active_loop="handoff_message_form", slots={"requested_slot": "handoff_message"},
+    )  # fmt: skip
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert "30 days" in reply.text and "our team can" not in reply.text
