@@ -37,6 +37,7 @@ def test_with_the_patch_one_server_at_a_time_is_inside_a_conversation(report: di
     assert report["installed"]
     assert patched["most_inside_at_once"] == 1, patched
     assert patched["entered"] == report["expected_entries"] and patched["error_count"] == 0, patched
+    assert patched["unfinished"] == 0 and report["original"]["unfinished"] == 0, report
 
 
 def test_rasas_own_redis_lock_store_lets_two_in_at_once(report: dict[str, Any]) -> None:
