@@ -249,14 +249,14 @@ class ActionAnswerFromDocuments(Action):
             suggested = suggest_request(dispatcher, tracker)
             if suggested is not None:
                 return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]
+            if left_for_the_team(dispatcher, tracker):  # not a failure: the team will answer it
+                return [SlotSet("last_question", None), SlotSet(SUGGESTED_SLOT, False)]
             failures = failures_in_a_row(tracker) + 1
             events: list[EventType] = [
                 SlotSet("last_question", None),
                 SlotSet(FAILURES_SLOT, failures),
                 SlotSet(SUGGESTED_SLOT, False),
             ]
-            if left_for_the_team(dispatcher, tracker):
-                return [SlotSet("last_question", None), SlotSet(SUGGESTED_SLOT, False)]
             if failures >= FAILURES_BEFORE_HANDOFF:
                 dispatcher.utter_message(response="utter_documents_abstain_again")
                 return [*events, SlotSet(OFFERED_SLOT, False), FollowupAction("action_handoff")]

@@ -50,7 +50,6 @@ class KnowledgeService:
                 if mark != self._mark:
                     self._retrievers.clear()
                     self._mark = mark
-                    _warm.clear()  # the retrievers are read again: this question may take the cold time
             if employee not in self._retrievers:
                 names = self.store.collections_for(employee=employee)
                 self._retrievers[employee] = Retriever.open(self.store, names)
@@ -65,7 +64,7 @@ class KnowledgeService:
 
 
 def is_warm() -> bool:
-    """The embedding model is loaded and both audiences' retrievers are open, and current, in this process."""
+    """The embedding model is loaded and both audiences' retrievers are open in this process."""
     return _warm.is_set()
 
 

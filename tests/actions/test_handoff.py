@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from actions.handoff import ActionHandoff, ActionLeaveHandoffMessage, ValidateHandoffMessageForm, business_hours
-from assistant import formatting
+from assistant import catalog, formatting
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
 from demo.accounts import DemoAccount
@@ -230,7 +230,7 @@ async def test_while_a_message_for_the_team_is_taken_what_the_assistant_cannot_a
     asking = {"requested_slot": "handoff_message"}
     reply = await run(action, make_tracker(text=text, intent=intent, active_loop="handoff_message_form", slots=asking))
     hours = formatting.opening_hours(business_hours())
-    assert reply.text == f"I can't answer that myself, but our team can: put it in your message. They're here {hours}."
+    assert reply.text == catalog.text("utter_team_will_answer", hours=hours)
     assert "Mon" in hours and not reply.buttons and not reply.slots.get("handoff_offered")
     elsewhere = await run(action, make_tracker(text=text, intent=intent))
     assert "our team can" not in elsewhere.text and elsewhere.slots["handoff_offered"] is True
