@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import billing_port, call
 from actions.customer import CustomerAction
+from actions.documents import the_question_too
 from actions.order_corrections import orders_named
 from actions.orders import describe_orders
 from assistant import catalog, formatting
@@ -22,6 +23,10 @@ from assistant.settings import get_settings
 from backoffice.domain import Invoice, InvoiceStatus, normalise_invoice_number
 from backoffice.errors import NotFound
 
+# The invoice the conversation is about: the one named or shown last (`from_entity` in domain.yml, and set by
+# the invoice actions); cleared when a list of invoices is shown. "just send me a card payment link" after
+# talking about INV-50114 means that one; after the list of four, it means "which?".
+FOCUS_SLOT = "invoice_number"
 OVERDUE_WORDS = re.compile(r"(?i)\b(overdue|late|past due|oldest)\b")
 
 
@@ -89,7 +94,7 @@ class InvoiceAction(CustomerAction):
         `in_message`: only an invoice this very message names counts (a balance is the
         customer's whole account, whichever invoice they were verified with or asked about before).
         """
-        source = tracker.latest_message.get("text") if in_message else tracker.get_slot("invoice_number")
+        source = tracker.latest_message.get("text") if in_message else tracker.get_slot(FOCUS_SLOT)
         return await self.invoice_numbered(dispatcher, normalise_invoice_number(source or ""), customer_id)
 
     async def invoice_numbered(
@@ -103,6 +108,13 @@ class InvoiceAction(CustomerAction):
         except NotFound:
             dispatcher.utter_message(response="utter_invoice_not_found", invoice=number)
             return True, None
+
+    async def run_for_customer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int
+    ) -> list[EventType]:
+        """What the request also asks ("can i pay it off in a few chunks?") is answered first, then the request."""
+        aside = await the_question_too(dispatcher, tracker)
+        return [*aside, *await super().run_for_customer(dispatcher, tracker, customer_id)]
 
     def choice_buttons(self, invoices: list[Invoice]) -> list[dict[str, str]]:
         return [
@@ -126,11 +138,11 @@ class ActionInvoiceBalance(InvoiceAction):
         if named:
             if invoice is not None:
                 dispatcher.utter_message(response="utter_invoice_single", line=invoice_line(invoice, today))
-            return [SlotSet("invoice_number", invoice.number if invoice else None)]
+            return [SlotSet(FOCUS_SLOT, invoice.number if invoice else None)]
         open_invoices = await call(billing_port().list_open_invoices, customer_id)
         if not open_invoices:
             dispatcher.utter_message(response="utter_no_open_invoices_balance")
-            return []
+            return [SlotSet(FOCUS_SLOT, None)]
         overdue = [i for i in open_invoices if i.status == InvoiceStatus.OVERDUE]
         overdue_part = (
             catalog.text("utter_invoice_balance_overdue", overdue=formatting.number(len(overdue))) if overdue else ""
@@ -142,7 +154,7 @@ class ActionInvoiceBalance(InvoiceAction):
             overdue=overdue_part,
             lines=invoice_list(open_invoices, today),
         )
-        return []
+        return [SlotSet(FOCUS_SLOT, None)]  # a list shown: no one invoice is the one talked about any more
 
 
 class ActionInvoiceDue(InvoiceAction):
@@ -154,7 +166,7 @@ class ActionInvoiceDue(InvoiceAction):
         today = date.today()
         if named:
             if invoice is None:
-                return [SlotSet("invoice_number", None)]
+                return [SlotSet(FOCUS_SLOT, None)]
             if invoice.status == InvoiceStatus.VOID:
                 dispatcher.utter_message(text=void_reply(invoice))
             elif invoice.status == InvoiceStatus.PAID:
@@ -176,13 +188,13 @@ class ActionInvoiceDue(InvoiceAction):
                 )
             # "when is INV-50283 due and where is ORD-10261": the order's part is answered too.
             await describe_orders(dispatcher, orders_named(tracker.latest_message.get("text") or ""), customer_id)
-            return [SlotSet("invoice_number", invoice.number)]
+            return [SlotSet(FOCUS_SLOT, invoice.number)]
         open_invoices = await call(billing_port().list_open_invoices, customer_id)
         if not open_invoices:
             dispatcher.utter_message(response="utter_no_open_invoices_due")
             return []
         dispatcher.utter_message(response="utter_invoices_due", lines=invoice_list(open_invoices, today))
-        return []
+        return [SlotSet(FOCUS_SLOT, None)]
 
 
 class ActionInvoicePay(InvoiceAction):
@@ -196,7 +208,7 @@ class ActionInvoicePay(InvoiceAction):
         if not named:
             named, invoice = await self.invoice_numbered(dispatcher, verified_with_invoice(tracker), customer_id)
         if named and invoice is None:
-            return [SlotSet("invoice_number", None)]
+            return [SlotSet(FOCUS_SLOT, None)]
         if invoice is None:
             open_invoices = await call(billing_port().list_open_invoices, customer_id)
             if not open_invoices:
@@ -206,22 +218,23 @@ class ActionInvoicePay(InvoiceAction):
                 # "the link for the overdue one": the overdue invoices are the ones meant
                 overdue = [i for i in open_invoices if i.status == InvoiceStatus.OVERDUE]
                 open_invoices = overdue or open_invoices
-            if len(open_invoices) > 1:
+            in_focus = [i for i in open_invoices if i.number == tracker.get_slot(FOCUS_SLOT)]
+            if len(open_invoices) > 1 and not in_focus:
                 dispatcher.utter_message(
                     response="utter_which_invoice_to_pay", buttons=self.choice_buttons(open_invoices)
                 )
-                return []
-            invoice = open_invoices[0]
+                return [SlotSet(FOCUS_SLOT, None)]
+            invoice = (in_focus or open_invoices)[0]
         if invoice.status == InvoiceStatus.VOID:
             dispatcher.utter_message(text=void_reply(invoice))
-            return [SlotSet("invoice_number", invoice.number)]
+            return [SlotSet(FOCUS_SLOT, invoice.number)]
         if invoice.status == InvoiceStatus.PAID:
             dispatcher.utter_message(response="utter_invoice_already_paid", invoice=invoice.number)
-            return [SlotSet("invoice_number", invoice.number)]
+            return [SlotSet(FOCUS_SLOT, invoice.number)]
         dispatcher.utter_message(
             response="utter_invoice_pay_link",
             invoice=invoice.number,
             balance=formatting.money(invoice.balance, invoice.currency),
             link=payment_link(invoice.number),
         )
-        return [SlotSet("invoice_number", invoice.number)]
+        return [SlotSet(FOCUS_SLOT, invoice.number)]

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 import threading
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -29,8 +30,8 @@ from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog, formatting
-from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS
-from backoffice.domain import normalise_invoice_number
+from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
+from backoffice.domain import INVOICE_NUMBER_RE, ORDER_NUMBER_RE, normalise_invoice_number
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
 from knowledge.service import is_warm, shared_service, warm_up
@@ -57,6 +58,13 @@ NOT_PLACED_BARS = {"nlu_fallback": 0.26, "out_of_scope": 0.68}
 # as policy questions without losing any policy question answered today (15 -> 10 of 1,859 out-of-scope cases).
 UNSURE_POLICY_CONFIDENCE = 0.75
 UNSURE_POLICY_BAR = 0.32
+# A request whose policy reading has at least this share of the NLU's confidence also asks a question
+# (`asks_a_question_too`). Between the highest share among the dev set's tune-half requests (0.19, "track the
+# status of my purchase") and the policy questions read as requests in the read fresh conversation sets
+# ("can i pay it in bits instead of all at once?" 0.29, "can i work from portugal for 2 weeks" 0.27).
+POLICY_SHARE_OF_A_REQUEST = 0.25
+POLICY_QUESTION = "ask_policy"
+FALLBACK = "nlu_fallback"
 # The offer of a person, as quick replies (titles from the reply catalog).
 HANDOFF_CHOICES = (("utter_button_person_yes", "/human_handoff"), ("utter_button_person_no", "/deny"))
 
@@ -101,6 +109,46 @@ async def answered_if_supported(dispatcher: CollectingDispatcher, tracker: Track
         logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
         return None
     return answered_events(dispatcher, result, question) if confident else None
+
+
+def policy_share(parse_data: dict[str, Any]) -> float:
+    """The NLU's confidence that the message is a policy question, wherever it ranks."""
+    ranking = parse_data.get("intent_ranking") or []
+    return next((float(e.get("confidence") or 0.0) for e in ranking if e.get("name") == POLICY_QUESTION), 0.0)
+
+
+def asks_a_question_too(tracker: Tracker) -> bool:
+    """Whether a message carried out as a request also asks something the documents may answer: one the NLU could
+    not place whose likeliest reading is a policy question ("we're moving on saturday, can you change where 10293
+    gets delivered?"), or a request it was not sure of with the policy question a strong second reading ("can i
+    pay it off in a few chunks instead of all at once?", invoice_pay 0.60, ask_policy 0.30). A request replayed
+    as sure (a yes to "did you want to …?", confidence 1.0) asks nothing else."""
+    parse_data = tracker.latest_message
+    intent = intent_of(tracker)
+    if intent == FALLBACK:
+        return likeliest_reading(parse_data) == POLICY_QUESTION
+    return (
+        intent in TRANSACTIONAL_INTENTS
+        and confidence_of(tracker) < 1.0
+        and (policy_share(parse_data) >= POLICY_SHARE_OF_A_REQUEST)
+    )
+
+
+async def the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The documents' answer to what a request also asks (`asks_a_question_too`), when they support it as an unsure
+    policy question (`UNSURE_POLICY_BAR`); nothing otherwise — the request's own reply is the answer then."""
+    if not asks_a_question_too(tracker):
+        return []
+    # Order and invoice numbers are the back office's business: no document names them, so they would only
+    # count as words the documents do not know.
+    text = tracker.latest_message.get("text") or ""
+    text = INVOICE_NUMBER_RE.sub(" ", ORDER_NUMBER_RE.sub(" ", text)).strip()
+    try:
+        question, result, confident = await answer_in_context(tracker, text, POLICY_QUESTION, 0.0)
+    except Exception:  # the documents are a bonus here: the request is carried out all the same
+        logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
+        return []
+    return answered_events(dispatcher, result, question) if confident else []
 
 
 def own_record_named(tracker: Tracker, text: str) -> tuple[str, str, str] | None:

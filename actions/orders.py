@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
@@ -14,20 +13,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backoffice_calls import call, orders_port
 from actions.customer import CustomerAction, verified_customer_id
-from actions.documents import answer_in_context, answered_events, intent_of
+from actions.documents import the_question_too
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
-from actions.suggestion import FALLBACK, likeliest_reading
 from assistant import catalog, formatting
 from backoffice.domain import (
     CANCELLABLE_STATUSES,
-    ORDER_NUMBER_RE,
     Order,
     OrderStatus,
     normalise_order_number,
 )
 from backoffice.errors import NotFound
-
-logger = logging.getLogger(__name__)
 
 # The same words whether the order does not exist or belongs to someone else.
 NOT_ON_ACCOUNT = "utter_order_not_found"
@@ -140,25 +135,7 @@ class ActionOrderStatus(OrderAction):
         if order is None:
             return [SlotSet("order_number", None)]
         dispatcher.utter_message(text=describe(order, date.today()))
-        return [SlotSet("order_number", order.number), *await answer_the_question_too(dispatcher, tracker)]
-
-
-async def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """A message with an order number that the NLU could not place but most likely read as a policy
-    question ("we're moving on saturday, can you change where 10293 gets delivered?") asks something
-    besides the status: the documents answer that too when they support it as an unsure policy question
-    (`documents.UNSURE_POLICY_BAR`)."""
-    if intent_of(tracker) != FALLBACK or likeliest_reading(tracker.latest_message) != "ask_policy":
-        return []
-    # The order number is the back office's business: no document names it, so it only counts as a word
-    # the documents do not know.
-    text = ORDER_NUMBER_RE.sub(" ", tracker.latest_message.get("text") or "").strip()
-    try:
-        question, result, confident = await answer_in_context(tracker, text, "ask_policy", 0.0)
-    except Exception:  # the documents are a bonus here: the status has been given
-        logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
-        return []
-    return answered_events(dispatcher, result, question) if confident else []
+        return [SlotSet("order_number", order.number), *await the_question_too(dispatcher, tracker)]
 
 
 async def describe_orders(dispatcher: CollectingDispatcher, numbers: list[str], customer_id: int) -> None:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +21,16 @@ from backoffice.domain import Invoice, InvoiceStatus
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.orders import SqlOrders
 from demo.accounts import DemoAccount
+from knowledge.ingest import ingest
+from knowledge.store import KnowledgeStore
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MISSING_INVOICE = "INV-59999"
 LINK_RE = re.compile(r"(\S+)/pay/(INV-\d+)\?token=([\w.-]+)")
+PAYING_PAGE = (
+    "# Paying an invoice\n\n## Instalments\nAn invoice can be paid in instalments: pay part of the open balance by "
+    "bank transfer at any time, and the rest before the due date.\n"
+)
 
 
 @pytest.fixture
@@ -204,6 +211,79 @@ async def test_pay_without_a_number_asks_which_of_the_own_invoices(
     assert [button["payload"] for button in reply.buttons] == [
         f'/invoice_pay{{"invoice_number": "{invoice.number}"}}' for invoice in owed
     ]
+
+
+async def test_pay_without_a_number_is_for_the_invoice_talked_about(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_billing: SqlBilling
+) -> None:
+    """ "got a reminder about INV-…" (its status shown) -> "whatever, just send me a card payment link": the link
+    for that invoice, not "which one?" among all of them; with the talk on a void one, the open ones are asked."""
+    owed = app_billing.list_open_invoices(alice.customer_id)
+    assert len(owed) > 1
+    talked_about = owed[-1].number
+    text = "whatever, just send me a card payment link"
+    tracker = make_tracker(customer_id=alice.customer_id, slots={"invoice_number": talked_about}, text=text)
+    reply = await run(ActionInvoicePay(), tracker)
+    match = LINK_RE.search(reply.text)
+    assert match is not None and match.group(2) == talked_about, reply.text
+    assert reply.slots == {"invoice_number": talked_about}
+
+
+async def test_pay_asks_which_when_the_invoice_talked_about_is_not_open(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, void_invoice: str
+) -> None:
+    tracker = make_tracker(customer_id=alice.customer_id, slots={"invoice_number": void_invoice}, text="pay it pls")
+    reply = await run(ActionInvoicePay(), tracker)
+    assert reply.text == "Which invoice would you like to pay?"
+    assert void_invoice not in str(reply.buttons)
+    assert reply.slots == {"invoice_number": None}
+
+
+@pytest.mark.parametrize("action", [ActionInvoiceBalance(), ActionInvoiceDue()])
+async def test_a_list_of_invoices_shown_leaves_no_invoice_talked_about(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_billing: SqlBilling, action: Action
+) -> None:
+    """After "how much do I owe?" lists four invoices, "send me the link" means "which one?", not the invoice
+    named before the list."""
+    owed = app_billing.list_open_invoices(alice.customer_id)
+    assert len(owed) > 1
+    slots = {"invoice_number": owed[0].number} if isinstance(action, ActionInvoiceBalance) else {}
+    reply = await run(action, make_tracker(customer_id=alice.customer_id, slots=slots, text="what do i owe"))
+    assert all(invoice.number in reply.text for invoice in owed)
+    assert reply.slots == {"invoice_number": None}
+    listed = make_tracker(customer_id=alice.customer_id, slots=reply.slots, text="send me the link")
+    assert (await run(ActionInvoicePay(), listed)).text == "Which invoice would you like to pay?"
+
+
+async def test_a_pay_request_that_also_asks_a_question_gets_the_documents_answer_first(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_settings: Settings, tmp_path: Path
+) -> None:
+    """ "can i pay my invoice in instalments?" read as a payment request with the policy question a strong second
+    reading: the documents' answer (with its source), then the request's reply; a sure request gets no aside."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "paying.md").write_text(PAYING_PAGE)
+    ingest(tmp_path / "docs", "public", "public", KnowledgeStore.open(app_settings.knowledge_dir))
+    question = "can i pay my invoice in instalments?"
+    unsure = make_tracker(
+        customer_id=alice.customer_id,
+        text=question,
+        intent="invoice_pay",
+        confidence=0.6,
+        ranking=[("invoice_pay", 0.6), ("ask_policy", 0.3), ("invoice_due", 0.05)],
+    )
+    reply = await run(ActionInvoicePay(), unsure)
+    assert "paid in instalments" in reply.messages[0]["text"], reply.text
+    assert reply.messages[0]["custom"]["sources"][0]["path"].endswith("paying.md")
+    assert reply.messages[-1]["response"] == "utter_which_invoice_to_pay"
+    for ranking in ([("invoice_pay", 0.6), ("ask_policy", 0.2)], [("invoice_pay", 1.0), ("ask_policy", 0.3)]):
+        sure = make_tracker(
+            customer_id=alice.customer_id,
+            text=question,
+            intent="invoice_pay",
+            confidence=ranking[0][1],
+            ranking=ranking,
+        )
+        assert "instalments" not in (await run(ActionInvoicePay(), sure)).text
 
 
 async def test_pay_asked_before_the_identity_check_is_for_the_invoice_given_to_it(
