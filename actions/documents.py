@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity, verified_customer_id
 from actions.employee import others_records_asked, own_records_only
-from actions.follow_ups import continued_request, earlier_turn, read_in_context, user_messages
+from actions.follow_ups import continued_request, earlier_turn, is_hypothetical, read_in_context, user_messages
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
@@ -121,8 +121,10 @@ def asks_a_question_too(tracker: Tracker) -> bool:
     """Whether a message carried out as a request also asks something the documents may answer: one the NLU could
     not place whose likeliest reading is a policy question ("we're moving on saturday, can you change where 10293
     gets delivered?"), or a request it was not sure of with the policy question a strong second reading ("can i
-    pay it off in a few chunks instead of all at once?", invoice_pay 0.60, ask_policy 0.30). A request replayed
-    as sure (a yes to "did you want to …?", confidence 1.0) asks nothing else."""
+    pay it off in a few chunks instead of all at once?", invoice_pay 0.60, ask_policy 0.30) or shaped as a
+    question about what would happen ("if i dont use all my vacation this year do i lose it?", leave_balance
+    0.76: the rule is asked, not only the record). A request replayed as sure (a yes to "did you want to …?",
+    confidence 1.0) asks nothing else."""
     parse_data = tracker.latest_message
     intent = intent_of(tracker)
     if intent == FALLBACK:
@@ -130,7 +132,7 @@ def asks_a_question_too(tracker: Tracker) -> bool:
     return (
         intent in TRANSACTIONAL_INTENTS
         and confidence_of(tracker) < 1.0
-        and (policy_share(parse_data) >= POLICY_SHARE_OF_A_REQUEST)
+        and (policy_share(parse_data) >= POLICY_SHARE_OF_A_REQUEST or is_hypothetical(parse_data.get("text") or ""))
     )
 
 

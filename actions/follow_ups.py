@@ -33,6 +33,13 @@ REFERS_BACK_RE = re.compile(
     r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him)\b"
     r"|\b(?:the|that|this)\s+(?:\w+\s+)?ones?\b"  # "the one", "the overdue one", "that other one"
 )
+# A noun the turn before named, taken up again with a determiner: "how long does the link work" after "send me
+# the link for the overdue one".
+NAMED_AGAIN_RE = re.compile(r"(?i)\b(?:the|that|this|those|these)\s+(\w{3,})")
+# A message shaped as a question (a question mark, or the word a question opens with).
+ASKS_RE = re.compile(
+    r"(?i)\?|^(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|shall|may|must)\b"
+)
 # How far down a message's readings the request it continues may be (the first two: "that's hilarious lol" after
 # an order's status, out of scope with the status far below, is not the status again), and what is no request.
 CONTINUING_READINGS = 2
@@ -83,14 +90,26 @@ def read_in_context(text: str, previous: str | None, previous_was_request: bool 
         return Reading.of((text, None))
     together = f"{previous} {core}"
     if previous_was_request and not continues:
-        if REFERS_BACK_RE.search(core):  # "that link" is the one just sent: read with it first
+        if points_back(core, previous):  # "that link" is the one just sent: read with it first
             return Reading.of((together, 0.0), (text, None))
         return Reading.of((text, None))
     if (continues or words <= 2) and words <= FOLLOW_UP_MAX_WORDS:
         return Reading.of((together, 1.0))
     if continues:
         return Reading.of((together, 1.0), (text, None))
+    if ASKS_RE.search(core) and points_back(core, previous):
+        # "how long does it take to get there" after shipping to Switzerland: as unsure a policy question as
+        # any when read with the question before (the NLU's reading, out of scope, holds for it alone)
+        return Reading.of((text, None), (together, 0.0))
     return Reading.of((text, None), (together, None))
+
+
+def points_back(core: str, previous: str) -> bool:
+    """Whether a message refers to something of the turn before: a pronoun, "the one", or a noun it named."""
+    if REFERS_BACK_RE.search(core):
+        return True
+    named_before = {word.lower() for word in re.findall(r"\w+", previous)}
+    return any(match.group(1).lower() in named_before for match in NAMED_AGAIN_RE.finditer(core))
 
 
 def earlier_turn(tracker: Tracker) -> tuple[str | None, bool]:
@@ -167,3 +186,14 @@ def earlier_user_messages(tracker: Tracker) -> list[dict[str, Any]]:
 def intent_name(user_event: dict[str, Any]) -> str:
     """The intent the NLU gave a user event."""
     return str((user_event.get("parse_data") or {}).get("intent", {}).get("name"))
+
+
+def is_hypothetical(text: str) -> bool:
+    """A question about what would happen ("and if im out all next week?" at a sick-leave summary), whatever
+    the NLU made of it: its dates are not a correction of the request's."""
+    return "?" in text and bool(HYPOTHETICAL_RE.match(text))
+
+
+HYPOTHETICAL_RE = re.compile(
+    r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also)\W+)*(?:if|even if|what happens if|suppose|supposing)\b"
+)

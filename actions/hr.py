@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, hr_port
 from actions.customer import proven_channel, replying_on_failure
+from actions.documents import the_question_too
 from actions.employee import HR_UNAVAILABLE, EmployeeAction
 from assistant import catalog, formatting
 from assistant.dates import DateRange, describe_range
@@ -97,7 +100,17 @@ def balance_line(balance: LeaveBalance) -> str:
     )
 
 
-class ActionLeaveBalance(EmployeeAction):
+class RecordAction(EmployeeAction, ABC):
+    """An action showing the employee's own records, that first answers from the documents what the message also
+    asks (`documents.the_question_too`: "if i dont use all my vacation this year do i lose it?" is about the
+    carry-over rule as much as the balance)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        aside = await the_question_too(dispatcher, tracker)
+        return [*aside, *await super().run(dispatcher, tracker, domain)]
+
+
+class ActionLeaveBalance(RecordAction):
     shows_records = True
 
     def name(self) -> str:
@@ -119,7 +132,7 @@ class ActionLeaveBalance(EmployeeAction):
         return []
 
 
-class ActionLeaveUsed(EmployeeAction):
+class ActionLeaveUsed(RecordAction):
     shows_records = True
 
     def name(self) -> str:
@@ -162,7 +175,7 @@ def request_lines(requests: list[LeaveRequest]) -> str:
     return listed([request_summary(r) for r in requests])
 
 
-class ActionLeaveRequestStatus(EmployeeAction):
+class ActionLeaveRequestStatus(RecordAction):
     shows_records = True
 
     def name(self) -> str:
@@ -203,7 +216,7 @@ def requested_number(tracker: Tracker) -> str | None:
     return None
 
 
-class ActionPayday(EmployeeAction):
+class ActionPayday(RecordAction):
     def name(self) -> str:
         return "action_payday"
 

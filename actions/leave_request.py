@@ -9,7 +9,6 @@ asked about again.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -22,6 +21,7 @@ from actions import answers
 from actions.backoffice_calls import call, hr_port
 from actions.documents import answered_if_supported
 from actions.employee import EmployeeAction, identified_employee_id
+from actions.follow_ups import is_hypothetical
 from actions.hr import (
     cancel_button,
     days,
@@ -79,17 +79,6 @@ def is_question_at_form(tracker: Tracker) -> bool:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     # Not every question: "what about 1 to 19 February?" is a correction, whatever the NLU made of it.
     return intent in QUESTION_INTENTS or (text.endswith("?") and intent in HR_QUESTION_INTENTS) or is_hypothetical(text)
-
-
-def is_hypothetical(text: str) -> bool:
-    """A question about what would happen ("and if im out all next week?" at a sick-leave summary), whatever
-    the NLU made of it: its dates are not a correction of the request's."""
-    return "?" in text and bool(HYPOTHETICAL_RE.match(text))
-
-
-HYPOTHETICAL_RE = re.compile(
-    r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also)\W+)*(?:if|even if|what happens if|suppose|supposing)\b"
-)
 
 
 QUESTION_INTENTS = frozenset({"ask_policy", "why_verify", "bot_challenge"})

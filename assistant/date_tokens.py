@@ -217,8 +217,13 @@ def _merge_compound_ordinals(tokens: list[Token]) -> list[Token]:
     return merged
 
 
+# "Jan 28 & 29", "fri + mon": the sign is the word "and" (a plus only between two words or numbers: "+31 …" is a
+# phone number).
+_AMPERSAND_OR_PLUS = re.compile(r"&|(?<=\w)\s*\+\s*(?=\w)")
+
+
 def tokenize(text: str, day_first: bool = True) -> list[Token] | None:
     """Lower-case, drop apostrophes and commas, and split into tokens (None: numeric dates ambiguous)."""
-    cleaned = text.lower().replace("'", "").replace("’", "")
+    cleaned = _AMPERSAND_OR_PLUS.sub(" and ", text.lower().replace("'", "").replace("’", ""))
     tokens = _settle_numeric_order([_token_from_match(m) for m in _TOKEN_RE.finditer(cleaned)], day_first)
     return _merge_compound_ordinals(tokens) if tokens is not None else None

@@ -102,11 +102,36 @@ def test_only_short_messages_borrow_the_previous_question() -> None:
     previous = "how many vacation days do we get?"
     assert read_in_context("and for sick days?", previous) == Reading.of((f"{previous} and for sick days?", 1.0))
     assert read_in_context("what about parental leave", previous).asked[0][0].startswith(previous)
-    leaning = "is it the same if I work part time?"
+    leaning = "do part timers get as many?"
     assert read_in_context(leaning, previous) == Reading.of((leaning, None), (f"{previous} {leaning}", None))
     standalone = "what is the return policy for candles I bought in the shop last spring?"
     assert read_in_context(standalone, previous) == Reading.of((standalone, None))
     assert read_in_context("and for sick days?", None) == Reading.of(("and for sick days?", None))
+
+
+def test_a_question_pointing_back_is_read_with_the_one_before_as_a_policy_question() -> None:
+    """ "how long does it take to get there" after "what about switzerland" (out of scope alone): read alone
+    first, as the NLU read it, then with the question before as an unsure policy question; a remark pointing
+    back ("that's hilarious lol") is no question, and keeps the NLU's reading both ways."""
+    previous = "what about switzerland"
+    pointing = "how long does it take to get there"
+    assert read_in_context(pointing, previous) == Reading.of((pointing, None), (f"{previous} {pointing}", 0.0))
+    leaning = "is it the same if I work part time?"
+    assert read_in_context(leaning, "how many vacation days do we get?").asked[1][1] == 0.0
+    remark = "that's hilarious lol"
+    assert read_in_context(remark, previous) == Reading.of((remark, None), (f"{previous} {remark}", None))
+
+
+def test_a_noun_the_request_named_is_pointed_back_at() -> None:
+    """ "how long does the link work" after "send me the link for the overdue one" is about that link (alone
+    it finds how long chat transcripts are kept); "the return policy" after a payment request is not."""
+    request = "send me the link for the overdue one"
+    again = "how long does the link work"
+    assert read_in_context(again, request, previous_was_request=True) == Reading.of(
+        (f"{request} {again}", 0.0), (again, None)
+    )
+    other = "what does the return policy say about candles"
+    assert read_in_context(other, request, previous_was_request=True) == Reading.of((other, None))
 
 
 def test_a_follow_up_may_open_with_a_filler_and_be_longer() -> None:

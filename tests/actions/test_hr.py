@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,8 @@ from assistant.settings import Settings, get_settings
 from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee
+from knowledge.ingest import ingest
+from knowledge.store import KnowledgeStore
 from tests.support.leave import own_request, token_of
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
@@ -44,6 +47,35 @@ async def test_leave_balance_lists_every_leave_type_with_what_is_left(
     for name in ("Vacation", "Sick leave", "Personal days", "Parental leave"):
         line = next(line for line in reply.text.splitlines() if line.startswith(f"- {name}:"))
         assert " left of " in line
+
+
+CARRY_OVER_PAGE = (
+    "# Paid time off\n\n## Carry-over\nUnused vacation days carry over into the next year, up to 5 days; the rest "
+    "is lost on 1 January.\n"
+)
+
+
+async def test_a_question_about_what_would_happen_gets_the_rule_before_the_balance(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, tmp_path: Path
+) -> None:
+    """ "if i dont use all my vacation this year do i lose it?" read as a balance request: the documents' rule
+    (with its source), then the balance; "how many vacation days do i have left" gets the balance only."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "pto.md").write_text(CARRY_OVER_PAGE)
+    ingest(tmp_path / "docs", "handbook", "internal", KnowledgeStore.open(app_settings.knowledge_dir))
+    metadata = token_of(emma, app_settings)
+    ranking = [("leave_balance", 0.76), ("ask_policy", 0.13)]
+    hypothetical = "if i dont use all my vacation days this year do i lose them?"
+    tracker = make_tracker(
+        text=hypothetical, intent="leave_balance", confidence=0.76, ranking=ranking, metadata=metadata
+    )
+    reply = await run(ActionLeaveBalance(), tracker)
+    assert "carry over into the next year" in reply.messages[0]["text"], reply.text
+    assert reply.messages[0]["custom"]["sources"][0]["path"].endswith("pto.md")
+    assert reply.messages[-1]["response"] == "utter_leave_balance"
+    plain = "how many vacation days do i have left?"
+    tracker = make_tracker(text=plain, intent="leave_balance", confidence=0.76, ranking=ranking, metadata=metadata)
+    assert "carry over" not in (await run(ActionLeaveBalance(), tracker)).text
 
 
 async def test_leave_used_says_what_was_taken(

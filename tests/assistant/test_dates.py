@@ -95,6 +95,9 @@ ON_WEDNESDAY_4_MARCH: list[tuple[str, DateRange | None]] = [
     ("from tomorrow till friday", days("2026-03-05", "2026-03-06")),
     ("until Friday", days("2026-03-04", "2026-03-06")),
     ("Thursday and Friday", days("2026-03-05", "2026-03-06")),
+    ("March 10 & 11", days("2026-03-10", "2026-03-11")),
+    ("thu+fri", days("2026-03-05", "2026-03-06")),
+    ("10 & 11 March", days("2026-03-10", "2026-03-11")),
     ("Monday and Friday", days("2026-03-09")),  # not consecutive: the first day only
     ("xmas to new years day", days("2026-12-25", "2027-01-01")),
     # whole weeks
