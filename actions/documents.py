@@ -349,6 +349,10 @@ class ActionOutOfScope(Action):
             else:
                 if confident:
                     return answered_events(dispatcher, result, question)
+        others = await others_records_or_none(tracker)
+        if others is not None:  # "how many days does julia castillo have left", out of scope at 0.70
+            own_records_only(dispatcher, *others)
+            return []
         if left_for_the_team(dispatcher, tracker):
             return []
         dispatcher.utter_message(response="utter_out_of_scope")

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -207,3 +207,33 @@ class ActionVerifyDone(Action):
             return reset
         dispatcher.utter_message(response="utter_anything_else")
         return reset
+
+
+# What the identity check asks for, named in a question about it ("why do you need my email?").
+CHECK_WORDS_RE = re.compile(
+    r"(?i)\b(e-?mail|order\s*(?:number|no)|invoice\s*(?:number|no)|number|verif\w*|check\w*|identity|who i am|"
+    r"details|address|safe|secure)\b"
+)
+VERIFY_FORM = "verify_form"
+
+
+def asks_why_the_check(tracker: Tracker) -> bool:
+    """Whether a "why …?" is about the identity check: asked while it runs, or naming what it asks for. "do i have
+    to say why?" at a leave request's summary is a question about leave, not about the check."""
+    if tracker.active_loop_name == VERIFY_FORM:
+        return True
+    return bool(CHECK_WORDS_RE.search(tracker.latest_message.get("text") or ""))
+
+
+class ActionWhyAsked(Action):
+    """A "why?" the NLU read as a question about the identity check: its reason when it is about the check, else
+    a question for the documents (which say "I don't know" when they cannot answer it)."""
+
+    def name(self) -> str:
+        return "action_why_asked"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if asks_why_the_check(tracker):
+            dispatcher.utter_message(response="utter_why_verify")
+            return []
+        return [FollowupAction("action_answer_from_documents")]

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.billing import ActionInvoiceBalance, ActionInvoiceDue, ActionInvoicePay
-from actions.identity import ActionVerifyDone, ValidateVerifyForm
+from actions.identity import ActionVerifyDone, ActionWhyAsked, ValidateVerifyForm
 from actions.order_changes import ActionOrderCancel, ActionOrderReturn
 from actions.orders import ActionOrderStatus
 from actions.session import ActionSessionStart
@@ -317,3 +317,25 @@ async def test_a_reference_guessed_at_from_other_conversations_locks_this_one_to
     assert reply.slots["verify_locked"] is True
     assert reply.slots["requested_slot"] is None
     assert "customer_verified" not in reply.slots and "customer_proof" not in reply.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "active_loop", "about_the_check"),
+    [
+        ("why do you need that?", "verify_form", True),
+        ("why did you need my email for that", None, True),
+        ("do i have to say why?", "leave_form", False),
+        ("do i have to say why?", None, False),
+    ],
+)
+async def test_why_is_answered_with_the_checks_reason_only_when_it_is_about_the_check(
+    run: Run, make_tracker: Callable[..., Tracker], text: str, active_loop: str | None, about_the_check: bool
+) -> None:
+    """ "do i have to say why?" at a leave request's summary is a question for the documents, not "I ask to
+    protect your account"; asked while the check runs, or naming what it asks for, it is about the check."""
+    tracker = make_tracker(text=text, intent="why_verify", active_loop=active_loop)
+    reply = await run(ActionWhyAsked(), tracker)
+    if about_the_check:
+        assert reply.text == catalog.text("utter_why_verify") and not reply.followups
+    else:
+        assert reply.text == "" and reply.followups == ["action_answer_from_documents"]

@@ -187,3 +187,19 @@ async def test_a_colleagues_records_asked_in_other_words_get_the_own_records_rep
     nobody = "can u pull up the leave requests, need to check the holiday rota"
     tracker = make_tracker(text=nobody, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
     assert "I can only show your own leave" not in (await run(ActionAnswerFromDocuments(), tracker)).text
+
+
+async def test_a_colleagues_balance_called_out_of_scope_gets_the_own_records_reply(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, emma: DemoEmployee, colleague: DemoEmployee
+) -> None:
+    """ "how many days does <colleague> have left" read as out of scope (0.70, the balance 0.23 second): whose
+    records the assistant can show, not "not something I can help with"; naming nobody, the out-of-scope reply."""
+    ranking = [("out_of_scope", 0.70), ("leave_balance", 0.23), ("ask_policy", 0.02)]
+    metadata = token_of(emma, indexed)
+    text = f"how many days does {colleague.name.lower()} have left"
+    tracker = make_tracker(text=text, intent="out_of_scope", confidence=0.7, ranking=ranking, metadata=metadata)
+    reply = await run(ActionOutOfScope(), tracker)
+    assert "I can only show your own leave" in reply.text and colleague.name.lower() in reply.text, reply.text
+    nobody = "how many days does the moon have left"
+    tracker = make_tracker(text=nobody, intent="out_of_scope", confidence=0.7, ranking=ranking, metadata=metadata)
+    assert (await run(ActionOutOfScope(), tracker)).text == catalog.text("utter_out_of_scope")
