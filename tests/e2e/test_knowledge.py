@@ -125,3 +125,19 @@ def test_out_of_scope_chatter_gets_the_out_of_scope_reply_and_a_yes_brings_a_per
     assert "not something I can help with" in reply and not sources(chat.last), chat
     assert "action_out_of_scope" in actions_run(chat)
     assert "ticket H-" in chat.say("yes"), chat
+
+
+def test_an_invoice_named_in_a_question_the_documents_cannot_answer_is_shown_and_kept_in_focus(
+    conversation: Callable[..., Any], customer_token: Callable[..., dict[str, str]], accounts: list[Any]
+) -> None:
+    """A signed-in customer's "got a reminder email about INV-…?? thought i had 30 days": the documents' reply,
+    the invoice's status, and nothing after it (the core fallback used to add "Sorry, I didn't quite get
+    that" and revert the turn); a payment link asked for later is for that invoice."""
+    account = next(a for a in accounts if a.overdue_invoice)
+    chat = conversation(customer_token(account.customer_id))
+    reply = chat.say(f"got a reminder email about {account.overdue_invoice}?? thought i had 30 days to pay")
+    assert f"Invoice {account.overdue_invoice}" in reply and "overdue" in reply, chat
+    assert "didn't quite get that" not in reply, chat
+    assert "action_default_fallback" not in actions_run(chat), chat
+    reply = chat.say("whatever, just send me a card payment link")
+    assert f"/pay/{account.overdue_invoice}?token=" in reply, chat
