@@ -202,3 +202,18 @@ def indexed(app_settings: Settings, tmp_path: Path) -> Settings:
     ingest(public, "public", "public", store)
     ingest(internal, "handbook", "internal", store)
     return app_settings
+
+
+@pytest.fixture
+def index_page(app_settings: Settings, tmp_path: Path) -> Callable[[str, str, str], None]:
+    """`index_page(file_name, text, audience)`: one page indexed where the actions look, alone in its collection
+    (a test's own documents, for an answer the test can name)."""
+
+    def index(file_name: str, text: str, audience: str = "public") -> None:
+        folder = tmp_path / f"page-{audience}"
+        folder.mkdir(exist_ok=True)
+        (folder / file_name).write_text(text)
+        collection = "public" if audience == "public" else "handbook"
+        ingest(folder, collection, audience, KnowledgeStore.open(app_settings.knowledge_dir))
+
+    return index

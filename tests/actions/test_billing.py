@@ -6,7 +6,6 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,6 @@ from backoffice.domain import Invoice, InvoiceStatus
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.orders import SqlOrders
 from demo.accounts import DemoAccount
-from knowledge.ingest import ingest
-from knowledge.store import KnowledgeStore
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MISSING_INVOICE = "INV-59999"
@@ -256,13 +253,11 @@ async def test_a_list_of_invoices_shown_leaves_no_invoice_talked_about(
 
 
 async def test_a_pay_request_that_also_asks_a_question_gets_the_documents_answer_first(
-    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_settings: Settings, tmp_path: Path
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, index_page: Callable[..., None]
 ) -> None:
     """ "can i pay my invoice in instalments?" read as a payment request with the policy question a strong second
     reading: the documents' answer (with its source), then the request's reply; a sure request gets no aside."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "paying.md").write_text(PAYING_PAGE)
-    ingest(tmp_path / "docs", "public", "public", KnowledgeStore.open(app_settings.knowledge_dir))
+    index_page("paying.md", PAYING_PAGE)
     question = "can i pay my invoice in instalments?"
     unsure = make_tracker(
         customer_id=alice.customer_id,

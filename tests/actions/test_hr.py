@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,6 @@ from assistant.settings import Settings, get_settings
 from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee
-from knowledge.ingest import ingest
-from knowledge.store import KnowledgeStore
 from tests.support.leave import own_request, token_of
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
@@ -56,13 +53,15 @@ CARRY_OVER_PAGE = (
 
 
 async def test_a_question_about_what_would_happen_gets_the_rule_before_the_balance(
-    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, tmp_path: Path
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    emma: DemoEmployee,
+    index_page: Callable[..., None],
 ) -> None:
     """ "if i dont use all my vacation this year do i lose it?" read as a balance request: the documents' rule
     (with its source), then the balance; "how many vacation days do i have left" gets the balance only."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "pto.md").write_text(CARRY_OVER_PAGE)
-    ingest(tmp_path / "docs", "handbook", "internal", KnowledgeStore.open(app_settings.knowledge_dir))
+    index_page("pto.md", CARRY_OVER_PAGE, "internal")
     metadata = token_of(emma, app_settings)
     ranking = [("leave_balance", 0.76), ("ask_policy", 0.13)]
     hypothetical = "if i dont use all my vacation days this year do i lose them?"

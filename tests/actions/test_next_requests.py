@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
 
@@ -171,35 +172,48 @@ def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_le
     assert earlier_turn(plain) == ("do u take paypal?", False)
 
 
+@pytest.mark.parametrize(
+    ("action", "asked", "nobody", "ranking", "mine"),
+    [
+        # read as a policy question (0.49) the documents cannot answer
+        (
+            ActionAnswerFromDocuments(),
+            "can u pull up {}'s leave requests, need to check the holiday rota",
+            "can u pull up the leave requests, need to check the holiday rota",
+            [("ask_policy", 0.49), ("leave_request", 0.22), ("leave_balance", 0.10)],
+            "/leave_request_status",
+        ),
+        # read as out of scope (0.70), the balance second
+        (
+            ActionOutOfScope(),
+            "how many days does {} have left",
+            "how many days does the moon have left",
+            [("out_of_scope", 0.70), ("leave_balance", 0.23), ("ask_policy", 0.02)],
+            "/leave_balance",
+        ),
+    ],
+)
 async def test_a_colleagues_records_asked_in_other_words_get_the_own_records_reply(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, emma: DemoEmployee, colleague: DemoEmployee
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    indexed: Settings,
+    emma: DemoEmployee,
+    colleague: DemoEmployee,
+    action: Action,
+    asked: str,
+    nobody: str,
+    ranking: list[tuple[str, float]],
+    mine: str,
 ) -> None:
-    """ "can u pull up <colleague>'s leave requests" read as a policy question (0.49) the documents cannot answer:
-    whose records the assistant can show, with the button for the asker's own, not "I couldn't find that". The
-    same words naming nobody get the documents' reply."""
-    ranking = [("ask_policy", 0.49), ("leave_request", 0.22), ("leave_balance", 0.10)]
+    """A colleague's records asked in words the NLU did not read as a records request: whose records the assistant
+    can show, with the button for the asker's own, not "I couldn't find that" or "not something I can help with".
+    The same words naming nobody get the reply they got before."""
+    intent, confidence = ranking[0]
     metadata = token_of(emma, indexed)
-    text = f"can u pull up {colleague.name.lower()}'s leave requests, need to check the holiday rota"
-    tracker = make_tracker(text=text, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
-    reply = await run(ActionAnswerFromDocuments(), tracker)
+    text = asked.format(colleague.name.lower())
+    tracker = make_tracker(text=text, intent=intent, confidence=confidence, ranking=ranking, metadata=metadata)
+    reply = await run(action, tracker)
     assert "I can only show your own leave" in reply.text and colleague.name.lower() in reply.text, reply.text
-    assert [b["payload"] for m in reply.messages for b in m.get("buttons") or []] == ["/leave_request_status"]
-    nobody = "can u pull up the leave requests, need to check the holiday rota"
-    tracker = make_tracker(text=nobody, intent="ask_policy", confidence=0.49, ranking=ranking, metadata=metadata)
-    assert "I can only show your own leave" not in (await run(ActionAnswerFromDocuments(), tracker)).text
-
-
-async def test_a_colleagues_balance_called_out_of_scope_gets_the_own_records_reply(
-    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, emma: DemoEmployee, colleague: DemoEmployee
-) -> None:
-    """ "how many days does <colleague> have left" read as out of scope (0.70, the balance 0.23 second): whose
-    records the assistant can show, not "not something I can help with"; naming nobody, the out-of-scope reply."""
-    ranking = [("out_of_scope", 0.70), ("leave_balance", 0.23), ("ask_policy", 0.02)]
-    metadata = token_of(emma, indexed)
-    text = f"how many days does {colleague.name.lower()} have left"
-    tracker = make_tracker(text=text, intent="out_of_scope", confidence=0.7, ranking=ranking, metadata=metadata)
-    reply = await run(ActionOutOfScope(), tracker)
-    assert "I can only show your own leave" in reply.text and colleague.name.lower() in reply.text, reply.text
-    nobody = "how many days does the moon have left"
-    tracker = make_tracker(text=nobody, intent="out_of_scope", confidence=0.7, ranking=ranking, metadata=metadata)
-    assert (await run(ActionOutOfScope(), tracker)).text == catalog.text("utter_out_of_scope")
+    assert [b["payload"] for m in reply.messages for b in m.get("buttons") or []] == [mine]
+    tracker = make_tracker(text=nobody, intent=intent, confidence=confidence, ranking=ranking, metadata=metadata)
+    assert "I can only show your own leave" not in (await run(action, tracker)).text

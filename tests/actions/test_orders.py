@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,12 +23,9 @@ from actions.order_changes import (
 )
 from actions.orders import ActionOrderStatus, ActionWrongOrder, describe
 from assistant import catalog, formatting
-from assistant.settings import Settings
 from backoffice.domain import OrderStatus
 from backoffice.sql.orders import SqlOrders
 from demo.accounts import DemoAccount
-from knowledge.ingest import ingest
-from knowledge.store import KnowledgeStore
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 MISSING_ORDER = "ORD-19999"
@@ -83,13 +79,11 @@ ADDRESS_PAGE = (
 
 
 async def test_a_question_about_an_order_gets_its_status_and_the_documents_answer(
-    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_settings: Settings, tmp_path: Path
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, index_page: Callable[..., None]
 ) -> None:
     """A message with an order number that the NLU could not place but most likely read as a policy question
     asks something besides the status; a plain "10234?" does not."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "shipping.md").write_text(ADDRESS_PAGE)
-    ingest(tmp_path / "docs", "public", "public", KnowledgeStore.open(app_settings.knowledge_dir))
+    index_page("shipping.md", ADDRESS_PAGE)
     number = alice.orders["paid"]
     question = f"can the delivery address of {number} still be changed?"
     ranking = [("nlu_fallback", 0.2), ("ask_policy", 0.43), ("order_status", 0.40)]
