@@ -25,7 +25,15 @@ from rasa_sdk.types import DomainDict
 
 from actions.customer import channel_identity, verified_customer_id
 from actions.employee import others_records_asked, own_records_only
-from actions.follow_ups import continued_request, earlier_turn, is_hypothetical, read_in_context, user_messages
+from actions.follow_ups import (
+    FALLBACK,
+    POLICY_QUESTION,
+    continued_request,
+    earlier_turn,
+    is_hypothetical,
+    read_in_context,
+    user_messages,
+)
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
@@ -63,8 +71,6 @@ UNSURE_POLICY_BAR = 0.32
 # status of my purchase") and the policy questions read as requests in the read fresh conversation sets
 # ("can i pay it in bits instead of all at once?" 0.29, "can i work from portugal for 2 weeks" 0.27).
 POLICY_SHARE_OF_A_REQUEST = 0.25
-POLICY_QUESTION = "ask_policy"
-FALLBACK = "nlu_fallback"
 # The offer of a person, as quick replies (titles from the reply catalog).
 HANDOFF_CHOICES = (("utter_button_person_yes", "/human_handoff"), ("utter_button_person_no", "/deny"))
 
