@@ -36,9 +36,11 @@ REFERS_BACK_RE = re.compile(
 # A noun the turn before named, taken up again with a determiner: "how long does the link work" after "send me
 # the link for the overdue one".
 NAMED_AGAIN_RE = re.compile(r"(?i)\b(?:the|that|this|those|these)\s+(\w{3,})")
-# A message shaped as a question (a question mark, or the word a question opens with).
+# A message shaped as a question: a question mark, or the word a question opens with at the start of the message
+# or of a clause ("hold on first, where is 10216").
 ASKS_RE = re.compile(
-    r"(?i)\?|^(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|shall|may|must)\b"
+    r"(?i)\?|(?:^|[,;:!.]\s*)"
+    r"(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|shall|may|must)\b"
 )
 # How far down a message's readings the request it continues may be (the first two: "that's hilarious lol" after
 # an order's status, out of scope with the status far below, is not the status again), and what is no request.

@@ -14,7 +14,8 @@ from rasa_sdk.types import DomainDict
 from actions import answers
 from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE, CustomerAction, verified_customer_id
-from actions.orders import NOT_ON_ACCOUNT, ActionAskWhichOrder
+from actions.follow_ups import ASKS_RE, spoken_part
+from actions.orders import NOT_ON_ACCOUNT, ActionAskWhichOrder, describe_orders
 from assistant import catalog, formatting
 from assistant.settings import get_settings
 from backoffice.domain import CANCELLABLE_STATUSES, Order, OrderStatus, normalise_order_number
@@ -72,6 +73,34 @@ def return_deadline(order: Order) -> date | None:
     return order.delivered_on + timedelta(days=get_settings().return_window_days)
 
 
+STATUS_QUESTION = "order_status"
+
+
+def status_asked_aside(tracker: Tracker, number: str, confirm_slot: str) -> str | None:
+    """The order a change's confirmation was about, when the message asks where another order is instead of
+    correcting which one ("where is 10216" at "Do you want me to cancel order ORD-10294?"): a status question,
+    shaped as a question, while the yes-or-no question waited. None otherwise (a correction, "sorry, I meant
+    10216", or any other message)."""
+    if tracker.get_slot("requested_slot") != confirm_slot:
+        return None
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent != STATUS_QUESTION or not ASKS_RE.search(spoken_part(tracker.latest_message.get("text") or "")):
+        return None
+    before = order_in_focus_before_this_message(tracker)
+    return before if before is not None and before != number else None
+
+
+def order_in_focus_before_this_message(tracker: Tracker) -> str | None:
+    """The order_number slot's value as it was before the latest user message."""
+    in_focus = before = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            before = in_focus
+        elif event.get("event") == "slot" and event.get("name") == "order_number":
+            in_focus = event.get("value")
+    return normalise_order_number(str(before or ""))
+
+
 class OrderChangeForm(FormValidationAction, ABC):
     """The order a change is about, and the customer's yes or no to it (cancel_form, return_form).
 
@@ -101,6 +130,12 @@ class OrderChangeForm(FormValidationAction, ABC):
         number = normalise_order_number(str(value or ""))
         if customer_id is None or number is None:
             return {"order_number": None}
+        asked_about = status_asked_aside(tracker, number, self.confirm_slot)
+        if asked_about is not None:
+            # "hold on first, where is 10216" while cancelling 10294: that order's status, and the question
+            # about 10294 asked again (the form goes on with the order it was about)
+            await describe_orders(dispatcher, [number], customer_id)
+            return {"order_number": asked_about}
         try:
             order = await call(orders_port().get_order, number, customer_id)
         except NotFound:

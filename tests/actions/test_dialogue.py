@@ -277,3 +277,39 @@ async def test_a_stop_with_more_to_say_and_nothing_running_goes_to_the_documents
     assert "stopped" in (await run(ActionStop(), make_tracker(text="ok stop", intent="stop"))).text
     running = await run(ActionStop(), make_tracker(text=text, intent="stop", active_loop="leave_form"))
     assert "stopped" in running.text and not running.followups
+
+
+async def test_where_another_order_is_at_a_confirmation_is_answered_and_the_question_asked_again(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, alice: DemoAccount
+) -> None:
+    """ "hold on first, where is B" while "Do you want me to cancel A?" waits: B's status, and the form stays on A
+    (the question is asked again about A); "sorry, I meant B" is still a correction."""
+    first, other = alice.orders["pending"], alice.orders["shipped"]
+
+    def at_the_question(text: str, intent: str) -> Tracker:
+        latest = {"text": text, "intent": {"name": intent, "confidence": 0.5}, "entities": [], "metadata": {}}
+        events = [
+            ActionExecuted("action_listen"),
+            UserUttered(f"cancel {first[4:]}", latest),
+            SlotSet("order_number", first),
+            SlotSet("requested_slot", "cancel_confirmed"),
+            ActionExecuted("action_listen"),
+            UserUttered(text, latest),
+            SlotSet("order_number", other[4:]),
+        ]
+        slots = {"order_number": other[4:], "requested_slot": "cancel_confirmed"}
+        tracker = make_tracker(
+            customer_id=alice.customer_id, slots=slots, text=text, events=events, active_loop="cancel_form"
+        )
+        tracker.latest_message = latest
+        return tracker
+
+    kept, said = await validate(
+        ValidateCancelForm(), at_the_question(f"hold on first, where is {other[4:]}", "order_status"), domain
+    )
+    assert kept["order_number"] == first and kept.get("cancel_confirmed") is None, kept
+    assert other in said and "change_refused" not in kept, said
+    corrected, _ = await validate(
+        ValidateCancelForm(), at_the_question(f"sorry, I meant {other[4:]}", "inform"), domain
+    )
+    assert corrected["order_number"] == other and corrected["change_refused"] is True
