@@ -211,8 +211,7 @@ class ActionVerifyDone(Action):
 
 # What the identity check asks for, named in a question about it ("why do you need my email?").
 CHECK_WORDS_RE = re.compile(
-    r"(?i)\b(e-?mail|order\s*(?:number|no)|invoice\s*(?:number|no)|number|verif\w*|check\w*|identity|who i am|"
-    r"details|address|safe|secure)\b"
+    r"(?i)\b(e-?mail|(?:order|invoice)\s*no|number|verif\w*|check\w*|identity|who i am|details|address|safe|secure)\b"
 )
 VERIFY_FORM = "verify_form"
 

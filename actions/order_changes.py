@@ -15,7 +15,7 @@ from actions import answers
 from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE, CustomerAction, verified_customer_id
 from actions.follow_ups import ASKS_RE, spoken_part
-from actions.orders import NOT_ON_ACCOUNT, ActionAskWhichOrder, describe_orders
+from actions.orders import NOT_ON_ACCOUNT, ActionAskWhichOrder, ActionOrderStatus, describe_orders
 from assistant import catalog, formatting
 from assistant.settings import get_settings
 from backoffice.domain import CANCELLABLE_STATUSES, Order, OrderStatus, normalise_order_number
@@ -73,9 +73,6 @@ def return_deadline(order: Order) -> date | None:
     return order.delivered_on + timedelta(days=get_settings().return_window_days)
 
 
-STATUS_QUESTION = "order_status"
-
-
 def status_asked_aside(tracker: Tracker, number: str, confirm_slot: str) -> str | None:
     """The order a change's confirmation was about, when the message asks where another order is instead of
     correcting which one ("where is 10216" at "Do you want me to cancel order ORD-10294?"): a status question,
@@ -84,7 +81,7 @@ def status_asked_aside(tracker: Tracker, number: str, confirm_slot: str) -> str 
     if tracker.get_slot("requested_slot") != confirm_slot:
         return None
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent != STATUS_QUESTION or not ASKS_RE.search(spoken_part(tracker.latest_message.get("text") or "")):
+    if intent != ActionOrderStatus.intent or not ASKS_RE.search(spoken_part(tracker.latest_message.get("text") or "")):
         return None
     before = order_in_focus_before_this_message(tracker)
     return before if before is not None and before != number else None
