@@ -37,11 +37,16 @@ def test_with_the_patch_one_server_at_a_time_is_inside_a_conversation(report: di
     assert report["installed"]
     assert patched["most_inside_at_once"] == 1, patched
     assert patched["entered"] == report["expected_entries"] and patched["error_count"] == 0, patched
-    assert patched["unfinished"] == 0 and report["original"]["unfinished"] == 0, report
+    assert patched["unfinished"] == 0, patched
 
 
 def test_rasas_own_redis_lock_store_lets_two_in_at_once(report: dict[str, Any]) -> None:
-    """The control: why the patch exists (read-modify-write of the ticket queue without a mutex)."""
+    """The control: why the patch exists (read-modify-write of the ticket queue without a mutex).
+
+    The race shows as two inside at once, as lock errors, or as a "server" left waiting for good (its
+    ticket lost; seen in CI, 2026-12-07) — any of them is the defect; the last is no fault of the patch's run,
+    which uses another conversation.
+    """
     original = report["original"]
     print(f"Rasa's own RedisLockStore: {original}")
-    assert original["most_inside_at_once"] > 1 or original["error_count"] > 0, original
+    assert original["most_inside_at_once"] > 1 or original["error_count"] > 0 or original["unfinished"] > 0, original
