@@ -217,9 +217,9 @@ def _merge_compound_ordinals(tokens: list[Token]) -> list[Token]:
     return merged
 
 
-# "Jan 28 & 29", "fri + mon": the sign is the word "and" (a plus only between two words or numbers: "+31 …" is a
-# phone number).
-_AMPERSAND_OR_PLUS = re.compile(r"&|(?<=\w)\s*\+\s*(?=\w)")
+# "Jan 28 & 29", "fri + mon", "thurs n fri": the sign, or the texting "n", is the word "and" (a plus only between two
+# words or numbers: "+31 …" is a phone number; an "n" only as a word of its own between two others).
+_AMPERSAND_OR_PLUS = re.compile(r"&|(?<=\w)\s*\+\s*(?=\w)|(?<=\w)\s+n\s+(?=\w)")
 
 
 def tokenize(text: str, day_first: bool = True) -> list[Token] | None:

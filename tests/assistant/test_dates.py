@@ -98,6 +98,7 @@ ON_WEDNESDAY_4_MARCH: list[tuple[str, DateRange | None]] = [
     ("March 10 & 11", days("2026-03-10", "2026-03-11")),
     ("thu+fri", days("2026-03-05", "2026-03-06")),
     ("10 & 11 March", days("2026-03-10", "2026-03-11")),
+    ("thurs n fri next week", days("2026-03-12", "2026-03-13")),  # texting "n" for "and"
     ("Monday and Friday", days("2026-03-09")),  # not consecutive: the first day only
     ("xmas to new years day", days("2026-12-25", "2027-01-01")),
     # whole weeks
