@@ -28,6 +28,8 @@ from backoffice.errors import NotFound
 # talking about INV-50114 means that one; after the list of four, it means "which?".
 FOCUS_SLOT = "invoice_number"
 OVERDUE_WORDS = re.compile(r"(?i)\b(overdue|late|past due|oldest)\b")
+# "the overdue one", "that late invoice": one invoice of a kind asked for.
+ONE_OF_A_KIND_RE = re.compile(r"(?i)\b(?:the|that|this)\s+(?:overdue|late|past due|oldest)\s+(?:one|invoice|bill)\b")
 
 
 def void_reply(invoice: Invoice) -> str:
@@ -79,6 +81,17 @@ def verified_with_invoice(tracker: Tracker) -> str | None:
     if tracker.get_slot("pending_request") != ActionInvoicePay.intent or intent == ActionInvoicePay.intent:
         return None
     return normalise_invoice_number(tracker.get_slot("verify_reference") or "")
+
+
+def held_in_hand(tracker: Tracker, candidates: list[Invoice]) -> list[Invoice]:
+    """The invoice the person was verified with, when the message asks for one of a kind ("the late one") and it is
+    one of the invoices of that kind: with two overdue, "gimme a link to pay the late one" after being verified
+    with INV-50081 means the one they had at hand. (Any other message with several candidates is asked about.)"""
+    text = tracker.latest_message.get("text") or ""
+    if not ONE_OF_A_KIND_RE.search(text):
+        return []
+    verified_with = normalise_invoice_number(tracker.get_slot("verify_reference") or "")
+    return [i for i in candidates if i.number == verified_with]
 
 
 class InvoiceAction(CustomerAction):
@@ -218,7 +231,9 @@ class ActionInvoicePay(InvoiceAction):
                 # "the link for the overdue one": the overdue invoices are the ones meant
                 overdue = [i for i in open_invoices if i.status == InvoiceStatus.OVERDUE]
                 open_invoices = overdue or open_invoices
-            in_focus = [i for i in open_invoices if i.number == tracker.get_slot(FOCUS_SLOT)]
+            in_focus = [i for i in open_invoices if i.number == tracker.get_slot(FOCUS_SLOT)] or held_in_hand(
+                tracker, open_invoices
+            )
             if len(open_invoices) > 1 and not in_focus:
                 dispatcher.utter_message(
                     response="utter_which_invoice_to_pay", buttons=self.choice_buttons(open_invoices)

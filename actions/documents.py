@@ -31,6 +31,7 @@ from actions.follow_ups import (
     continued_request,
     earlier_turn,
     is_hypothetical,
+    last_reply,
     read_in_context,
     user_messages,
 )
@@ -88,7 +89,7 @@ async def answer_in_context(tracker: Tracker, text: str, intent: str, confidence
     intent — or as the policy question the reading says it is, when that asks less — else the first one asked.
     Returns the question, the answer and whether it clears the bar."""
     previous, previous_was_request = earlier_turn(tracker)
-    reading = read_in_context(text, previous, previous_was_request)
+    reading = read_in_context(text, previous, previous_was_request, last_reply(tracker))
     asked: tuple[str, Answer] | None = None
     for question, policy_confidence in reading.asked:
         result = await ask_documents(tracker, question)

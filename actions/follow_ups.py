@@ -24,7 +24,7 @@ from assistant.names import TRANSACTIONAL_INTENTS
 # Words that open a reply without saying anything yet ("ok", "thx,", "lol ok."), stripped before reading.
 OPENING_FILLERS_RE = re.compile(
     r"(?i)^\s*(?:(?:ok(?:ay)?|oh|ah|hmm+|right|cool|great|nice|thanks|thank you|thx|ta|lol|so|well|alright|"
-    r"fine|sure|yes|yeah|yep|no|nope|got it|i see)\b[\s,.!;:\-–]*)+"
+    r"fine|sure|yes|yeah|yep|no|nope|got it|i see|hold on|hang on|wait|one sec|btw|by the way)\b[\s,.!;:\-–]*)+"
 )
 # Words that say the message continues the one before.
 CONTINUATION_RE = re.compile(r"(?i)^(and|what about|how about|also|same for|what if|but what if|but if)\b")
@@ -42,6 +42,13 @@ ASKS_RE = re.compile(
     r"(?i)\?|(?:^|[,;:!.]\s*)"
     r"(?:how|what|when|where|which|who|why|can|could|do|does|did|is|are|will|would|should|shall|may|must)\b"
 )
+# A question that is only its question word ("when?", "how long tho", "why?"): after a record the assistant showed,
+# it asks about what that reply said ("ORD-10235 is packed and will be handed to the carrier shortly" … "when?").
+BARE_QUESTION_RE = re.compile(
+    r"(?i)^(?:how long|how much|how come|how so|when|why|where|how)\b[\s?!.]*(?:tho|though|then|exactly)?[\s?!.]*$"
+)
+# Tokens of a reply that name a record (ORD-10235, €282.00, 12): no document speaks of them.
+_RECORD_TOKEN_RE = re.compile(r"\S*\d\S*")
 # How far down a message's readings the request it continues may be (the first two: "that's hilarious lol" after
 # an order's status, out of scope with the status far below, is not the status again), and what is no request.
 CONTINUING_READINGS = 2
@@ -76,7 +83,9 @@ def spoken_part(text: str) -> str:
     return OPENING_FILLERS_RE.sub("", text, count=1).strip() or text.strip()
 
 
-def read_in_context(text: str, previous: str | None, previous_was_request: bool = False) -> Reading:
+def read_in_context(
+    text: str, previous: str | None, previous_was_request: bool = False, reply: str | None = None
+) -> Reading:
     """How to ask the documents about `text` after `previous`.
 
     A short continuation is read only with the turn before; a longer one (up to `MAY_LEAN_WORDS`), or
@@ -84,8 +93,11 @@ def read_in_context(text: str, previous: str | None, previous_was_request: bool 
     first, with it second:
     "it" in "is it free…" refers back, in "is it possible to return a gift?" it does not, and words
     alone cannot tell the two apart; the documents' answer can. After a request, only a message that
-    continues or points back leans on it."""
+    continues or points back leans on it — or a bare question word, which leans on the assistant's `reply`
+    to the request (as unsure a policy question as any)."""
     core = spoken_part(text)
+    if previous_was_request and reply and BARE_QUESTION_RE.match(core):
+        return Reading.of((f"{_RECORD_TOKEN_RE.sub(' ', reply)} {core}", 0.0))
     words = len(core.split())
     continues = bool(CONTINUATION_RE.match(core))
     if not previous or words > MAY_LEAN_WORDS:
@@ -120,6 +132,20 @@ def earlier_turn(tracker: Tracker) -> tuple[str | None, bool]:
     if request is not None:
         return request[0], True
     return tracker.get_slot("last_question"), False
+
+
+def last_reply(tracker: Tracker) -> str | None:
+    """What the assistant said in reply to the person's previous message (its texts joined), if anything."""
+    said: list[str] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1 and event.get("text"):
+            said.insert(0, str(event["text"]))
+    return " ".join(said) or None
 
 
 def earlier_request(tracker: Tracker) -> tuple[str, str] | None:

@@ -7,6 +7,8 @@ that a correction is read the same whatever the NLU made of its words.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 
 from backoffice.domain import ORDER_NUMBER_RE, normalise_order_number
@@ -29,10 +31,7 @@ def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
     the request ("return ORD-10156") or as the answer to the form's question ("10229")."""
     if len(named) != 1:
         return None
-    users = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    turn = tracker.events[users[-2] : users[-1]]
+    turn = previous_turn(tracker.events)
     forms = [event.get("name") for event in turn if event.get("event") == "action" and event.get("name") in CHANGES]
     slots = [event for event in turn if event.get("event") == "slot"]
     refused = any(event.get("name") == "change_refused" and event.get("value") for event in slots)
@@ -40,3 +39,27 @@ def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
     if not refused or not forms:
         return None
     return CHANGES[str(forms[-1])] if normalise_order_number(str(refused_order or "")) != named[0] else None
+
+
+def message_of(event: dict[str, Any]) -> str:
+    """The message a user event came from: the parts of one multi-part message share it ("ID", "ID-1", "ID-2")."""
+    message_id = str(event.get("message_id") or "")
+    base, _, index = message_id.rpartition("-")
+    return base if base and index.isdigit() else message_id
+
+
+def previous_turn(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of the person's previous message and what the assistant did for it — all its parts, when it
+    was a multi-part message ("cancel 10216 and also what do i still owe you" is one turn of two requests)."""
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return []
+    current = message_of(events[users[-1]])
+    ends = [i for i in users if message_of(events[i]) == current]
+    end = ends[0] if current else users[-1]
+    earlier = [i for i in users if i < end]
+    if not earlier:
+        return []
+    previous = message_of(events[earlier[-1]])
+    start = next(i for i in earlier if message_of(events[i]) == previous) if previous else earlier[-1]
+    return events[start:end]

@@ -37,7 +37,14 @@ from typing import Any
 from assistant import catalog
 from assistant.names import QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
-from engine.typed_buttons import could_be_a_title, last_buttons, payload_for
+from engine.typed_buttons import (
+    could_be_a_title,
+    could_be_a_yes,
+    last_buttons,
+    payload_for,
+    payload_naming,
+    yes_payload_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -174,15 +181,18 @@ async def handle_parts(processor: Any, message: Any, parts: list[Any]) -> Any:
 
 
 async def as_clicked(processor: Any, message: Any) -> Any:
-    """The message read as the click it stands for, when its words are the title of a button just offered
-    (`engine/typed_buttons.py`); otherwise the message itself."""
+    """The message read as the click it stands for, when its words are the title of a button just offered, name
+    one choice by its number, or are a clear yes to a yes/no question (`engine/typed_buttons.py`); otherwise the
+    message itself."""
     from rasa.shared.core.events import BotUttered, UserUttered
 
-    if not could_be_a_title(message.text or ""):
-        return message
+    text = message.text or ""
+    if not (could_be_a_title(text) or could_be_a_yes(text)):
+        return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
     newest_first = (e.as_dict() for e in reversed(tracker.events) if isinstance(e, (BotUttered, UserUttered)))
-    payload = payload_for(message.text, last_buttons(newest_first))
+    buttons = last_buttons(newest_first)
+    payload = payload_for(text, buttons) or payload_naming(text, buttons) or yes_payload_for(text, buttons)
     if payload is None:
         return message
     # Read as the click (the payload's intent and entities), the words kept as typed: the history and a
@@ -208,7 +218,7 @@ def install() -> None:
         if self.model_metadata.training_type == TrainingType.NLU:
             return await original(self, message)
         message = await as_clicked(self, message)
-        parts = await request_parts(self, message)
+        parts = [] if message.parse_data else await request_parts(self, message)  # a click is one answer
         tracker = await (handle_parts(self, message, parts) if parts else handle_one(self, message))
         await answer_queued(self, message, tracker)
         if isinstance(message.output_channel, CollectingOutputChannel):

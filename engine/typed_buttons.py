@@ -9,6 +9,18 @@ words are the title of a button the assistant's last reply offered, it is that b
 as a click would have sent it. Only an exact title counts (case, spaces, punctuation and emoji
 aside): "show mine please" or "yes, but not that one" are read by the NLU as before.
 
+A choice named by its number ("the 50180 one", "ORD-10235 please" at "Which invoice would you like to
+pay?") is that choice's button: read alone, "the 50180 one" was an invoice's due date, not its payment.
+Only a message that says nothing but the number and words that point at a choice ("the", "one", "that",
+"please"): "where is 10235" at the same buttons asks something else.
+
+A clear yes to a yes/no question (its buttons are `/affirm` and `/deny`) is its yes button too, in
+whatever words (`assistant/yes_no.py`: "ok cool. yes, book the vacation", "right, back to the return
+then - yes go ahead"): read alone, the NLU took such messages for the request they repeat, and the
+question was asked again or another order's return started. Not a message naming a number ("yes
+cancel 10263 please" says which order; the form reads it), and not a no: a no with more words
+("no, make it friday") often corrects the question rather than declining it, and the forms read those.
+
 Pure functions over Rasa events (dicts), used by `engine/multipart.py` before a message is
 handled.
 """
@@ -19,6 +31,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from assistant.yes_no import read_yes_no
 
 _NOT_WORDS = re.compile(r"[^\w€£$]+")
 
@@ -59,5 +73,44 @@ def payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
         str(button.get("payload"))
         for button in buttons
         if button.get("payload") and _words(str(button.get("title") or "")) == typed
+    }
+    return payloads.pop() if len(payloads) == 1 else None
+
+
+YES, NO = "/affirm", "/deny"
+_DIGIT = re.compile(r"\d")
+
+
+def could_be_a_yes(text: str) -> bool:
+    """A clear yes naming no number, not a payload: what `yes_payload_for` may read as the yes button."""
+    return not text.lstrip().startswith("/") and not _DIGIT.search(text) and read_yes_no(text) is True
+
+
+def yes_payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
+    """`/affirm` when the last reply asked a yes/no question and the message is a clear yes naming no number."""
+    payloads = {str(button.get("payload")) for button in buttons}
+    return YES if {YES, NO} <= payloads and could_be_a_yes(text) else None
+
+
+# The words that may stand beside a choice's number in a message that only names the choice.
+_POINTING_WORDS = frozenset(
+    "the that this one its it s is number no nr inv ord invoice order please pls plz ok okay yes yeah yep sure "
+    "um uh oh i mean meant".split()
+)
+_NUMBER = re.compile(r"\d{4,}")
+
+
+def payload_naming(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
+    """The payload of the one button whose title has the number the message names, when the message says nothing
+    else (`_POINTING_WORDS` aside)."""
+    numbers = set(_NUMBER.findall(text))
+    rest = set(_NOT_WORDS.sub(" ", _NUMBER.sub(" ", text.lower())).split()) - _POINTING_WORDS
+    if len(numbers) != 1 or rest or text.lstrip().startswith("/"):
+        return None
+    number = numbers.pop()
+    payloads = {
+        str(button.get("payload"))
+        for button in buttons
+        if button.get("payload") and number in _NUMBER.findall(str(button.get("title") or ""))
     }
     return payloads.pop() if len(payloads) == 1 else None

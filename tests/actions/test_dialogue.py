@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import Engine
 
-from actions.answers import read_yes_no
+from assistant.yes_no import read_yes_no
 from actions.dialogue import FORM_SLOTS, ActionStop
 from actions.order_changes import (
     ActionAskReturnConfirmed,
@@ -286,8 +286,9 @@ async def test_where_another_order_is_at_a_confirmation_is_answered_and_the_ques
     (the question is asked again about A); "sorry, I meant B" is still a correction."""
     first, other = alice.orders["pending"], alice.orders["shipped"]
 
-    def at_the_question(text: str, intent: str) -> Tracker:
+    def at_the_question(text: str, intent: str, second: str = "nlu_fallback") -> Tracker:
         latest = {"text": text, "intent": {"name": intent, "confidence": 0.5}, "entities": [], "metadata": {}}
+        latest["intent_ranking"] = [{"name": intent, "confidence": 0.37}, {"name": second, "confidence": 0.28}]
         events = [
             ActionExecuted("action_listen"),
             UserUttered(f"cancel {first[4:]}", latest),
@@ -309,6 +310,10 @@ async def test_where_another_order_is_at_a_confirmation_is_answered_and_the_ques
     )
     assert kept["order_number"] == first and kept.get("cancel_confirmed") is None, kept
     assert other in said and "change_refused" not in kept, said
+    # Out of scope to the NLU, the status its second reading: the question shape and the number settle it.
+    aside = at_the_question(f"hold on where's {other[4:]} at", "out_of_scope", second="order_status")
+    kept, said = await validate(ValidateCancelForm(), aside, domain)
+    assert kept["order_number"] == first and other in said, (kept, said)
     corrected, _ = await validate(
         ValidateCancelForm(), at_the_question(f"sorry, I meant {other[4:]}", "inform"), domain
     )

@@ -134,6 +134,21 @@ def test_a_noun_the_request_named_is_pointed_back_at() -> None:
     assert read_in_context(other, request, previous_was_request=True) == Reading.of((other, None))
 
 
+def test_a_bare_question_word_after_a_record_asks_about_what_the_reply_said() -> None:
+    """ "when?" after "Order ORD-10235 … is packed and will be handed to the carrier shortly": read with that reply
+    (its record tokens left out) as an unsure policy question; with no reply, or after a documents' answer, as
+    before; a question with more words is no bare question."""
+    reply = "Order ORD-10235 (3 × Stoneware dinner set, €282.00) is packed and will be handed to the carrier shortly."
+    asked = read_in_context("when?", "and 10235?", previous_was_request=True, reply=reply)
+    [(question, policy_confidence)] = asked.asked
+    assert question.endswith("is packed and will be handed to the carrier shortly. when?") and policy_confidence == 0.0
+    assert "10235" not in question and "282" not in question
+    assert read_in_context("ok how long tho", "and 10235?", True, reply).asked[0][0].endswith("how long tho")
+    assert read_in_context("when?", "and 10235?", previous_was_request=True) == Reading.of(("when?", None))
+    longer = "when do parcels usually ship"
+    assert read_in_context(longer, "and 10235?", True, reply) == Reading.of((longer, None))
+
+
 def test_a_follow_up_may_open_with_a_filler_and_be_longer() -> None:
     """ "ok what about glasses then" continues as much as "what about glasses"; a longer continuation is
     asked with the question before it first (a policy question), alone second (as the NLU read it)."""

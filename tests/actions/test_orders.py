@@ -375,3 +375,30 @@ async def test_a_refused_change_corrected_with_another_order_is_started_again_fo
     asked = await run(ActionAnswerFromDocuments(), after_refusal(f"oh right. what about {meant[4:]} then", meant))
     assert {"event": "followup", "timestamp": None, "name": "return_form"} in asked.events, asked.events
     assert not asked.text
+
+
+async def test_a_correction_after_a_refusal_in_a_message_of_two_requests_is_the_change_again(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    """ "cancel 10216 and also what do i still owe you" — refused, then the balance — and "i meant 10291": the
+    refusal was in the previous message's first part (each part is a user event of its own, "ID", "ID-1")."""
+    shipped, meant = alice.orders["shipped"], alice.orders["paid"]
+    cancel = {"intent": {"name": "order_cancel", "confidence": 0.99}, "entities": [], "metadata": {}}
+    balance = {"intent": {"name": "invoice_balance", "confidence": 0.99}, "entities": [], "metadata": {}}
+    text = f"ah it already went out? my bad, i meant {meant[4:]}"
+    latest = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.2}, "entities": [], "metadata": {}}
+    events = [
+        ActionExecuted("action_listen"),
+        {**UserUttered(f"cancel {shipped[4:]}", cancel), "message_id": "a1b2"},
+        ActionExecuted("cancel_form"),
+        SlotSet("order_number", shipped),
+        SlotSet("change_refused", True),
+        {**UserUttered("and also what do i still owe you", balance), "message_id": "a1b2-1"},
+        ActionExecuted("action_invoice_balance"),
+        ActionExecuted("action_listen"),
+        {**UserUttered(text, latest), "message_id": "c3d4"},
+    ]
+    tracker = make_tracker(customer_id=alice.customer_id, text=text, intent="nlu_fallback", events=events)
+    corrected = await run(ActionAnswerFromDocuments(), tracker)
+    assert {"event": "followup", "timestamp": None, "name": "cancel_form"} in corrected.events, corrected.events
+    assert not corrected.text

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from engine.typed_buttons import last_buttons, payload_for
+from engine.typed_buttons import last_buttons, payload_for, payload_naming, yes_payload_for
 
 PERSON = [{"title": "Yes, a person please", "payload": "/human_handoff"}, {"title": "No, thanks", "payload": "/deny"}]
 SHOW_MINE = [{"title": "Show mine", "payload": "/leave_balance"}]
@@ -58,3 +58,51 @@ def test_only_the_reply_being_answered_counts() -> None:
 def test_a_long_message_is_never_read_as_a_title() -> None:
     long_title = [{"title": "please show me my own leave balance for this year", "payload": "/leave_balance"}]
     assert payload_for("please show me my own leave balance for this year", long_title) is None
+
+
+YES_NO = [{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+
+
+@pytest.mark.parametrize(
+    "text", ["ok cool. yes, book the vacation", "right, back to the return then - yes go ahead", "yup sounds good 👍"]
+)
+def test_a_clear_yes_to_a_yes_no_question_is_its_yes_button(text: str) -> None:
+    assert yes_payload_for(text, YES_NO) == "/affirm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes cancel 10263 please",  # names the order: the form reads which
+        "no, make it friday",  # a no is left to the forms (it often corrects)
+        "ok, do i have to pay to send it back?",  # a question first
+        "maybe later",
+        "what's my balance",
+    ],
+)
+def test_anything_but_a_clear_yes_without_a_number_is_left_to_the_nlu(text: str) -> None:
+    assert yes_payload_for(text, YES_NO) is None
+
+
+def test_a_yes_is_a_click_only_where_a_yes_no_question_was_asked() -> None:
+    assert yes_payload_for("yes please", PERSON) is None  # the person's offer: its own titles decide
+    assert yes_payload_for("yes please", SHOW_MINE) is None
+    assert yes_payload_for("yes please", []) is None
+
+
+TO_PAY = [
+    {"title": "INV-50081 · €38.00", "payload": '/invoice_pay{"invoice_number": "INV-50081"}'},
+    {"title": "INV-50180 · €42.00", "payload": '/invoice_pay{"invoice_number": "INV-50180"}'},
+]
+
+
+@pytest.mark.parametrize("text", ["the 50180 one", "50180", "INV-50180 please", "that one, 50180"])
+def test_a_choice_named_by_its_number_is_its_button(text: str) -> None:
+    assert payload_naming(text, TO_PAY) == '/invoice_pay{"invoice_number": "INV-50180"}'
+
+
+@pytest.mark.parametrize(
+    "text", ["when is 50180 due", "the 50180 one and the 50081 one", "the 50999 one", "pay it", "/inform"]
+)
+def test_a_number_with_more_to_say_or_no_choice_of_it_is_left_to_the_nlu(text: str) -> None:
+    assert payload_naming(text, TO_PAY) is None
