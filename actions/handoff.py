@@ -14,6 +14,7 @@ If the ticket cannot be stored, the user still gets the team's other contacts.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -43,6 +44,11 @@ MESSAGE_FORM = HANDOFF_MESSAGE_FORM
 # Intents that are not the message for the team (answered by the form's rules instead).
 NOT_A_MESSAGE = frozenset({"stop", "human_handoff", "greet", "affirm", "deny", "help", "bot_challenge", "thank"})
 SHORT_QUESTION_WORDS = 8
+# A question's opening word, after the fillers a message may start with ("wait", "ok so", "hold on").
+QUESTION_OPENING_RE = re.compile(
+    r"(?i)^\W*(?:(?:ok(?:ay)?|so|wait|hold on|hang on|um+|uh+|oh|and|but|sorry)\b\W*)*"
+    r"(?:how|what|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would)\b"
+)
 # "I want to talk to someone" again is not the message, but "The fire pit I got has a crack in the
 # bowl, can someone call me" is, though the NLU hears the request for a person in both: past this
 # many words, or with an order number or e-mail address in it, the message says more than the request.
@@ -179,6 +185,11 @@ class ActionLeaveHandoffMessage(Action):
         return [SlotSet(MESSAGE_SLOT, None)]
 
 
+def is_short_question(text: str) -> bool:
+    """A question of a few words, by its question mark or by the word it opens with ("wait when do u open again")."""
+    return len(text.split()) <= SHORT_QUESTION_WORDS and bool(text.endswith("?") or QUESTION_OPENING_RE.match(text))
+
+
 class ValidateHandoffMessageForm(FormValidationAction):
     """The message for the team: what the person writes, unless it is a question or the request again.
 
@@ -202,6 +213,8 @@ class ValidateHandoffMessageForm(FormValidationAction):
             return {}
         if intent in NOT_A_MESSAGE and len(text.split()) <= REQUEST_AGAIN_MAX_WORDS and not message.get("entities"):
             return {}
-        if text.endswith("?") and len(text.split()) <= SHORT_QUESTION_WORDS and intent != "inform":
+        if is_short_question(text) and intent != "inform" and not message.get("entities"):
+            # "wait when do u open again": not the message; the team's hours again, then the form asks for it
+            dispatcher.utter_message(response="utter_team_offline", hours=formatting.opening_hours(business_hours()))
             return {}
         return {MESSAGE_SLOT: text[:2000]}

@@ -88,7 +88,9 @@ def status_asked_aside(tracker: Tracker, number: str, confirm_slot: str) -> str 
     # status question (0.28) to the NLU; its question shape and the order it names settle it.
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     readings = [intent, *likeliest_readings(tracker.latest_message, STATUS_READINGS)]
-    if ActionOrderStatus.intent not in readings or not ASKS_RE.search(spoken_part(tracker.latest_message.get("text") or "")):
+    if ActionOrderStatus.intent not in readings or not ASKS_RE.search(
+        spoken_part(tracker.latest_message.get("text") or "")
+    ):
         return None
     before = order_in_focus_before_this_message(tracker)
     return before if before is not None and before != number else None

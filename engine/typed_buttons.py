@@ -94,8 +94,38 @@ def yes_payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | No
 
 # The words that may stand beside a choice's number in a message that only names the choice.
 _POINTING_WORDS = frozenset(
-    "the that this one its it s is number no nr inv ord invoice order please pls plz ok okay yes yeah yep sure "
-    "um uh oh i mean meant".split()
+    [
+        "the",
+        "that",
+        "this",
+        "one",
+        "its",
+        "it",
+        "s",
+        "is",
+        "number",
+        "no",
+        "nr",
+        "inv",
+        "ord",
+        "invoice",
+        "order",
+        "please",
+        "pls",
+        "plz",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "yep",
+        "sure",
+        "um",
+        "uh",
+        "oh",
+        "i",
+        "mean",
+        "meant",
+    ]
 )
 _NUMBER = re.compile(r"\d{4,}")
 

@@ -17,7 +17,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import Engine
 
-from assistant.yes_no import read_yes_no
 from actions.dialogue import FORM_SLOTS, ActionStop
 from actions.order_changes import (
     ActionAskReturnConfirmed,
@@ -26,6 +25,7 @@ from actions.order_changes import (
     ValidateCancelForm,
     ValidateReturnForm,
 )
+from assistant.yes_no import read_yes_no
 from backoffice.domain import InvoiceStatus, OrderStatus
 from backoffice.sql.billing import SqlBilling
 from backoffice.sql.orders import SqlOrders

@@ -188,6 +188,9 @@ async def test_with_redact_tracker_a_left_message_is_masked(
         ("My bench from ORD-10234 is wobbly", "order_status", True),
         ("someone call me about ORD-10234", "human_handoff", True),  # short, but it names the order
         ("when are you open?", "ask_policy", False),
+        ("wait when do u open again", "out_of_scope", False),  # a question by its opening word
+        ("why was I charged twice for ORD-10234", "ask_policy", True),  # it names the order: for the team
+        ("my parcel never came. when can someone look into it, please let me know", "out_of_scope", True),
     ],
 )
 async def test_the_message_for_the_team_is_what_says_more_than_the_request(
@@ -202,8 +205,11 @@ async def test_the_message_for_the_team_is_what_says_more_than_the_request(
         active_loop="handoff_message_form",
         entities=entities,
     )
-    extracted = await ValidateHandoffMessageForm().extract_handoff_message(CollectingDispatcher(), tracker, domain)
+    dispatcher = CollectingDispatcher()
+    extracted = await ValidateHandoffMessageForm().extract_handoff_message(dispatcher, tracker, domain)
     assert extracted == ({"handoff_message": text} if taken else {})
+    if not taken and intent not in ("human_handoff",):  # a question not taken: the team's hours are said again
+        assert [m.get("response") for m in dispatcher.messages] == ["utter_team_offline"], dispatcher.messages
 
 
 @pytest.mark.parametrize(
