@@ -34,13 +34,14 @@ from actions.follow_ups import (
     last_reply,
     read_in_context,
     user_messages,
+    without_records,
 )
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog, formatting
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
-from backoffice.domain import INVOICE_NUMBER_RE, ORDER_NUMBER_RE, normalise_invoice_number
+from backoffice.domain import normalise_invoice_number
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
 from knowledge.service import is_warm, shared_service, warm_up
@@ -150,8 +151,7 @@ async def the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker) -
         return []
     # Order and invoice numbers are the back office's business: no document names them, so they would only
     # count as words the documents do not know.
-    text = tracker.latest_message.get("text") or ""
-    text = INVOICE_NUMBER_RE.sub(" ", ORDER_NUMBER_RE.sub(" ", text)).strip()
+    text = without_records(tracker.latest_message.get("text") or "")
     try:
         question, result, confident = await answer_in_context(tracker, text, POLICY_QUESTION, 0.0)
     except Exception:  # the documents are a bonus here: the request is carried out all the same

@@ -47,8 +47,15 @@ ASKS_RE = re.compile(
 BARE_QUESTION_RE = re.compile(
     r"(?i)^(?:how long|how much|how come|how so|when|why|where|how)\b[\s?!.]*(?:tho|though|then|exactly)?[\s?!.]*$"
 )
-# Tokens of a reply that name a record (ORD-10235, €282.00, 12): no document speaks of them.
-_RECORD_TOKEN_RE = re.compile(r"\S*\d\S*")
+# What names a record — ORD-10235, INV-50180, LR-00361, an e-mail address, €282.00, a bare number of four digits or
+# more: no document speaks of it, so in an earlier turn read with a message it only counts as words the documents
+# do not know ("cancel LR-00361 pls" … "do i get those days back straight away?").
+RECORD_RE = re.compile(r"(?i)\b(?:ord|inv|lr|rma|h)-?\d+\b|\S+@\S+|[€$£]\s?\d[\d.,]*|\b\d{4,}\b")
+
+
+def without_records(text: str) -> str:
+    """The text with what names a record left out (`RECORD_RE`)."""
+    return " ".join(RECORD_RE.sub(" ", text).split())
 # How far down a message's readings the request it continues may be (the first two: "that's hilarious lol" after
 # an order's status, out of scope with the status far below, is not the status again), and what is no request.
 CONTINUING_READINGS = 2
@@ -97,12 +104,12 @@ def read_in_context(
     to the request (as unsure a policy question as any)."""
     core = spoken_part(text)
     if previous_was_request and reply and BARE_QUESTION_RE.match(core):
-        return Reading.of((f"{_RECORD_TOKEN_RE.sub(' ', reply)} {core}", 0.0))
+        return Reading.of((f"{without_records(reply)} {core}", 0.0))
     words = len(core.split())
     continues = bool(CONTINUATION_RE.match(core))
     if not previous or words > MAY_LEAN_WORDS:
         return Reading.of((text, None))
-    together = f"{previous} {core}"
+    together = f"{without_records(previous)} {core}"
     if previous_was_request and not continues:
         if points_back(core, previous):  # "that link" is the one just sent: read with it first
             return Reading.of((together, 0.0), (text, None))
