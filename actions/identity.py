@@ -187,6 +187,12 @@ class ValidateVerifyForm(FormValidationAction):
             slots["order_number"] = reference
             if not tracker.get_slot("pending_request"):
                 slots["pending_request"] = "order_status"
+        elif not tracker.get_slot("pending_request"):
+            # A check started by an invoice alone ("got a letter saying INV-50082 is overdue??") was about that
+            # invoice: it is shown after the check. (With a request waiting, the invoice only identified the person:
+            # a balance is still the whole account's.)
+            slots["invoice_number"] = reference
+            slots["pending_request"] = "invoice_due"
         return slots
 
 

@@ -183,10 +183,16 @@ async def test_email_answer_after_the_order_number_verifies(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
 ) -> None:
     assert alice.open_invoice is not None
-    tracker = form_tracker(make_tracker, alice.email, "verify_email", verify_reference=alice.open_invoice)
+    tracker = form_tracker(
+        make_tracker, alice.email, "verify_email", verify_reference=alice.open_invoice, pending_request="invoice_balance"
+    )
     reply = await run(ValidateVerifyForm(), tracker)
     assert reply.slots["customer_verified"] is True
     assert "invoice_number" not in reply.slots  # verified with it; a balance is still the whole account (issue 21.4)
+    # With nothing asked, the check was about the invoice given: it is shown after the check.
+    tracker = form_tracker(make_tracker, alice.email, "verify_email", verify_reference=alice.open_invoice)
+    alone = await run(ValidateVerifyForm(), tracker)
+    assert alone.slots["invoice_number"] == alice.open_invoice and alone.slots["pending_request"] == "invoice_due"
 
 
 async def test_order_number_answer_after_the_email_verifies(
