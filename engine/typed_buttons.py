@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assistant.yes_no import read_yes_no
+from assistant.yes_no import YES_EMOJI, read_yes_no
 
 _NOT_WORDS = re.compile(r"[^\w€£$]+")
 
@@ -79,11 +79,20 @@ def payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
 
 YES, NO = "/affirm", "/deny"
 _DIGIT = re.compile(r"\d")
+# Up to this many words a yes of any kind is one ("ok", "sure thing"); past it, a word that only says yes is needed.
+SHORT_YES_WORDS = 2
+_SAYS_YES = re.compile(
+    r"(?i)\b(?:yes|yess+|yeah|yea|yep|yup|ya|yah|sure|go ahead|go for it|do it|please do|sounds good)\b"
+)
 
 
 def could_be_a_yes(text: str) -> bool:
-    """A clear yes naming no number, not a payload: what `yes_payload_for` may read as the yes button."""
-    return not text.lstrip().startswith("/") and not _DIGIT.search(text) and read_yes_no(text) is True
+    """A clear yes naming no number, not a payload: what `yes_payload_for` may read as the yes button. A longer
+    message needs a word that only says yes: "ok then book it as sick leave, just the morning" asks for the
+    booking in other words (the summary is shown again and confirmed), "ok cool. yes, book the vacation" answers."""
+    if text.lstrip().startswith("/") or _DIGIT.search(text) or read_yes_no(text) is not True:
+        return False
+    return len(text.split()) <= SHORT_YES_WORDS or bool(_SAYS_YES.search(text) or YES_EMOJI & set(text))
 
 
 def yes_payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:

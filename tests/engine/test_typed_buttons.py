@@ -64,7 +64,14 @@ YES_NO = [{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payl
 
 
 @pytest.mark.parametrize(
-    "text", ["ok cool. yes, book the vacation", "right, back to the return then - yes go ahead", "yup sounds good 👍"]
+    "text",
+    [
+        "ok cool. yes, book the vacation",
+        "right, back to the return then - yes go ahead",
+        "yup sounds good 👍",
+        "ok 👍",
+        "k",
+    ],
 )
 def test_a_clear_yes_to_a_yes_no_question_is_its_yes_button(text: str) -> None:
     assert yes_payload_for(text, YES_NO) == "/affirm"
@@ -78,6 +85,7 @@ def test_a_clear_yes_to_a_yes_no_question_is_its_yes_button(text: str) -> None:
         "ok, do i have to pay to send it back?",  # a question first
         "maybe later",
         "what's my balance",
+        "ok then book it as sick leave, just the morning",  # the request in other words: the summary again
     ],
 )
 def test_anything_but_a_clear_yes_without_a_number_is_left_to_the_nlu(text: str) -> None:
