@@ -167,6 +167,28 @@ class ActionAskWhichOrder(CustomerAction, ABC):
         return []
 
 
+# The actions that show a customer's records, and the one that lists the open invoices' due dates.
+ORDER_ACTIONS = frozenset({"action_order_status"})
+INVOICE_ACTIONS = frozenset({"action_invoice_due", "action_invoice_balance", "action_invoice_pay"})
+INVOICES_DUE_ACTION = "action_invoice_due"
+
+
+def last_record_shown(tracker: Tracker) -> str | None:
+    """The action that last showed an order or an invoice before the latest message, if one did."""
+    for event in reversed(tracker.events[: latest_user_index(tracker)]):
+        if event.get("event") == "action" and event.get("name") in ORDER_ACTIONS | INVOICE_ACTIONS:
+            return str(event["name"])
+    return None
+
+
+def latest_user_index(tracker: Tracker) -> int:
+    """Where the latest user message is among the events (their length when there is none)."""
+    return next(
+        (i for i in range(len(tracker.events) - 1, -1, -1) if tracker.events[i].get("event") == "user"),
+        len(tracker.events),
+    )
+
+
 class ActionWrongOrder(CustomerAction):
     """ "That's not my order": forget the order in focus and offer the customer's own."""
 
@@ -195,6 +217,9 @@ class ActionWrongOrder(CustomerAction):
                 return []
             dispatcher.utter_message(text=describe(order, date.today()))
             return [SlotSet("order_number", order.number)]
+        if last_record_shown(tracker) in INVOICE_ACTIONS:
+            # "and the other one?" after an invoice's due date: the other invoices, not a wrong order
+            return [SlotSet("invoice_number", None), FollowupAction(INVOICES_DUE_ACTION)]
         recent = await call(orders_port().list_orders, customer_id, 5)
         if not recent:
             dispatcher.utter_message(response="utter_wrong_order_no_orders")

@@ -156,6 +156,32 @@ async def test_wrong_order_forgets_it_and_offers_own_orders(
     assert {button["payload"].split('"')[-2] for button in reply.buttons} == own
 
 
+async def test_the_other_one_after_an_invoice_is_the_other_invoices_not_a_wrong_order(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount
+) -> None:
+    """ "and the other one?" (read as "wrong order") after an invoice's due date: the open invoices' due dates;
+    after an order's status, the customer's orders to choose from, as before."""
+    assert alice.open_invoice is not None
+
+    def after(action: str, asked: str) -> Tracker:
+        parse = {"intent": {"name": "wrong_order", "confidence": 0.69}, "entities": [], "metadata": {}}
+        events = [
+            ActionExecuted("action_listen"),
+            UserUttered(asked, parse),
+            ActionExecuted(action),
+            ActionExecuted("action_listen"),
+            UserUttered("and the other one?", parse),
+        ]
+        slots = {"invoice_number": alice.open_invoice}
+        return make_tracker(customer_id=alice.customer_id, text="and the other one?", events=events, slots=slots)
+
+    invoices = await run(ActionWrongOrder(), after("action_invoice_due", f"when do i have to pay {alice.open_invoice}"))
+    assert invoices.followups == ["action_invoice_due"] and invoices.slots["invoice_number"] is None
+    assert not invoices.messages
+    orders = await run(ActionWrongOrder(), after("action_order_status", f"where is {alice.orders['paid']}"))
+    assert not orders.followups and orders.buttons
+
+
 class Proposal:
     """What the customer sees when a cancel or return form takes `number`: the refusal, or the question."""
 
