@@ -184,7 +184,11 @@ async def test_email_answer_after_the_order_number_verifies(
 ) -> None:
     assert alice.open_invoice is not None
     tracker = form_tracker(
-        make_tracker, alice.email, "verify_email", verify_reference=alice.open_invoice, pending_request="invoice_balance"
+        make_tracker,
+        alice.email,
+        "verify_email",
+        verify_reference=alice.open_invoice,
+        pending_request="invoice_balance",
     )
     reply = await run(ValidateVerifyForm(), tracker)
     assert reply.slots["customer_verified"] is True
