@@ -56,6 +56,8 @@ RECORD_RE = re.compile(r"(?i)\b(?:ord|inv|lr|rma|h)-?\d+\b|\S+@\S+|[€$£]\s?\d
 def without_records(text: str) -> str:
     """The text with what names a record left out (`RECORD_RE`)."""
     return " ".join(RECORD_RE.sub(" ", text).split())
+
+
 # How far down a message's readings the request it continues may be (the first two: "that's hilarious lol" after
 # an order's status, out of scope with the status far below, is not the status again), and what is no request.
 CONTINUING_READINGS = 2
@@ -63,8 +65,10 @@ FALLBACK = "nlu_fallback"
 POLICY_QUESTION = "ask_policy"
 # Answers to a form's questions, passed over when looking for the request a message continues.
 FORM_ANSWERS = frozenset({"inform", "affirm", "deny"})
-# How many earlier user messages are looked at for that request.
-LOOK_BACK = 3
+# How many earlier user messages are looked at for that request: a cancellation asked before the identity check
+# is followed by the number, a question aside, the e-mail address and the yes ("will i be charged anything for
+# this" comes five messages after "pls cancel order 10297").
+LOOK_BACK = 6
 # A message of at most this many words that continues is read only with the turn before it.
 FOLLOW_UP_MAX_WORDS = 6
 # A message this short that the documents cannot answer alone is asked again with the turn before it.

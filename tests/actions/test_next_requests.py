@@ -170,6 +170,18 @@ def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_le
         text=follow_up, intent="nlu_fallback", events=asked_plainly, slots={"last_question": "do u take paypal?"}
     )
     assert earlier_turn(plain) == ("do u take paypal?", False)
+    # The request before a longer check — the number, a question aside, the e-mail address, the yes — is still it.
+    longer = [
+        *events[:4],
+        ActionExecuted("action_listen"),
+        UserUttered("INV-50285", parsed("inform")),
+        ActionExecuted("verify_form"),
+        *events[4:-2],
+        ActionExecuted("action_listen"),
+        UserUttered("yeah do it", parsed("affirm")),
+        *events[-2:],
+    ]
+    assert earlier_turn(make_tracker(text=follow_up, intent="nlu_fallback", events=longer)) == (request, True)
 
 
 @pytest.mark.parametrize(
