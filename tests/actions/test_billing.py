@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Action, Tracker
 from sqlalchemy import Engine
 
-from actions.billing import ActionInvoiceBalance, ActionInvoiceDue, ActionInvoicePay, invoice_line, totals
+from actions.billing import ActionInvoiceBalance, ActionInvoiceDue, ActionInvoicePay, held_in_hand, invoice_line, totals
 from assistant import catalog, formatting
 from assistant.identity import read_payment_token
 from assistant.settings import Settings
@@ -297,6 +297,23 @@ async def test_pay_asked_before_the_identity_check_is_for_the_invoice_given_to_i
         customer_id=alice.customer_id, slots=carried, text="pay my invoice", intent="invoice_pay"
     )
     assert (await run(ActionInvoicePay(), asked_again)).text == "Which invoice would you like to pay?"
+
+
+def test_the_late_one_among_several_is_the_one_verified_with(
+    make_tracker: Callable[..., Tracker], alice: DemoAccount, app_billing: SqlBilling
+) -> None:
+    """ "gimme a link to pay the late one" with two overdue, after being verified with one of them: that one; a
+    plain "pay my invoice", or an invoice verified with that is not among them, leaves the choice to the person."""
+    owed = app_billing.list_open_invoices(alice.customer_id)
+    assert len(owed) > 1
+    given = owed[-1].number
+
+    def asking(text: str, verified_with: str) -> Tracker:
+        return make_tracker(customer_id=alice.customer_id, slots={"verify_reference": verified_with}, text=text)
+
+    assert held_in_hand(asking("ok gimme a link to pay the late one", given), owed) == [owed[-1]]
+    assert held_in_hand(asking("pay my invoice", given), owed) == []
+    assert held_in_hand(asking("pay the overdue invoice", "INV-99999"), owed) == []
 
 
 async def test_pay_of_another_customers_invoice_gives_no_link(
