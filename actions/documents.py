@@ -28,6 +28,7 @@ from actions.employee import others_records_asked, own_records_only
 from actions.follow_ups import (
     FALLBACK,
     POLICY_QUESTION,
+    asks_what_follows,
     continued_request,
     earlier_turn,
     is_hypothetical,
@@ -131,7 +132,8 @@ def asks_a_question_too(tracker: Tracker) -> bool:
     gets delivered?"), or a request it was not sure of with the policy question a strong second reading ("can i
     pay it off in a few chunks instead of all at once?", invoice_pay 0.60, ask_policy 0.30) or shaped as a
     question about what would happen ("if i dont use all my vacation this year do i lose it?", leave_balance
-    0.76: the rule is asked, not only the record). A request replayed as sure (a yes to "did you want to …?",
+    0.76: the rule is asked, not only the record) or what follows ("do i still have to pay the invoice for that
+    one?" after a cancellation, invoice_pay). A request replayed as sure (a yes to "did you want to …?",
     confidence 1.0) asks nothing else."""
     parse_data = tracker.latest_message
     intent = intent_of(tracker)
@@ -140,7 +142,11 @@ def asks_a_question_too(tracker: Tracker) -> bool:
     return (
         intent in TRANSACTIONAL_INTENTS
         and confidence_of(tracker) < 1.0
-        and (policy_share(parse_data) >= POLICY_SHARE_OF_A_REQUEST or is_hypothetical(parse_data.get("text") or ""))
+        and (
+            policy_share(parse_data) >= POLICY_SHARE_OF_A_REQUEST
+            or is_hypothetical(parse_data.get("text") or "")
+            or asks_what_follows(parse_data.get("text") or "")
+        )
     )
 
 

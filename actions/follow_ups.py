@@ -236,3 +236,16 @@ def is_hypothetical(text: str) -> bool:
 HYPOTHETICAL_RE = re.compile(
     r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also)\W+)*(?:if|even if|what happens if|suppose|supposing)\b"
 )
+
+
+def asks_what_follows(text: str) -> bool:
+    """A yes/no question about what follows for the person ("do i still have to pay the invoice for that one?",
+    "will i still get a bill for it?" after a cancellation), whatever request the NLU made of its words: the rule
+    is asked, not only the record. ("can i …" is left out: "can i pay my invoice?" is the request itself.)"""
+    return "?" in text and bool(WHAT_FOLLOWS_RE.match(text))
+
+
+WHAT_FOLLOWS_RE = re.compile(
+    r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also|wait)\W+)*(?:do|does|will|would|should)\s+(?:i|we)\s+"
+    r"(?:still\s+|also\s+|then\s+)?(?:have to|need to|get|be|lose|keep|owe)\b"
+)

@@ -281,6 +281,27 @@ async def test_a_pay_request_that_also_asks_a_question_gets_the_documents_answer
         assert "instalments" not in (await run(ActionInvoicePay(), sure)).text
 
 
+async def test_a_question_about_what_follows_read_as_a_request_gets_the_documents_answer_first(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, index_page: Callable[..., None]
+) -> None:
+    """ "do i still have to pay the invoice for it?" after a cancellation, a payment request to the NLU with no
+    policy reading to speak of: what follows is asked — the documents' answer, then the request's reply; the
+    request itself ("can i pay my invoice?") gets no aside."""
+    page = "# Cancelled orders\n\nYou do not have to pay the invoice of a cancelled order: the invoice is voided.\n"
+    index_page("cancelling.md", page)
+
+    def asking(text: str) -> Tracker:
+        ranking = [("invoice_pay", 0.85), ("ask_policy", 0.04)]
+        return make_tracker(
+            customer_id=alice.customer_id, text=text, intent="invoice_pay", confidence=0.85, ranking=ranking
+        )
+
+    reply = await run(ActionInvoicePay(), asking("do i still have to pay the invoice for it?"))
+    assert "voided" in reply.messages[0]["text"] and reply.messages[0]["custom"]["sources"], reply.text
+    assert reply.messages[-1]["response"] == "utter_which_invoice_to_pay"
+    assert "voided" not in (await run(ActionInvoicePay(), asking("can i pay my invoice?"))).text
+
+
 async def test_pay_asked_before_the_identity_check_is_for_the_invoice_given_to_it(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_billing: SqlBilling
 ) -> None:
