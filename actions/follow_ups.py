@@ -29,10 +29,9 @@ OPENING_FILLERS_RE = re.compile(
 # Words that say the message continues the one before.
 CONTINUATION_RE = re.compile(r"(?i)^(and|what about|how about|also|same for|what if|but what if|but if)\b")
 # Words that point back at something said before.
-REFERS_BACK_RE = re.compile(
-    r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him)\b"
-    r"|\b(?:the|that|this)\s+(?:\w+\s+)?ones?\b"  # "the one", "the overdue one", "that other one"
-)
+REFERS_BACK_RE = re.compile(r"(?i)\b(it|its|that|this|those|these|they|them|she|he|her|him)\b")
+# "the one", "the overdue one", "that other one": the thing just talked about, named as such.
+ONE_BEFORE_RE = re.compile(r"(?i)\b(?:the|that|this)\s+(?:\w+\s+)?ones?\b")
 # A noun the turn before named, taken up again with a determiner: "how long does the link work" after "send me
 # the link for the overdue one".
 NAMED_AGAIN_RE = re.compile(r"(?i)\b(?:the|that|this|those|these)\s+(\w{3,})")
@@ -111,7 +110,7 @@ def read_in_context(
         return Reading.of((f"{without_records(reply)} {core}", 0.0))
     words = len(core.split())
     continues = bool(CONTINUATION_RE.match(core))
-    if not previous or words > MAY_LEAN_WORDS:
+    if not previous or (words > MAY_LEAN_WORDS and not (previous_was_request and names_the_one_before(core))):
         return Reading.of((text, None))
     together = f"{without_records(previous)} {core}"
     if previous_was_request and not continues:
@@ -129,9 +128,21 @@ def read_in_context(
     return Reading.of((text, None), (together, None))
 
 
+def names_the_one_before(core: str) -> bool:
+    """ "the invoice for that one", "the overdue one": a message of any length that says which thing it means by
+    the one just talked about (a pronoun alone, in a longer question, as often refers to nothing: "is it
+    possible to …")."""
+    return bool(ONE_BEFORE_RE.search(core))
+
+
+def refers_back(core: str) -> bool:
+    """A pronoun, or "the one" (`names_the_one_before`)."""
+    return bool(REFERS_BACK_RE.search(core)) or names_the_one_before(core)
+
+
 def points_back(core: str, previous: str) -> bool:
     """Whether a message refers to something of the turn before: a pronoun, "the one", or a noun it named."""
-    if REFERS_BACK_RE.search(core):
+    if refers_back(core):
         return True
     named_before = {word.lower() for word in re.findall(r"\w+", previous)}
     return any(match.group(1).lower() in named_before for match in NAMED_AGAIN_RE.finditer(core))
@@ -191,7 +202,7 @@ def continued_request(tracker: Tracker, text: str, readings: int = CONTINUING_RE
     at 0.25). The request flow goes on; it is not a policy question. A message whose likeliest reading is a
     policy question ("how long does that link work for?") is one."""
     request = earlier_request(tracker)
-    if request is None or not REFERS_BACK_RE.search(spoken_part(text)):
+    if request is None or not refers_back(spoken_part(text)):
         return None
     kind = request[1].split("_")[0]
     likeliest = likeliest_readings(tracker.latest_message, readings)

@@ -132,6 +132,14 @@ def test_a_noun_the_request_named_is_pointed_back_at() -> None:
     )
     other = "what does the return policy say about candles"
     assert read_in_context(other, request, previous_was_request=True) == Reading.of((other, None))
+    # "that one" says which thing it means at any length; a pronoun in a longer question may refer to nothing.
+    cancelled = "cancel my pending order 10295 pls, double ordered by mistake"
+    longer = "do i still have to pay the invoice for that one?"
+    assert read_in_context(longer, cancelled, previous_was_request=True) == Reading.of(
+        (f"cancel my pending order pls, double ordered by mistake {longer}", 0.0), (longer, None)
+    )
+    vague = "is it possible to pay for the rest of the things later on?"
+    assert read_in_context(vague, cancelled, previous_was_request=True) == Reading.of((vague, None))
 
 
 def test_a_bare_question_word_after_a_record_asks_about_what_the_reply_said() -> None:
