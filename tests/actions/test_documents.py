@@ -122,24 +122,34 @@ def test_a_question_pointing_back_is_read_with_the_one_before_as_a_policy_questi
     assert read_in_context(remark, previous) == Reading.of((remark, None), (f"{previous} {remark}", None))
 
 
-def test_a_noun_the_request_named_is_pointed_back_at() -> None:
-    """ "how long does the link work" after "send me the link for the overdue one" is about that link (alone
-    it finds how long chat transcripts are kept); "the return policy" after a payment request is not."""
-    request = "send me the link for the overdue one"
-    again = "how long does the link work"
-    assert read_in_context(again, request, previous_was_request=True) == Reading.of(
-        (f"{request} {again}", 0.0), (again, None)
-    )
-    other = "what does the return policy say about candles"
-    assert read_in_context(other, request, previous_was_request=True) == Reading.of((other, None))
-    # "that one" says which thing it means at any length; a pronoun in a longer question may refer to nothing.
-    cancelled = "cancel my pending order 10295 pls, double ordered by mistake"
-    longer = "do i still have to pay the invoice for that one?"
-    assert read_in_context(longer, cancelled, previous_was_request=True) == Reading.of(
-        (f"cancel my pending order pls, double ordered by mistake {longer}", 0.0), (longer, None)
-    )
-    vague = "is it possible to pay for the rest of the things later on?"
-    assert read_in_context(vague, cancelled, previous_was_request=True) == Reading.of((vague, None))
+LINK_ASKED = "send me the link for the overdue one"
+CANCELLED = "cancel my pending order 10295 pls, double ordered by mistake"
+PAY_THAT_ONE = "do i still have to pay the invoice for that one?"
+
+
+@pytest.mark.parametrize(
+    ("message", "requested", "asked"),
+    [
+        # "the link" the request named: read with it first (alone it finds how long chat transcripts are kept)
+        ("how long does the link work", LINK_ASKED, ((f"{LINK_ASKED} how long does the link work", 0.0), None)),
+        ("what does the return policy say about candles", LINK_ASKED, (None,)),  # a question of its own
+        # "that one" says which thing it means at any length (the request's order number left out)…
+        (
+            PAY_THAT_ONE,
+            CANCELLED,
+            ((f"cancel my pending order pls, double ordered by mistake {PAY_THAT_ONE}", 0.0), None),
+        ),
+        # …a pronoun in a longer question may refer to nothing
+        ("is it possible to pay for the rest of the things later on?", CANCELLED, (None,)),
+    ],
+)
+def test_a_message_pointing_back_at_the_request_is_read_with_it(
+    message: str, requested: str, asked: tuple[tuple[str, float] | None, ...]
+) -> None:
+    """After a request, a message that points back — a noun it named, "that one" — is read with it first (an
+    unsure policy question), alone second; any other message alone, as the NLU read it."""
+    expected = Reading.of(*((message, None) if reading is None else reading for reading in asked))
+    assert read_in_context(message, requested, previous_was_request=True) == expected
 
 
 def test_a_bare_question_word_after_a_record_asks_about_what_the_reply_said() -> None:

@@ -180,28 +180,6 @@ def test_leave_request_through_the_form_is_pending_with_the_manager(conversation
     assert_status(line_of(status, request.number), LeaveStatus.PENDING, convo)
 
 
-def test_a_typed_yes_in_the_requests_words_at_the_summary_files_it(conversation, hr, staff, employee_token) -> None:
-    """ "ok cool. yes, book the vacation" at "Shall I send it …?": read alone, the NLU took it for a new request
-    and the summary was asked again (a seventh-set conversation); a clear yes at a yes/no question is the yes
-    button (engine/typed_buttons.py), so the request is filed once."""
-    employee = staff[0]
-    quote = quotable(hr, employee.employee_id, LeaveType.VACATION, single_days(hr), days=Decimal(1))
-    numbers_before = request_numbers(hr, employee.employee_id)
-    convo = conversation(employee_token(employee.employee_id))
-    summary = request_through_form(convo, "vacation", quote.start, quote.end)
-    assert {b["payload"] for b in convo.buttons} == CONFIRM_PAYLOADS, str(convo)
-    assert request_numbers(hr, employee.employee_id) == numbers_before, summary
-
-    done = convo.say("ok cool. yes, book the vacation")
-
-    new = [n for n in request_numbers(hr, employee.employee_id) if n not in numbers_before]
-    assert len(new) == 1 and new[0] in done, str(convo)
-    typed = [e for e in convo.tracker_events() if e["event"] == "user"][-1]
-    assert (typed["text"], typed["parse_data"]["intent"]["name"]) == ("ok cool. yes, book the vacation", "affirm")
-    convo.say(f"cancel {new[0]}")  # leave the employee's calendar as it was for the tests after this one
-    convo.say("/affirm")
-
-
 def test_leave_request_after_a_question_about_one_type_asks_the_kind(conversation, hr, staff, employee_token) -> None:
     """Asking about sick days is not a request for sick leave: the form still asks which kind."""
     employee = staff[0]
