@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backoffice_calls import billing_port, call
 from actions.customer import CustomerAction
 from actions.documents import the_question_too
+from actions.follow_ups import names_the_one_before
 from actions.order_corrections import orders_named
 from actions.orders import describe_orders
 from assistant import catalog, formatting
@@ -28,8 +29,6 @@ from backoffice.errors import NotFound
 # talking about INV-50114 means that one; after the list of four, it means "which?".
 FOCUS_SLOT = "invoice_number"
 OVERDUE_WORDS = re.compile(r"(?i)\b(overdue|late|past due|oldest)\b")
-# "the overdue one", "that late invoice": one invoice of a kind asked for.
-ONE_OF_A_KIND_RE = re.compile(r"(?i)\b(?:the|that|this)\s+(?:overdue|late|past due|oldest)\s+(?:one|invoice|bill)\b")
 
 
 def void_reply(invoice: Invoice) -> str:
@@ -88,7 +87,7 @@ def held_in_hand(tracker: Tracker, candidates: list[Invoice]) -> list[Invoice]:
     one of the invoices of that kind: with two overdue, "gimme a link to pay the late one" after being verified
     with INV-50081 means the one they had at hand. (Any other message with several candidates is asked about.)"""
     text = tracker.latest_message.get("text") or ""
-    if not ONE_OF_A_KIND_RE.search(text):
+    if not (OVERDUE_WORDS.search(text) and names_the_one_before(text)):
         return []
     verified_with = normalise_invoice_number(tracker.get_slot("verify_reference") or "")
     return [i for i in candidates if i.number == verified_with]

@@ -244,9 +244,9 @@ def is_hypothetical(text: str) -> bool:
     return "?" in text and bool(HYPOTHETICAL_RE.match(text))
 
 
-HYPOTHETICAL_RE = re.compile(
-    r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also)\W+)*(?:if|even if|what happens if|suppose|supposing)\b"
-)
+# The words a question may open with before it starts ("ok so if …", "wait will i …").
+_LEADING_FILLERS = r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also|wait)\W+)*"
+HYPOTHETICAL_RE = re.compile(_LEADING_FILLERS + r"(?:if|even if|what happens if|suppose|supposing)\b")
 
 
 def asks_what_follows(text: str) -> bool:
@@ -257,6 +257,6 @@ def asks_what_follows(text: str) -> bool:
 
 
 WHAT_FOLLOWS_RE = re.compile(
-    r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also|wait)\W+)*(?:do|does|will|would|should)\s+(?:i|we)\s+"
-    r"(?:still\s+|also\s+|then\s+)?(?:have to|need to|get|be|lose|keep|owe)\b"
+    _LEADING_FILLERS + r"(?:do|does|will|would|should)\s+(?:i|we)\s+(?:still\s+|also\s+|then\s+)?"
+    r"(?:have to|need to|get|be|lose|keep|owe)\b"
 )

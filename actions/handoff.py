@@ -14,7 +14,6 @@ If the ticket cannot be stored, the user still gets the team's other contacts.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -27,6 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.backoffice_calls import call, hr_port
 from actions.customer import channel_identity, proven_channel, verified_customer_id
 from actions.employee import identified_employee_id
+from actions.follow_ups import ASKS_RE, spoken_part
 from assistant import formatting
 from assistant.hours import BusinessHours, parse_hours
 from assistant.names import FAILURES_SLOT, HANDOFF_MESSAGE_FORM, HANDOFF_MESSAGE_SLOT
@@ -44,11 +44,6 @@ MESSAGE_FORM = HANDOFF_MESSAGE_FORM
 # Intents that are not the message for the team (answered by the form's rules instead).
 NOT_A_MESSAGE = frozenset({"stop", "human_handoff", "greet", "affirm", "deny", "help", "bot_challenge", "thank"})
 SHORT_QUESTION_WORDS = 8
-# A question's opening word, after the fillers a message may start with ("wait", "ok so", "hold on").
-QUESTION_OPENING_RE = re.compile(
-    r"(?i)^\W*(?:(?:ok(?:ay)?|so|wait|hold on|hang on|um+|uh+|oh|and|but|sorry)\b\W*)*"
-    r"(?:how|what|whats|when|where|which|who|why|can|could|do|does|did|is|are|will|would)\b"
-)
 # "I want to talk to someone" again is not the message, but "The fire pit I got has a crack in the
 # bowl, can someone call me" is, though the NLU hears the request for a person in both: past this
 # many words, or with an order number or e-mail address in it, the message says more than the request.
@@ -187,7 +182,7 @@ class ActionLeaveHandoffMessage(Action):
 
 def is_short_question(text: str) -> bool:
     """A question of a few words, by its question mark or by the word it opens with ("wait when do u open again")."""
-    return len(text.split()) <= SHORT_QUESTION_WORDS and bool(text.endswith("?") or QUESTION_OPENING_RE.match(text))
+    return len(text.split()) <= SHORT_QUESTION_WORDS and bool(text.endswith("?") or ASKS_RE.match(spoken_part(text)))
 
 
 class ValidateHandoffMessageForm(FormValidationAction):

@@ -28,6 +28,10 @@ NO_WORDS = (
 # A letter alone, as in a terminal's [y/n]: an answer only when it is the whole message ("y is it late" is not).
 LETTER_ANSWERS = {"y": True, "n": False}
 YES_START = re.compile(rf"^(?:{YES_WORDS})\b")
+# Words that say nothing but yes ("ok", "right", "fine" may open a message that goes on to ask for something else).
+SAYS_ONLY_YES = re.compile(
+    r"(?i)\b(?:yes|yess+|yeah|yea|yep|yup|ya|yah|sure|go ahead|go for it|do it|please do|sounds good)\b"
+)
 NO_START = re.compile(rf"^(?:oh |oops |hmm |wait |actually |uh |um )*(?:{NO_WORDS})\b")
 NEGATION = re.compile(r"\b(?:no|not|don'?t|do not|never|nope|nah|wait|hold on|actually|but)\b")
 HEDGE = re.compile(r"\b(?:maybe|perhaps|idk|not sure|dunno|i guess|unsure|hmm+)\b")

@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assistant.yes_no import YES_EMOJI, read_yes_no
+from assistant.yes_no import SAYS_ONLY_YES, YES_EMOJI, read_yes_no
 
 _NOT_WORDS = re.compile(r"[^\w€£$]+")
 
@@ -81,9 +81,6 @@ YES, NO = "/affirm", "/deny"
 _DIGIT = re.compile(r"\d")
 # Up to this many words a yes of any kind is one ("ok", "sure thing"); past it, a word that only says yes is needed.
 SHORT_YES_WORDS = 2
-_SAYS_YES = re.compile(
-    r"(?i)\b(?:yes|yess+|yeah|yea|yep|yup|ya|yah|sure|go ahead|go for it|do it|please do|sounds good)\b"
-)
 
 
 def could_be_a_yes(text: str) -> bool:
@@ -92,7 +89,7 @@ def could_be_a_yes(text: str) -> bool:
     booking in other words (the summary is shown again and confirmed), "ok cool. yes, book the vacation" answers."""
     if text.lstrip().startswith("/") or _DIGIT.search(text) or read_yes_no(text) is not True:
         return False
-    return len(text.split()) <= SHORT_YES_WORDS or bool(_SAYS_YES.search(text) or YES_EMOJI & set(text))
+    return len(text.split()) <= SHORT_YES_WORDS or bool(SAYS_ONLY_YES.search(text) or YES_EMOJI & set(text))
 
 
 def yes_payload_for(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
