@@ -72,6 +72,8 @@ LOOK_BACK = 6
 FOLLOW_UP_MAX_WORDS = 6
 # A message this short that the documents cannot answer alone is asked again with the turn before it.
 MAY_LEAN_WORDS = 10
+# How much of the assistant's reply to a request a question after it is read with (`reply_context`).
+REPLY_CONTEXT_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,13 @@ def read_in_context(
         return Reading.of((text, None))
     together = f"{without_records(previous)} {core}"
     if previous_was_request and not continues:
+        # The assistant's reply to the request says, in the documents' words, what a question about it is about
+        # ("how long till i get the money" after "Once it arrives we refund … to your original payment method").
+        asks_after_reply = bool(reply) and words <= MAY_LEAN_WORDS and bool(ASKS_RE.search(core))
+        with_reply = ((f"{reply_context(reply or '')} {core}", 0.0),) if asks_after_reply else ()
         if points_back(core, previous):  # "that link" is the one just sent: read with it first
-            return Reading.of((together, 0.0), (text, None))
-        return Reading.of((text, None))
+            return Reading.of((together, 0.0), *with_reply, (text, None))
+        return Reading.of((text, None), *with_reply)
     if (continues or words <= 2) and words <= FOLLOW_UP_MAX_WORDS:
         return Reading.of((together, 1.0))
     if continues:
@@ -126,6 +132,12 @@ def read_in_context(
         # any when read with the question before (the NLU's reading, out of scope, holds for it alone)
         return Reading.of((text, None), (together, 0.0))
     return Reading.of((text, None), (together, None))
+
+
+def reply_context(reply: str) -> str:
+    """The end of the assistant's reply, records left out: what it last said is what a question after it is about
+    (a list of invoices or orders before it would only add words)."""
+    return " ".join(without_records(reply).split()[-REPLY_CONTEXT_WORDS:])
 
 
 def names_the_one_before(core: str) -> bool:

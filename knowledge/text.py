@@ -25,7 +25,7 @@ _NEGATION_STUMPS = frozenset(
 _CHAT_WORDS = frozenset(
     """oh ok okay hey hi hello hiya btw pls plz thx thanks ty lol um uh hmm tho u ur ya yeah yep im ive
     dont cant wont didnt doesnt isnt arent wasnt youre theres thats hows wheres whens whos wanna gonna gotta
-    kinda sorta""".split()  # noqa: SIM905
+    kinda sorta b4 bc cuz coz gimme lemme idk tbh rn wat wut yo""".split()  # noqa: SIM905
 )
 STOPWORDS = _COMMON_WORDS | _NEGATION_STUMPS | _CHAT_WORDS
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")

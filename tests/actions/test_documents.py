@@ -23,7 +23,7 @@ from actions.documents import (
     abstain_reply,
     lower_bar,
 )
-from actions.follow_ups import Reading, read_in_context, spoken_part
+from actions.follow_ups import REPLY_CONTEXT_WORDS, Reading, read_in_context, spoken_part
 from assistant import catalog
 from assistant.identity import issue_channel_token
 from assistant.settings import Settings, get_settings
@@ -163,8 +163,35 @@ def test_a_bare_question_word_after_a_record_asks_about_what_the_reply_said() ->
     assert "10235" not in question and "282" not in question
     assert read_in_context("ok how long tho", "and 10235?", True, reply).asked[0][0].endswith("how long tho")
     assert read_in_context("when?", "and 10235?", previous_was_request=True) == Reading.of(("when?", None))
-    longer = "when do parcels usually ship"
-    assert read_in_context(longer, "and 10235?", True, reply) == Reading.of((longer, None))
+    longer = "when do parcels usually ship"  # no bare question: alone first, with the reply's words second
+    assert read_in_context(longer, "and 10235?", True, reply).asked[0] == (longer, None)
+
+
+def test_a_question_after_a_request_is_read_with_the_assistants_reply_second() -> None:
+    """ "how long till i get the money" after a return was authorised finds nothing alone (a payday question, read
+    as a customer's); the reply says what it is about, in the documents' words: read with its end (records left out)
+    as an unsure policy question, after the message alone — or after the request, when the message points back."""
+    reply = (
+        "Your return is authorised. Return number: RMA-70197. Please pack the items with the return number on the "
+        "parcel and send it within 14 days. Once it arrives we refund €149.00 to your original payment method."
+    )
+    asked = read_in_context("how long till i get the money", "return order 10197", True, reply).asked
+    assert asked[0] == ("how long till i get the money", None)
+    question, policy_confidence = asked[1]
+    assert question.endswith("we refund to your original payment method. how long till i get the money")
+    assert policy_confidence == 0.0 and "RMA-70197" not in question and "149" not in question
+    listing = " ".join(f"- INV-5{n:04d}: due soon" for n in range(30)) + " Say pay my invoice to get a payment link."
+    [_, (with_listing, _)] = read_in_context("how long do links work", "what do i owe", True, listing).asked
+    assert len(with_listing.split()) == REPLY_CONTEXT_WORDS + 5
+    assert with_listing.endswith("get a payment link. how long do links work")
+    pointing = read_in_context("is that free?", "return order 10197", True, reply).asked
+    assert [policy for _, policy in pointing] == [0.0, 0.0, None] and pointing[1][0].endswith("method. is that free?")
+    # a remark is no question about the reply, and a long message carries its own words
+    assert read_in_context("great thanks a lot", "return order 10197", True, reply) == Reading.of(
+        ("great thanks a lot", None)
+    )
+    long_question = "what do i do with the packaging of the other things i bought last month from you"
+    assert len(read_in_context(long_question, "return order 10197", True, reply).asked) == 1
 
 
 def test_a_follow_up_may_open_with_a_filler_and_be_longer() -> None:

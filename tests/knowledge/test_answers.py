@@ -74,6 +74,8 @@ def test_chat_words_around_a_question_are_not_a_topic_the_documents_miss(indexed
     result = answer("oh btw do u ship to canada pls?", retriever)
     assert result.answered and "Canada" in (result.answer or "")
     assert retriever.unknown_share(set(tokens("btw do you ship to atlantis?"))) > 0  # a real unknown still counts
+    # texting forms: "b4", "rn", "gimme", "idk" are how a question is typed, not what it is about
+    assert retriever.unknown_share(set(tokens("b4 that, idk, do u ship to canada rn? gimme a yes or no"))) == 0.0
 
 
 def test_an_abstention_on_topic_says_what_the_documents_do_say_without_answering(indexed: KnowledgeStore) -> None:
