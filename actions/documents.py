@@ -38,6 +38,7 @@ from actions.follow_ups import (
     without_records,
 )
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
+from actions.leave_types import LEAVE_FORM, another_kind_asked
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog, formatting
@@ -192,6 +193,14 @@ async def others_records_or_none(tracker: Tracker) -> tuple[str, str] | None:
         return None
 
 
+def for_the_leave_form(tracker: Tracker, text: str) -> bool:
+    """A change of the kind of leave asked as a question at the leave form ("can it be personal days rather than
+    holiday?"): the form takes it and shows the new summary; the documents have nothing to say about it."""
+    if tracker.active_loop_name != LEAVE_FORM:
+        return False
+    return another_kind_asked(text, tracker.get_slot("leave_type")) is not None
+
+
 def left_for_the_team(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """While a message for the team is being taken (out of hours), what the assistant cannot answer is for the
     team: say so, with when they are there, instead of "not something I can help with … or a person" (the
@@ -279,6 +288,8 @@ class ActionAnswerFromDocuments(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(response="utter_default")
             return []
+        if for_the_leave_form(tracker, text):
+            return []
         corrected = corrected_change(tracker, orders_named(text))
         if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
             return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
@@ -348,6 +359,8 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
+        if for_the_leave_form(tracker, text):
+            return []
         request = continued_request(tracker, text) if text else None
         if request is not None and request not in CHANGE_INTENTS and not tracker.active_loop_name:
             # "send me the link for that one" after the balance: the next request of the same kind, which

@@ -18,22 +18,13 @@ from actions.backoffice_calls import call, hr_port
 from actions.customer import proven_channel, replying_on_failure
 from actions.documents import the_question_too
 from actions.employee import HR_UNAVAILABLE, EmployeeAction
+from actions.leave_types import leave_type_in
 from assistant import catalog, formatting
 from assistant.dates import DateRange, describe_range
 from assistant.settings import get_settings
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.hr_domain import DayPart, LeaveBalance, LeaveRequest, LeaveStatus, LeaveType
 
-LEAVE_WORDS: dict[LeaveType, tuple[str, ...]] = {
-    LeaveType.PARENTAL: ("parental", "maternity", "paternity", "adoption", "baby"),
-    LeaveType.SICK: (
-        *("sick", "ill", "unwell", "doctor", "dentist", "hospital", "flu", "migraine", "fever", "covid"),
-        *("headache", "stomach bug", "food poisoning", "throwing up", "vomiting", "injured", "under the weather"),
-        *("not feeling well", "not well", "feeling terrible", "feel terrible", "feeling rough"),
-    ),
-    LeaveType.PERSONAL: ("personal",),
-    LeaveType.VACATION: ("vacation", "holiday", "pto", "annual leave", "annual", "time off", "vacay", "vaction"),
-}
 STATUS_REPLIES = {
     LeaveStatus.PENDING: "utter_leave_status_pending",
     LeaveStatus.APPROVED: "utter_leave_status_approved",
@@ -41,17 +32,6 @@ STATUS_REPLIES = {
     LeaveStatus.CANCELLED: "utter_leave_status_cancelled",
 }
 LEAVE_REQUEST_RE = re.compile(r"(?i)\bLR[-\s]?(\d{5})\b")
-
-
-def leave_type_in(text: str) -> LeaveType | None:
-    """The leave type a message names ("I'm sick", "PTO", "maternity leave"), if any."""
-    lowered = (text or "").lower()[:500]
-    for leave_type, words in LEAVE_WORDS.items():
-        if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in words):
-            if leave_type is LeaveType.VACATION and "public holiday" in lowered:
-                continue
-            return leave_type
-    return None
 
 
 def leave_name(leave_type: LeaveType) -> str:

@@ -28,11 +28,11 @@ from actions.hr import (
     decode_range,
     encode_range,
     leave_name,
-    leave_type_in,
     request_lines,
     request_summary,
     requested_number,
 )
+from actions.leave_types import LEAVE_FORM, another_kind_asked, leave_type_in
 from assistant import catalog, formatting
 from assistant.date_corrections import refine_range
 from assistant.dates import DateRange, describe_range, parse_date_range
@@ -92,7 +92,7 @@ class ValidateLeaveForm(FormValidationAction):
     """Leave type, dates and the yes to the summary, read from whatever the employee wrote."""
 
     def name(self) -> str:
-        return "validate_leave_form"
+        return f"validate_{LEAVE_FORM}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """A question about what would happen is answered from the documents when they can (no rule does: the
@@ -107,9 +107,12 @@ class ValidateLeaveForm(FormValidationAction):
     async def extract_leave_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        changed = another_kind_asked(text, tracker.get_slot("leave_type"))
+        if changed is not None:  # "so can it be personal days rather than holiday?": a change, even as a question
+            return {"leave_type": changed.value}
         if is_question_at_form(tracker):
             return {}
-        text = tracker.latest_message.get("text") or ""
         found = leave_type_in(text)
         if found is None:
             intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -24,6 +24,10 @@ _MOVED_EDGE = re.compile(
     r"\b(?:start|starts|starting|begin|begins|beginning)\b|\b(?P<end>end|ends|ending|finish|finishes)\b"
 )
 MOVE_MAX_DAYS = 7
+# "until", "till", "through" before a day, with no first day of their own: the range's last day moves there
+# ("could it run until the Friday too, so the 29th?"); alone they mean from today, which is not the correction.
+_UNTIL = re.compile(r"\b(?:until|till|til|through|thru|up to|extend(?:ed)? (?:it )?to)\b")
+EXTEND_MAX_DAYS = 14
 _RELATIVE = re.compile(r"\b(today|tomorrow|next|this|week|month|from|to|until|till|through)\b")
 
 
@@ -56,6 +60,19 @@ def _moved_edge(text: str, previous: DateRange, today: date, day_first: bool) ->
     return DateRange(day.start, previous.end, day.start_part, previous.end_part) if day.start <= previous.end else None
 
 
+def _new_end(text: str, previous: DateRange, day_first: bool) -> DateRange | None:
+    """`previous` running until the day `text` names after "until" (`_UNTIL`), read forward from its first day
+    ("until friday" for a Thursday is the next day), when nothing before that word names a first day and the new
+    last day is not before the first nor more than `EXTEND_MAX_DAYS` from the old last day."""
+    until = _UNTIL.search(text)
+    if until is None or parse_date_range(text[: until.start()], previous.start, day_first=day_first) is not None:
+        return None
+    day = parse_date_range(text[until.end() :], previous.start, day_first=day_first)
+    if day is None or day.end < previous.start or abs((day.end - previous.end).days) > EXTEND_MAX_DAYS:
+        return None
+    return DateRange(previous.start, day.end, previous.start_part, day.end_part)
+
+
 def refine_range(text: str, previous: DateRange, today: date, *, day_first: bool = True) -> DateRange | None:
     """`previous` narrowed or moved as `text` says, or None when `text` is not such a correction.
     `day_first` is the company's order of numeric dates, as for `parse_date_range`."""
@@ -63,6 +80,9 @@ def refine_range(text: str, previous: DateRange, today: date, *, day_first: bool
     moved = _moved_edge(lowered, previous, today, day_first)
     if moved is not None:
         return moved
+    extended = _new_end(lowered, previous, day_first)
+    if extended is not None:
+        return extended
     if re.search(r"\d", lowered) or _MONTH.search(lowered) or _RELATIVE.search(lowered):
         return None
     part = _PART.search(lowered)

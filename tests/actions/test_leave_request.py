@@ -13,6 +13,7 @@ from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.documents import ActionAnswerFromDocuments
 from actions.hr import (
     decode_range,
     encode_range,
@@ -161,6 +162,49 @@ async def test_a_correction_at_the_confirmation_narrows_the_dates_already_given(
     extracted = await ValidateLeaveForm().extract_leave_dates(CollectingDispatcher(), tracker, domain)
     corrected = decode_range(extracted["leave_dates"])
     assert corrected is not None and corrected.start == wanted.start and corrected.start_part == "morning"
+
+
+async def test_a_change_of_kind_asked_as_a_question_at_the_confirmation_is_taken_by_the_form(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    """ "so can it be personal days rather than holiday?" (a policy question to the NLU) at the summary of a vacation
+    request: the form takes the new kind and asks about the new summary; the documents say nothing. A question
+    about another kind ("is personal leave paid?") changes nothing."""
+    wanted = free_range(hr, emma.employee_id)
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(wanted), "requested_slot": "leave_confirmed"}
+    change = "Oh sorry, I should have said - it's for my ceremony, so can it be personal days rather than holiday?"
+
+    def at_summary(text: str) -> Tracker:
+        return make_tracker(
+            text=text, intent="ask_policy", slots=slots, metadata=token_of(emma, app_settings), active_loop="leave_form"
+        )
+
+    assert await ValidateLeaveForm().extract_leave_type(CollectingDispatcher(), at_summary(change), domain) == {
+        "leave_type": "personal"
+    }
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerFromDocuments().run(dispatcher, at_summary(change), domain) == []
+    assert dispatcher.messages == []
+    question = at_summary("is personal leave paid?")
+    assert await ValidateLeaveForm().extract_leave_type(CollectingDispatcher(), question, domain) == {}
+
+
+async def test_until_a_day_at_the_confirmation_moves_the_last_day(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, app_settings: Settings, emma: DemoEmployee
+) -> None:
+    """ "could it run until the Friday too?" at the summary of a Thursday: Thursday to the Friday after it, not from
+    today until this week's Friday."""
+    thursday = date.today() + timedelta(days=(3 - date.today().weekday()) % 7 + 14)
+    slots = {"leave_type": "vacation", "leave_dates": encode_range(DateRange(thursday, thursday))}
+    tracker = make_tracker(
+        text="ooh actually, could it run until the Friday too?",
+        intent="leave_request",
+        slots={**slots, "requested_slot": "leave_confirmed"},
+        metadata=token_of(emma, app_settings),
+        active_loop="leave_form",
+    )
+    extracted = await ValidateLeaveForm().extract_leave_dates(CollectingDispatcher(), tracker, domain)
+    assert decode_range(extracted["leave_dates"]) == DateRange(thursday, thursday + timedelta(days=1))
 
 
 async def test_quote_refuses_dates_in_the_past(

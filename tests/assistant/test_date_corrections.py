@@ -32,6 +32,14 @@ def days(start: str, end: str) -> DateRange:
         ("start on the 20th of january", None),
         ("start on 20 December", None),
         ("end on 2 January", None),
+        # "until" a day with no first day of its own: the last day moves there, read from the range's first day
+        # (alone, "until the friday" would run from today)
+        ("ooh actually, could it run until the Friday too, so the 8th?", days("2027-01-05", "2027-01-08")),
+        ("till monday", days("2027-01-05", "2027-01-11")),
+        ("only until wednesday", days("2027-01-05", "2027-01-06")),
+        ("extend it to the 12th", days("2027-01-05", "2027-01-12")),
+        ("until the 30th of january", None),  # too far from the last day: a new request
+        ("from 20 until 22 January", None),  # a first day of its own: a new range
         # narrowed
         ("just the first two days", days("2027-01-05", "2027-01-06")),
         ("only wednesday then", days("2027-01-06", "2027-01-06")),
