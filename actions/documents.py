@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import threading
 from typing import Any
 
@@ -267,6 +268,17 @@ def is_opener(tracker: Tracker, result: Answer) -> bool:
     return likeliest is not None and likeliest not in REQUEST_INTENTS
 
 
+# Thanks in a message the NLU read as something else ("Alright, thank you, I'll email them.", a policy question).
+THANKS_RE = re.compile(r"(?i)\b(?:thanks?|thank you|thx|ty|cheers)\b")
+
+
+def thanks_for_the_answer(tracker: Tracker, result: Answer) -> bool:
+    """A message of thanks whose reading finds only the answer just given, word for word: it thanks for that answer
+    ("Alright, thank you, I'll email them." after the warranty claim), it does not ask it again."""
+    text = str(tracker.latest_message.get("text") or "")
+    return bool(THANKS_RE.search(text)) and bool(result.answer) and result.answer == last_reply(tracker)
+
+
 def answered_events(dispatcher: CollectingDispatcher, result: Answer, question: str) -> list[EventType]:
     """Send the answer with its sources; remember the question for a follow-up."""
     contract = result.contract()
@@ -311,6 +323,9 @@ class ActionAnswerFromDocuments(Action):
             logger.exception("knowledge search failed (conversation %s)", tracker.sender_id)
             dispatcher.utter_message(response="utter_documents_unavailable", buttons=catalog.buttons(*HANDOFF_CHOICES))
             return [SlotSet(OFFERED_SLOT, True)]
+        if confident and thanks_for_the_answer(tracker, result):
+            dispatcher.utter_message(response="utter_you_are_welcome")
+            return [SlotSet(OFFERED_SLOT, False)]
         if not result.answered and is_opener(tracker, result):
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]

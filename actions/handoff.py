@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backoffice_calls import call, hr_port
 from actions.customer import channel_identity, proven_channel, verified_customer_id
-from actions.employee import identified_employee_id
+from actions.employee import identified_employee_id, others_records_asked, own_records_only
 from actions.follow_ups import ASKS_RE, spoken_part
 from assistant import formatting
 from assistant.hours import BusinessHours, parse_hours
@@ -51,6 +51,8 @@ REQUEST_AGAIN_MAX_WORDS = 10
 # Slots that mean nothing to a person, or must not be shown to one.
 HIDDEN_SLOTS = frozenset({"customer_proof", "requested_slot", FAILURES_SLOT, MESSAGE_SLOT, "session_started_metadata"})
 NO_TICKET = "utter_handoff_no_ticket"
+# A request for a person the NLU is at least this sure of is one, whatever else the message names.
+SURE_REQUEST_FOR_A_PERSON = 0.75
 
 
 @lru_cache(maxsize=1)
@@ -138,11 +140,29 @@ async def new_ticket(tracker: Tracker, reason: HandoffReason, message: str | Non
     return redacted_ticket(ticket) if get_settings().redact_tracker else ticket
 
 
+async def colleagues_records_instead(tracker: Tracker) -> tuple[str, str] | None:
+    """(whose, records intent) when a message the NLU was unsure was a request for a person asks for a colleague's
+    HR records ("can you show me Gabriel Lambert's requests? He's in my team.", human_handoff 0.44, the requests'
+    status second): the own-records reply answers it; a person would only be asked the same."""
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") != "human_handoff" or float(intent.get("confidence") or 0.0) >= SURE_REQUEST_FOR_A_PERSON:
+        return None
+    try:
+        return await others_records_asked(tracker)
+    except Exception:  # the HR system cannot say: the person asked for is the answer
+        logger.exception("colleague check failed (conversation %s)", tracker.sender_id)
+        return None
+
+
 class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        others = await colleagues_records_instead(tracker)
+        if others is not None:
+            own_records_only(dispatcher, *others)
+            return [SlotSet(FAILURES_SLOT, 0)]
         hours = business_hours()
         if not hours.is_open(datetime.now(UTC)):
             dispatcher.utter_message(response="utter_team_offline", hours=formatting.opening_hours(hours))

@@ -501,3 +501,26 @@ async def test_a_record_named_in_a_question_the_documents_cannot_answer_gets_its
     anonymous = make_tracker(text=text, intent="ask_policy", confidence=0.31)
     reply = await run(ActionAnswerFromDocuments(), anonymous)
     assert not any(event["event"] == "followup" for event in reply.events), reply.events
+
+
+async def test_thanks_that_would_only_get_the_answer_just_given_gets_a_youre_welcome(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "Alright, thank you, I'll email them." after the warranty answer was read with it and found that answer again:
+    it was said a second time, word for word. Thanks that only find the answer just given are thanks; the same words
+    with no such answer before get the answer."""
+    question = "how many days do I have to return something?"
+    answered = await run(ActionAnswerFromDocuments(), make_tracker(text=question, intent="ask_policy"))
+    thanks = f"thanks! so {question}"
+    latest = {"text": thanks, "intent": {"name": "ask_policy", "confidence": 0.9}, "entities": [], "metadata": {}}
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(question, {"text": question, "intent": {"name": "ask_policy", "confidence": 0.9}}),
+        BotUttered(answered.text),
+        ActionExecuted("action_listen"),
+        UserUttered(thanks, latest),
+    ]
+    tracker = make_tracker(text=thanks, intent="ask_policy", confidence=0.9, events=events)
+    assert (await run(ActionAnswerFromDocuments(), tracker)).text == "You're welcome! Anything else I can help with?"
+    first_time = await run(ActionAnswerFromDocuments(), make_tracker(text=thanks, intent="ask_policy"))
+    assert first_time.text == answered.text

@@ -13,6 +13,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
 
 from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from actions.follow_ups import earlier_turn
+from actions.handoff import ActionHandoff
 from assistant import catalog
 from assistant.settings import Settings
 from demo.employees import DemoEmployee
@@ -193,6 +194,14 @@ def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_le
             "can u pull up {}'s leave requests, need to check the holiday rota",
             "can u pull up the leave requests, need to check the holiday rota",
             [("ask_policy", 0.49), ("leave_request", 0.22), ("leave_balance", 0.10)],
+            "/leave_request_status",
+        ),
+        # read as a request for a person the NLU was unsure of (0.44), the requests' status second
+        (
+            ActionHandoff(),
+            "Thanks. While I'm here, can you show me {}'s requests? They're in my team.",
+            "Thanks. While I'm here, can you put me through to someone? It's urgent.",
+            [("human_handoff", 0.44), ("leave_request_status", 0.14), ("out_of_scope", 0.10)],
             "/leave_request_status",
         ),
         # read as out of scope (0.70), the balance second
