@@ -44,6 +44,7 @@ from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_nam
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog, formatting
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
+from assistant.yes_no import NO_START, plain
 from backoffice.domain import normalise_invoice_number
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
@@ -202,6 +203,15 @@ def for_the_leave_form(tracker: Tracker, text: str) -> bool:
     return another_kind_asked(text, tracker.get_slot("leave_type")) is not None
 
 
+def declines_the_form(tracker: Tracker, text: str) -> bool:
+    """A message the NLU could not place, at a form, that opens with a no and is most likely a no ("Hmm, no, not yet -
+    I'd better check the on-call rota first. Don't book it." at "What kind of leave?", deny 0.43): the form is left
+    with nothing changed (`action_stop`), as a plain "no" there is, rather than its question asked again."""
+    if not tracker.active_loop_name or likeliest_reading(tracker.latest_message) != "deny":
+        return False
+    return bool(NO_START.match(plain(text)))
+
+
 def left_for_the_team(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """While a message for the team is being taken (out of hours), what the assistant cannot answer is for the
     team: say so, with when they are there, instead of "not something I can help with … or a person" (the
@@ -302,6 +312,8 @@ class ActionAnswerFromDocuments(Action):
             return []
         if for_the_leave_form(tracker, text):
             return []
+        if declines_the_form(tracker, text):
+            return [FollowupAction("action_stop")]
         corrected = corrected_change(tracker, orders_named(text))
         if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
             return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]

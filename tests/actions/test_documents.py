@@ -393,3 +393,24 @@ async def test_thanks_that_would_only_get_the_answer_just_given_gets_a_youre_wel
     assert (await run(ActionAnswerFromDocuments(), tracker)).text == "You're welcome! Anything else I can help with?"
     first_time = await run(ActionAnswerFromDocuments(), make_tracker(text=thanks, intent="ask_policy"))
     assert first_time.text == answered.text
+
+
+async def test_a_no_the_nlu_could_not_place_at_a_form_leaves_the_form(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "Hmm, no, not yet - I'd better check the on-call rota first. Don't book it." at "What kind of leave?" (a
+    fallback, deny likeliest): the form is left, nothing booked, as a plain no there leaves it — not "I couldn't
+    find that" and the question again. Without a form, or without the no, the documents' reply as before."""
+    ranking = [("nlu_fallback", 0.2), ("deny", 0.43), ("ask_policy", 0.39)]
+    declined = "Hmm, no, not yet - I'd better check the on-call rota first. Don't book it."
+    at_form = make_tracker(
+        text=declined, intent="nlu_fallback", confidence=0.2, ranking=ranking, active_loop="leave_form"
+    )
+    reply = await run(ActionAnswerFromDocuments(), at_form)
+    assert reply.messages == [] and [e.get("name") for e in reply.events] == ["action_stop"]
+    hedged = make_tracker(
+        text="I'd better check the rota first.", intent="nlu_fallback", ranking=ranking, active_loop="leave_form"
+    )
+    assert "action_stop" not in [e.get("name") for e in (await run(ActionAnswerFromDocuments(), hedged)).events]
+    no_form = make_tracker(text=declined, intent="nlu_fallback", confidence=0.2, ranking=ranking)
+    assert "action_stop" not in [e.get("name") for e in (await run(ActionAnswerFromDocuments(), no_form)).events]
