@@ -72,8 +72,11 @@ LOOK_BACK = 6
 FOLLOW_UP_MAX_WORDS = 6
 # A message this short that the documents cannot answer alone is asked again with the turn before it.
 MAY_LEAN_WORDS = 10
-# How much of the assistant's reply to a request a question after it is read with (`reply_context`).
+# How much of the assistant's reply to a request a question after it is read with (`reply_context`), and up to
+# how many words such a question may have (a continuation of the request's own words: "ok. and when it comes, how
+# long she has if she doesn't like it?" after an order's status).
 REPLY_CONTEXT_WORDS = 40
+REPLY_LEAN_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -112,14 +115,15 @@ def read_in_context(
         return Reading.of((f"{without_records(reply)} {core}", 0.0))
     words = len(core.split())
     continues = bool(CONTINUATION_RE.match(core))
+    # The assistant's reply to a request says, in the documents' words, what a question after it is about ("how
+    # long till i get the money" after "Once it arrives we refund … to your original payment method"): read with
+    # its end as an unsure policy question, after the message alone (or after the request, when it points back).
+    asks_after_reply = previous_was_request and bool(reply) and words <= REPLY_LEAN_WORDS and bool(ASKS_RE.search(core))
+    with_reply = ((f"{reply_context(reply or '')} {core}", 0.0),) if asks_after_reply else ()
     if not previous or (words > MAY_LEAN_WORDS and not (previous_was_request and names_the_one_before(core))):
-        return Reading.of((text, None))
+        return Reading.of((text, None), *with_reply)
     together = f"{without_records(previous)} {core}"
     if previous_was_request and not continues:
-        # The assistant's reply to the request says, in the documents' words, what a question about it is about
-        # ("how long till i get the money" after "Once it arrives we refund … to your original payment method").
-        asks_after_reply = bool(reply) and words <= MAY_LEAN_WORDS and bool(ASKS_RE.search(core))
-        with_reply = ((f"{reply_context(reply or '')} {core}", 0.0),) if asks_after_reply else ()
         if points_back(core, previous):  # "that link" is the one just sent: read with it first
             return Reading.of((together, 0.0), *with_reply, (text, None))
         return Reading.of((text, None), *with_reply)

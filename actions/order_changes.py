@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import answers
 from actions.backoffice_calls import call, orders_port
 from actions.customer import UNAVAILABLE, CustomerAction, verified_customer_id
+from actions.documents import the_question_too
 from actions.follow_ups import ASKS_RE, likeliest_readings, spoken_part
 from actions.orders import NOT_ON_ACCOUNT, ActionAskWhichOrder, ActionOrderStatus, describe_orders
 from assistant import catalog, formatting
@@ -152,6 +153,9 @@ class OrderChangeForm(FormValidationAction, ABC):
             return {"order_number": number, "change_refused": True}
         reason = self.refusal(order, date.today())
         if reason is not None:
+            # "and I get back my money for it?" right after a cancellation, read as a return of it (refused:
+            # cancelled): what the message also asks comes first, when the documents support it
+            await the_question_too(dispatcher, tracker)
             dispatcher.utter_message(text=reason)
             refused = {"order_number": number, "change_refused": True, self.confirm_slot: None}
             return {**refused, **self.after_refusal(order)}

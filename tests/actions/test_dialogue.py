@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import Engine
@@ -318,3 +318,43 @@ async def test_where_another_order_is_at_a_confirmation_is_answered_and_the_ques
         ValidateCancelForm(), at_the_question(f"sorry, I meant {other[4:]}", "inform"), domain
     )
     assert corrected["order_number"] == other and corrected["change_refused"] is True
+
+
+async def test_a_question_read_as_a_refused_return_gets_the_documents_answer_first(
+    make_tracker: Callable[..., Tracker],
+    domain: DomainDict,
+    alice: DemoAccount,
+    index_page: Callable[[str, str, str], None],
+) -> None:
+    """ "and I get back my money for it?" right after a cancellation, read as a return of the cancelled order (0.6,
+    the policy question second): the documents' answer to what it asks, then why there is nothing to return. A
+    return asked for plainly gets the refusal alone."""
+    index_page(
+        "cancelling.md",
+        "# Cancelling an order\n\nWhen a paid order is cancelled, the money goes back to your original payment "
+        "method within 5–10 working days.\n",
+        "public",
+    )
+    number = alice.orders["cancelled"]
+    asked = "and I get back my money for it?"
+    tracker = answering(
+        make_tracker, alice.customer_id, asked, "order_return", "return_form", {}, {"order_number": number}, 0.6
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "order_return", "confidence": 0.6},
+        {"name": "ask_policy", "confidence": 0.25},
+    ]
+    cancelled = f"please cancel {number}"
+    tracker.events[:0] = [  # the cancellation it follows
+        ActionExecuted("action_listen"),
+        UserUttered(cancelled, {"text": cancelled, "intent": {"name": "order_cancel", "confidence": 0.95}}),
+        BotUttered(f"Done — order {number} is cancelled."),
+    ]
+    set_slots, said = await validate(ValidateReturnForm(), tracker, domain)
+    assert set_slots["change_refused"] is True
+    assert "5–10 working days" in said and said.index("5–10 working days") < said.index("nothing to return"), said
+    plain = answering(
+        make_tracker, alice.customer_id, f"return {number}", "order_return", "return_form", {}, {"order_number": number}
+    )
+    _, said = await validate(ValidateReturnForm(), plain, domain)
+    assert "working days" not in said and "nothing to return" in said

@@ -100,7 +100,12 @@ def test_a_question_after_a_request_is_read_with_the_assistants_reply_second() -
     assert read_in_context("great thanks a lot", "return order 10197", True, reply) == Reading.of(
         ("great thanks a lot", None)
     )
-    long_question = "what do i do with the packaging of the other things i bought last month from you"
+    longer = "ok. and when it comes, how long she has if she doesn't like it?"  # up to 20 words: alone first
+    assert [policy for _, policy in read_in_context(longer, "where is 10213", True, reply).asked] == [None, 0.0]
+    long_question = (
+        "what do i do with the packaging of the other things i bought from you last month when i moved house, "
+        "can i give it back to the driver?"
+    )
     assert len(read_in_context(long_question, "return order 10197", True, reply).asked) == 1
 
 
