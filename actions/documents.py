@@ -39,6 +39,7 @@ from actions.follow_ups import (
     without_records,
 )
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
+from actions.identity import VERIFY_FORM
 from actions.leave_types import LEAVE_FORM, another_kind_asked
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
@@ -94,7 +95,10 @@ async def answer_in_context(tracker: Tracker, text: str, intent: str, confidence
     intent — or as the policy question the reading says it is, when that asks less — else the first one asked.
     Returns the question, the answer and whether it clears the bar."""
     previous, previous_was_request = earlier_turn(tracker)
-    reading = read_in_context(text, previous, previous_was_request, last_reply(tracker))
+    # While the identity check waits, the reply is its question ("What's your order number?"), which says nothing
+    # about what a question asked aside is about ("which credit cards do you take" would find the check's page).
+    reply = None if tracker.active_loop_name == VERIFY_FORM else last_reply(tracker)
+    reading = read_in_context(text, previous, previous_was_request, reply)
     asked: tuple[str, Answer] | None = None
     for question, policy_confidence in reading.asked:
         result = await ask_documents(tracker, question)

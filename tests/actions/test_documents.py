@@ -414,3 +414,36 @@ async def test_a_no_the_nlu_could_not_place_at_a_form_leaves_the_form(
     assert "action_stop" not in [e.get("name") for e in (await run(ActionAnswerFromDocuments(), hedged)).events]
     no_form = make_tracker(text=declined, intent="nlu_fallback", confidence=0.2, ranking=ranking)
     assert "action_stop" not in [e.get("name") for e in (await run(ActionAnswerFromDocuments(), no_form)).events]
+
+
+async def test_a_question_aside_at_the_identity_check_is_not_read_with_the_checks_question(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, index_page: Callable[[str, str, str], None]
+) -> None:
+    """ "which credit cards do you take" while the identity check asks for an order number: the check's question is
+    no context for it (read with it, on the company's documents, the question found the page about the check). It is
+    answered as it would be without that question. (After a reply that says what a request did, the reply is read
+    with a question: `follow_ups.read_in_context`.)"""
+    for page in ("chat-assistant.md", "payment-methods.md"):  # the page about the check, and the answer's
+        index_page(page, (ROOT / "demo" / "company_docs" / "public" / page).read_text(), "public")
+    asked = "which credit cards do you take"
+    latest = {"text": asked, "intent": {"name": "out_of_scope", "confidence": 0.73}, "entities": [], "metadata": {}}
+
+    def after(prompt: str) -> Tracker:
+        events = [
+            ActionExecuted("action_listen"),
+            UserUttered("I need to pay an invoice", {"intent": {"name": "invoice_pay", "confidence": 0.95}}),
+            BotUttered(prompt),
+            ActionExecuted("action_listen"),
+            UserUttered(asked, latest),
+        ]
+        loop = "verify_form"
+        return make_tracker(text=asked, intent="out_of_scope", confidence=0.73, events=events, active_loop=loop)
+
+    at_check = await run(
+        ActionOutOfScope(),
+        after(
+            "To protect your account I first need to check it's you. What's your order number (for example ORD-10042)?"
+        ),
+    )
+    alone = await run(ActionOutOfScope(), make_tracker(text=asked, intent="out_of_scope", confidence=0.73))
+    assert at_check.text == alone.text
