@@ -47,9 +47,13 @@ BARE_QUESTION_RE = re.compile(
     r"(?i)^(?:how long|how much|how come|how so|when|why|where|how)\b[\s?!.]*(?:tho|though|then|exactly)?[\s?!.]*$"
 )
 # What names a record — ORD-10235, INV-50180, LR-00361, an e-mail address, €282.00, a bare number of four digits or
-# more: no document speaks of it, so in an earlier turn read with a message it only counts as words the documents
-# do not know ("cancel LR-00361 pls" … "do i get those days back straight away?").
-RECORD_RE = re.compile(r"(?i)\b(?:ord|inv|lr|rma|h)-?\d+\b|\S+@\S+|[€$£]\s?\d[\d.,]*|\b\d{4,}\b")
+# more, a tracking number (1Z0FSEGV6865624220): no document speaks of it, so in an earlier turn read with a message
+# it only counts as words the documents do not know ("cancel LR-00361 pls" … "do i get those days back straight
+# away?").
+RECORD_RE = re.compile(
+    r"(?i)\b(?:ord|inv|lr|rma|h)-?\d+\b|\S+@\S+|[€$£]\s?\d[\d.,]*|\b\d{4,}\b"
+    r"|\b(?=[a-z]*\d)(?=\d*[a-z])[a-z\d]{8,}\b"  # a code of letters and digits: a tracking number
+)
 
 
 def without_records(text: str) -> str:
@@ -273,6 +277,8 @@ def asks_what_follows(text: str) -> bool:
 
 
 WHAT_FOLLOWS_RE = re.compile(
-    _LEADING_FILLERS + r"(?:do|does|will|would|should)\s+(?:i|we)\s+(?:still\s+|also\s+|then\s+)?"
-    r"(?:have to|need to|get|be|lose|keep|owe)\b"
+    _LEADING_FILLERS + r"(?:(?:do|does|will|would|should)\s+(?:i|we)\s+(?:still\s+|also\s+|then\s+)?"
+    r"(?:have to|need to|get|be|lose|keep|owe)"
+    # the same asked as a statement with a question mark ("and I get back my money for it?", "i still have to pay?")
+    r"|(?:i|we)\s+(?:still\s+|also\s+|then\s+)?(?:have to|need to|get|lose|keep|owe)\b(?=[^.!?]*\?))\b"
 )

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from actions.follow_ups import REPLY_CONTEXT_WORDS, Reading, read_in_context, spoken_part
+from actions.follow_ups import (
+    REPLY_CONTEXT_WORDS,
+    Reading,
+    asks_what_follows,
+    read_in_context,
+    spoken_part,
+    without_records,
+)
 
 
 def test_only_short_messages_borrow_the_previous_question() -> None:
@@ -141,3 +148,26 @@ def test_after_a_request_only_a_message_that_points_back_leans_on_it() -> None:
     assert read_in_context("do you ship to norway?", request, previous_was_request=True) == Reading.of(
         ("do you ship to norway?", None)
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("do i still have to pay the invoice for that one?", True),
+        ("will i still get a bill for it?", True),
+        ("and I get back my money for it?", True),  # the same asked as a statement with a question mark
+        ("i still have to pay?", True),
+        ("I get it. where is my order?", False),  # the question is another sentence
+        ("i get my order tomorrow", False),  # no question
+        ("can i pay my invoice?", False),  # the request itself
+    ],
+)
+def test_a_yes_no_question_about_what_follows_for_the_person(text: str, asks: bool) -> None:
+    assert asks_what_follows(text) is asks
+
+
+def test_what_names_a_record_is_left_out_of_an_earlier_turn() -> None:
+    """Numbers, e-mail addresses, amounts and tracking numbers are words no document knows; the rest stays."""
+    reply = "Order ORD-10213 (1 × Oak, €38.00) is with UPS, tracking number 1Z0FSEGV6865624220, for ana@example.com."
+    assert without_records(reply) == "Order (1 × Oak, ) is with UPS, tracking number , for"
+    assert without_records("is the 401k match paid in 2027?") == "is the 401k match paid in ?"
