@@ -40,11 +40,11 @@ from actions.follow_ups import (
 )
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
 from actions.identity import VERIFY_FORM
-from actions.leave_types import LEAVE_FORM, another_kind_asked
+from actions.leave_types import another_kind_asked
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from assistant import catalog, formatting
-from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
+from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, LEAVE_FORM, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
 from assistant.yes_no import NO_START, plain
 from backoffice.domain import normalise_invoice_number
 from knowledge.answerability import clears

@@ -32,10 +32,11 @@ from actions.hr import (
     request_summary,
     requested_number,
 )
-from actions.leave_types import LEAVE_FORM, another_kind_asked, leave_type_in
+from actions.leave_types import another_kind_asked, leave_type_in
 from assistant import catalog, formatting
 from assistant.date_corrections import refine_range
 from assistant.dates import DateRange, describe_range, parse_date_range
+from assistant.names import LEAVE_FORM
 from assistant.settings import get_settings
 from backoffice.errors import NotAllowed, NotFound
 from backoffice.hr_domain import LeaveStatus, LeaveType

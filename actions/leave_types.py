@@ -11,8 +11,6 @@ import re
 
 from backoffice.hr_domain import LeaveType
 
-LEAVE_FORM = "leave_form"
-
 LEAVE_WORDS: dict[LeaveType, tuple[str, ...]] = {
     LeaveType.PARENTAL: ("parental", "maternity", "paternity", "adoption", "baby"),
     LeaveType.SICK: (

@@ -35,6 +35,7 @@ NAME_SLOTS = frozenset({CUSTOMER_NAME_SLOT, "employee_name", "identity_name"})
 # -- forms, actions and responses ----------------------------------------------------------------
 
 HANDOFF_MESSAGE_FORM = "handoff_message_form"
+LEAVE_FORM = "leave_form"
 KNOWLEDGE_ACTION = "action_answer_from_documents"
 HANDOFF_ACTION = "action_handoff"
 # Rasa's own: the bot waits for the user (the end of every turn).
