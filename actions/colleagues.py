@@ -29,9 +29,9 @@ def named_colleague(text: str, employees: list[Employee], self_id: int) -> str |
     for employee in employees:
         if employee.id == self_id or not employee.name.strip():
             continue
-        full = re.search(rf"(?i)\b{re.escape(employee.name)}\b", text)
+        full = re.search(rf"(?i)\b({re.escape(employee.name)})(?:['’]?s)?\b", text)  # "daniel harpers" too
         if full:
-            return full.group(0)
+            return full.group(1)
         first = employee.name.split()[0]
         if first == own_first:
             continue

@@ -100,14 +100,20 @@ async def answer_in_context(tracker: Tracker, text: str, intent: str, confidence
     reply = None if tracker.active_loop_name == VERIFY_FORM else last_reply(tracker)
     reading = read_in_context(text, previous, previous_was_request, reply)
     asked: tuple[str, Answer] | None = None
+    confident: list[tuple[str, Answer]] = []
     for question, policy_confidence in reading.asked:
         result = await ask_documents(tracker, question)
         read_as = (intent, confidence)
         if policy_confidence is not None and lower_bar(("ask_policy", policy_confidence), read_as):
             read_as = ("ask_policy", policy_confidence)
         if result.answered and confident_enough(result, *read_as):
-            return question, result, True
+            if not reading.best_supported:
+                return question, result, True
+            confident.append((question, result))
         asked = asked or (question, result)
+    if confident:
+        question, result = max(confident, key=lambda found: found[1].support.score if found[1].support else 0.0)
+        return question, result, True
     assert asked is not None  # a reading has at least one question
     return asked[0], asked[1], False
 

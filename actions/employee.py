@@ -10,6 +10,7 @@ channel and a sender id, not sign for them.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -82,6 +83,17 @@ def own_records_only(dispatcher: CollectingDispatcher, whose: str, intent: str) 
 RECORD_INTENTS = frozenset({"leave_balance", "leave_used", "leave_request_status"})
 RECORDS_OF_A_CHANGE = {"leave_request": "leave_request_status", "leave_cancel": "leave_request_status"}
 RECORD_READINGS = 3
+# The records a message names in words, when none of its readings is a records intent ("can u show me his requests
+# then", read as a request for a person at 0.45).
+RECORDS_IN_WORDS = (
+    (re.compile(r"(?i)\brequests?\b"), "leave_request_status"),
+    (re.compile(r"(?i)\b(?:balance|days? left|leave|time off|holidays?)\b"), "leave_balance"),
+)
+
+
+def records_in_words(text: str) -> str | None:
+    """The records intent the words of a message name, if any (`RECORDS_IN_WORDS`)."""
+    return next((intent for pattern, intent in RECORDS_IN_WORDS if pattern.search(text)), None)
 
 
 async def others_records_asked(tracker: Tracker) -> tuple[str, str] | None:
@@ -91,6 +103,7 @@ async def others_records_asked(tracker: Tracker) -> tuple[str, str] | None:
     readings = likeliest_readings(tracker.latest_message, RECORD_READINGS)
     as_records = (RECORDS_OF_A_CHANGE.get(name, name) for name in readings)
     records = next((name for name in as_records if name in RECORD_INTENTS), None)
+    records = records or records_in_words(tracker.latest_message.get("text") or "")
     if records is None:
         return None
     employee_id = await identified_employee_id(tracker)

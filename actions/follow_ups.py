@@ -91,6 +91,10 @@ class Reading:
     (as unsure a policy question as any: `documents.bar_for`)."""
 
     asked: tuple[tuple[str, float | None], ...]
+    # Whether the documents' best-supported answer among the questions is taken, rather than the first
+    # confident one: for a message of a word or two, which may continue the turn before ("iceland?" after
+    # shipping to Norway) or stand alone ("opening hours?" after the warranty), the documents tell which.
+    best_supported: bool = False
 
     @staticmethod
     def of(*asked: tuple[str, float | None]) -> Reading:
@@ -131,8 +135,10 @@ def read_in_context(
         if points_back(core, previous):  # "that link" is the one just sent: read with it first
             return Reading.of((together, 0.0), *with_reply, (text, None))
         return Reading.of((text, None), *with_reply)
-    if (continues or words <= 2) and words <= FOLLOW_UP_MAX_WORDS:
+    if continues and words <= FOLLOW_UP_MAX_WORDS:
         return Reading.of((together, 1.0))
+    if words <= 2:
+        return Reading(((together, 1.0), (text, None)), best_supported=True)
     if continues:
         return Reading.of((together, 1.0), (text, None))
     if ASKS_RE.search(core) and points_back(core, previous):
@@ -264,8 +270,18 @@ def is_hypothetical(text: str) -> bool:
     return "?" in text and bool(HYPOTHETICAL_RE.match(text))
 
 
-# The words a question may open with before it starts ("ok so if …", "wait will i …").
-_LEADING_FILLERS = r"(?i)^\W*(?:(?:ok|okay|so|and|but|oh|hmm+|right|also|wait)\W+)*"
+# The words a question may open with before it starts ("ok so if …", "wait will i …", "k and how many …").
+_LEADING_FILLERS = r"(?i)^\W*(?:(?:ok|okay|k|so|and|but|oh|hmm+|right|also|wait)\W+)*"
+# A question by its first word ("wait does jan 1 count", "k and how many days have i got"), without a question
+# mark. Not "what" ("what about the 3rd?" corrects) nor "can"/"could" ("can it be the 3rd?" corrects too).
+QUESTION_OPENING_RE = re.compile(_LEADING_FILLERS + r"(?:does|do|did|is|are|will|would|should|how|why|when|who)\b")
+
+
+def opens_as_a_question(text: str) -> bool:
+    """A message that starts as a question does, whether or not it ends with a question mark."""
+    return bool(QUESTION_OPENING_RE.match(text))
+
+
 HYPOTHETICAL_RE = re.compile(_LEADING_FILLERS + r"(?:if|even if|what happens if|suppose|supposing)\b")
 
 

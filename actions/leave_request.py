@@ -21,7 +21,7 @@ from actions import answers
 from actions.backoffice_calls import call, hr_port
 from actions.documents import answered_if_supported
 from actions.employee import EmployeeAction, identified_employee_id
-from actions.follow_ups import is_hypothetical
+from actions.follow_ups import is_hypothetical, opens_as_a_question
 from actions.hr import (
     cancel_button,
     days,
@@ -78,12 +78,20 @@ def is_question_at_form(tracker: Tracker) -> bool:
     """A question asked at the form ("is New Year's Day a holiday?"): the rules answer it; nothing is booked from it."""
     text = (tracker.latest_message.get("text") or "").rstrip()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    # Not every question: "what about 1 to 19 February?" is a correction, whatever the NLU made of it.
-    return intent in QUESTION_INTENTS or (text.endswith("?") and intent in HR_QUESTION_INTENTS) or is_hypothetical(text)
+    # Not every question: "what about 1 to 19 February?" is a correction, whatever the NLU made of it. A message
+    # that opens as a question is one unless the NLU read the request's details in it ("wait does jan 1 count",
+    # out of scope, had moved the dates to 1 January).
+    if intent in QUESTION_INTENTS or is_hypothetical(text):
+        return True
+    if intent in HR_QUESTION_INTENTS and text.endswith("?"):
+        return True
+    return opens_as_a_question(text) and intent not in LEAVE_DETAILS
 
 
 QUESTION_INTENTS = frozenset({"ask_policy", "why_verify", "bot_challenge"})
 HR_QUESTION_INTENTS = frozenset({"payday", "leave_balance", "leave_used", "leave_request_status", "help"})
+# What the NLU reads as the request's own details (its kind, its days, the yes to its summary).
+LEAVE_DETAILS = frozenset({"leave_request", "inform", "affirm", "deny"})
 # A yes given to "what kind of leave?": an answer that names no kind, refused with the kinds. (A value is not:
 # "next friday" there names the days, which the form takes.)
 ANSWERS_NO_CHOICE = frozenset({"affirm"})

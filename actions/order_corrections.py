@@ -11,7 +11,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from backoffice.domain import ORDER_NUMBER_RE, normalise_order_number
+from backoffice.domain import ORDER_NUMBER_RE, normalise_order_number, number_of
 
 # The form that carries out each order change, for a refused change corrected with another order number.
 CHANGE_FORMS = {"order_cancel": "cancel_form", "order_return": "return_form"}
@@ -20,7 +20,7 @@ CHANGES = {form: intent for intent, form in CHANGE_FORMS.items()}  # form -> the
 
 def orders_named(text: str) -> list[str]:
     """Every order number in a message, in order, once each."""
-    found = (f"ORD-{m.group(1)}" for m in ORDER_NUMBER_RE.finditer(text))
+    found = (f"ORD-{number_of(m)}" for m in ORDER_NUMBER_RE.finditer(text))
     return list(dict.fromkeys(found))
 
 

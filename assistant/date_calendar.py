@@ -199,6 +199,9 @@ def _is_consecutive(r: DateRange) -> bool:
 
 def _week_range(mention: Mention, today: date) -> DateRange | None:
     """Monday to Friday of the week meant; 'this week' starts today."""
+    if mention.kind == "weekof" and mention.offset:
+        monday = _week_of_month(mention, today)
+        return DateRange(monday, monday + timedelta(days=4))
     if mention.kind == "weekof":
         day = _resolve_start(replace(mention, kind="date"), today)
         if day is None:
@@ -213,6 +216,28 @@ def _week_range(mention: Mention, today: date) -> DateRange | None:
         else:
             start = today
     return DateRange(start, monday + timedelta(days=4))
+
+
+def _week_of_month(mention: Mention, today: date) -> date:
+    """The Monday of "the first (..., last) week of <month> [year]": without a year, this year's when that week
+    has not ended yet (it may be running: "the first week of December" said on its Monday), else next year's."""
+    if mention.year:
+        return _nth_monday(date(mention.year, mention.month, 1), mention.offset)
+    monday = _nth_monday(date(today.year, mention.month, 1), mention.offset)
+    if monday + timedelta(days=4) >= today:
+        return monday
+    return _nth_monday(date(today.year + 1, mention.month, 1), mention.offset)
+
+
+def _nth_monday(first_of_month: date, nth: int) -> date:
+    """The month's `nth` Monday (1-4), or its last (-1): where its first, ..., last whole working week begins."""
+    first = first_of_month + timedelta(days=(7 - first_of_month.weekday()) % 7)
+    if nth > 0:
+        return first + timedelta(days=7 * (nth - 1))
+    monday = first
+    while (monday + timedelta(days=7)).month == first_of_month.month:
+        monday += timedelta(days=7)
+    return monday
 
 
 def _count_at(toks: Tokens, i: int) -> int:

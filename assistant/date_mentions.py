@@ -31,7 +31,7 @@ class Mention:
     week_shift: int | None = None  # weekday in a given calendar week: 0 this, 1 next...
     from_week_suffix: bool = False  # the shift came from "... next week" after the day
     past: bool = False  # "last Friday"
-    offset: int = 0  # days from today ("offset"), or weeks from this one ("week")
+    offset: int = 0  # days from today ("offset"), weeks from this one ("week"), the week of a month ("weekof": 1-4, -1)
     part: DayPart = DayPart.FULL
 
 
@@ -165,11 +165,27 @@ def _scan_week(toks: Tokens, i: int) -> Mention | None:
             return Mention(i, j + 1, "week", offset=0)
     if word == "week" and toks.word(i + 1) == "after" and toks.word(i + 2) == "next":
         return Mention(i, i + 3, "week", offset=2)
+    nth = _nth_week(toks, i)
+    if nth and toks.word(i + 1) == "week" and toks.word(i + 2) == "of":
+        # "the first week of January": its month's first (second, ..., last) week that starts on a Monday
+        j = toks.skip(i + 3, {"the"}, 1)
+        month = toks.at(j)
+        if month is not None and month.kind == "month":
+            year = _year_at(toks, j + 1)
+            return Mention(i, j + 1 + bool(year), "weekof", day=1, month=month.value, year=year, offset=nth)
     if word == "week" and toks.word(i + 1) in ("of", "commencing", "beginning", "starting"):
         inner = _scan_point(toks, toks.skip(i + 2, {"the", "on"}, 1))
         if inner is not None and inner.kind == "date":
             return replace(inner, first=i, kind="weekof")
     return None
+
+
+def _nth_week(toks: Tokens, i: int) -> int:
+    """Which week of a month the word at i names: 1-4 ("first", "2nd"), -1 for "last", 0 for none."""
+    token = toks.at(i)
+    if token is not None and token.kind == "num" and token.ordinal and 1 <= token.value <= 4:
+        return token.value
+    return -1 if toks.word(i) == "last" else 0
 
 
 def _weekday_suffix(toks: Tokens, j: int) -> tuple[int, int] | None:
@@ -311,7 +327,10 @@ def _scan_mention(toks: Tokens, i: int) -> Mention | None:
 
 
 def link_between(toks: Tokens, start: int, end: int) -> str | None:
-    """How two mentions are joined: 'to' (to, till, through, a dash), 'and', or None."""
+    """How two mentions are joined: 'to' (to, till, through, a dash), 'and' (also side by side, as in "mon
+    tue"), or None."""
+    if end == start:
+        return "and"
     if not 0 < end - start <= 5:
         return None
     words = [toks.word(k) for k in range(start, end)]

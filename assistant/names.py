@@ -22,6 +22,8 @@ METADATA_PROOF_KEY = "connector_proof"
 CUSTOMER_NAME_SLOT = "customer_name"
 # The session proof of a customer verified in the conversation (order or invoice number + e-mail).
 CUSTOMER_PROOF_SLOT = "customer_proof"
+# Set from the channel's signed identity when an employee writes (the HR helpdesk).
+EMPLOYEE_VERIFIED_SLOT = "employee_verified"
 # Documents without an answer in a row (1, 2): the second offers a person.
 FAILURES_SLOT = "failed_attempts"
 HANDOFF_OFFERED_SLOT = "handoff_offered"

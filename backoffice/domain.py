@@ -30,20 +30,31 @@ class InvoiceStatus(StrEnum):
     VOID = "void"  # its order was cancelled before anything was paid: nothing is owed
 
 
-ORDER_NUMBER_RE = re.compile(r"(?i)(?<![\w-])(?:ord(?:er)?)?\s*[#:\-]?\s*(1\d{4})(?!\d)")
-INVOICE_NUMBER_RE = re.compile(r"(?i)(?<![\w-])(?:inv(?:oice)?)?\s*[#:\-]?\s*(5\d{4})(?!\d)")
+# Five digits, typed whole or grouped as a phone keyboard and the habit of writing thousands group them ("10 229",
+# "10.229"): the two groups are the named groups `head` and `tail` (`number_of`).
+ORDER_NUMBER_RE = re.compile(
+    r"(?i)(?<![\w-])(?:ord(?:er)?)?\s*[#:\-]?\s*(?P<head>1\d)[ .,]?(?P<tail>\d{3})(?!\d)(?![.,]\d{1,2}(?!\d))"
+)
+INVOICE_NUMBER_RE = re.compile(
+    r"(?i)(?<![\w-])(?:inv(?:oice)?)?\s*[#:\-]?\s*(?P<head>5\d)[ .,]?(?P<tail>\d{3})(?!\d)(?![.,]\d{1,2}(?!\d))"
+)
+
+
+def number_of(match: re.Match[str]) -> str:
+    """The five digits an `ORDER_NUMBER_RE` or `INVOICE_NUMBER_RE` match names, without the grouping."""
+    return match.group("head") + match.group("tail")
 
 
 def normalise_order_number(text: str) -> str | None:
-    """`ord 10042`, `#10042`, `ORD-10042`, `order10042` -> `ORD-10042`; None if none."""
+    """`ord 10042`, `#10042`, `ORD-10042`, `order10042`, `10 042` -> `ORD-10042`; None if none."""
     match = ORDER_NUMBER_RE.search(text or "")
-    return f"ORD-{match.group(1)}" if match else None
+    return f"ORD-{number_of(match)}" if match else None
 
 
 def normalise_invoice_number(text: str) -> str | None:
-    """`inv 50042`, `#50042`, `INV-50042` -> `INV-50042`; None if none."""
+    """`inv 50042`, `#50042`, `INV-50042`, `50 042` -> `INV-50042`; None if none."""
     match = INVOICE_NUMBER_RE.search(text or "")
-    return f"INV-{match.group(1)}" if match else None
+    return f"INV-{number_of(match)}" if match else None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ order, with that message's metadata, so they are answered right after the form i
 
 Before any of that, a message whose words are the title of a button the last reply offered ("Show
 mine" typed instead of clicked) is read as the click: its payload's intent and entities, with the words
-as typed (`engine/typed_buttons.py`).
+as typed (`engine/typed_buttons.py`); a message naming a listed record by its position ("the second
+one") gets that record's number added to its words first (`engine/positions.py`).
 
 One conversation is still handled at a time: Rasa's agent holds the conversation's lock
 around `handle_message`, so every part runs under the one lock of the message that carried
@@ -35,8 +36,10 @@ import logging
 from typing import Any
 
 from assistant import catalog
-from assistant.names import QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
+from assistant.names import EMPLOYEE_VERIFIED_SLOT, QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
+from engine.context_words import leave_balance_for_employee, stop_for_cancel
+from engine.positions import position_named, with_record_named
 from engine.typed_buttons import (
     could_be_a_title,
     could_be_a_yes,
@@ -182,17 +185,27 @@ async def handle_parts(processor: Any, message: Any, parts: list[Any]) -> Any:
 
 async def as_clicked(processor: Any, message: Any) -> Any:
     """The message read as the click it stands for, when its words are the title of a button just offered, name
-    one choice by its number, or are a clear yes to a yes/no question (`engine/typed_buttons.py`); otherwise the
-    message itself."""
+    one choice by its number, or are a clear yes to a yes/no question (`engine/typed_buttons.py`), or mean
+    something where the conversation stands (`engine/context_words.py`); otherwise the message itself — with
+    the record it names by its position in a listing added (`engine/positions.py`)."""
     from rasa.shared.core.events import BotUttered, UserUttered
 
     text = message.text or ""
-    if not (could_be_a_title(text) or could_be_a_yes(text)):
+    if not (could_be_a_title(text) or could_be_a_yes(text) or position_named(text)):
         return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
-    newest_first = (e.as_dict() for e in reversed(tracker.events) if isinstance(e, (BotUttered, UserUttered)))
+    newest_first = [e.as_dict() for e in reversed(tracker.events) if isinstance(e, (BotUttered, UserUttered))]
+    named = with_record_named(text, newest_first)
+    if named is not None:  # "the second one" of a listing: the record's number added to the words
+        message, text = _part(message, named, 0), named
     buttons = last_buttons(newest_first)
-    payload = payload_for(text, buttons) or payload_naming(text, buttons) or yes_payload_for(text, buttons)
+    payload = (
+        payload_for(text, buttons)
+        or payload_naming(text, buttons)
+        or yes_payload_for(text, buttons)
+        or stop_for_cancel(text, tracker.active_loop_name)
+        or leave_balance_for_employee(text, bool(tracker.get_slot(EMPLOYEE_VERIFIED_SLOT)))
+    )
     if payload is None:
         return message
     # Read as the click (the payload's intent and entities), the words kept as typed: the history and a

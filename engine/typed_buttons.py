@@ -131,6 +131,16 @@ _POINTING_WORDS = frozenset(
         "i",
         "mean",
         "meant",
+        # a position, with the record it names added (engine/positions.py): "the first one (INV-50114)"
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "last",
     ]
 )
 _NUMBER = re.compile(r"\d{4,}")

@@ -39,6 +39,29 @@ def stem(word: str) -> str:
     return word
 
 
+# Texting forms and everyday abbreviations of English, written out before a question is embedded or its words
+# counted: "is xmas eve a holiday", "can i wfh from abroad", "how many pto days do i have" share no word with a
+# document that writes "Christmas Eve", "work from home" or "paid time off", and MiniLM does not join them (xmas and
+# christmas are 0.80 apart, `vocabulary.NEAR_SYNONYM`). Forms of the language, not of any one set of documents.
+TEXTING_FORMS = {
+    "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks", "b4": "before",
+    "bc": "because", "cuz": "because", "coz": "because", "gimme": "give me", "lemme": "let me", "wanna": "want to",
+    "gonna": "going to", "gotta": "have to", "idk": "i don't know", "rn": "right now", "tho": "though",
+    "thru": "through", "xmas": "christmas", "wfh": "work from home", "pto": "paid time off", "asap": "as soon as possible",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years",
+    "ppl": "people", "msg": "message", "acct": "account", "info": "information", "pic": "picture", "pics": "pictures",
+}  # fmt: skip
+_TEXTING_RE = re.compile(
+    r"(?i)(?<![&/.'’-])\b(" + "|".join(sorted(TEXTING_FORMS, key=len, reverse=True)) + r")\b(?![.&/'’-]\w)"
+)
+
+
+def written_out(question: str) -> str:
+    """The question with its texting forms written out (`TEXTING_FORMS`): "is xmas eve a holiday for u" ->
+    "is christmas eve a holiday for you"."""
+    return _TEXTING_RE.sub(lambda match: TEXTING_FORMS[match.group(1).lower()], question)
+
+
 # "401(k)", "403(b)", "W-2", "I-9": one term however it is written ("401k", "w2").
 _COMPOUND_RES = (re.compile(r"\b(\d+)\(([a-z])\)"), re.compile(r"\b([a-z])-(\d+)\b"))
 

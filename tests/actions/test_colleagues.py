@@ -17,6 +17,9 @@ def test_a_colleague_is_named_in_full_or_by_a_capitalised_first_name() -> None:
     assert named_colleague("how many days does nora bianchi have left?", STAFF, 1) == "nora bianchi"
     assert named_colleague("has May booked anything for next week?", STAFF, 1) == "May", "not completed to May Chen"
     assert named_colleague("what about Will's requests", STAFF, 2) == "Will"
+    assert named_colleague("its nora bianchis, shes on my team", STAFF, 1) == "nora bianchi", (
+        "possessive, no apostrophe"
+    )
 
 
 def test_ordinary_words_and_the_askers_own_name_are_not_a_colleague() -> None:

@@ -246,6 +246,11 @@ async def test_quote_refuses_more_days_than_are_left(
         ("vacation on Tuesday January 26", "leave_request", False),
         ("and if im out all next week?", "leave_request", True),  # what would happen, not new dates
         ("ok what about the 3rd to the 5th instead?", "leave_request", False),
+        # a question by its first word, without a question mark, unless the NLU read the request's details in it
+        ("wait does jan 1 count", "out_of_scope", True),
+        ("k and how many days have i got", "leave_balance", True),
+        ("is the 3rd ok instead", "inform", False),
+        ("can it be the 3rd instead", "out_of_scope", False),
     ],
 )
 def test_a_question_at_the_leave_form_books_nothing(

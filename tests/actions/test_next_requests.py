@@ -204,6 +204,15 @@ def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_le
             [("human_handoff", 0.44), ("leave_request_status", 0.14), ("out_of_scope", 0.10)],
             "/leave_request_status",
         ),
+        # read as a request for a person (0.45), no records among the readings: the words name them, and the
+        # colleague is named as people text a possessive ("daniel harpers")
+        (
+            ActionHandoff(),
+            "its {}s, hes on my team. can u show me his requests then",
+            "its urgent, can u put me through to someone then",
+            [("human_handoff", 0.45), ("order_status", 0.22), ("ask_policy", 0.05)],
+            "/leave_request_status",
+        ),
         # read as out of scope (0.70), the balance second
         (
             ActionOutOfScope(),

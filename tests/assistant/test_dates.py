@@ -107,6 +107,17 @@ ON_WEDNESDAY_4_MARCH: list[tuple[str, DateRange | None]] = [
     ("the rest of the week", days("2026-03-04", "2026-03-06")),
     ("the week after next", days("2026-03-16", "2026-03-20")),
     ("the week of 16 March", days("2026-03-16", "2026-03-20")),
+    # a month's first (second, ..., last) week: the one that starts on its first (..., last) Monday
+    ("the first week of April", days("2026-04-06", "2026-04-10")),
+    ("2nd week of april", days("2026-04-13", "2026-04-17")),
+    ("the last week of March", days("2026-03-30", "2026-04-03")),
+    ("the first week of March", days("2026-03-02", "2026-03-06")),  # still running: this year's
+    ("the first week of February", days("2027-02-01", "2027-02-05")),  # over: next year's
+    ("first week of jan 2027", days("2027-01-04", "2027-01-08")),
+    # two weekdays side by side, as texted
+    ("mon tue next week", days("2026-03-09", "2026-03-10")),
+    ("2 days next week mon tue", days("2026-03-09", "2026-03-10")),
+    ("thu, fri", days("2026-03-05", "2026-03-06")),
     # durations count weekdays
     ("for 3 days from Monday", days("2026-03-09", "2026-03-11")),
     ("for 3 days from Thursday", days("2026-03-05", "2026-03-09")),

@@ -37,6 +37,20 @@ def test_order_and_invoice_numbers_are_not_confused() -> None:
     assert normalise_order_number("100011") is None  # six digits are no order number
 
 
+@given(st.integers(10000, 19999), st.sampled_from(("its {h} {t}", "order {h}.{t}", "where is {h} {t} pls")))
+def test_an_order_number_grouped_as_thousands_is_read_whole(number: int, template: str) -> None:
+    """ "its 10 229" on a phone keyboard, "10.229" as thousands are written: the same five digits."""
+    head, tail = divmod(number, 1000)
+    assert normalise_order_number(template.format(h=head, t=f"{tail:03d}")) == f"ORD-{number}"
+
+
+def test_what_only_looks_grouped_is_no_number() -> None:
+    assert normalise_order_number("it cost 10,229.50") is None  # an amount with cents
+    assert normalise_order_number("110 229") is None  # the groups make no five-digit number
+    assert normalise_invoice_number("50 0821") is None
+    assert normalise_order_number("10216,10217") == "ORD-10216"  # two numbers, the first one first
+
+
 def test_a_void_invoice_owes_nothing() -> None:
     def invoice(status: InvoiceStatus) -> Invoice:
         return Invoice(

@@ -10,7 +10,7 @@ from knowledge.answers import answer
 from knowledge.ingest import ingest
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore
-from knowledge.text import tokens
+from knowledge.text import tokens, written_out
 
 
 @pytest.fixture
@@ -88,3 +88,21 @@ def test_an_abstention_on_topic_says_what_the_documents_do_say_without_answering
     assert result.related_text == "Returns are accepted within 30 days of delivery."
     off_topic = answer("how are you today", retriever)
     assert not off_topic.answered and off_topic.related is None
+
+
+def test_texting_forms_are_written_out_before_the_documents_are_asked(store: KnowledgeStore, tmp_path: Path) -> None:
+    """ "is xmas eve a day off" shares no word with a page that says "Christmas Eve", and MiniLM keeps the two apart."""
+    folder = tmp_path / "hr"
+    folder.mkdir()
+    (folder / "office.md").write_text(
+        "# Working at the office\n\nChristmas Eve is a regular working day. "
+        "Staff may work from home two days a week with their manager's agreement.\n"
+    )
+    ingest(folder, "handbook", "internal", store)
+    retriever = Retriever.open(store, ["handbook"])
+    xmas = answer("is xmas eve a day off?", retriever)
+    assert xmas.answered and "Christmas Eve is a regular working day" in (xmas.answer or ""), xmas
+    assert "work from home" in (answer("can i wfh on fridays?", retriever).answer or "")
+    assert written_out("do u ship to the u.s. b4 xmas? R&D pls") == (
+        "do you ship to the u.s. before christmas? R&D please"
+    )

@@ -1,0 +1,45 @@
+"""Short messages whose meaning where the conversation stands decides, not their words alone.
+
+Why: the NLU reads a message without knowing who writes or what is waiting. Two short messages
+people type often meant something else than the NLU made of them:
+
+- "cancel" while a form waits (the kind of leave, a return's yes, the message for a person) stops it:
+  the person is calling off what is being asked, not asking to cancel an order. The NLU's
+  `order_cancel` started a customer's identity check in the middle of an employee's leave request.
+  Not at the forms that cancel something (an order, a leave request), where "cancel" is their yes, nor
+  at the identity check, which often comes before the cancellation asked for ("i need help with my
+  order" … "cancel"): their own reading of it stands there.
+- "whats my balance" from a signed-in employee asks for their leave: the HR helpdesk shows no invoices,
+  and the NLU's `invoice_balance` asked an employee for an order number. Not when the message speaks
+  of money ("how much do I owe", "invoice balance").
+
+Pure functions, used by `engine/multipart.py` before a message is handled: each returns the payload
+the message stands for (read as that click, with the words kept as typed), or None.
+"""
+
+from __future__ import annotations
+
+import re
+
+STOP = "/stop"
+LEAVE_BALANCE = "/leave_balance"
+# The forms where a "cancel" may be the request itself: their change is a cancellation, or they come before one.
+CANCEL_MAY_BE_ASKED_AT = frozenset({"cancel_form", "leave_cancel_form", "verify_form"})
+CANCEL_ONLY_RE = re.compile(r"(?i)^\s*(?:pls\s+|please\s+)?cancel(?:\s+(?:it|that|this|pls|please))?\s*[.!]*\s*$")
+BALANCE_RE = re.compile(r"(?i)\bbalance\b")
+MONEY_RE = re.compile(r"(?i)\b(?:invoices?|bills?|owe|owing|pay|paid|payment|money|amount|account|euros?|eur)\b|[€$£]")
+MAX_BALANCE_WORDS = 8
+
+
+def stop_for_cancel(text: str, active_form: str | None) -> str | None:
+    """`/stop` for a bare "cancel" while a form waits that neither cancels something nor comes before it."""
+    if active_form and active_form not in CANCEL_MAY_BE_ASKED_AT and CANCEL_ONLY_RE.match(text):
+        return STOP
+    return None
+
+
+def leave_balance_for_employee(text: str, is_employee: bool) -> str | None:
+    """`/leave_balance` for a short question about one's balance from a signed-in employee, money not named."""
+    if is_employee and BALANCE_RE.search(text) and not MONEY_RE.search(text) and len(text.split()) <= MAX_BALANCE_WORDS:
+        return LEAVE_BALANCE
+    return None

@@ -1,0 +1,41 @@
+"""Short messages whose meaning where the conversation stands decides (engine/context_words.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from engine.context_words import leave_balance_for_employee, stop_for_cancel
+
+
+@pytest.mark.parametrize("text", ["cancel", "Cancel.", "cancel it", "please cancel", "cancel pls"])
+@pytest.mark.parametrize("form", ["leave_form", "return_form", "handoff_message_form"])
+def test_a_bare_cancel_at_a_form_stops_it(text: str, form: str) -> None:
+    assert stop_for_cancel(text, form) == "/stop"
+
+
+@pytest.mark.parametrize("form", ["cancel_form", "leave_cancel_form", "verify_form", None])
+def test_where_cancel_may_be_the_request_its_reading_stands(form: str | None) -> None:
+    assert stop_for_cancel("cancel", form) is None
+
+
+@pytest.mark.parametrize("text", ["cancel order 10251", "cancel my leave request", "can i cancel instead?"])
+def test_a_cancel_that_says_more_is_left_to_the_nlu(text: str) -> None:
+    assert stop_for_cancel(text, "return_form") is None
+
+
+@pytest.mark.parametrize("text", ["whats my balance tho", "balance?", "what's my current balance"])
+def test_an_employees_balance_is_their_leave(text: str) -> None:
+    assert leave_balance_for_employee(text, True) == "/leave_balance"
+    assert leave_balance_for_employee(text, False) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["what is my invoice balance", "what balance do i owe", "balance of my account in euros", "how many days"]
+)
+def test_money_or_no_balance_is_left_to_the_nlu(text: str) -> None:
+    assert leave_balance_for_employee(text, True) is None
