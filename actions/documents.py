@@ -43,6 +43,7 @@ from actions.identity import VERIFY_FORM
 from actions.leave_types import another_kind_asked
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
+from actions.went_through import outcome_said_again
 from assistant import catalog, formatting
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, LEAVE_FORM, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
 from assistant.yes_no import NO_START, plain
@@ -324,6 +325,8 @@ class ActionAnswerFromDocuments(Action):
             return []
         if declines_the_form(tracker, text):
             return [FollowupAction("action_stop")]
+        if outcome_said_again(dispatcher, tracker, text):  # "did it go thru" right after a change
+            return [SlotSet(OFFERED_SLOT, False)]
         corrected = corrected_change(tracker, orders_named(text))
         if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
             return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
@@ -397,6 +400,8 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
         if for_the_leave_form(tracker, text):
+            return []
+        if outcome_said_again(dispatcher, tracker, text):  # "so it worked?" right after a change
             return []
         request = continued_request(tracker, text) if text else None
         if request is not None and request not in CHANGE_INTENTS and not tracker.active_loop_name:
