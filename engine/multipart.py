@@ -36,7 +36,9 @@ import logging
 from typing import Any
 
 from assistant import catalog
-from assistant.names import EMPLOYEE_VERIFIED_SLOT, QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
+from assistant.identity import read_channel_token
+from assistant.names import EMPLOYEE_VERIFIED_SLOT, METADATA_TOKEN_KEY, QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
+from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
 from engine.context_words import leave_balance_for_employee, stop_for_cancel
 from engine.positions import position_named, with_record_named
@@ -204,7 +206,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or payload_naming(text, buttons)
         or yes_payload_for(text, buttons)
         or stop_for_cancel(text, tracker.active_loop_name)
-        or leave_balance_for_employee(text, bool(tracker.get_slot(EMPLOYEE_VERIFIED_SLOT)))
+        or leave_balance_for_employee(text, writes_as_employee(tracker, message))
     )
     if payload is None:
         return message
@@ -212,6 +214,16 @@ async def as_clicked(processor: Any, message: Any) -> Any:
     # person's transcript show what was written.
     clicked = await processor.parse_message(_part(message, payload, 0))
     return _part(message, message.text, 0, {**clicked, "text": message.text})
+
+
+def writes_as_employee(tracker: Any, message: Any) -> bool:
+    """An employee the session start identified, or — on a session's first message, before that — one the
+    message's own channel token vouches for (verified here with the channels' secret, never taken on trust)."""
+    if tracker.get_slot(EMPLOYEE_VERIFIED_SLOT):
+        return True
+    token = (message.metadata or {}).get(METADATA_TOKEN_KEY)
+    identity = read_channel_token(token, identity_secret()) if token else None
+    return identity is not None and identity.role == "employee"
 
 
 def install() -> None:

@@ -1,15 +1,22 @@
 """What the conversation decides about a short message, through the running stack (engine/positions.py,
-engine/context_words.py, backoffice/domain.py's grouped numbers): "the second one" of the orders just shown, a bare
-"cancel" at the leave form, an employee's "balance", an order number typed "10 229", and "human"."""
+engine/context_words.py, backoffice/domain.py's grouped numbers, actions/went_through.py): "the second one" of the
+orders just shown, a bare "cancel" at the leave form, an employee's "balance", an order number typed "10 229",
+"human", and "did it go thru" right after a leave request was filed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from assistant.settings import Settings
+from backoffice.hr_domain import LeaveType
+from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
+from demo.employees import demo_employees
+from tests.support.hr_chat import quotable, request_numbers, request_through_form, single_days
 from tests.support.rest import Conversation, token_of
 
 pytestmark = pytest.mark.e2e
@@ -67,3 +74,22 @@ def test_human_alone_asks_for_a_person(conversation: Callable[..., Conversation]
     reply = chat.say("human")
     assert ASKS_ORDER_NUMBER not in reply and "Write" not in reply, chat
     assert any(word in reply.lower() for word in ("person", "colleague", "team", "agent")), chat
+
+
+def test_did_it_go_through_right_after_a_request_is_filed_gets_its_outcome(
+    conversation: Callable[..., Conversation], e2e_settings: Settings, e2e_db: Any
+) -> None:
+    hr = SqlHR(e2e_db.engine)
+    employee = demo_employees(hr, limit=7)[-1]
+    quote = quotable(hr, employee.employee_id, LeaveType.VACATION, single_days(hr), days=Decimal(1))
+    before = request_numbers(hr, employee.employee_id)
+    chat = conversation(token_of("employee", employee.employee_id, e2e_settings.identity_secret))
+    request_through_form(chat, "vacation", quote.start, quote.end)
+    chat.say("/affirm")
+    new = [n for n in request_numbers(hr, employee.employee_id) if n not in before]
+    assert len(new) == 1, str(chat)
+    reply = chat.say("did it go thru")
+    assert reply.startswith("Yes, that went through.") and new[0] in reply, str(chat)
+    assert set(request_numbers(hr, employee.employee_id)) == {*before, *new}, "asking changes nothing"
+    chat.say(f"cancel {new[0]}")  # the employee's calendar as it was, for the tests after this one
+    chat.say("/affirm")
