@@ -31,18 +31,19 @@ class InvoiceStatus(StrEnum):
 
 
 # Five digits, typed whole or grouped as a phone keyboard and the habit of writing thousands group them ("10 229",
-# "10.229"): the two groups are the named groups `head` and `tail` (`number_of`).
-ORDER_NUMBER_RE = re.compile(
-    r"(?i)(?<![\w-])(?:ord(?:er)?)?\s*[#:\-]?\s*(?P<head>1\d)[ .,]?(?P<tail>\d{3})(?!\d)(?![.,]\d{1,2}(?!\d))"
+# "10.229"): the groups are `head` and `tail` (`tail2` when whole; `number_of` joins them). A group among other
+# digit groups is part of something else: a phone number ("+31 10 123 4567"), an amount with cents ("10,229.50").
+_FIVE_DIGITS = (
+    r"(?P<head>{first}\d)(?:(?<!\d[ .,]\d\d)(?P<sep>[ .,])(?P<tail>\d{{3}})(?![ .,]?\d)"
+    r"|(?P<tail2>\d{{3}})(?!\d)(?![.,]\d{{1,2}}(?!\d)))"
 )
-INVOICE_NUMBER_RE = re.compile(
-    r"(?i)(?<![\w-])(?:inv(?:oice)?)?\s*[#:\-]?\s*(?P<head>5\d)[ .,]?(?P<tail>\d{3})(?!\d)(?![.,]\d{1,2}(?!\d))"
-)
+ORDER_NUMBER_RE = re.compile(r"(?i)(?<![\w-])(?:ord(?:er)?)?\s*[#:\-]?\s*" + _FIVE_DIGITS.format(first=1))
+INVOICE_NUMBER_RE = re.compile(r"(?i)(?<![\w-])(?:inv(?:oice)?)?\s*[#:\-]?\s*" + _FIVE_DIGITS.format(first=5))
 
 
 def number_of(match: re.Match[str]) -> str:
     """The five digits an `ORDER_NUMBER_RE` or `INVOICE_NUMBER_RE` match names, without the grouping."""
-    return match.group("head") + match.group("tail")
+    return match.group("head") + (match.group("tail") or match.group("tail2"))
 
 
 def normalise_order_number(text: str) -> str | None:

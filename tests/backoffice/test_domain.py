@@ -48,6 +48,7 @@ def test_what_only_looks_grouped_is_no_number() -> None:
     assert normalise_order_number("it cost 10,229.50") is None  # an amount with cents
     assert normalise_order_number("110 229") is None  # the groups make no five-digit number
     assert normalise_invoice_number("50 0821") is None
+    assert normalise_order_number("call me on +31 10 123 4567") is None  # a group of a phone number
     assert normalise_order_number("10216,10217") == "ORD-10216"  # two numbers, the first one first
 
 
