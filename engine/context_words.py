@@ -12,6 +12,9 @@ people type often meant something else than the NLU made of them:
 - "whats my balance" from a signed-in employee asks for their leave: the HR helpdesk shows no invoices,
   and the NLU's `invoice_balance` asked an employee for an order number. Not when the message speaks
   of money ("how much do I owe", "invoice balance").
+- A topic word alone from anyone else, as typed on a phone ("status?", "invoice"), is the request's plain
+  form: the order's status, the invoices. The NLU read "status?" as a leave request's status (refused:
+  HR is for employees) and "invoice" as nothing it could place.
 
 Pure functions, used by `engine/multipart.py` before a message is handled: each returns the payload
 the message stands for (read as that click, with the words kept as typed), or None.
@@ -29,6 +32,11 @@ CANCEL_ONLY_RE = re.compile(r"(?i)^\s*(?:pls\s+|please\s+)?cancel(?:\s+(?:it|tha
 BALANCE_RE = re.compile(r"(?i)\bbalance\b")
 MONEY_RE = re.compile(r"(?i)\b(?:invoices?|bills?|owe|owing|pay|paid|payment|money|amount|account|euros?|eur)\b|[€$£]")
 MAX_BALANCE_WORDS = 8
+# A customer's request named by its topic alone, and what it stands for.
+TOPIC_ONLY = (
+    (re.compile(r"(?i)^\W*(?:(?:the|my|order)\s+)?status(?:\s+(?:pls|please|update))?\W*$"), "/order_status"),
+    (re.compile(r"(?i)^\W*(?:(?:the|my)\s+)?(?:invoices?|bills?)(?:\s+(?:pls|please))?\W*$"), "/invoice_balance"),
+)
 
 
 def stop_for_cancel(text: str, active_form: str | None) -> str | None:
@@ -43,3 +51,10 @@ def leave_balance_for_employee(text: str, is_employee: bool) -> str | None:
     if is_employee and BALANCE_RE.search(text) and not MONEY_RE.search(text) and len(text.split()) <= MAX_BALANCE_WORDS:
         return LEAVE_BALANCE
     return None
+
+
+def request_for_topic(text: str, is_employee: bool) -> str | None:
+    """The plain request a customer's topic word alone stands for ("status?" → `/order_status`), if any."""
+    if is_employee:
+        return None
+    return next((payload for pattern, payload in TOPIC_ONLY if pattern.match(text)), None)

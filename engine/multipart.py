@@ -40,7 +40,7 @@ from assistant.identity import read_channel_token
 from assistant.names import EMPLOYEE_VERIFIED_SLOT, METADATA_TOKEN_KEY, QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
 from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
-from engine.context_words import leave_balance_for_employee, stop_for_cancel
+from engine.context_words import leave_balance_for_employee, request_for_topic, stop_for_cancel
 from engine.positions import position_named, with_record_named
 from engine.typed_buttons import (
     could_be_a_title,
@@ -201,12 +201,14 @@ async def as_clicked(processor: Any, message: Any) -> Any:
     if named is not None:  # "the second one" of a listing: the record's number added to the words
         message, text = _part(message, named, 0), named
     buttons = last_buttons(newest_first)
+    employee = writes_as_employee(tracker, message)
     payload = (
         payload_for(text, buttons)
         or payload_naming(text, buttons)
         or yes_payload_for(text, buttons)
         or stop_for_cancel(text, tracker.active_loop_name)
-        or leave_balance_for_employee(text, writes_as_employee(tracker, message))
+        or leave_balance_for_employee(text, employee)
+        or request_for_topic(text, employee)
     )
     if payload is None:
         return message

@@ -93,3 +93,17 @@ def test_did_it_go_through_right_after_a_request_is_filed_gets_its_outcome(
     assert set(request_numbers(hr, employee.employee_id)) == {*before, *new}, "asking changes nothing"
     chat.say(f"cancel {new[0]}")  # the employee's calendar as it was, for the tests after this one
     chat.say("/affirm")
+
+
+def test_a_customers_status_alone_is_their_order_not_hr(
+    conversation: Callable[..., Conversation],
+    accounts: list[DemoAccount],
+    customer_token: Callable[..., dict[str, str]],
+) -> None:
+    """ "status?" was a leave request's status to the NLU, refused as HR; "invoice" was nothing it could place."""
+    account = accounts[0]
+    chat = conversation(customer_token(account.customer_id))
+    reply = chat.say("status?")
+    assert "Which order" in reply and "employees" not in reply, chat
+    invoices = chat.say("invoice")
+    assert "INV-" in invoices and "€" in invoices, chat

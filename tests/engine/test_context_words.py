@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from engine.context_words import leave_balance_for_employee, stop_for_cancel
+from engine.context_words import leave_balance_for_employee, request_for_topic, stop_for_cancel
 
 
 @pytest.mark.parametrize("text", ["cancel", "Cancel.", "cancel it", "please cancel", "cancel pls"])
@@ -39,3 +39,23 @@ def test_an_employees_balance_is_their_leave(text: str) -> None:
 )
 def test_money_or_no_balance_is_left_to_the_nlu(text: str) -> None:
     assert leave_balance_for_employee(text, True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [
+        ("status?", "/order_status"),
+        ("Status pls", "/order_status"),
+        ("invoice", "/invoice_balance"),
+        ("my invoices?", "/invoice_balance"),
+        ("bill", "/invoice_balance"),
+    ],
+)
+def test_a_customers_topic_word_alone_is_the_plain_request(text: str, payload: str) -> None:
+    assert request_for_topic(text, False) == payload
+    assert request_for_topic(text, True) is None  # an employee's "status?" is their leave's: the NLU reads it
+
+
+@pytest.mark.parametrize("text", ["status of my leave", "invoice 50082", "what is the status", "where is my bill from"])
+def test_a_topic_word_with_more_words_is_left_to_the_nlu(text: str) -> None:
+    assert request_for_topic(text, False) is None
