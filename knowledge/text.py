@@ -47,7 +47,8 @@ TEXTING_FORMS = {
     "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks", "b4": "before",
     "bc": "because", "cuz": "because", "coz": "because", "gimme": "give me", "lemme": "let me", "wanna": "want to",
     "gonna": "going to", "gotta": "have to", "idk": "i don't know", "rn": "right now", "tho": "though",
-    "thru": "through", "xmas": "christmas", "wfh": "work from home", "pto": "paid time off", "asap": "as soon as possible",
+    "thru": "through", "xmas": "christmas", "wfh": "work from home", "pto": "paid time off",
+    "asap": "as soon as possible",
     "tmrw": "tomorrow", "tmr": "tomorrow", "wk": "week", "wks": "weeks", "yr": "year", "yrs": "years",
     "ppl": "people", "msg": "message", "acct": "account", "info": "information", "pic": "picture", "pics": "pictures",
 }  # fmt: skip
