@@ -11,6 +11,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from assistant.names import message_id_of
 from backoffice.domain import ORDER_NUMBER_RE, normalise_order_number, number_of
 
 # The form that carries out each order change, for a refused change corrected with another order number.
@@ -43,9 +44,7 @@ def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
 
 def message_of(event: dict[str, Any]) -> str:
     """The message a user event came from: the parts of one multi-part message share it ("ID", "ID-1", "ID-2")."""
-    message_id = str(event.get("message_id") or "")
-    base, _, index = message_id.rpartition("-")
-    return base if base and index.isdigit() else message_id
+    return message_id_of(event.get("message_id"))
 
 
 def previous_turn(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

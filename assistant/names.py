@@ -17,6 +17,24 @@ METADATA_TOKEN_KEY = "auth_token"
 # The engine's own signed note of which channel a message came through (`engine/channels/incoming.py`).
 METADATA_PROOF_KEY = "connector_proof"
 
+# -- message ids ---------------------------------------------------------------------------------
+
+# The parts of one multi-part message are handled as messages of their own (engine/multipart.py) with the
+# message's id and "-1", "-2", ... after it: the actions and the engine's readings count them as one turn.
+
+
+def part_message_id(message_id: str | None, index: int) -> str | None:
+    """The id of part `index` of a message: the message's own for the first part."""
+    return message_id if index == 0 else f"{message_id}-{index}"
+
+
+def message_id_of(part_id: str | None) -> str:
+    """The id of the message a part came from ("ID-1" -> "ID"); a message's own id is its own."""
+    message_id = str(part_id or "")
+    base, _, index = message_id.rpartition("-")
+    return base if base and index.isdigit() and len(index) <= 2 else message_id
+
+
 # -- slots ------------------------------------------------------------------------------------
 
 CUSTOMER_NAME_SLOT = "customer_name"

@@ -37,7 +37,13 @@ from typing import Any
 
 from assistant import catalog
 from assistant.identity import read_channel_token
-from assistant.names import EMPLOYEE_VERIFIED_SLOT, METADATA_TOKEN_KEY, QUEUED_REQUESTS_SLOT, REQUEST_QUEUED_RESPONSE
+from assistant.names import (
+    EMPLOYEE_VERIFIED_SLOT,
+    METADATA_TOKEN_KEY,
+    QUEUED_REQUESTS_SLOT,
+    REQUEST_QUEUED_RESPONSE,
+    part_message_id,
+)
 from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
 from engine.context_words import leave_balance_for_employee, request_for_topic, stop_for_cancel
@@ -73,7 +79,7 @@ def _part(message: Any, text: str, index: int, parse_data: dict[str, Any] | None
         message.sender_id,
         parse_data=parse_data,
         input_channel=message.input_channel,
-        message_id=message.message_id if index == 0 else f"{message.message_id}-{index}",
+        message_id=part_message_id(message.message_id, index),
         metadata=message.metadata,
     )
 

@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from assistant.names import message_id_of
+
 RECORD_RE = re.compile(r"\b(ORD|INV|LR)-\d+\b")
 # A number the message gives itself: a record's digits, whole or grouped ("10263", "10 263").
 OWN_NUMBER_RE = re.compile(r"\d{4,}|\b\d\d[ .,]\d{3}\b")
@@ -80,8 +82,9 @@ def listed_records(newest_first: Iterable[Mapping[str, Any]], kind: str | None) 
 
 
 def _is_later_part(event: Mapping[str, Any]) -> bool:
-    """A user event that is the second or a later part of one message (engine/multipart.py numbers them "ID-1")."""
-    return bool(re.fullmatch(r".+-\d{1,2}", str(event.get("message_id") or "")))
+    """A user event that is the second or a later part of one message (`assistant.names.part_message_id`)."""
+    part_id = str(event.get("message_id") or "")
+    return message_id_of(part_id) != part_id
 
 
 def _records_of(texts: list[str], kind: str | None) -> list[str]:
