@@ -42,6 +42,7 @@ from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM
 from actions.identity import VERIFY_FORM
 from actions.leave_types import another_kind_asked
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
+from actions.refusals import refusal_explained
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from actions.went_through import outcome_said_again
 from assistant import catalog, formatting
@@ -321,6 +322,8 @@ class ActionAnswerFromDocuments(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(response="utter_default")
             return []
+        if refusal_explained(dispatcher, tracker, text):  # "why not?" right after a refusal
+            return [SlotSet(OFFERED_SLOT, False)]
         if for_the_leave_form(tracker, text):
             return []
         if declines_the_form(tracker, text):

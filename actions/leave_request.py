@@ -48,7 +48,7 @@ YES_NO_CANCEL = (("utter_button_yes_cancel", "/affirm"), ("utter_button_no", "/d
 REFUSED = "utter_leave_refused"
 
 
-def refusal_text(refusal: NotAllowed, wanted: DateRange, leave_type: LeaveType) -> str:
+def refusal_said(refusal: NotAllowed, wanted: DateRange, leave_type: LeaveType) -> dict[str, str]:
     """The employee's words for the back office's refusal of `wanted` leave of `leave_type`.
 
     The back office gives a reason code and its facts as values (`available`, `max_days`,
@@ -58,7 +58,7 @@ def refusal_text(refusal: NotAllowed, wanted: DateRange, leave_type: LeaveType) 
     specific = f"{REFUSED}_{refusal.reason}"
     facts: dict[str, Any] = {name: formatting.fact(value) for name, value in refusal.facts.items()}
     reply = specific if catalog.has(specific) else REFUSED
-    return catalog.text(reply, **facts, when=describe_range(wanted), leave=leave_name(leave_type))
+    return catalog.said(reply, **facts, when=describe_range(wanted), leave=leave_name(leave_type))
 
 
 def confirmed_answer(
@@ -222,7 +222,7 @@ class ActionAskLeaveConfirmed(EmployeeAction):
                 port.quote_leave, employee_id, leave_type, wanted.start, wanted.end, wanted.start_part, wanted.end_part
             )
         except NotAllowed as refusal:
-            dispatcher.utter_message(text=refusal_text(refusal, wanted, leave_type))
+            dispatcher.utter_message(**refusal_said(refusal, wanted, leave_type))
             dispatcher.utter_message(response="utter_ask_leave_other_dates")
             return [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
         employee = await call(port.get_employee, employee_id)
@@ -279,7 +279,7 @@ class ActionLeaveRequest(EmployeeAction):
                 wanted.end_part,
             )
         except NotAllowed as refusal:
-            dispatcher.utter_message(text=refusal_text(refusal, wanted, leave_type))
+            dispatcher.utter_message(**refusal_said(refusal, wanted, leave_type))
             return reset
         dispatcher.utter_message(response="utter_leave_requested", number=request.number, days=days(request.days))
         return reset

@@ -39,11 +39,11 @@ YES_NO_BUTTONS = {
 }
 
 
-def return_refusal_text(reason: str, order_number: str) -> str:
+def return_refusal_said(reason: str, order_number: str) -> dict[str, str]:
     """The customer's words for a return refusal `reason` (a general one for a reason the catalog lacks)."""
     specific = f"{RETURN_REFUSED}_{reason}"
     message_id = specific if catalog.has(specific) else RETURN_REFUSED
-    return catalog.text(message_id, order=order_number, window=get_settings().return_window_days)
+    return catalog.said(message_id, order=order_number, window=get_settings().return_window_days)
 
 
 def cancel_refusal_now_text(reason: str, order_number: str) -> str:
@@ -120,8 +120,8 @@ class OrderChangeForm(FormValidationAction, ABC):
     confirm_slot = ""
 
     @abstractmethod
-    def refusal(self, order: Order, today: date) -> str | None:
-        """The refusal message's text for `order`, or None when the change is possible."""
+    def refusal(self, order: Order, today: date) -> dict[str, str] | None:
+        """The refusal message for `order` (`catalog.said`), or None when the change is possible."""
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -156,7 +156,7 @@ class OrderChangeForm(FormValidationAction, ABC):
             # "and I get back my money for it?" right after a cancellation, read as a return of it (refused:
             # cancelled): what the message also asks comes first, when the documents support it
             await the_question_too(dispatcher, tracker)
-            dispatcher.utter_message(text=reason)
+            dispatcher.utter_message(**reason)
             refused = {"order_number": number, "change_refused": True, self.confirm_slot: None}
             return {**refused, **self.after_refusal(order)}
         # A new order in focus: whatever was answered before was about another one.
@@ -220,11 +220,11 @@ class ValidateCancelForm(OrderChangeForm):
     def name(self) -> str:
         return "validate_cancel_form"
 
-    def refusal(self, order: Order, today: date) -> str | None:
+    def refusal(self, order: Order, today: date) -> dict[str, str] | None:
         if order.status in CANCELLABLE_STATUSES:
             return None
         key: OrderStatus | str = "return_instead" if self.return_instead(order, today) else order.status
-        return catalog.text(CANCEL_REFUSALS[key], order=order.number, window=get_settings().return_window_days)
+        return catalog.said(CANCEL_REFUSALS[key], order=order.number, window=get_settings().return_window_days)
 
     @staticmethod
     def return_instead(order: Order, today: date) -> bool:
@@ -259,9 +259,9 @@ class ValidateReturnForm(OrderChangeForm):
         # The offer made after a refused cancellation is taken up by this form: done with it.
         return {**await super().validate_order_number(value, dispatcher, tracker, domain), "return_offered": False}
 
-    def refusal(self, order: Order, today: date) -> str | None:
+    def refusal(self, order: Order, today: date) -> dict[str, str] | None:
         reason = return_refusal(order, today)
-        return None if reason is None else return_refusal_text(reason, order.number)
+        return None if reason is None else return_refusal_said(reason, order.number)
 
     async def extract_return_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -391,7 +391,7 @@ async def start_return(dispatcher: CollectingDispatcher, order_number: str, cust
         dispatcher.utter_message(response=NOT_ON_ACCOUNT, order=order_number)
         return
     except NotAllowed as refusal:
-        dispatcher.utter_message(text=return_refusal_text(refusal.reason, order_number))
+        dispatcher.utter_message(**return_refusal_said(refusal.reason, order_number))
         return
     dispatcher.utter_message(
         response="utter_return_authorised", rma=rma.number, refund=formatting.money(rma.refund_amount, rma.currency)

@@ -43,12 +43,12 @@ def change_just_made(tracker: Tracker) -> str | None:
     said = [
         str(event.get("text") or "")
         for event in previous_turn(list(tracker.events))
-        if event.get("event") == "bot" and _response_of(event) in DONE_RESPONSES
+        if event.get("event") == "bot" and response_of(event) in DONE_RESPONSES
     ]
     return said[-1] if said else None
 
 
-def _response_of(event: dict[str, Any]) -> str | None:
+def response_of(event: dict[str, Any]) -> str | None:
     """The catalog response a bot event said, as Rasa notes it (`utter_action`)."""
     return (event.get("metadata") or {}).get("utter_action")
 

@@ -116,6 +116,13 @@ def text(message_id: str, /, slots: Mapping[str, Any] | None = None, **variables
     return fill(template, message_id, variables)
 
 
+def said(message_id: str, /, **variables: Any) -> dict[str, str]:
+    """The reply `message_id` as a message to send (`dispatcher.utter_message(**said(...))`): its words, and its name
+    noted on the bot's event as Rasa notes a response's (`utter_action`), so that what the person says next can be
+    read against the reply it answers ("why not?" after a refusal: `assistant/refusals.py`)."""
+    return {"text": text(message_id, **variables), "utter_action": message_id}
+
+
 def buttons(*choices: tuple[str, str], **variables: Any) -> list[dict[str, str]]:
     """Quick replies: each (title's message id, payload), the title from the catalog."""
     return [{"title": text(title_id, **variables), "payload": payload} for title_id, payload in choices]

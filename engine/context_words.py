@@ -15,6 +15,9 @@ people type often meant something else than the NLU made of them:
 - A topic word alone from anyone else, as typed on a phone ("status?", "invoice"), is the request's plain
   form: the order's status, the invoices. The NLU read "status?" as a leave request's status (refused:
   HR is for employees) and "invoice" as nothing it could place.
+- "why not?" or "ok so what can I do then" right after the assistant refused a change is a question about
+  the refusal (`assistant/refusals.py`), which the documents' action answers from the catalog: the NLU read
+  "why not?" as a no and "what can I do" as a question about the assistant's skills.
 
 Pure functions, used by `engine/multipart.py` before a message is handled: each returns the payload
 the message stands for (read as that click, with the words kept as typed), or None.
@@ -23,8 +26,13 @@ the message stands for (read as that click, with the words kept as typed), or No
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from assistant.refusals import question_about_refusal, refusal_reason
 
 STOP = "/stop"
+POLICY_QUESTION = "/ask_policy"
 LEAVE_BALANCE = "/leave_balance"
 # The forms where a "cancel" may be the request itself: their change is a cancellation, or they come before one.
 CANCEL_MAY_BE_ASKED_AT = frozenset({"cancel_form", "leave_cancel_form", "verify_form"})
@@ -58,3 +66,16 @@ def request_for_topic(text: str, is_employee: bool) -> str | None:
     if is_employee:
         return None
     return next((payload for pattern, payload in TOPIC_ONLY if pattern.match(text)), None)
+
+
+def question_about_a_refusal(text: str, newest_first: Iterable[Mapping[str, Any]]) -> str | None:
+    """`/ask_policy` for "why not?" or "what can I do then" when the reply it answers refused a change."""
+    if question_about_refusal(text) is None:
+        return None
+    responses: list[str | None] = []
+    for event in newest_first:
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            responses.append((event.get("metadata") or {}).get("utter_action"))
+    return POLICY_QUESTION if refusal_reason(responses[::-1]) else None

@@ -44,9 +44,15 @@ from assistant.names import (
     REQUEST_QUEUED_RESPONSE,
     part_message_id,
 )
+from assistant.refusals import question_about_refusal
 from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
-from engine.context_words import leave_balance_for_employee, request_for_topic, stop_for_cancel
+from engine.context_words import (
+    leave_balance_for_employee,
+    question_about_a_refusal,
+    request_for_topic,
+    stop_for_cancel,
+)
 from engine.positions import position_named, with_record_named
 from engine.typed_buttons import (
     could_be_a_title,
@@ -199,7 +205,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
     from rasa.shared.core.events import BotUttered, UserUttered
 
     text = message.text or ""
-    if not (could_be_a_title(text) or could_be_a_yes(text) or position_named(text)):
+    if not (could_be_a_title(text) or could_be_a_yes(text) or position_named(text) or question_about_refusal(text)):
         return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
     newest_first = [e.as_dict() for e in reversed(tracker.events) if isinstance(e, (BotUttered, UserUttered))]
@@ -215,6 +221,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or stop_for_cancel(text, tracker.active_loop_name)
         or leave_balance_for_employee(text, employee)
         or request_for_topic(text, employee)
+        or question_about_a_refusal(text, newest_first)
     )
     if payload is None:
         return message

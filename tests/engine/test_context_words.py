@@ -9,7 +9,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from engine.context_words import leave_balance_for_employee, request_for_topic, stop_for_cancel
+from engine.context_words import (
+    leave_balance_for_employee,
+    question_about_a_refusal,
+    request_for_topic,
+    stop_for_cancel,
+)
 
 
 @pytest.mark.parametrize("text", ["cancel", "Cancel.", "cancel it", "please cancel", "cancel pls"])
@@ -59,3 +64,29 @@ def test_a_customers_topic_word_alone_is_the_plain_request(text: str, payload: s
 @pytest.mark.parametrize("text", ["status of my leave", "invoice 50082", "what is the status", "where is my bill from"])
 def test_a_topic_word_with_more_words_is_left_to_the_nlu(text: str) -> None:
     assert request_for_topic(text, False) is None
+
+
+def _reply(*responses: str) -> list[dict]:
+    """The conversation newest first: the bot's reply (its responses as Rasa notes them), then the person's message."""
+    bots = [{"event": "bot", "text": "…", "metadata": {"utter_action": name}} for name in reversed(responses)]
+    return [
+        *bots,
+        {"event": "user", "text": "cancel 10229"},
+        {"event": "bot", "metadata": {"utter_action": "utter_greet"}},
+    ]
+
+
+@pytest.mark.parametrize("text", ["why not?", "ok so what can i do then", "is there really nothing?"])
+def test_right_after_a_refusal_a_why_is_a_question_about_it(text: str) -> None:
+    assert question_about_a_refusal(text, _reply("utter_verified", "utter_cancel_refused_shipped")) == "/ask_policy"
+
+
+def test_after_a_reply_that_refused_nothing_the_nlu_reads_it() -> None:
+    assert question_about_a_refusal("why not?", _reply("utter_order_in_status")) is None
+    # a refusal further back is not the reply being answered
+    further_back = [{"event": "bot", "metadata": {"utter_action": "utter_order_in_status"}}, {"event": "user"}]
+    assert question_about_a_refusal("why not?", further_back + _reply("utter_cancel_refused_shipped")) is None
+
+
+def test_other_messages_after_a_refusal_are_left_to_the_nlu() -> None:
+    assert question_about_a_refusal("where is my order", _reply("utter_cancel_refused_shipped")) is None

@@ -1,0 +1,80 @@
+"""A refusal's follow-up question: "why not?", "ok so what can I do then".
+
+Why: when the assistant refuses a change (an order that has shipped cannot be cancelled, a return past
+its window, leave that overlaps a request), people ask why, or what they can do instead. Read alone the
+words are nothing the NLU can place: "why not?" was a `deny` ("Okay. Is there anything else I can help
+you with?") and "what can I do then" a question about the assistant's skills. Right after a refusal they
+are about the refusal, and the catalog says its reason and the way forward (`actions/refusals.py`).
+
+Shared by the engine, which reads such a message as a question (`engine/context_words.py`), and the
+actions, which answer it. Standard library only, and nothing newer than Python 3.10: the engine imports it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The catalog's refusals (their response names, as Rasa notes them on the bot's event) and the reason each
+# gives: `utter_refusal_why_<reason>` and `utter_refusal_instead_<reason>` say more about it.
+REFUSAL_REASONS: dict[str, str] = {
+    "utter_cancel_refused_shipped": "shipped",
+    "utter_cancel_refused_delivered": "delivered",
+    "utter_cancel_refused_return_instead": "delivered",
+    "utter_cancel_refused_cancelled": "cancelled",
+    "utter_cancel_refused_returned": "returned",
+    "utter_return_refused_not_delivered": "not_delivered",
+    "utter_return_refused_window_expired": "window_expired",
+    "utter_return_refused_already_cancelled": "cancelled",
+    "utter_return_refused_already_returned": "returned",
+    "utter_return_refused_return_exists": "return_exists",
+    "utter_leave_refused_overlaps": "overlaps",
+    "utter_leave_refused_insufficient_balance": "insufficient_balance",
+    "utter_leave_refused_no_working_days": "no_working_days",
+    "utter_leave_refused_in_the_past": "in_the_past",
+    "utter_leave_refused_too_long": "too_long",
+    "utter_leave_cannot_cancel": "decided",
+    "utter_hr_own_records_only": "own_records_only",
+}
+WHY, INSTEAD = "why", "instead"
+
+_LEAD = r"^\W*(?:(?:ok(?:ay)?|k|so|but|and|hm+|huh|wait|really|um+|uh+|oh|ugh|what)\W+)*"
+# "why not?", "why not? i barely used it", "how come", "what do you mean", "whats the reason"
+ASKS_WHY_RE = re.compile(
+    _LEAD + r"(?:why\b|how\s+come\b|what\s+do\s+(?:you|u)\s+mean\b|what(?:'?s|\s+is)\s+the\s+reason\b)", re.I
+)
+# "what can i do then", "so what are my options", "is there really nothing", "what now", "any other way?"
+ASKS_INSTEAD_RE = re.compile(
+    r"\bwhat\s+(?:can|could|should|do|shall)\s+i\s+do\b|\bwhat\s+(?:are|r)\s+(?:my|the)\s+options\b"
+    r"|^\W*(?:(?:ok(?:ay)?|so|and|well)\W+)*what\s+now\b|\bany\s+other\s+(?:way|option|choice)s?\b"
+    r"|\b(?:is\s+there|there'?s)\s+(?:really\s+)?(?:nothing|no\s+(?:other\s+)?(?:way|option))\b"
+    r"|\bis\s+there\s+(?:anything|something)\s+(?:else\s+)?(?:i|we|you)\s+can\s+do\b",
+    re.I,
+)
+MAX_WORDS = 14
+
+
+def question_about_refusal(text: str) -> str | None:
+    """`WHY` or `INSTEAD` when a short message asks why, or what can be done instead; None otherwise."""
+    if not text or text.lstrip().startswith("/") or len(text.split()) > MAX_WORDS:
+        return None
+    if ASKS_INSTEAD_RE.search(text):
+        return INSTEAD
+    if ASKS_WHY_RE.search(text):
+        return WHY
+    return None
+
+
+EXPLANATION_RE = re.compile(rf"^utter_refusal_(?:{WHY}|{INSTEAD})_(\w+)$")
+
+
+def refusal_reason(responses: list[str | None]) -> str | None:
+    """The reason of the last refusal among the responses of one reply, if it gave one. A reply that explained a
+    refusal keeps it the subject: "why not?" and then "ok so what can I do then" both ask about it."""
+    reasons = []
+    for name in filter(None, responses):
+        explained = EXPLANATION_RE.match(name)
+        if name in REFUSAL_REASONS:
+            reasons.append(REFUSAL_REASONS[name])
+        elif explained:
+            reasons.append(explained.group(1))
+    return reasons[-1] if reasons else None

@@ -1,0 +1,70 @@
+""" "Why not?" and "what can I do then" right after a refusal: its reason or the way forward (actions/refusals.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
+
+from actions.documents import ActionAnswerFromDocuments
+from assistant.settings import Settings
+
+Run = Callable[[Action, Tracker], Awaitable[Any]]
+SHIPPED = "Order ORD-10229 has already shipped, so it can't be cancelled any more."
+OVERLAP = "That overlaps with a leave request you already have (LR-00388)."
+
+
+def parsed(intent: str, confidence: float = 0.9) -> dict[str, Any]:
+    return {"intent": {"name": intent, "confidence": confidence}, "entities": [], "metadata": {}}
+
+
+def history(reply: BotUttered, asked: str) -> list[dict[str, Any]]:
+    return [
+        ActionExecuted("action_listen"),
+        UserUttered("cancel 10229", parsed("order_cancel")),
+        reply,
+        ActionExecuted("action_listen"),
+        UserUttered(asked, parsed("ask_policy", 1.0)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [
+        ("why not?", "with the carrier"),
+        ("ok so what can i do then, i dont want it anymore", "refuse the parcel at the door"),
+    ],
+)
+async def test_after_a_refused_cancellation(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, asked: str, said: str
+) -> None:
+    refused = BotUttered(SHIPPED, metadata={"utter_action": "utter_cancel_refused_shipped"})
+    tracker = make_tracker(text=asked, intent="ask_policy", events=history(refused, asked))
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert said in reply.text, reply.text
+    assert not any(message.get("json_message") or message.get("custom") for message in reply.messages)  # no sources
+
+
+async def test_the_way_forward_names_what_the_refusal_named(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    refused = BotUttered(OVERLAP, metadata={"utter_action": "utter_leave_refused_overlaps"})
+    asked = "what can i do then"
+    reply = await run(
+        ActionAnswerFromDocuments(), make_tracker(text=asked, intent="ask_policy", events=history(refused, asked))
+    )
+    assert "cancel LR-00388" in reply.text, reply.text
+
+
+async def test_after_a_reply_that_refused_nothing_the_documents_answer(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    shown = BotUttered("Order ORD-10229 (…) is shipped.", metadata={"utter_action": "utter_order_in_status"})
+    asked = "what can i do then"
+    reply = await run(
+        ActionAnswerFromDocuments(), make_tracker(text=asked, intent="ask_policy", events=history(shown, asked))
+    )
+    assert "carrier brings it back" not in reply.text and "with the carrier, and" not in reply.text, reply.text
