@@ -41,6 +41,7 @@ from actions.follow_ups import (
 from actions.handoff import FAILURES_BEFORE_HANDOFF, FAILURES_SLOT, MESSAGE_FORM, business_hours, failures_in_a_row
 from actions.identity import VERIFY_FORM
 from actions.leave_types import another_kind_asked
+from actions.listed import listed_ones_named
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.refusals import refusal_explained
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
@@ -328,8 +329,8 @@ class ActionAnswerFromDocuments(Action):
             return []
         if declines_the_form(tracker, text):
             return [FollowupAction("action_stop")]
-        if outcome_said_again(dispatcher, tracker, text):  # "did it go thru" right after a change
-            return [SlotSet(OFFERED_SLOT, False)]
+        if outcome_said_again(dispatcher, tracker, text) or listed_ones_named(dispatcher, tracker, text):
+            return [SlotSet(OFFERED_SLOT, False)]  # "did it go thru", "which one is overdue"
         corrected = corrected_change(tracker, orders_named(text))
         if corrected is not None:  # "oh right. what about 10216 then" right after a refused return: the return
             return [SlotSet("change_refused", None), FollowupAction(CHANGE_FORMS[corrected])]
@@ -404,8 +405,8 @@ class ActionOutOfScope(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         if for_the_leave_form(tracker, text):
             return []
-        if outcome_said_again(dispatcher, tracker, text):  # "so it worked?" right after a change
-            return []
+        if outcome_said_again(dispatcher, tracker, text) or listed_ones_named(dispatcher, tracker, text):
+            return []  # "so it worked?" right after a change, "which one is late?" right after a list
         request = continued_request(tracker, text) if text else None
         if request is not None and request not in CHANGE_INTENTS and not tracker.active_loop_name:
             # "send me the link for that one" after the balance: the next request of the same kind, which

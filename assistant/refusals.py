@@ -42,12 +42,14 @@ _LEAD = r"^\W*(?:(?:ok(?:ay)?|k|so|but|and|hm+|huh|wait|really|um+|uh+|oh|ugh|wh
 ASKS_WHY_RE = re.compile(
     _LEAD + r"(?:why\b|how\s+come\b|what\s+do\s+(?:you|u)\s+mean\b|what(?:'?s|\s+is)\s+the\s+reason\b)", re.I
 )
-# "what can i do then", "so what are my options", "is there really nothing", "what now", "any other way?"
+# "what can i do then", "so what are my options", "is there really nothing", "what now", "any other way?",
+# "so where's my money then"
 ASKS_INSTEAD_RE = re.compile(
     r"\bwhat\s+(?:can|could|should|do|shall)\s+i\s+do\b|\bwhat\s+(?:are|r)\s+(?:my|the)\s+options\b"
     r"|^\W*(?:(?:ok(?:ay)?|so|and|well)\W+)*what\s+now\b|\bany\s+other\s+(?:way|option|choice)s?\b"
     r"|\b(?:is\s+there|there'?s)\s+(?:really\s+)?(?:nothing|no\s+(?:other\s+)?(?:way|option))\b"
-    r"|\bis\s+there\s+(?:anything|something)\s+(?:else\s+)?(?:i|we|you)\s+can\s+do\b",
+    r"|\bis\s+there\s+(?:anything|something)\s+(?:else\s+)?(?:i|we|you)\s+can\s+do\b"
+    r"|\bwhere(?:'?s|\s+is)\s+my\s+(?:money|refund)\b",  # after "already returned": where the money is
     re.I,
 )
 MAX_WORDS = 14

@@ -30,6 +30,7 @@ DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
         ("is there anything else i can do", INSTEAD),
         ("any other way?", INSTEAD),
         ("what should i do then", INSTEAD),
+        ("oh right. so where's my money then", INSTEAD),
     ],
 )
 def test_a_question_about_a_refusal(text: str, asked: str) -> None:
