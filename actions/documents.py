@@ -48,7 +48,7 @@ from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading
 from actions.went_through import outcome_said_again
 from assistant import catalog, formatting
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, LEAVE_FORM, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
-from assistant.yes_no import NO_START, plain
+from assistant.yes_no import NO_START, plain, read_yes_no
 from backoffice.domain import normalise_invoice_number
 from knowledge.answerability import clears
 from knowledge.answers import Answer, Source
@@ -225,6 +225,13 @@ def declines_the_form(tracker: Tracker, text: str) -> bool:
     return bool(NO_START.match(plain(text)))
 
 
+def declines_a_person(tracker: Tracker, text: str) -> bool:
+    """A no, asking nothing, to "Would you like me to put you in touch with a person?" ("no its ok ill email them"):
+    the offer declined. Read as one more question the documents could not answer, it had brought in the person
+    just declined (two misses in a row hand over)."""
+    return bool(tracker.get_slot(OFFERED_SLOT)) and read_yes_no(text) is False and "?" not in text
+
+
 def left_for_the_team(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """While a message for the team is being taken (out of hours), what the assistant cannot answer is for the
     team: say so, with when they are there, instead of "not something I can help with … or a person" (the
@@ -329,6 +336,9 @@ class ActionAnswerFromDocuments(Action):
             return []
         if declines_the_form(tracker, text):
             return [FollowupAction("action_stop")]
+        if declines_a_person(tracker, text):
+            dispatcher.utter_message(response="utter_deny_no_question")
+            return [SlotSet(OFFERED_SLOT, False), SlotSet(FAILURES_SLOT, 0)]
         if outcome_said_again(dispatcher, tracker, text) or listed_ones_named(dispatcher, tracker, text):
             return [SlotSet(OFFERED_SLOT, False)]  # "did it go thru", "which one is overdue"
         corrected = corrected_change(tracker, orders_named(text))

@@ -175,6 +175,31 @@ async def test_the_second_no_answer_in_a_row_brings_in_a_person(
     assert third.slots["failed_attempts"] == 1 and not third.followups, "a turn that went fine resets the count"
 
 
+async def test_a_no_to_the_offer_of_a_person_declines_it_and_brings_in_nobody(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    first = await run(ActionAnswerFromDocuments(), make_tracker(text="can I bring my dog to the office?"))
+    assert first.slots["handoff_offered"] is True
+
+    def after_the_offer(text: str) -> Tracker:
+        history = [
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": "can I bring my dog to the office?"},
+            *first.events,
+            {"event": "bot", "text": first.text},
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text, "parse_data": {"intent": {"name": "ask_policy", "confidence": 0.4}}},
+        ]
+        return make_tracker(text=text, intent="ask_policy", events=history, slots=first.slots)
+
+    declined = await run(ActionAnswerFromDocuments(), after_the_offer("no its ok ill email them"))
+    assert declined.text == catalog.text("utter_deny_no_question") and not declined.followups, declined.text
+    assert declined.slots == {"handoff_offered": False, "failed_attempts": 0}
+    # a no with a new question is the question
+    asked = await run(ActionAnswerFromDocuments(), after_the_offer("no, but is there a gym membership?"))
+    assert asked.text != catalog.text("utter_deny_no_question")
+
+
 @pytest.fixture
 def documents_down(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The knowledge service on a Chroma server that refuses every connection (port 9)."""
