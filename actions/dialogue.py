@@ -19,6 +19,7 @@ FORM_SLOTS = (
     "verify_email",
     "leave_type",
     "leave_dates",
+    "leave_dates_refused",
     "leave_confirmed",
     "leave_cancel_confirmed",
     "cancel_confirmed",

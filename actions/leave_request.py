@@ -92,6 +92,17 @@ QUESTION_INTENTS = frozenset({"ask_policy", "why_verify", "bot_challenge"})
 HR_QUESTION_INTENTS = frozenset({"payday", "leave_balance", "leave_used", "leave_request_status", "help"})
 # What the NLU reads as the request's own details (its kind, its days, the yes to its summary).
 LEAVE_DETAILS = frozenset({"leave_request", "inform", "affirm", "deny"})
+# The days of a request refused for want of days of its kind (the back office's reason), kept for a change of kind.
+REFUSED_DATES = "leave_dates_refused"
+NOT_ENOUGH_DAYS = "insufficient_balance"
+
+
+def another_kind_named(text: str, current: str | None) -> bool:
+    """Whether the message names a kind of leave other than `current` ("make it vacation then")."""
+    named = another_kind_asked(text, current) or leave_type_in(text)
+    return named is not None and named.value != current
+
+
 # A yes given to "what kind of leave?": an answer that names no kind, refused with the kinds. (A value is not:
 # "next friday" there names the days, which the form takes.)
 ANSWERS_NO_CHOICE = frozenset({"affirm"})
@@ -148,6 +159,9 @@ class ValidateLeaveForm(FormValidationAction):
         found = refine_range(text, previous, today, day_first=day_first) if previous else None
         if found is None:
             found = parse_date_range(text, today, day_first=day_first)
+        if found is None and previous is None and another_kind_named(text, tracker.get_slot("leave_type")):
+            # "fine make it all vacation then, same dates" after too few personal days: the days refused
+            found = decode_range(tracker.get_slot(REFUSED_DATES))
         if found is not None:
             encoded = encode_range(found)
             return {} if encoded == tracker.get_slot("leave_dates") else {"leave_dates": encoded}
@@ -170,7 +184,7 @@ class ValidateLeaveForm(FormValidationAction):
         if decode_range(str(value or "")) is None:
             dispatcher.utter_message(response="utter_leave_dates_unreadable")
             return {"leave_dates": None}
-        return {"leave_dates": value, "leave_confirmed": None}
+        return {"leave_dates": value, "leave_confirmed": None, REFUSED_DATES: None}
 
     async def extract_leave_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -224,7 +238,10 @@ class ActionAskLeaveConfirmed(EmployeeAction):
         except NotAllowed as refusal:
             dispatcher.utter_message(**refusal_said(refusal, wanted, leave_type))
             dispatcher.utter_message(response="utter_ask_leave_other_dates")
-            return [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
+            # Days refused only for want of this kind of leave are still the days wanted: a change of kind takes them.
+            kept = tracker.get_slot("leave_dates") if refusal.reason == NOT_ENOUGH_DAYS else None
+            asked_again = [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
+            return [*asked_again, SlotSet(REFUSED_DATES, kept)]
         employee = await call(port.get_employee, employee_id)
         if employee.manager_id:
             approver = (await call(port.get_employee, employee.manager_id)).name
@@ -262,6 +279,7 @@ class ActionLeaveRequest(EmployeeAction):
             SlotSet("leave_type", None),
             SlotSet("leave_dates", None),
             SlotSet("leave_confirmed", None),
+            SlotSet(REFUSED_DATES, None),
         ]
         wanted = decode_range(tracker.get_slot("leave_dates"))
         leave_type = leave_type_in(tracker.get_slot("leave_type") or "")

@@ -123,7 +123,7 @@ async def test_quote_asks_to_confirm_then_yes_creates_a_pending_request(
     assert made.status is LeaveStatus.PENDING
     assert (made.leave_type, made.start, made.end) == (LeaveType.VACATION, wanted.start, wanted.end)
     assert made.approver_id == emma.manager_id
-    assert reply.slots == {"leave_type": None, "leave_dates": None, "leave_confirmed": None}
+    assert reply.slots == {"leave_type": None, "leave_dates": None, "leave_confirmed": None, "leave_dates_refused": None}
 
 
 async def test_an_unclear_yes_does_not_create_the_request(
@@ -235,6 +235,32 @@ async def test_quote_refuses_more_days_than_are_left(
     assert reply.text.startswith("You don't have enough days left for ")
     assert "available" in reply.text
     assert reply.slots["leave_dates"] is None
+    # the days are still the ones wanted, for another kind of leave (an overlap's are not: see above)
+    assert reply.slots["leave_dates_refused"] == encode_range(wanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "takes_them"),
+    [
+        ("fine make it all vacation then, same dates", True),
+        ("ok vacation then", True),
+        ("personal days please", False),  # the kind refused: new days are needed
+        ("what about vacation from 3 to 5 March", False),  # days of its own
+    ],
+)
+async def test_a_change_of_kind_after_too_few_days_takes_the_days_refused(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, text: str, takes_them: bool
+) -> None:
+    refused = encode_range(DateRange(date.today() + timedelta(days=35), date.today() + timedelta(days=39)))
+    slots = {
+        "leave_type": "personal",
+        "leave_dates": None,
+        "leave_dates_refused": refused,
+        "requested_slot": "leave_dates",
+    }
+    tracker = make_tracker(text=text, intent="leave_request", slots=slots, active_loop="leave_form")
+    extracted = await ValidateLeaveForm().extract_leave_dates(CollectingDispatcher(), tracker, domain)
+    assert (extracted.get("leave_dates") == refused) is takes_them, extracted
 
 
 @pytest.mark.parametrize(
