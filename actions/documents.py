@@ -422,6 +422,12 @@ class ActionOutOfScope(Action):
             # "send me the link for that one" after the balance: the next request of the same kind, which
             # changes nothing (a change is never started from a message out of scope).
             return carried_out_as(tracker, user_messages(tracker)[-1], request)
+        # Someone else's records first ("And Julia Castillo's?" after one's own balance, out of scope at 0.66): read
+        # as a follow-up question, the documents had answered it with the sentence nearest the question before.
+        others = await others_records_or_none(tracker)
+        if others is not None:  # "how many days does julia castillo have left", out of scope at 0.70
+            own_records_only(dispatcher, *others)
+            return []
         if text and not text.startswith("/"):
             try:
                 # Its own bar whatever the NLU said (this action is the out-of-scope reply), except for a follow-up.
@@ -431,10 +437,6 @@ class ActionOutOfScope(Action):
             else:
                 if confident:
                     return answered_events(dispatcher, result, question)
-        others = await others_records_or_none(tracker)
-        if others is not None:  # "how many days does julia castillo have left", out of scope at 0.70
-            own_records_only(dispatcher, *others)
-            return []
         if left_for_the_team(dispatcher, tracker):
             return []
         dispatcher.utter_message(response="utter_out_of_scope")
