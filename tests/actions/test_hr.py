@@ -11,6 +11,7 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, UserUttered
 
+from actions.documents import ActionOutOfScope
 from actions.hr import (
     ActionLeaveBalance,
     ActionLeaveRequestStatus,
@@ -371,3 +372,25 @@ async def test_a_proof_made_for_another_sender_identifies_nobody(
                          metadata={METADATA_PROOF_KEY: proof})  # fmt: skip
     reply = await run(ActionLeaveBalance(), moved)
     assert "left of" not in reply.text
+
+
+async def test_a_colleagues_records_asked_out_of_scope_are_refused_before_the_documents_are_asked(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    indexed: Settings,
+    emma: DemoEmployee,
+    colleague: DemoEmployee,
+) -> None:
+    """A colleague's leave asked in words the documents also answer ("how much vacation does Julia Castillo get"):
+    the documents' sentence about everyone's vacation is not her balance."""
+    asked = f"how many vacation days does {colleague.name} get"
+    tracker = make_tracker(
+        text=asked,
+        intent="out_of_scope",
+        confidence=0.66,
+        ranking=[("out_of_scope", 0.66), ("leave_balance", 0.2)],
+        metadata=token_of(emma, app_settings),
+    )
+    reply = await run(ActionOutOfScope(), tracker)
+    assert reply.text.startswith("I can only show your own leave and requests"), reply.text
