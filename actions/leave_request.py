@@ -9,6 +9,7 @@ asked about again.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -97,10 +98,22 @@ REFUSED_DATES = "leave_dates_refused"
 NOT_ENOUGH_DAYS = "insufficient_balance"
 
 
-def another_kind_named(text: str, current: str | None) -> bool:
-    """Whether the message names a kind of leave other than `current` ("make it vacation then")."""
-    named = another_kind_asked(text, current) or leave_type_in(text)
-    return named is not None and named.value != current
+def refused_days(wanted: DateRange, leave_type: LeaveType) -> str:
+    """The slot's value: the days (as `encode_range` writes them) and the kind they were refused for."""
+    return json.dumps({**json.loads(encode_range(wanted)), "kind": leave_type.value})
+
+
+def days_for_another_kind(text: str, refused: str | None) -> DateRange | None:
+    """The days refused for want of days of one kind, when the message names another ("make it vacation then").
+
+    Read against the kind refused, not the form's slot: the form has already taken the new kind from the same
+    message by the time its days are read."""
+    try:
+        kind = json.loads(refused or "").get("kind")
+    except (ValueError, AttributeError):
+        return None
+    named = another_kind_asked(text, kind) or leave_type_in(text)
+    return decode_range(refused) if named is not None and named.value != kind else None
 
 
 # A yes given to "what kind of leave?": an answer that names no kind, refused with the kinds. (A value is not:
@@ -159,9 +172,9 @@ class ValidateLeaveForm(FormValidationAction):
         found = refine_range(text, previous, today, day_first=day_first) if previous else None
         if found is None:
             found = parse_date_range(text, today, day_first=day_first)
-        if found is None and previous is None and another_kind_named(text, tracker.get_slot("leave_type")):
+        if found is None and previous is None:
             # "fine make it all vacation then, same dates" after too few personal days: the days refused
-            found = decode_range(tracker.get_slot(REFUSED_DATES))
+            found = days_for_another_kind(text, tracker.get_slot(REFUSED_DATES))
         if found is not None:
             encoded = encode_range(found)
             return {} if encoded == tracker.get_slot("leave_dates") else {"leave_dates": encoded}
@@ -239,7 +252,7 @@ class ActionAskLeaveConfirmed(EmployeeAction):
             dispatcher.utter_message(**refusal_said(refusal, wanted, leave_type))
             dispatcher.utter_message(response="utter_ask_leave_other_dates")
             # Days refused only for want of this kind of leave are still the days wanted: a change of kind takes them.
-            kept = tracker.get_slot("leave_dates") if refusal.reason == NOT_ENOUGH_DAYS else None
+            kept = refused_days(wanted, leave_type) if refusal.reason == NOT_ENOUGH_DAYS else None
             asked_again = [SlotSet("leave_dates", None), SlotSet("requested_slot", "leave_dates")]
             return [*asked_again, SlotSet(REFUSED_DATES, kept)]
         employee = await call(port.get_employee, employee_id)

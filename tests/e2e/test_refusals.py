@@ -5,11 +5,19 @@ assistant's list of skills."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
+from assistant.settings import Settings
+from backoffice.errors import NotAllowed
+from backoffice.hr_domain import LeaveType
+from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
-from tests.support.rest import Conversation
+from demo.employees import demo_employees
+from tests.support.hr_chat import single_days, spoken
+from tests.support.rest import Conversation, token_of
 
 pytestmark = pytest.mark.e2e
 
@@ -45,3 +53,40 @@ def test_what_to_do_after_a_return_past_its_window(
     # the same words where nothing was refused are a question about the assistant's skills
     fresh = conversation(customer_token(account.customer_id))
     assert SKILLS in fresh.say("what can i do then"), fresh
+
+
+def test_too_few_personal_days_then_the_same_days_as_vacation(
+    conversation: Callable[..., Conversation], e2e_settings: Settings, e2e_db: Any
+) -> None:
+    hr = SqlHR(e2e_db.engine)
+    employee = demo_employees(hr, limit=9)[-1]
+    week = next(
+        (start, start + timedelta(days=4))
+        for start, _ in single_days(hr)
+        if start.weekday() == 0
+        and _refused_for_balance(hr, employee.employee_id, start)
+        and _vacation_fits(hr, employee.employee_id, start)
+    )
+    chat = conversation(token_of("employee", employee.employee_id, e2e_settings.identity_secret))
+    refused = chat.say(f"i need personal days {spoken(*week)}, moving house")
+    assert "enough days" in refused, chat
+    assert "another kind of leave" in chat.say("ok so what can i do then"), chat
+    summary = chat.say("fine make it all vacation then, same dates")
+    assert "vacation" in summary.lower() and week[0].strftime("%-d") in summary and "5 days" in summary, chat
+    assert "Which days" not in summary, chat
+    chat.say("no")  # nothing filed: the calendar as it was for the tests after this one
+
+
+def _refused_for_balance(hr: SqlHR, employee_id: int, monday: date) -> bool:
+    try:
+        hr.quote_leave(employee_id, LeaveType.PERSONAL, monday, monday + timedelta(days=4))
+    except NotAllowed as refusal:
+        return refusal.reason == "insufficient_balance"
+    return False
+
+
+def _vacation_fits(hr: SqlHR, employee_id: int, monday: date) -> bool:
+    try:
+        return hr.quote_leave(employee_id, LeaveType.VACATION, monday, monday + timedelta(days=4)).days == 5
+    except NotAllowed:
+        return False
