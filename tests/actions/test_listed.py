@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
+from rasa_sdk.events import BotUttered
 
 from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from actions.listed import WHICH_RE
 from assistant.settings import Settings
+from tests.support.exchange import after_reply
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 BALANCE = (
@@ -39,18 +40,8 @@ def test_other_questions_are_not_one(text: str) -> None:
     assert not WHICH_RE.match(text)
 
 
-def parsed(intent: str, confidence: float = 0.9) -> dict[str, Any]:
-    return {"intent": {"name": intent, "confidence": confidence}, "entities": [], "metadata": {}}
-
-
 def history(listing: str, asked: str) -> list[dict[str, Any]]:
-    return [
-        ActionExecuted("action_listen"),
-        UserUttered("how much do i owe u", parsed("invoice_balance")),
-        BotUttered(listing),
-        ActionExecuted("action_listen"),
-        UserUttered(asked, parsed("ask_policy", 0.6)),
-    ]
+    return after_reply(("how much do i owe u", "invoice_balance"), BotUttered(listing), asked, "ask_policy", 0.6)
 
 
 @pytest.mark.parametrize("action", [ActionAnswerFromDocuments(), ActionOutOfScope()])

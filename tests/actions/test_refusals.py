@@ -7,28 +7,19 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
+from rasa_sdk.events import BotUttered
 
 from actions.documents import ActionAnswerFromDocuments
 from assistant.settings import Settings
+from tests.support.exchange import after_reply
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 SHIPPED = "Order ORD-10229 has already shipped, so it can't be cancelled any more."
 OVERLAP = "That overlaps with a leave request you already have (LR-00388)."
 
 
-def parsed(intent: str, confidence: float = 0.9) -> dict[str, Any]:
-    return {"intent": {"name": intent, "confidence": confidence}, "entities": [], "metadata": {}}
-
-
 def history(reply: BotUttered, asked: str) -> list[dict[str, Any]]:
-    return [
-        ActionExecuted("action_listen"),
-        UserUttered("cancel 10229", parsed("order_cancel")),
-        reply,
-        ActionExecuted("action_listen"),
-        UserUttered(asked, parsed("ask_policy", 1.0)),
-    ]
+    return after_reply(("cancel 10229", "order_cancel"), reply, asked, "ask_policy", 1.0)
 
 
 @pytest.mark.parametrize(

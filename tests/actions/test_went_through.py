@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
+from rasa_sdk.events import BotUttered
 
 from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from actions.went_through import asks_if_done
 from assistant.settings import Settings
+from tests.support.exchange import after_reply
 
 Run = Callable[[Action, Tracker], Awaitable[Any]]
 FILED = "Done — your request LR-00388 (1 day) is waiting for approval."
@@ -29,18 +30,8 @@ def test_other_questions_are_not_one(text: str) -> None:
     assert not asks_if_done(text)
 
 
-def parsed(intent: str, confidence: float = 0.9) -> dict[str, Any]:
-    return {"intent": {"name": intent, "confidence": confidence}, "entities": [], "metadata": {}}
-
-
 def history(reply: BotUttered, asked: str) -> list[dict[str, Any]]:
-    return [
-        ActionExecuted("action_listen"),
-        UserUttered("yep", parsed("affirm")),
-        reply,
-        ActionExecuted("action_listen"),
-        UserUttered(asked, parsed("nlu_fallback", 0.2)),
-    ]
+    return after_reply(("yep", "affirm"), reply, asked, "nlu_fallback", 0.2)
 
 
 @pytest.mark.parametrize("action", [ActionAnswerFromDocuments(), ActionOutOfScope()])
