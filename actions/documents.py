@@ -365,14 +365,16 @@ class ActionAnswerFromDocuments(Action):
         if confident and thanks_for_the_answer(tracker, result):
             dispatcher.utter_message(response="utter_you_are_welcome")
             return [SlotSet(OFFERED_SLOT, False)]
+        # Someone else's records before an opener: "how much leave does Ruth Ishikawa have left", a fallback whose
+        # likeliest reading is out of scope, is not "got a sec?".
+        others = None if confident else await others_records_or_none(tracker)
+        if others is not None:
+            own_records_only(dispatcher, *others)
+            return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
         if not result.answered and is_opener(tracker, result):
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
         if not confident:
-            others = await others_records_or_none(tracker)
-            if others is not None:
-                own_records_only(dispatcher, *others)
-                return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
             record = own_record_named(tracker, text)
             suggested = suggest_request(dispatcher, tracker)
             if suggested is not None:

@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, UserUttered
 
-from actions.documents import ActionOutOfScope
+from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from actions.hr import (
     ActionLeaveBalance,
     ActionLeaveRequestStatus,
@@ -393,4 +393,26 @@ async def test_a_colleagues_records_asked_out_of_scope_are_refused_before_the_do
         metadata=token_of(emma, app_settings),
     )
     reply = await run(ActionOutOfScope(), tracker)
+    assert reply.text.startswith("I can only show your own leave and requests"), reply.text
+
+
+async def test_a_colleagues_records_not_understood_are_refused_not_taken_for_an_opener(
+    run: Run,
+    make_tracker: Callable[..., Tracker],
+    app_settings: Settings,
+    indexed: Settings,
+    emma: DemoEmployee,
+    colleague: DemoEmployee,
+) -> None:
+    """A fallback whose likeliest reading is out of scope ("how much leave does X have left": out of scope 0.33,
+    the balance 0.30) names someone else's records: refused, not met with what the assistant can do."""
+    asked = f"how much leave does {colleague.name} have left"
+    tracker = make_tracker(
+        text=asked,
+        intent="nlu_fallback",
+        confidence=0.2,
+        ranking=[("out_of_scope", 0.33), ("leave_balance", 0.30), ("ask_policy", 0.22)],
+        metadata=token_of(emma, app_settings),
+    )
+    reply = await run(ActionAnswerFromDocuments(), tracker)
     assert reply.text.startswith("I can only show your own leave and requests"), reply.text
