@@ -374,45 +374,34 @@ async def test_a_proof_made_for_another_sender_identifies_nobody(
     assert "left of" not in reply.text
 
 
-async def test_a_colleagues_records_asked_out_of_scope_are_refused_before_the_documents_are_asked(
+@pytest.mark.parametrize(
+    ("action", "words", "intent", "ranking"),
+    [
+        # out of scope, in words the documents also answer: their sentence about everyone's vacation is not hers
+        (ActionOutOfScope(), "how many vacation days does {name} get", "out_of_scope", [("leave_balance", 0.2)]),
+        # not understood, likeliest out of scope: not an opener that gets the assistant's skills
+        (ActionAnswerFromDocuments(), "how much leave does {name} have left", "nlu_fallback", [("leave_balance", 0.3)]),
+    ],
+)
+async def test_a_colleagues_records_the_nlu_could_not_place_are_refused(
     run: Run,
     make_tracker: Callable[..., Tracker],
     app_settings: Settings,
     indexed: Settings,
     emma: DemoEmployee,
     colleague: DemoEmployee,
+    action: Action,
+    words: str,
+    intent: str,
+    ranking: list[tuple[str, float]],
 ) -> None:
-    """A colleague's leave asked in words the documents also answer ("how much vacation does Julia Castillo get"):
-    the documents' sentence about everyone's vacation is not her balance."""
-    asked = f"how many vacation days does {colleague.name} get"
+    asked = words.format(name=colleague.name)
     tracker = make_tracker(
         text=asked,
-        intent="out_of_scope",
-        confidence=0.66,
-        ranking=[("out_of_scope", 0.66), ("leave_balance", 0.2)],
+        intent=intent,
+        confidence=0.2 if intent == "nlu_fallback" else 0.66,
+        ranking=[("out_of_scope", 0.33), *ranking, ("ask_policy", 0.22)],
         metadata=token_of(emma, app_settings),
     )
-    reply = await run(ActionOutOfScope(), tracker)
-    assert reply.text.startswith("I can only show your own leave and requests"), reply.text
-
-
-async def test_a_colleagues_records_not_understood_are_refused_not_taken_for_an_opener(
-    run: Run,
-    make_tracker: Callable[..., Tracker],
-    app_settings: Settings,
-    indexed: Settings,
-    emma: DemoEmployee,
-    colleague: DemoEmployee,
-) -> None:
-    """A fallback whose likeliest reading is out of scope ("how much leave does X have left": out of scope 0.33,
-    the balance 0.30) names someone else's records: refused, not met with what the assistant can do."""
-    asked = f"how much leave does {colleague.name} have left"
-    tracker = make_tracker(
-        text=asked,
-        intent="nlu_fallback",
-        confidence=0.2,
-        ranking=[("out_of_scope", 0.33), ("leave_balance", 0.30), ("ask_policy", 0.22)],
-        metadata=token_of(emma, app_settings),
-    )
-    reply = await run(ActionAnswerFromDocuments(), tracker)
+    reply = await run(action, tracker)
     assert reply.text.startswith("I can only show your own leave and requests"), reply.text
