@@ -13,7 +13,7 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.order_corrections import previous_turn
+from actions.order_corrections import previous_reply
 from assistant import catalog
 
 WHICH_RE = re.compile(
@@ -28,9 +28,7 @@ LISTED_RE = re.compile(r"^\s*[-•]\s+(?=.*\b(?:ORD|INV|LR)-\d+)(?P<line>.+)$", 
 
 def listed_lines(tracker: Tracker) -> list[str]:
     """The listed records of the assistant's reply to the person's previous message, in order."""
-    said = "\n".join(
-        str(event.get("text") or "") for event in previous_turn(list(tracker.events)) if event.get("event") == "bot"
-    )
+    said = "\n".join(str(event.get("text") or "") for event in previous_reply(tracker))
     return [match.group("line").strip() for match in LISTED_RE.finditer(said)]
 
 

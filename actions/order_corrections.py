@@ -62,3 +62,8 @@ def previous_turn(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     previous = message_of(events[earlier[-1]])
     start = next(i for i in earlier if message_of(events[i]) == previous) if previous else earlier[-1]
     return events[start:end]
+
+
+def previous_reply(tracker: Any) -> list[dict[str, Any]]:
+    """The assistant's messages (bot events) in reply to the person's previous message, in order."""
+    return [event for event in previous_turn(list(tracker.events)) if event.get("event") == "bot"]

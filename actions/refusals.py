@@ -16,7 +16,7 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.order_corrections import previous_turn
+from actions.order_corrections import previous_reply
 from actions.went_through import response_of
 from assistant.refusals import question_about_refusal, refusal_reason
 from assistant.settings import get_settings
@@ -26,7 +26,7 @@ LEAVE_REQUEST_RE = re.compile(r"\bLR-\d+\b")
 
 def refusal_just_given(tracker: Tracker) -> tuple[str, str] | None:
     """(reason, what was said) of the refusal in the assistant's reply to the person's previous message."""
-    said = [event for event in previous_turn(list(tracker.events)) if event.get("event") == "bot"]
+    said = previous_reply(tracker)
     reason = refusal_reason([response_of(event) for event in said])
     if reason is None:
         return None

@@ -16,7 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.order_corrections import previous_turn
+from actions.order_corrections import previous_reply
 
 # The replies that say a change was made in the back office.
 DONE_RESPONSES = frozenset(
@@ -40,11 +40,7 @@ def asks_if_done(text: str) -> bool:
 
 def change_just_made(tracker: Tracker) -> str | None:
     """What the assistant said a change it made was, in its reply to the person's previous message, if anything."""
-    said = [
-        str(event.get("text") or "")
-        for event in previous_turn(list(tracker.events))
-        if event.get("event") == "bot" and response_of(event) in DONE_RESPONSES
-    ]
+    said = [str(event.get("text") or "") for event in previous_reply(tracker) if response_of(event) in DONE_RESPONSES]
     return said[-1] if said else None
 
 
