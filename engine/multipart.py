@@ -39,6 +39,7 @@ from assistant import catalog
 from assistant.identity import read_channel_token
 from assistant.names import (
     EMPLOYEE_VERIFIED_SLOT,
+    LISTEN_ACTION,
     METADATA_TOKEN_KEY,
     QUEUED_REQUESTS_SLOT,
     REQUEST_QUEUED_RESPONSE,
@@ -48,6 +49,8 @@ from assistant.refusals import question_about_refusal
 from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
 from engine.context_words import (
+    arrival_of_the_order_shown,
+    asks_when_it_arrives,
     leave_balance_for_employee,
     question_about_a_refusal,
     request_for_topic,
@@ -60,6 +63,7 @@ from engine.typed_buttons import (
     last_buttons,
     payload_for,
     payload_naming,
+    payload_pointed_at,
     yes_payload_for,
 )
 
@@ -199,13 +203,20 @@ async def handle_parts(processor: Any, message: Any, parts: list[Any]) -> Any:
 
 async def as_clicked(processor: Any, message: Any) -> Any:
     """The message read as the click it stands for, when its words are the title of a button just offered, name
-    one choice by its number, or are a clear yes to a yes/no question (`engine/typed_buttons.py`), or mean
-    something where the conversation stands (`engine/context_words.py`); otherwise the message itself — with
-    the record it names by its position in a listing added (`engine/positions.py`)."""
+    one choice by its number or by words of its title, or are a clear yes to a yes/no question
+    (`engine/typed_buttons.py`), or mean something where the conversation stands (`engine/context_words.py`);
+    otherwise the message itself — with the record it names by its position in a listing added
+    (`engine/positions.py`)."""
     from rasa.shared.core.events import BotUttered, UserUttered
 
     text = message.text or ""
-    if not (could_be_a_title(text) or could_be_a_yes(text) or position_named(text) or question_about_refusal(text)):
+    if not (
+        could_be_a_title(text)
+        or could_be_a_yes(text)
+        or position_named(text)
+        or question_about_refusal(text)
+        or asks_when_it_arrives(text)
+    ):
         return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
     newest_first = [e.as_dict() for e in reversed(tracker.events) if isinstance(e, (BotUttered, UserUttered))]
@@ -219,9 +230,11 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or payload_naming(text, buttons)
         or yes_payload_for(text, buttons)
         or stop_for_cancel(text, tracker.active_loop_name)
+        or payload_pointed_at(text, buttons)
         or leave_balance_for_employee(text, employee)
         or request_for_topic(text, employee)
         or question_about_a_refusal(text, newest_first)
+        or arrival_of_the_order_shown(text, last_action(tracker))
     )
     if payload is None:
         return message
@@ -229,6 +242,20 @@ async def as_clicked(processor: Any, message: Any) -> Any:
     # person's transcript show what was written.
     clicked = await processor.parse_message(_part(message, payload, 0))
     return _part(message, message.text, 0, {**clicked, "text": message.text})
+
+
+def last_action(tracker: Any) -> str | None:
+    """The name of the last action the assistant ran before listening for this message."""
+    from rasa.shared.core.events import ActionExecuted
+
+    return next(
+        (
+            event.action_name
+            for event in reversed(tracker.events)
+            if isinstance(event, ActionExecuted) and event.action_name != LISTEN_ACTION
+        ),
+        None,
+    )
 
 
 def writes_as_employee(tracker: Any, message: Any) -> bool:

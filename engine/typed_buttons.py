@@ -21,6 +21,12 @@ question was asked again or another order's return started. Not a message naming
 cancel 10263 please" says which order; the form reads it), and not a no: a no with more words
 ("no, make it friday") often corrects the question rather than declining it, and the forms read those.
 
+A choice pointed at by the words of its title, with chat words around them ("ok whats mine then" at "Show
+mine", "the bench one" at a list of orders, "sick pls" at the kinds of leave): the one button whose title holds
+every other word of the message. Not at a yes/no question (its yes needs a clear yes: "cancel" at "Yes, cancel
+it" may mean stop), not a message naming a number (`payload_naming` reads those) or saying no ("not mine"), and
+not a question about the choice ("what is a personal day": "is" and "a" are not chat words).
+
 Pure functions over Rasa events (dicts), used by `engine/multipart.py` before a message is
 handled.
 """
@@ -159,4 +165,32 @@ def payload_naming(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | Non
         for button in buttons
         if button.get("payload") and number in _NUMBER.findall(str(button.get("title") or ""))
     }
+    return payloads.pop() if len(payloads) == 1 else None
+
+
+# Words around a choice that do not change which one is meant ("ok whats mine then", "the vacation one pls").
+_CHAT_WORDS = frozenset(
+    {"ok", "okay", "k", "so", "well", "fine", "alright", "then", "please", "pls", "plz", "the", "one", "that", "this"}
+    | {"just", "um", "uh", "oh", "and", "what", "whats", "about", "show", "me", "let", "s", "see"}
+)
+# A message of only these is a command to the conversation, not a choice ("cancel" at a single "Cancel LR-…").
+_STOP_WORDS = frozenset({"cancel", "stop", "quit", "nevermind", "never", "mind", "exit"})
+
+
+def _content(text: str) -> set[str]:
+    return set(_words(text).split()) - _CHAT_WORDS
+
+
+def payload_pointed_at(text: str, buttons: Iterable[Mapping[str, Any]]) -> str | None:
+    """The payload of the one button whose title holds every word of the message but chat words, when the reply
+    offered a choice (not a yes/no question) and the message names no number."""
+    offered = [button for button in buttons if button.get("payload")]
+    if {YES, NO} & {str(button.get("payload")) for button in offered}:
+        return None
+    if not could_be_a_title(text) or _DIGIT.search(text):
+        return None
+    meant = _content(text)
+    if not meant or meant <= _STOP_WORDS:
+        return None
+    payloads = {str(button.get("payload")) for button in offered if meant <= _content(str(button.get("title") or ""))}
     return payloads.pop() if len(payloads) == 1 else None

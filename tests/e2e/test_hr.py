@@ -367,18 +367,20 @@ def test_employee_cannot_read_a_colleagues_leave(conversation, hr, staff, employ
     assert hr.get_leave_request(their_pending.number, colleague.employee_id).status == LeaveStatus.PENDING
 
 
-def test_the_show_mine_button_typed_shows_the_askers_own_leave(conversation, hr, staff, employee_token) -> None:
-    """The button's words typed instead of clicked are the click (engine/typed_buttons.py): out of scope before."""
+@pytest.mark.parametrize("typed", ["show mine", "ok whats mine then"])
+def test_the_show_mine_button_typed_shows_the_askers_own_leave(conversation, hr, staff, employee_token, typed) -> None:
+    """The button's words typed instead of clicked, alone or with chat words around them, are the click
+    (engine/typed_buttons.py): out of scope before."""
     me, colleague = staff[0], staff[1]
     mine = {t: expected_facts(b) for t, b in balances(hr, me.employee_id).items()}
     convo = conversation(employee_token(me.employee_id))
     reply = convo.say(f"how many vacation days has {colleague.name} got left?")
     assert "I can only show your own leave" in reply and "Show mine" in {b["title"] for b in convo.buttons}, str(convo)
-    reply = convo.say("show mine")
+    reply = convo.say(typed)
     shown = balance_facts(reply)
     assert shown and all(facts == mine[leave_type] for leave_type, facts in shown.items()), str(convo)
-    typed = [e for e in convo.tracker_events() if e["event"] == "user"][-1]
-    assert (typed["text"], typed["parse_data"]["intent"]["name"]) == ("show mine", "leave_balance"), typed
+    said = [e for e in convo.tracker_events() if e["event"] == "user"][-1]
+    assert (said["text"], said["parse_data"]["intent"]["name"]) == (typed, "leave_balance"), said
 
 
 def test_forged_expired_or_wrongly_signed_tokens_are_unidentified(conversation, hr, staff, employee_token) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from engine.typed_buttons import last_buttons, payload_for, payload_naming, yes_payload_for
+from engine.typed_buttons import last_buttons, payload_for, payload_naming, payload_pointed_at, yes_payload_for
 
 PERSON = [{"title": "Yes, a person please", "payload": "/human_handoff"}, {"title": "No, thanks", "payload": "/deny"}]
 SHOW_MINE = [{"title": "Show mine", "payload": "/leave_balance"}]
@@ -114,3 +114,49 @@ def test_a_choice_named_by_its_number_is_its_button(text: str) -> None:
 )
 def test_a_number_with_more_to_say_or_no_choice_of_it_is_left_to_the_nlu(text: str) -> None:
     assert payload_naming(text, TO_PAY) is None
+
+
+LEAVE_KINDS = [
+    {"title": "Vacation", "payload": '/inform{"leave_type": "vacation"}'},
+    {"title": "Sick leave", "payload": '/inform{"leave_type": "sick"}'},
+    {"title": "Personal day", "payload": '/inform{"leave_type": "personal"}'},
+]
+ORDERS = [
+    {"title": "ORD-10235 · shipped · 03 Dec · Acacia bench", "payload": '/order_cancel{"order_number": "10235"}'},
+    {"title": "ORD-10280 · pending · 05 Dec · Garden chair", "payload": '/order_cancel{"order_number": "10280"}'},
+]
+ONE_TO_CANCEL = [{"title": "Cancel LR-00355", "payload": '/leave_cancel{"leave_request_number": "LR-00355"}'}]
+
+
+@pytest.mark.parametrize(
+    ("text", "buttons", "payload"),
+    [
+        ("ok whats mine then", SHOW_MINE, "/leave_balance"),
+        ("what about mine?", SHOW_MINE, "/leave_balance"),
+        ("show mine please", SHOW_MINE, "/leave_balance"),
+        ("sick pls", LEAVE_KINDS, '/inform{"leave_type": "sick"}'),
+        ("the vacation one", LEAVE_KINDS, '/inform{"leave_type": "vacation"}'),
+        ("the bench one", ORDERS, '/order_cancel{"order_number": "10235"}'),
+        ("ok the pending one", ORDERS, '/order_cancel{"order_number": "10280"}'),
+    ],
+)
+def test_a_choice_pointed_at_by_words_of_its_title_is_its_button(text: str, buttons: list, payload: str) -> None:
+    assert payload_pointed_at(text, buttons) == payload
+
+
+@pytest.mark.parametrize(
+    ("text", "buttons"),
+    [
+        ("not mine", SHOW_MINE),  # a no is not a choice
+        ("what is a personal day", LEAVE_KINDS),  # a question about a choice
+        ("ok", LEAVE_KINDS),  # nothing pointed at
+        ("the order", ORDERS),  # no title says it
+        ("the dec one", ORDERS),  # every title says it
+        ("the 10235 one", ORDERS),  # numbers: payload_naming
+        ("cancel", ONE_TO_CANCEL),  # a command to the conversation
+        ("person please", PERSON),  # a yes/no question's buttons need a clear yes or their title
+        ("please show me my own leave balance for this year", SHOW_MINE),  # too long to be a title's words
+    ],
+)
+def test_words_that_point_at_no_one_choice_are_left_to_the_nlu(text: str, buttons: list) -> None:
+    assert payload_pointed_at(text, buttons) is None
