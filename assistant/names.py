@@ -57,6 +57,7 @@ NAME_SLOTS = frozenset({CUSTOMER_NAME_SLOT, "employee_name", "identity_name"})
 HANDOFF_MESSAGE_FORM = "handoff_message_form"
 LEAVE_FORM = "leave_form"
 KNOWLEDGE_ACTION = "action_answer_from_documents"
+ORDER_STATUS_ACTION = "action_order_status"
 HANDOFF_ACTION = "action_handoff"
 # Rasa's own: the bot waits for the user (the end of every turn).
 LISTEN_ACTION = "action_listen"

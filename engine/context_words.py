@@ -15,6 +15,9 @@ people type often meant something else than the NLU made of them:
 - A topic word alone from anyone else, as typed on a phone ("status?", "invoice"), is the request's plain
   form: the order's status, the invoices. The NLU read "status?" as a leave request's status (refused:
   HR is for employees) and "invoice" as nothing it could place.
+- "wen will it get here tho" right after an order's status asks when that order comes: its status again, with
+  the expected delivery (and the documents' answer beside it, as for any request that also asks a question). The
+  NLU read it as out of scope, typed correctly or not: alone, "it" could be anything.
 - "why not?" or "ok so what can I do then" right after the assistant refused a change is a question about
   the refusal (`assistant/refusals.py`), which the documents' action answers from the catalog: the NLU read
   "why not?" as a no and "what can I do" as a question about the assistant's skills.
@@ -29,9 +32,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from assistant.names import ORDER_STATUS_ACTION
 from assistant.refusals import question_about_refusal, refusal_reason
 
 STOP = "/stop"
+ORDER_STATUS = "/order_status"
 POLICY_QUESTION = "/ask_policy"
 LEAVE_BALANCE = "/leave_balance"
 # The forms where a "cancel" may be the request itself: their change is a cancellation, or they come before one.
@@ -66,6 +71,35 @@ def request_for_topic(text: str, is_employee: bool) -> str | None:
     if is_employee:
         return None
     return next((payload for pattern, payload in TOPIC_ONLY if pattern.match(text)), None)
+
+
+# A short question about when the thing just shown comes ("wen will it get here tho", "so when does it arrive",
+# "how long till its here"), pointing at it, not at money (a refund) nor at another record (a number).
+ARRIVAL_QUESTION_MAX_WORDS = 9
+_ASKS_WHEN = re.compile(r"(?i)\b(?:when|wen|whens|when's|how long|how many days|what day|which day|eta)\b")
+_ARRIVES = re.compile(
+    r"(?i)\b(?:get (?:here|to me|delivered)|gets? here|arriv\w*|come|comes|coming|be here|(?:it|its|it's) here"
+    r"|deliver\w*|reach\w* me|show up|turn up|eta)\b"
+)
+_POINTS_AT_IT = re.compile(
+    r"(?i)\b(?:it|its|it's|itll|it'll|that|this|they|them|theyll|they'll|my (?:order|parcel|package|stuff|things))\b"
+    r"|\beta\b"
+)
+_NOT_THE_ORDER = re.compile(r"(?i)\d|\b(?:refund\w*|money|back|pay\w*|invoice\w*|leave|holiday|vacation)\b")
+
+
+def asks_when_it_arrives(text: str) -> bool:
+    """A short question about when the thing just talked about arrives (`_ASKS_WHEN`, `_ARRIVES`), naming no record."""
+    return (
+        len(text.split()) <= ARRIVAL_QUESTION_MAX_WORDS
+        and bool(_ASKS_WHEN.search(text) and _ARRIVES.search(text) and _POINTS_AT_IT.search(text))
+        and not _NOT_THE_ORDER.search(text)
+    )
+
+
+def arrival_of_the_order_shown(text: str, last_action: str | None) -> str | None:
+    """`/order_status` for a question about when it arrives right after an order's status was shown."""
+    return ORDER_STATUS if last_action == ORDER_STATUS_ACTION and asks_when_it_arrives(text) else None
 
 
 def question_about_a_refusal(text: str, newest_first: Iterable[Mapping[str, Any]]) -> str | None:

@@ -107,3 +107,24 @@ def test_a_customers_status_alone_is_their_order_not_hr(
     assert "Which order" in reply and "employees" not in reply, chat
     invoices = chat.say("invoice")
     assert "INV-" in invoices and "€" in invoices, chat
+
+
+@pytest.mark.parametrize("question", ["wen will it get here tho", "ok and when does it arrive?"])
+def test_when_it_comes_right_after_a_shipped_orders_status_is_its_expected_delivery(
+    conversation: Callable[..., Conversation],
+    accounts: list[DemoAccount],
+    customer_token: Callable[..., dict[str, str]],
+    question: str,
+) -> None:
+    """Out of scope to the NLU, typed correctly or not; right after the status it asks about that order."""
+    account = next(a for a in accounts if "shipped" in a.orders)
+    number = account.orders["shipped"]
+    chat = conversation(customer_token(account.customer_id))
+    status = chat.say(f"wheres my order {number[4:]} at")
+    expected = status[status.index("Expected delivery") :].split("\n")[0]
+    assert number in status and expected.endswith("."), chat
+    reply = chat.say(question)
+    assert expected in reply and "not something I can help with" not in reply, chat
+    # the same words with no order just shown are not read as its status
+    fresh = conversation(customer_token(account.customer_id))
+    assert "Expected delivery" not in fresh.say(question), fresh

@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from engine.context_words import (
+    arrival_of_the_order_shown,
     leave_balance_for_employee,
     question_about_a_refusal,
     request_for_topic,
@@ -90,3 +91,35 @@ def test_after_a_reply_that_refused_nothing_the_nlu_reads_it() -> None:
 
 def test_other_messages_after_a_refusal_are_left_to_the_nlu() -> None:
     assert question_about_a_refusal("where is my order", _reply("utter_cancel_refused_shipped")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wen will it get here tho",
+        "so when does it arrive?",
+        "any idea when itll be here",
+        "eta?",
+        "when is my order coming",
+    ],
+)
+def test_when_it_comes_right_after_an_orders_status_is_that_orders_status(text: str) -> None:
+    assert arrival_of_the_order_shown(text, "action_order_status") == "/order_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "last_action"),
+    [
+        ("wen will it get here tho", "action_answer_from_documents"),  # no order just shown
+        ("wen will it get here tho", None),
+        ("when will i get my money back", "action_order_status"),  # a refund, not the parcel
+        ("when will 10234 arrive", "action_order_status"),  # another order: the NLU reads its number
+        ("when is it due", "action_order_status"),  # not about its coming
+        (
+            "how long does delivery to norway take, i am thinking of ordering a bench and want it before easter",
+            "action_order_status",
+        ),
+    ],
+)
+def test_other_questions_after_a_status_are_left_to_the_nlu(text: str, last_action: str | None) -> None:
+    assert arrival_of_the_order_shown(text, last_action) is None
