@@ -311,11 +311,16 @@ def _between_before(toks: Tokens, i: int) -> bool:
 
 
 def _without_restated_weekdays(toks: Tokens, mentions: list[Mention], today: date) -> list[Mention]:
-    """A weekday followed, without a link, by a date with its month that falls on that weekday names that
-    date: "the Monday before, 4 January" is 4 January, not the next Monday. ("Monday 4 January" is read
-    as one mention already; words in between, or a date on another weekday, leave both as they are.)"""
+    """A weekday followed, without a link or right beside it, by a date with its month that falls on that weekday
+    names that date: "the Monday before, 4 January" is 4 January, not the next Monday; "monday afternoon then, 11
+    Jan" is the afternoon of 11 January (the weekday's half of the day goes to the date). ("Monday 4 January" is
+    read as one mention already; a date on another weekday leaves both as they are.)"""
     kept: list[Mention] = []
+    half: DayPart | None = None
     for mention, after in itertools.zip_longest(mentions, mentions[1:]):
+        if half is not None and mention.part is DayPart.FULL:
+            mention = replace(mention, part=half)
+        half = None
         if (
             mention.kind == "weekday"
             and mention.week_shift is None
@@ -323,10 +328,11 @@ def _without_restated_weekdays(toks: Tokens, mentions: list[Mention], today: dat
             and after is not None
             and after.kind == "date"
             and after.month
-            and link_between(toks, mention.last, after.first) is None
+            and (link_between(toks, mention.last, after.first) is None or mention.last == after.first)
         ):
             day = _resolve_start(after, today)
             if day is not None and day.weekday() == mention.weekday:
+                half = mention.part if mention.part is not DayPart.FULL else None
                 continue
         kept.append(mention)
     return kept

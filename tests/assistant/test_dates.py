@@ -151,6 +151,10 @@ ON_WEDNESDAY_4_MARCH: list[tuple[str, DateRange | None]] = [
     ("the Monday after, 16 March", days("2026-03-16")),
     ("make it start on the monday before, 16 March", days("2026-03-16")),
     ("Monday, or Tuesday 17 March", days("2026-03-09")),  # another weekday: the first mention, as before
+    # ... with its half of the day, which goes to the date; beside it after a comma too
+    ("hmm no wait, monday afternoon then, 16 Mar", half("2026-03-16", AFTERNOON)),
+    ("monday morning, 16 march", half("2026-03-16", MORNING)),
+    ("monday afternoon then, 16 March morning", half("2026-03-16", MORNING)),  # the date's own half stands
     # words that are not dates
     ("Good morning, can I have Friday off?", days("2026-03-06")),
     ("Christian here, can I take Friday off", days("2026-03-06")),
