@@ -24,7 +24,7 @@ from knowledge.compose import compose, snippet
 from knowledge.embeddings import embed
 from knowledge.passages import pool, scored_sentences
 from knowledge.retrieval import Hit, Retriever
-from knowledge.text import tokens, written_out
+from knowledge.text import tokens, without_addresses, written_out
 
 MAX_QUESTION_CHARS = 1000
 
@@ -102,7 +102,7 @@ def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
 
     One pass: candidates (`retrieval`) -> rerank (`passages`) -> decide (`answerability`) -> compose.
     """
-    question = written_out(" ".join((question or "").split())[:MAX_QUESTION_CHARS])
+    question = written_out(without_addresses(" ".join((question or "").split())[:MAX_QUESTION_CHARS]))
     if not question or not len(retriever):
         return Answer(question, False, None)
     question_vector, familiar = _embed_question(question, retriever)

@@ -63,6 +63,17 @@ def written_out(question: str) -> str:
     return _TEXTING_RE.sub(lambda match: TEXTING_FORMS[match.group(1).lower()], question)
 
 
+# An e-mail address or a web address in a question says who writes or where, never what is asked ("hi im
+# sam.k@example.org - do u ship to norway?"): read as words, its parts counted as words no document knows, and
+# the question was not answered.
+_ADDRESS_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+
+
+def without_addresses(question: str) -> str:
+    """The question with its e-mail and web addresses left out (`_ADDRESS_RE`)."""
+    return " ".join(_ADDRESS_RE.sub(" ", question).split())
+
+
 # "401(k)", "403(b)", "W-2", "I-9": one term however it is written ("401k", "w2").
 _COMPOUND_RES = (re.compile(r"\b(\d+)\(([a-z])\)"), re.compile(r"\b([a-z])-(\d+)\b"))
 

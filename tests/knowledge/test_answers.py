@@ -10,7 +10,7 @@ from knowledge.answers import answer
 from knowledge.ingest import ingest
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore
-from knowledge.text import tokens, written_out
+from knowledge.text import tokens, without_addresses, written_out
 
 
 @pytest.fixture
@@ -105,4 +105,19 @@ def test_texting_forms_are_written_out_before_the_documents_are_asked(store: Kno
     assert "work from home" in (answer("can i wfh on fridays?", retriever).answer or "")
     assert written_out("do u ship to the u.s. b4 xmas? R&D pls") == (
         "do you ship to the u.s. before christmas? R&D please"
+    )
+
+
+def test_an_address_in_the_question_is_not_asked_about(indexed: KnowledgeStore) -> None:
+    """An e-mail address's parts were words no document knows: the question was not answered."""
+    retriever = Retriever.open(indexed, ["public"])
+    plain = answer("how long do I have to send something back?", retriever)
+    signed = answer("sam.k@example.org - how long do I have to send something back?", retriever)
+    assert signed.answered and signed.answer == plain.answer, signed
+    assert signed.support is not None and plain.support is not None
+    assert signed.support.unknown_share == plain.support.unknown_share, (signed.support, plain.support)
+    linked = answer("saw www.example.org/help, how long do I have to send something back?", retriever)
+    assert linked.answered and linked.answer == plain.answer, linked
+    assert without_addresses("mail me at a.b+c@mail.example.co.uk or see https://x.example/y?z=1 thx") == (
+        "mail me at or see thx"
     )
