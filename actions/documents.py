@@ -43,7 +43,7 @@ from actions.identity import VERIFY_FORM
 from actions.leave_types import another_kind_asked
 from actions.listed import listed_ones_named
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
-from actions.refusals import refusal_explained
+from actions.refusals import decision_refused, refusal_explained
 from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
 from actions.went_through import outcome_said_again
 from assistant import catalog, formatting
@@ -332,6 +332,8 @@ class ActionAnswerFromDocuments(Action):
             return []
         if refusal_explained(dispatcher, tracker, text):  # "why not?" right after a refusal
             return [SlotSet(OFFERED_SLOT, False)]
+        if decision_refused(dispatcher, is_employee(tracker), text):  # "can u approve LR-00355"
+            return [SlotSet(OFFERED_SLOT, False)]
         if for_the_leave_form(tracker, text):
             return []
         if declines_the_form(tracker, text):
@@ -416,6 +418,8 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
         if for_the_leave_form(tracker, text):
+            return []
+        if decision_refused(dispatcher, is_employee(tracker), text):  # "approve julia's leave please", out of scope
             return []
         if outcome_said_again(dispatcher, tracker, text) or listed_ones_named(dispatcher, tracker, text):
             return []  # "so it worked?" right after a change, "which one is late?" right after a list

@@ -169,17 +169,36 @@ class ActionLeaveRequestStatus(RecordAction):
             except NotFound:
                 dispatcher.utter_message(response="utter_leave_request_not_found", number=number)
                 return [SlotSet("leave_request_number", None)]
+        elif PENDING_ASKED_RE.search(tracker.latest_message.get("text") or ""):
+            # "whats still pending?": the requests waiting for a decision, not the latest five whatever their state
+            requests = waiting(await call(hr_port().list_leave_requests, employee_id, PENDING_LOOK_BACK))
+            if not requests:
+                dispatcher.utter_message(response="utter_no_pending_leave_requests")
+                return []
         else:
             requests = await call(hr_port().list_leave_requests, employee_id, 5)
         if not requests:
             dispatcher.utter_message(response="utter_no_leave_requests")
             return []
-        pending = [r for r in requests if r.status == LeaveStatus.PENDING]
+        pending = waiting(requests)
         buttons = [cancel_button(r, catalog.text("utter_button_cancel_request", number=r.number)) for r in pending]
         dispatcher.utter_message(
             response="utter_leave_requests", lines=request_lines(requests), buttons=buttons or None
         )
         return []
+
+
+# A question about the requests still waiting ("whats still pending?", "anything not approved yet"), and how far back
+# they are looked for (a request waits days, not years: this many of the latest are more than anyone has open).
+PENDING_ASKED_RE = re.compile(
+    r"(?i)\b(?:pending|waiting|outstanding|undecided|open|not\s+(?:yet\s+)?(?:approved|decided)(?:\s+yet)?)\b"
+)
+PENDING_LOOK_BACK = 50
+
+
+def waiting(requests: list[LeaveRequest]) -> list[LeaveRequest]:
+    """The requests among these still waiting for a decision."""
+    return [r for r in requests if r.status == LeaveStatus.PENDING]
 
 
 def cancel_button(request: LeaveRequest, title: str) -> dict[str, str]:

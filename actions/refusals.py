@@ -7,6 +7,9 @@ catalog's `utter_refusal_why_<reason>` and `utter_refusal_instead_<reason>` (`as
 names the reasons) say it in the company's words — a shipped parcel can be returned after delivery or
 refused at the door, a return past its window may still be a warranty claim, an overlapping request can
 be cancelled while it waits.
+
+Asked to approve or reject a leave request ("can u approve LR-00355"), the assistant refuses the same way: managers
+decide in the intranet, under Approvals (`decision_refused`); "why not?" after it is answered as after any refusal.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_corrections import previous_reply
 from actions.went_through import response_of
-from assistant.refusals import question_about_refusal, refusal_reason
+from assistant.refusals import asks_to_decide_leave, question_about_refusal, refusal_reason
 from assistant.settings import get_settings
 
 LEAVE_REQUEST_RE = re.compile(r"\bLR-\d+\b")
@@ -46,4 +49,12 @@ def refusal_explained(dispatcher: CollectingDispatcher, tracker: Tracker, text: 
         window=get_settings().return_window_days,
         request=request.group(0) if request else "",
     )
+    return True
+
+
+def decision_refused(dispatcher: CollectingDispatcher, employee: bool, text: str) -> bool:
+    """When an employee asks the assistant to approve or reject a leave request, say who decides and where."""
+    if not employee or not asks_to_decide_leave(text):
+        return False
+    dispatcher.utter_message(response="utter_hr_leave_decided_by_managers")
     return True

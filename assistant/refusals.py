@@ -34,6 +34,7 @@ REFUSAL_REASONS: dict[str, str] = {
     "utter_leave_refused_too_long": "too_long",
     "utter_leave_cannot_cancel": "decided",
     "utter_hr_own_records_only": "own_records_only",
+    "utter_hr_leave_decided_by_managers": "decided_by_managers",
 }
 WHY, INSTEAD = "why", "instead"
 
@@ -80,3 +81,28 @@ def refusal_reason(responses: list[str | None]) -> str | None:
         elif explained:
             reasons.append(explained.group(1))
     return reasons[-1] if reasons else None
+
+
+# Asking the assistant to decide a leave request ("can u approve LR-00355", "approve julia's leave please", "how do i
+# reject my team's requests"): the assistant cannot, managers decide in the intranet. Not a question about a
+# decision ("is LR-00355 approved?", "did my manager approve my vacation"): "approve" there is not asked of anyone.
+_DECIDE = r"(?:approve|reject|decline|deny|accept|authori[sz]e|sign\s+off(?:\s+on)?|green\s?light)"
+_ASKED_TO_DECIDE_RE = re.compile(
+    _LEAD + r"(?:(?:pls|please|plz)\s+)?" + _DECIDE + r"\b"
+    r"|\b(?:can|could|would|will|pls|please|plz)\s+(?:(?:you|u)\s+)?(?:(?:please|pls|plz|just)\s+)?" + _DECIDE + r"\b"
+    r"|\bi\s+(?:want|need|would\s+like|'?d\s+like)\s+(?:(?:you|u)\s+)?to\s+" + _DECIDE + r"\b"
+    r"|\bhow\s+(?:do|can|should)\s+i\s+" + _DECIDE + r"\b",
+    re.I,
+)
+_A_REQUEST_RE = re.compile(
+    r"\bLR[-\s]?\d+|\b(?:requests?|leave|time\s+off|holidays?|vacation|days?\s+off|absences?|pto)\b"
+    r"|\b\w+'s\b|\b(?:his|her|their|team'?s?)\b",
+    re.I,
+)
+
+
+def asks_to_decide_leave(text: str) -> bool:
+    """Whether the message asks the assistant (or how) to approve or reject a leave request (`_ASKED_TO_DECIDE_RE`)."""
+    if not text or text.lstrip().startswith("/") or len(text.split()) > MAX_WORDS + 6:
+        return False
+    return bool(_ASKED_TO_DECIDE_RE.search(text) and _A_REQUEST_RE.search(text))

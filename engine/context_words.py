@@ -18,6 +18,9 @@ people type often meant something else than the NLU made of them:
 - "wen will it get here tho" right after an order's status asks when that order comes: its status again, with
   the expected delivery (and the documents' answer beside it, as for any request that also asks a question). The
   NLU read it as out of scope, typed correctly or not: alone, "it" could be anything.
+- "can u approve LR-00355" from a signed-in employee asks for what managers do in the intranet: the documents'
+  action says so (`actions/refusals.py`). The NLU read it as a request's status, or could not place it and the
+  documents answered with the nearest sentence about leave requests.
 - "why not?" or "ok so what can I do then" right after the assistant refused a change is a question about
   the refusal (`assistant/refusals.py`), which the documents' action answers from the catalog: the NLU read
   "why not?" as a no and "what can I do" as a question about the assistant's skills.
@@ -33,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from assistant.names import ORDER_STATUS_ACTION
-from assistant.refusals import question_about_refusal, refusal_reason
+from assistant.refusals import asks_to_decide_leave, question_about_refusal, refusal_reason
 
 STOP = "/stop"
 ORDER_STATUS = "/order_status"
@@ -100,6 +103,11 @@ def asks_when_it_arrives(text: str) -> bool:
 def arrival_of_the_order_shown(text: str, last_action: str | None) -> str | None:
     """`/order_status` for a question about when it arrives right after an order's status was shown."""
     return ORDER_STATUS if last_action == ORDER_STATUS_ACTION and asks_when_it_arrives(text) else None
+
+
+def decision_asked(text: str, is_employee: bool) -> str | None:
+    """`/ask_policy` for an employee's request that the assistant approve or reject a leave request."""
+    return POLICY_QUESTION if is_employee and asks_to_decide_leave(text) else None
 
 
 def question_about_a_refusal(text: str, newest_first: Iterable[Mapping[str, Any]]) -> str | None:

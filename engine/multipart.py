@@ -45,12 +45,13 @@ from assistant.names import (
     REQUEST_QUEUED_RESPONSE,
     part_message_id,
 )
-from assistant.refusals import question_about_refusal
+from assistant.refusals import asks_to_decide_leave, question_about_refusal
 from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
 from engine.context_words import (
     arrival_of_the_order_shown,
     asks_when_it_arrives,
+    decision_asked,
     leave_balance_for_employee,
     question_about_a_refusal,
     request_for_topic,
@@ -216,6 +217,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or position_named(text)
         or question_about_refusal(text)
         or asks_when_it_arrives(text)
+        or asks_to_decide_leave(text)
     ):
         return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
@@ -235,6 +237,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or request_for_topic(text, employee)
         or question_about_a_refusal(text, newest_first)
         or arrival_of_the_order_shown(text, last_action(tracker))
+        or decision_asked(text, employee)
     )
     if payload is None:
         return message

@@ -22,6 +22,7 @@ from actions.hr import (
 from actions.hr_access import ActionEmployeesOnly
 from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
 from assistant.settings import Settings, get_settings
+from backoffice.hr_domain import LeaveStatus
 from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee
@@ -139,6 +140,29 @@ async def test_request_status_lists_only_the_employees_own_requests(
     shown = set(re.findall(r"LR-\d{5}", reply.text))
     assert shown and not shown & set(theirs)
     assert shown <= {r.number for r in hr.list_leave_requests(emma.employee_id, 1000)}
+
+
+async def test_whats_still_pending_lists_only_the_requests_waiting_for_a_decision(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    waiting = {own_request(hr, emma.employee_id), own_request(hr, emma.employee_id)}
+    decided = {r.number for r in hr.list_leave_requests(emma.employee_id, 1000) if r.status != LeaveStatus.PENDING}
+    reply = await run(
+        ActionLeaveRequestStatus(), make_tracker(text="whats still pending?", metadata=token_of(emma, app_settings))
+    )
+    shown = set(re.findall(r"LR-\d{5}", reply.text))
+    assert waiting <= shown and not shown & decided, reply.text
+    for number in waiting:
+        hr.cancel_leave_request(number, emma.employee_id)
+    rest = {r.number for r in hr.list_leave_requests(emma.employee_id, 1000) if r.status == LeaveStatus.PENDING}
+    none_left = await run(
+        ActionLeaveRequestStatus(),
+        make_tracker(text="anything not approved yet", metadata=token_of(emma, app_settings)),
+    )
+    if not rest:
+        assert "None of your leave requests is waiting" in none_left.text, none_left.text
+    else:
+        assert set(re.findall(r"LR-\d{5}", none_left.text)) == rest, none_left.text
 
 
 async def test_a_question_about_a_colleagues_leave_says_whose_it_can_show(

@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import BotUttered
 
-from actions.documents import ActionAnswerFromDocuments
+from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from assistant.settings import Settings
 from tests.support.exchange import after_reply
 
@@ -59,3 +59,27 @@ async def test_after_a_reply_that_refused_nothing_the_documents_answer(
         ActionAnswerFromDocuments(), make_tracker(text=asked, intent="ask_policy", events=history(shown, asked))
     )
     assert "carrier brings it back" not in reply.text and "with the carrier, and" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("action", [ActionAnswerFromDocuments(), ActionOutOfScope()])
+async def test_an_employee_asking_the_assistant_to_approve_leave_is_told_who_decides_and_where(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, action: Action
+) -> None:
+    asked = "i meant nora's one, can u approve LR-00355"
+    tracker = make_tracker(text=asked, intent="ask_policy", slots={"employee_verified": True})
+    reply = await run(action, tracker)
+    assert "can't approve or reject" in reply.text and "Approvals" in reply.text, reply.text
+    assert not any(message.get("json_message") for message in reply.messages)  # the catalog, not a cited passage
+    # the same words from a customer are not refused as an HR request
+    customer = await run(action, make_tracker(text=asked, intent="ask_policy", customer_id=1))
+    assert "can't approve or reject" not in customer.text, customer.text
+
+
+async def test_why_not_after_it_is_the_reason(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    refused = BotUttered("I can't approve…", metadata={"utter_action": "utter_hr_leave_decided_by_managers"})
+    events = after_reply(("approve julia's leave please", "ask_policy"), refused, "why not?", "ask_policy", 1.0)
+    tracker = make_tracker(text="why not?", intent="ask_policy", events=events, slots={"employee_verified": True})
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert "decided by the employee's manager" in reply.text, reply.text

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.refusals import INSTEAD, REFUSAL_REASONS, WHY, question_about_refusal, refusal_reason
+from assistant.refusals import (
+    INSTEAD,
+    REFUSAL_REASONS,
+    WHY,
+    asks_to_decide_leave,
+    question_about_refusal,
+    refusal_reason,
+)
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 
@@ -74,3 +81,34 @@ def test_every_refusal_and_reason_is_in_the_catalog() -> None:
         re.sub(r"^utter_refusal_(why|instead)_", "", name) for name in responses if name.startswith("utter_refusal_")
     }
     assert explained == reasons  # no explanation is left without the refusal it explains
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i meant nora's one, can u approve LR-00355",
+        "approve LR-00373 for julia castillo pls",
+        "reject LR-00370",
+        "can you approve nora's request",
+        "pls approve my holiday",
+        "how do i approve my team's leave",
+    ],
+)
+def test_asking_the_assistant_to_decide_a_leave_request(text: str) -> None:
+    assert asks_to_decide_leave(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is LR-00355 approved?",
+        "did my manager approve my vacation",
+        "when will my request be approved",
+        "who approves my leave",
+        "yes approve it",  # names no request
+        "decline it",
+        "/ask_policy",
+    ],
+)
+def test_questions_about_a_decision_are_not_asking_for_one(text: str) -> None:
+    assert not asks_to_decide_leave(text)

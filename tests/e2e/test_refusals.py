@@ -90,3 +90,23 @@ def _vacation_fits(hr: SqlHR, employee_id: int, monday: date) -> bool:
         return hr.quote_leave(employee_id, LeaveType.VACATION, monday, monday + timedelta(days=4)).days == 5
     except NotAllowed:
         return False
+
+
+def test_asked_to_approve_a_colleagues_pending_request_the_assistant_says_who_decides_and_changes_nothing(
+    conversation: Callable[..., Conversation], e2e_settings: Settings, e2e_db: Any
+) -> None:
+    hr = SqlHR(e2e_db.engine)
+    staff = demo_employees(hr, limit=30)
+    asker, request = next(
+        (asker, pending)
+        for colleague in staff
+        for pending in hr.list_leave_requests(colleague.employee_id, limit=50)
+        if pending.status.value == "pending"
+        for asker in staff
+        if asker.employee_id != colleague.employee_id
+    )
+    chat = conversation(token_of("employee", asker.employee_id, e2e_settings.identity_secret))
+    reply = chat.say(f"i meant the other one, can u approve {request.number}")
+    assert "can't approve or reject" in reply and "Approvals" in reply, chat
+    assert "decided by the employee's manager" in chat.say("why not?"), chat
+    assert hr.get_leave_request(request.number, request.employee_id).status.value == "pending"

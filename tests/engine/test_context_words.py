@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from engine.context_words import (
     arrival_of_the_order_shown,
+    decision_asked,
     leave_balance_for_employee,
     question_about_a_refusal,
     request_for_topic,
@@ -123,3 +124,9 @@ def test_when_it_comes_right_after_an_orders_status_is_that_orders_status(text: 
 )
 def test_other_questions_after_a_status_are_left_to_the_nlu(text: str, last_action: str | None) -> None:
     assert arrival_of_the_order_shown(text, last_action) is None
+
+
+def test_asking_to_approve_leave_is_a_question_for_the_documents_action_from_an_employee_only() -> None:
+    assert decision_asked("can u approve LR-00355", is_employee=True) == "/ask_policy"
+    assert decision_asked("can u approve LR-00355", is_employee=False) is None
+    assert decision_asked("is LR-00355 approved?", is_employee=True) is None
