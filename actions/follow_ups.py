@@ -205,14 +205,36 @@ def earlier_request(tracker: Tracker) -> tuple[str, str] | None:
     "and if I'm a week late?"). Neither is a question asked aside while the form waited ("btw do u take
     paypal?" before the e-mail address): the form went on, and the request was carried out after it."""
     earlier = list(zip(user_messages(tracker), during_a_form(tracker), strict=True))[:-1]
+    choice: tuple[str, str] | None = None  # a message that only picked a record: the request it completed is sought
     for event, aside in reversed(earlier[-LOOK_BACK:]):
         intent = intent_name(event)
         if intent in FORM_ANSWERS or (aside and intent not in TRANSACTIONAL_INTENTS):
             continue
-        if intent in TRANSACTIONAL_INTENTS and event.get("text"):
+        if intent not in TRANSACTIONAL_INTENTS or not event.get("text"):
+            break
+        if choice is None and only_a_choice(event):
+            choice = str(event["text"]), intent
+            continue
+        if choice is None or intent.split("_")[0] == choice[1].split("_")[0]:
             return str(event["text"]), intent
-        return None
-    return None
+        break
+    return choice
+
+
+# The words beside a record's number in a message that only picks one of the records offered ("the 50137 one").
+CHOOSING_WORDS = frozenset(
+    {"the", "that", "this", "one", "number", "no", "nr", "please", "pls", "ok", "okay", "yes", "i", "mean", "meant"}
+)
+
+
+def only_a_choice(user_event: dict[str, Any]) -> bool:
+    """A message that only picks a record by its number ("the 50137 one" at "Which invoice would you like to pay?"):
+    it completes the request asked before it, whose words are what a later message leans on ("how long is that
+    link good for" was read with "the one" and answered with how long chats are kept)."""
+    text = str(user_event.get("text") or "")
+    if not RECORD_RE.search(text) or text.startswith("/"):
+        return False
+    return set(re.findall(r"[a-z]+", without_records(text).lower())) <= CHOOSING_WORDS
 
 
 def likeliest_readings(parse_data: dict[str, Any], count: int) -> list[str]:

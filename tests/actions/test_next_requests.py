@@ -185,6 +185,34 @@ def test_a_question_asked_aside_in_the_identity_check_is_not_what_a_follow_up_le
     assert earlier_turn(make_tracker(text=follow_up, intent="nlu_fallback", events=longer)) == (request, True)
 
 
+def test_a_record_picked_by_its_number_completes_the_request_whose_words_a_follow_up_leans_on(
+    make_tracker: Callable[..., Tracker],
+) -> None:
+    """ "the 50137 one" at "Which invoice would you like to pay?" says nothing a later question can lean on: "how
+    long is that link good for" read with "the one" was answered with how long chats are kept."""
+
+    def parsed(intent: str) -> dict[str, Any]:
+        return {"intent": {"name": intent, "confidence": 0.95}, "entities": [], "metadata": {}}
+
+    request, follow_up = "send me the link for the overdue one", "how long is that link good for"
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(request, parsed("invoice_pay")),
+        ActionExecuted("action_invoice_pay"),
+        ActionExecuted("action_listen"),
+        UserUttered("the 50137 one", parsed("invoice_pay")),
+        ActionExecuted("action_invoice_pay"),
+        ActionExecuted("action_listen"),
+        UserUttered(follow_up, parsed("out_of_scope")),
+    ]
+    assert earlier_turn(make_tracker(text=follow_up, intent="out_of_scope", events=events)) == (request, True)
+    # a number alone as the request itself, or after a request of another kind, is the request
+    alone = [*events[:1], *events[3:]]
+    assert earlier_turn(make_tracker(text=follow_up, intent="out_of_scope", events=alone)) == ("the 50137 one", True)
+    other = [ActionExecuted("action_listen"), UserUttered("where is my order", parsed("order_status")), *events[3:]]
+    assert earlier_turn(make_tracker(text=follow_up, intent="out_of_scope", events=other)) == ("the 50137 one", True)
+
+
 @pytest.mark.parametrize(
     ("action", "asked", "nobody", "ranking", "mine"),
     [
