@@ -48,6 +48,11 @@ SHORT_QUESTION_WORDS = 8
 # bowl, can someone call me" is, though the NLU hears the request for a person in both: past this
 # many words, or with an order number or e-mail address in it, the message says more than the request.
 REQUEST_AGAIN_MAX_WORDS = 10
+# A question the NLU is sure asks the documents ("ugh. how long do you keep these chat messages anyway?") is not the
+# message either, up to this many words: the form's rule answers it from the documents and the form asks again. The
+# person asked something; they did not write to the team. (A longer message that asks something too is the message.)
+SURE_POLICY_QUESTION = 0.75
+POLICY_QUESTION_MAX_WORDS = 16
 # Slots that mean nothing to a person, or must not be shown to one.
 HIDDEN_SLOTS = frozenset({"customer_proof", "requested_slot", FAILURES_SLOT, MESSAGE_SLOT, "session_started_metadata"})
 NO_TICKET = "utter_handoff_no_ticket"
@@ -205,6 +210,14 @@ def is_short_question(text: str) -> bool:
     return len(text.split()) <= SHORT_QUESTION_WORDS and bool(text.endswith("?") or ASKS_RE.match(spoken_part(text)))
 
 
+def is_sure_policy_question(text: str, message: dict[str, Any]) -> bool:
+    """A question of up to `POLICY_QUESTION_MAX_WORDS` that the NLU is sure asks the documents."""
+    intent = message.get("intent") or {}
+    sure = intent.get("name") == "ask_policy" and float(intent.get("confidence") or 0.0) >= SURE_POLICY_QUESTION
+    asks = text.endswith("?") or bool(ASKS_RE.match(spoken_part(text)))
+    return sure and asks and len(text.split()) <= POLICY_QUESTION_MAX_WORDS
+
+
 class ValidateHandoffMessageForm(FormValidationAction):
     """The message for the team: what the person writes, unless it is a question or the request again.
 
@@ -228,6 +241,8 @@ class ValidateHandoffMessageForm(FormValidationAction):
             return {}
         if intent in NOT_A_MESSAGE and len(text.split()) <= REQUEST_AGAIN_MAX_WORDS and not message.get("entities"):
             return {}
+        if is_sure_policy_question(text, message) and not is_short_question(text) and not message.get("entities"):
+            return {}  # answered by the form's rule for a policy question, then the message is asked for again
         if is_short_question(text) and intent != "inform" and not message.get("entities"):
             # "wait when do u open again": not the message; the team's hours again, then the form asks for it
             dispatcher.utter_message(response="utter_team_offline", hours=formatting.opening_hours(business_hours()))

@@ -179,6 +179,30 @@ async def test_with_redact_tracker_a_left_message_is_masked(
 
 
 @pytest.mark.parametrize(
+    ("text", "confidence", "taken"),
+    [
+        ("ugh. how long do you keep these chat messages anyway?", 0.86, False),  # answered by the form's rule
+        ("ugh. how long do you keep these chat messages anyway?", 0.5, True),  # the NLU unsure: for the team
+        ("how long do you keep chat messages? please delete mine and my account, I've had enough of you", 0.9, True),
+    ],
+)
+async def test_a_question_for_the_documents_is_not_the_message_for_the_team(
+    make_tracker: Callable[..., Tracker], domain: DomainDict, text: str, confidence: float, taken: bool
+) -> None:
+    tracker = make_tracker(
+        text=text,
+        intent="ask_policy",
+        confidence=confidence,
+        slots={"requested_slot": "handoff_message"},
+        active_loop="handoff_message_form",
+    )
+    dispatcher = CollectingDispatcher()
+    extracted = await ValidateHandoffMessageForm().extract_handoff_message(dispatcher, tracker, domain)
+    assert extracted == ({"handoff_message": text} if taken else {})
+    assert not dispatcher.messages  # the documents answer it (rules/handoff.yml), not the team's hours
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "taken"),
     [
         ("I want to talk to someone", "human_handoff", False),

@@ -107,6 +107,9 @@ def test_outside_business_hours_a_message_is_taken(conversation: Callable[..., A
     convo = conversation()
     reply = convo.say("can I talk to an agent please")
     assert "isn't online" in reply and "what would you like to tell the team" in reply.lower(), convo
+    # a question the documents answer, asked while the message is awaited, is answered and is not the message
+    asked = convo.say("ugh. how long do you keep these chat messages anyway?")
+    assert "90 days" in asked and "ticket" not in asked.lower() and "tell the team" in asked.lower(), convo
     left = convo.say("Please call me back about invoice INV-50001, I'm at +31 6 1234 5678")
     number = ticket_in(left)
     ticket = api("GET", f"/api/handoffs/{number}", SAM).json()
