@@ -18,6 +18,9 @@ people type often meant something else than the NLU made of them:
 - "wen will it get here tho" right after an order's status asks when that order comes: its status again, with
   the expected delivery (and the documents' answer beside it, as for any request that also asks a question). The
   NLU read it as out of scope, typed correctly or not: alone, "it" could be anything.
+- "wait whats gonna happen with the money i already paid on it?" while the assistant waits for a yes to a change
+  (a cancellation, a return, a leave request) asks what the change does: the documents' answer, then the question
+  again. The NLU read it as the invoices' balance, which was listed instead.
 - "can u approve LR-00355" from a signed-in employee asks for what managers do in the intranet: the documents'
   action says so (`actions/refusals.py`). The NLU read it as a request's status, or could not place it and the
   documents answered with the nearest sentence about leave requests.
@@ -103,6 +106,28 @@ def asks_when_it_arrives(text: str) -> bool:
 def arrival_of_the_order_shown(text: str, last_action: str | None) -> str | None:
     """`/order_status` for a question about when it arrives right after an order's status was shown."""
     return ORDER_STATUS if last_action == ORDER_STATUS_ACTION and asks_when_it_arrives(text) else None
+
+
+# The slots that hold the yes to a change; a question about what follows, asked while one is awaited.
+CONFIRMATION_SLOTS = frozenset({"cancel_confirmed", "return_confirmed", "leave_confirmed", "leave_cancel_confirmed"})
+_WHAT_FOLLOWS_RE = re.compile(
+    r"(?i)\bwhat(?:'?s|\s+is|\s+will|\s+would|\s+does)?\s+(?:gonna\s+|going\s+to\s+)?happens?\b"
+    r"|\b(?:do|will|would|can)\s+i\s+(?:still\s+)?get\s+(?:my\s+|the\s+|a\s+)?(?:money|refund|payment|days?)\b"
+    r"|\bwhat\s+about\s+(?:my|the)\s+(?:money|refund|payment|days?)\b"
+)
+QUESTION_AT_CONFIRMATION_MAX_WORDS = 20
+
+
+def question_at_a_confirmation(text: str, requested_slot: str | None) -> str | None:
+    """`/ask_policy` for a question about what follows ("what happens to my money?") while a yes to a change waits."""
+    if requested_slot not in CONFIRMATION_SLOTS or len(text.split()) > QUESTION_AT_CONFIRMATION_MAX_WORDS:
+        return None
+    return POLICY_QUESTION if asks_what_follows_a_change(text) else None
+
+
+def asks_what_follows_a_change(text: str) -> bool:
+    """A question about what a change does to the person's money or days (`_WHAT_FOLLOWS_RE`), naming no record."""
+    return bool(_WHAT_FOLLOWS_RE.search(text)) and not re.search(r"\d", text)
 
 
 def decision_asked(text: str, is_employee: bool) -> str | None:

@@ -50,10 +50,12 @@ from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
 from engine.context_words import (
     arrival_of_the_order_shown,
+    asks_what_follows_a_change,
     asks_when_it_arrives,
     decision_asked,
     leave_balance_for_employee,
     question_about_a_refusal,
+    question_at_a_confirmation,
     request_for_topic,
     stop_for_cancel,
 )
@@ -218,6 +220,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or question_about_refusal(text)
         or asks_when_it_arrives(text)
         or asks_to_decide_leave(text)
+        or asks_what_follows_a_change(text)
     ):
         return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
@@ -238,6 +241,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or question_about_a_refusal(text, newest_first)
         or arrival_of_the_order_shown(text, last_action(tracker))
         or decision_asked(text, employee)
+        or question_at_a_confirmation(text, tracker.get_slot("requested_slot"))
     )
     if payload is None:
         return message

@@ -80,6 +80,10 @@ def test_cancel_then_no_leaves_the_order(conversation, accounts, e2e_db, custome
     convo = conversation(customer_token(account.customer_id))
 
     assert number in convo.say(f"cancel order {number}"), convo
+    # a question about what follows, while the yes is awaited: the documents' answer, the question again
+    asked = convo.say("wait whats gonna happen with the money i already paid on it?")
+    assert "refund" in asked and "Do you want me to cancel" in asked and "You owe" not in asked, convo
+    assert e2e_db.order_status(number) == "paid"
     reply = convo.say("no")
 
     assert number in reply and "cancelled" not in reply, convo

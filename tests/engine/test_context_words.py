@@ -14,6 +14,7 @@ from engine.context_words import (
     decision_asked,
     leave_balance_for_employee,
     question_about_a_refusal,
+    question_at_a_confirmation,
     request_for_topic,
     stop_for_cancel,
 )
@@ -130,3 +131,26 @@ def test_asking_to_approve_leave_is_a_question_for_the_documents_action_from_an_
     assert decision_asked("can u approve LR-00355", is_employee=True) == "/ask_policy"
     assert decision_asked("can u approve LR-00355", is_employee=False) is None
     assert decision_asked("is LR-00355 approved?", is_employee=True) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wait whats gonna happen with the money i already paid on it?", "will i still get a refund", "what about my days"],
+)
+@pytest.mark.parametrize("slot", ["cancel_confirmed", "return_confirmed", "leave_confirmed"])
+def test_a_question_about_what_follows_while_a_yes_to_a_change_waits_is_for_the_documents(text: str, slot: str) -> None:
+    assert question_at_a_confirmation(text, slot) == "/ask_policy"
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("what happens to my money", "order_number"),  # no yes awaited: the NLU's reading stands
+        ("what happens to my money", None),
+        ("yes", "cancel_confirmed"),
+        ("no keep it", "cancel_confirmed"),
+        ("cancel 10235 instead", "cancel_confirmed"),  # a record named: the form reads it
+    ],
+)
+def test_other_messages_at_a_confirmation_are_left_to_the_form(text: str, slot: str | None) -> None:
+    assert question_at_a_confirmation(text, slot) is None
