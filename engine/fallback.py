@@ -16,7 +16,8 @@ A request that would start a flow needs more than the general threshold: below
 too, and the assistant asks whether that request is what the person meant instead of starting
 it (`actions/suggestion.py`). Why: out-of-scope messages taken for a request at low confidence (a
 request to order food as an order cancellation) started flows nobody asked for; chosen on tune
-halves with the committee's weights (`scripts/tune_committee.py --flows`).
+halves with the committee's weights (`scripts/tune_committee.py --flows`). Not for a request that names
+its own record by its prefixed number ("whatever. send me a link for INV-50022 then"): chatter never does.
 
 Nothing to train; it replaces `FallbackClassifier` in config.yml with the same settings.
 """
@@ -27,7 +28,7 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import AMBIGUITY_THRESHOLD_KEY, FallbackClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from engine.votes import below_request_bar, rivals
@@ -48,7 +49,7 @@ class RequestWithDetailsFallback(FallbackClassifier):
         below, confidence = super()._nlu_confidence_below_threshold(message)
         intent = message.data.get(INTENT, {}).get(INTENT_NAME_KEY)
         bar = self.component_config.get(REQUEST_THRESHOLD_KEY, 0.0)
-        return below or below_request_bar(intent, confidence, bar), confidence
+        return below or below_request_bar(intent, confidence, bar, message.get(TEXT) or ""), confidence
 
     def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
         ranking = [

@@ -7,6 +7,8 @@ installed, and must count the votes and judge ambiguity exactly as the server do
 
 from __future__ import annotations
 
+import re
+
 from assistant.names import TRANSACTIONAL_INTENTS
 
 Ranking = list[tuple[str, float]]
@@ -38,7 +40,23 @@ def rivals(ranking: Ranking) -> Ranking:
     return ranking
 
 
-def below_request_bar(intent: str | None, confidence: float, bar: float) -> bool:
+def below_request_bar(intent: str | None, confidence: float, bar: float, text: str = "") -> bool:
     """A transactional intent (one that starts a flow on someone's records) read with less confidence than
-    the requests' own bar (`request_threshold`, engine/fallback.py): a fallback, asked about instead."""
-    return intent in TRANSACTIONAL_INTENTS and confidence < bar
+    the requests' own bar (`request_threshold`, engine/fallback.py): a fallback, asked about instead — unless the
+    message names the record of the request's own kind by its number with its prefix (`names_its_record`)."""
+    return intent in TRANSACTIONAL_INTENTS and confidence < bar and not names_its_record(intent, text)
+
+
+# A record named with the prefix of its kind ("INV-50022", "ord 10235", "LR-00355"): no message out of our scope
+# writes one, so a request of that kind that names it is no request taken from chatter ("whatever. send me a link
+# for INV-50022 then", invoice_pay 0.30, had been asked about instead of carried out).
+_RECORDS_OF_A_KIND = (
+    ("invoice_", re.compile(r"(?i)\binv[-\s]?\d{5}\b")),
+    ("order_", re.compile(r"(?i)\bord[-\s]?\d{5}\b")),
+    ("leave_", re.compile(r"(?i)\blr[-\s]?\d{5}\b")),
+)
+
+
+def names_its_record(intent: str | None, text: str) -> bool:
+    """Whether the message names a record of the intent's kind by its prefixed number."""
+    return any(str(intent).startswith(kind) and pattern.search(text or "") for kind, pattern in _RECORDS_OF_A_KIND)

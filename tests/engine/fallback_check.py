@@ -32,12 +32,20 @@ REQUEST_BAR = {
 }
 
 
-def decided(classifier: Any, ranking: list[tuple[str, float]]) -> str:
+# A request below the bar that names its own record by its prefixed number is kept; one naming another kind's is not.
+NAMED_RECORD = {
+    "names_its_record": ("whatever. send me a link for INV-50022 then", [("invoice_pay", 0.30), ("inform", 0.22)]),
+    "names_another_kind": ("cancel INV-50022", [("order_cancel", 0.30), ("inform", 0.22)]),
+    "bare_number": ("send me a link for 50022", [("invoice_pay", 0.30), ("inform", 0.22)]),
+}
+
+
+def decided(classifier: Any, ranking: list[tuple[str, float]], text: str = "a message") -> str:
     from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
     from rasa.shared.nlu.training_data.message import Message
 
     entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    message = Message(data={TEXT: "a message", INTENT: dict(entries[0]), INTENT_RANKING_KEY: entries})
+    message = Message(data={TEXT: text, INTENT: dict(entries[0]), INTENT_RANKING_KEY: entries})
     classifier.process([message])
     return str(message.get(INTENT)["name"])
 
@@ -55,6 +63,7 @@ def main() -> None:
     # With a bar for requests (config.yml's `request_threshold`): only a transactional intent below it falls back.
     barred = RequestWithDetailsFallback({**settings, "request_threshold": 0.4})
     report["request_bar"] = {name: decided(barred, ranking) for name, ranking in REQUEST_BAR.items()}
+    report["named_record"] = {name: decided(barred, ranking, text) for name, (text, ranking) in NAMED_RECORD.items()}
     print("ENGINE-CHECK " + json.dumps(report))
 
 

@@ -48,3 +48,13 @@ def test_a_request_below_its_own_bar_falls_back_and_nothing_else_does(report: di
         "unsure_policy_question": "ask_policy",
         "unsure_greeting": "greet",
     }
+
+
+def test_a_request_naming_its_own_record_by_its_prefixed_number_is_kept_below_the_bar(report: dict[str, Any]) -> None:
+    """ "whatever. send me a link for INV-50022 then" (invoice_pay 0.30) had been asked about instead of carried out;
+    a record of another kind, or a number without its prefix, is no such evidence."""
+    assert report["named_record"] == {
+        "names_its_record": "invoice_pay",
+        "names_another_kind": "nlu_fallback",
+        "bare_number": "nlu_fallback",
+    }
