@@ -385,7 +385,9 @@ class ActionAnswerFromDocuments(Action):
                 return [SlotSet("last_question", None), SlotSet(SUGGESTED_SLOT, False)]
             failures = failures_in_a_row(tracker) + 1
             events: list[EventType] = [
-                SlotSet("last_question", None),
+                # A question the documents only touched stays the topic ("are ur candles vegan" … "how long should
+                # i burn it the first time"); one they know nothing of leaves none.
+                SlotSet("last_question", question[:500] if result.related is not None else None),
                 SlotSet(FAILURES_SLOT, failures),
                 SlotSet(SUGGESTED_SLOT, False),
             ]
