@@ -88,7 +88,7 @@ async def test_a_near_miss_says_what_the_documents_do_say_without_presenting_it_
     assert "doesn't answer your question" in reply.text
     assert {"title": "Yes, a person please", "payload": "/human_handoff"} in reply.buttons
     assert not [m for m in reply.messages if m.get("custom")], "no sources: it is not an answer"
-    assert reply.slots["last_question"] == "do you charge a restocking fee on returns?", "the topic a follow-up leans on"
+    assert reply.slots["last_question"] == "do you charge a restocking fee on returns?"  # the topic, for a follow-up
     unrelated = await run(ActionAnswerFromDocuments(), make_tracker(text="can I bring my dog to the office?"))
     assert unrelated.slots["last_question"] is None
 
