@@ -7,6 +7,7 @@ that a correction is read the same whatever the NLU made of its words.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,6 +18,12 @@ from backoffice.domain import ORDER_NUMBER_RE, normalise_order_number, number_of
 # The form that carries out each order change, for a refused change corrected with another order number.
 CHANGE_FORMS = {"order_cancel": "cancel_form", "order_return": "return_form"}
 CHANGES = {form: intent for intent, form in CHANGE_FORMS.items()}  # form -> the change it makes
+CONFIRM_SLOTS = frozenset({"cancel_confirmed", "return_confirmed"})  # the yes or no to each change
+# How a message asks for each change again, for another order, after the first was declined.
+CHANGE_WORDS = {
+    "order_cancel": re.compile(r"(?i)\bcancel"),
+    "order_return": re.compile(r"(?i)\breturn|\b(?:send|go|goes|take|bring)\b(?:\s+\w+)?\s+back\b"),
+}
 
 
 def orders_named(text: str) -> list[str]:
@@ -26,7 +33,7 @@ def orders_named(text: str) -> list[str]:
 
 
 def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
-    """The change (order_cancel, order_return) refused in the turn before for one order, when this message
+    """The change (order_cancel, order_return) refused, or declined, in the turn before for one order, when this message
     names exactly one other order: the person corrects which order they meant, and wants the same change
     for it, not its status. The change is the one whose form ran in that turn, whether the order came with
     the request ("return ORD-10156") or as the answer to the form's question ("10229")."""
@@ -36,10 +43,16 @@ def corrected_change(tracker: Tracker, named: list[str]) -> str | None:
     forms = [event.get("name") for event in turn if event.get("event") == "action" and event.get("name") in CHANGES]
     slots = [event for event in turn if event.get("event") == "slot"]
     refused = any(event.get("name") == "change_refused" and event.get("value") for event in slots)
+    # Declined at its question ("nope, just checking" to "Shall I open a return for it?"), then another order named
+    # ("what about the rug, ORD-10198, can that go back?"): the same question for that order, not the documents.
+    declined = any(event.get("name") in CONFIRM_SLOTS and event.get("value") is False for event in slots)
     refused_order = next((e.get("value") for e in reversed(slots) if e.get("name") == "order_number"), None)
-    if not refused or not forms:
+    if not (refused or declined) or not forms:
         return None
-    return CHANGES[str(forms[-1])] if normalise_order_number(str(refused_order or "")) != named[0] else None
+    change = CHANGES[str(forms[-1])]
+    if not refused and not CHANGE_WORDS[change].search(tracker.latest_message.get("text") or ""):
+        return None  # declined, then "where is 10234?": a question of its own
+    return change if normalise_order_number(str(refused_order or "")) != named[0] else None
 
 
 def message_of(event: dict[str, Any]) -> str:
