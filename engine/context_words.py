@@ -15,6 +15,8 @@ people type often meant something else than the NLU made of them:
 - A topic word alone from anyone else, as typed on a phone ("status?", "invoice"), is the request's plain
   form: the order's status, the invoices. The NLU read "status?" as a leave request's status (refused:
   HR is for employees) and "invoice" as nothing it could place.
+- "delete all my data" (a request about one's personal data, outside a form) is a question for the documents: the
+  privacy page says how deletion works. The NLU read it as out of scope (0.60) beside two dozen examples of it.
 - "wen will it get here tho" right after an order's status asks when that order comes: its status again, with
   the expected delivery (and the documents' answer beside it, as for any request that also asks a question). The
   NLU read it as out of scope, typed correctly or not: alone, "it" could be anything.
@@ -56,6 +58,25 @@ TOPIC_ONLY = (
     (re.compile(r"(?i)^\W*(?:(?:the|my|order)\s+)?status(?:\s+(?:pls|please|update))?\W*$"), "/order_status"),
     (re.compile(r"(?i)^\W*(?:(?:the|my)\s+)?(?:invoices?|bills?)(?:\s+(?:pls|please))?\W*$"), "/invoice_balance"),
 )
+
+
+# A request about the person's own data ("delete all my data", "can you erase my personal info", "remove everything
+# you have on me"): the company's privacy page answers how. Not "delete my alarm", "remove the data from my list".
+DATA_RIGHTS_RE = re.compile(
+    r"(?i)\b(?:delete|erase|remove|wipe|forget|get rid of)\b[^.?!]{0,20}\b(?:(?:all\s+(?:of\s+)?)?my\s+(?:personal\s+)?"
+    r"(?:data|details|information|info)|everything\s+(?:you|u)\s+(?:have|hold|keep|store)\s+(?:on|about)\s+me)\b"
+)
+
+
+DATA_RIGHTS_MAX_WORDS = 25
+
+
+def data_rights_request(text: str, active_form: str | None) -> str | None:
+    """`/ask_policy` for a request about one's personal data when no form waits (at one, it is the form's answer:
+    the message for the team, say)."""
+    if active_form is not None or re.search(r"\d{4,}", text) or len(text.split()) > DATA_RIGHTS_MAX_WORDS:
+        return None  # a record named, or a long message: more than the one request, for the parts to read
+    return POLICY_QUESTION if DATA_RIGHTS_RE.search(text) else None
 
 
 def stop_for_cancel(text: str, active_form: str | None) -> str | None:

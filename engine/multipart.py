@@ -49,9 +49,11 @@ from assistant.refusals import asks_to_decide_leave, question_about_refusal
 from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
 from engine.context_words import (
+    DATA_RIGHTS_RE,
     arrival_of_the_order_shown,
     asks_what_follows_a_change,
     asks_when_it_arrives,
+    data_rights_request,
     decision_asked,
     leave_balance_for_employee,
     question_about_a_refusal,
@@ -221,6 +223,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or asks_when_it_arrives(text)
         or asks_to_decide_leave(text)
         or asks_what_follows_a_change(text)
+        or DATA_RIGHTS_RE.search(text)
     ):
         return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
@@ -238,6 +241,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or payload_pointed_at(text, buttons)
         or leave_balance_for_employee(text, employee)
         or request_for_topic(text, employee)
+        or data_rights_request(text, tracker.active_loop_name)
         or question_about_a_refusal(text, newest_first)
         or arrival_of_the_order_shown(text, last_action(tracker))
         or decision_asked(text, employee)

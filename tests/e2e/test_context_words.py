@@ -128,3 +128,12 @@ def test_when_it_comes_right_after_a_shipped_orders_status_is_its_expected_deliv
     # the same words with no order just shown are not read as its status
     fresh = conversation(customer_token(account.customer_id))
     assert "Expected delivery" not in fresh.say(question), fresh
+
+
+def test_delete_all_my_data_is_answered_from_the_privacy_page(conversation: Callable[..., Conversation]) -> None:
+    """Out of scope to the NLU (0.60) beside two dozen examples of it: the documents say how deletion works."""
+    chat = conversation()
+    reply = chat.say("delete all my data")
+    assert "not something I can help with" not in reply and "delete" in reply.lower(), chat
+    cited = {source["path"] for reply in chat.last for source in (reply.get("custom") or {}).get("sources") or []}
+    assert "privacy.md" in cited, chat

@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from engine.context_words import (
     arrival_of_the_order_shown,
+    data_rights_request,
     decision_asked,
     leave_balance_for_employee,
     question_about_a_refusal,
@@ -154,3 +155,28 @@ def test_a_question_about_what_follows_while_a_yes_to_a_change_waits_is_for_the_
 )
 def test_other_messages_at_a_confirmation_are_left_to_the_form(text: str, slot: str | None) -> None:
     assert question_at_a_confirmation(text, slot) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delete all my data",
+        "can you erase my personal info",
+        "please delete my account and everything you have on me, i dont want any more emails from you",
+    ],
+)
+def test_a_request_about_ones_personal_data_is_a_question_for_the_documents(text: str) -> None:
+    assert data_rights_request(text, None) == "/ask_policy"
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("delete all my data", "handoff_message_form"),  # at a form it is the form's answer
+        ("delete my alarm", None),
+        ("remove the data from my list", None),
+        ("delete all my data and cancel order 10234", None),  # a record named: the parts read it
+    ],
+)
+def test_other_deletions_or_at_a_form_are_left_alone(text: str, form: str | None) -> None:
+    assert data_rights_request(text, form) is None
