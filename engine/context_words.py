@@ -71,6 +71,18 @@ DATA_RIGHTS_RE = re.compile(
 DATA_RIGHTS_MAX_WORDS = 25
 
 
+def may_mean_something_here(text: str) -> bool:
+    """Whether the words alone could be one of the readings below that depend on where the conversation stands: the
+    engine reads the conversation only for such a message (it runs before every message is handled)."""
+    return bool(
+        question_about_refusal(text)
+        or asks_when_it_arrives(text)
+        or asks_to_decide_leave(text)
+        or asks_what_follows_a_change(text)
+        or DATA_RIGHTS_RE.search(text)
+    )
+
+
 def data_rights_request(text: str, active_form: str | None) -> str | None:
     """`/ask_policy` for a request about one's personal data when no form waits (at one, it is the form's answer:
     the message for the team, say)."""

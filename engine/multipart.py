@@ -45,17 +45,14 @@ from assistant.names import (
     REQUEST_QUEUED_RESPONSE,
     part_message_id,
 )
-from assistant.refusals import asks_to_decide_leave, question_about_refusal
 from engine.channels.incoming import identity_secret
 from engine.clauses import DEFAULT_THRESHOLD, MAX_CLAUSES, distinct_requests, split_clauses
 from engine.context_words import (
-    DATA_RIGHTS_RE,
     arrival_of_the_order_shown,
-    asks_what_follows_a_change,
-    asks_when_it_arrives,
     data_rights_request,
     decision_asked,
     leave_balance_for_employee,
+    may_mean_something_here,
     question_about_a_refusal,
     question_at_a_confirmation,
     request_for_topic,
@@ -215,16 +212,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
     from rasa.shared.core.events import BotUttered, UserUttered
 
     text = message.text or ""
-    if not (
-        could_be_a_title(text)
-        or could_be_a_yes(text)
-        or position_named(text)
-        or question_about_refusal(text)
-        or asks_when_it_arrives(text)
-        or asks_to_decide_leave(text)
-        or asks_what_follows_a_change(text)
-        or DATA_RIGHTS_RE.search(text)
-    ):
+    if not (could_be_a_title(text) or could_be_a_yes(text) or position_named(text) or may_mean_something_here(text)):
         return message  # the conversation is not read for a message that can be none of them
     tracker = await processor.get_tracker(message.sender_id)
     newest_first = [e.as_dict() for e in reversed(tracker.events) if isinstance(e, (BotUttered, UserUttered))]

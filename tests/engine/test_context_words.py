@@ -14,6 +14,7 @@ from engine.context_words import (
     data_rights_request,
     decision_asked,
     leave_balance_for_employee,
+    may_mean_something_here,
     question_about_a_refusal,
     question_at_a_confirmation,
     request_for_topic,
@@ -180,3 +181,18 @@ def test_a_request_about_ones_personal_data_is_a_question_for_the_documents(text
 )
 def test_other_deletions_or_at_a_form_are_left_alone(text: str, form: str | None) -> None:
     assert data_rights_request(text, form) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("why not?", True),
+        ("wen will it get here tho", True),
+        ("can u approve LR-00355", True),
+        ("what happens to my money", True),
+        ("delete all my data", True),
+        ("where is my order 10234", False),  # the NLU's reading is all: the conversation is not read for it
+    ],
+)
+def test_only_a_message_a_reading_in_context_could_apply_to_has_the_conversation_read(text: str, may: bool) -> None:
+    assert may_mean_something_here(text) is may
