@@ -16,6 +16,9 @@ from __future__ import annotations
 METADATA_TOKEN_KEY = "auth_token"
 # The engine's own signed note of which channel a message came through (`engine/channels/incoming.py`).
 METADATA_PROOF_KEY = "connector_proof"
+# The id of one delivery of a message (the REST channel's `X-Request-ID`, set by nginx or by the client):
+# a delivery retried after its server died is answered from the tracker, not handled twice (engine/redelivery.py).
+METADATA_DELIVERY_KEY = "delivery_id"
 
 # -- message ids ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from engine.locks import install as make_redis_locks_atomic
 from engine.multipart import install as answer_every_part_of_a_message
 from engine.patches import apply_all
 from engine.redaction import install as redact_tracker_store_if_enabled
+from engine.redelivery import install as handle_a_redelivered_message_once
 from engine.remote_nlu import install as parse_in_the_nlu_process_if_configured
 from engine.tracker_cache import install as remember_stored_conversations
 from engine.tracker_store import install as store_turns_without_waiting_for_the_disk
@@ -24,6 +25,7 @@ def main() -> None:
     redact_tracker_store_if_enabled()
     limit_rates_and_sizes()
     answer_every_part_of_a_message()
+    handle_a_redelivered_message_once()
     parse_in_the_nlu_process_if_configured()
     from rasa.__main__ import main as rasa_main
 

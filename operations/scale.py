@@ -204,7 +204,10 @@ def nginx_config(settings: Settings) -> str:
     other one, alone with all conversations, fell behind. For the Rasa servers
     that includes a POST already sent (`non_idempotent`): a Rasa server saves a turn only
     once it has handled it, so a server that died on it has saved nothing and the next one
-    handles it once (it waits for the conversation's lock in Redis first). Action calls are
+    handles it once (it waits for the conversation's lock in Redis first); one that died after
+    its save, or was too slow, has — so every request carries an id (`X-Request-ID`, the
+    client's or nginx's `$request_id`, the same on every re-send) and the next server answers a
+    delivery it finds in the conversation from the tracker (engine/redelivery.py). Action calls are
     not re-sent once sent: an action may have changed the back office before its server died.
     The widget's socket.io connections stick to one Rasa server per client address (its
     session lives in that server's memory). The access log names the upstream of each request.

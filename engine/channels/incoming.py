@@ -23,14 +23,17 @@ from typing import Any
 
 from assistant import catalog, formatting
 from assistant.identity import METADATA_PROOF_KEY, METADATA_TOKEN_KEY, issue_connector_proof
+from assistant.names import METADATA_DELIVERY_KEY
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
 MAX_TOKEN_CHARS = 4096
 MAX_SENDER_CHARS = 128
 MAX_METADATA_CHARS = 8192
 # Written only by our channels: a client's copy is dropped (the token is kept only if well formed).
-RESERVED_METADATA_KEYS = frozenset({METADATA_PROOF_KEY, METADATA_TOKEN_KEY})
+RESERVED_METADATA_KEYS = frozenset({METADATA_PROOF_KEY, METADATA_TOKEN_KEY, METADATA_DELIVERY_KEY})
 SENDER_RE = re.compile(r"[^\x00-\x1f\x7f]+")
+# A delivery id as nginx's `$request_id` (32 hex digits) or a client's idempotency key (a UUID, a ULID...).
+DELIVERY_ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 
 # The reply to a message over the limit (reply catalog, domain.yml).
 MESSAGE_TOO_LONG = "utter_message_too_long"
@@ -89,6 +92,19 @@ def stamped(metadata: dict[str, Any], channel: str, sender_id: str, client: str)
     """`metadata` with this channel's signed word on where the message came from."""
     proof = issue_connector_proof(channel, sender_id, client, identity_secret())
     return {**metadata, METADATA_PROOF_KEY: proof}
+
+
+def with_delivery_id(metadata: dict[str, Any], header: str | None) -> dict[str, Any]:
+    """`metadata` with the delivery's id from the `X-Request-ID` header, when it has a well-formed one.
+
+    nginx gives every request an id and keeps it when it re-sends the request to the next Rasa
+    server (operations/templates/nginx.conf.j2); a client may send its own, to retry safely. One
+    that is not an id (too short, too long, other characters) is ignored: the message is handled as
+    if it had none, like every message before delivery ids existed.
+    """
+    if header is None or not DELIVERY_ID_RE.fullmatch(header.strip()):
+        return metadata
+    return {**metadata, METADATA_DELIVERY_KEY: header.strip()}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ messages of any length and passes every metadata key on. Here (`incoming.rest_me
   rest is kept for the client's bookkeeping; the actions read only the verified `auth_token`;
 - a missing sender, a non-object body or metadata: 400 with the reason; a message over
   the length limit gets the polite reply of every channel, before the NLU sees it;
+- a delivery's id (`X-Request-ID`, which nginx sets) goes with the message, so that one nginx
+  re-sends after its server died is answered from the tracker, not handled twice (`engine/redelivery.py`);
 - a conversation another channel has spoken in (a widget session, a Slack or Telegram user)
   cannot be written to or read through REST: 403 — also one REST started under someone's
   Slack id, once that person writes on Slack. Channels keep their conversation ids apart.
@@ -40,6 +42,7 @@ from engine.channels import incoming
 logger = logging.getLogger(__name__)
 
 OWNERS_CACHED = 10_000
+DELIVERY_HEADER = "X-Request-ID"  # one id per delivery, kept by nginx when it re-sends (engine/redelivery.py)
 OTHER_CHANNEL_REASON = "This conversation belongs to another channel; choose another `sender`."
 
 
@@ -93,6 +96,7 @@ class RestChannel(RestInput):
                 return response.json([{"recipient_id": message.sender_id, "text": refusal}])
             client = request.remote_addr or request.ip or "unknown"
             metadata = incoming.stamped(message.metadata, self.name(), message.sender_id, client)
+            metadata = incoming.with_delivery_id(metadata, request.headers.get(DELIVERY_HEADER))
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
                 return response.stream(  # type: ignore[attr-defined]  # Sanic 21 (the Rasa environment's) has it
                     self.stream_response(on_new_message, message.text, message.sender_id, self.name(), metadata),

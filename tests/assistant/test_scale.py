@@ -109,6 +109,7 @@ def test_nginx_balances_both_kinds_of_server_with_passive_failover() -> None:
         assert f"server 127.0.0.1:{port} max_fails=3" in config
     assert "listen 127.0.0.1:26005;" in config and "listen 127.0.0.1:5055;" in config
     assert "proxy_next_upstream error timeout http_502 http_503 non_idempotent;" in config  # Rasa servers
+    assert "proxy_set_header X-Request-ID $delivery_id;" in config  # ... with the id a re-send keeps
     assert "proxy_next_upstream error timeout http_502 http_503;" in config  # action calls: never re-sent
     assert "ip_hash;" in config  # socket.io sticks to one Rasa server
 
@@ -129,7 +130,8 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
 
 def test_nginx_configuration_is_the_template_rendered_byte_for_byte() -> None:
     """The configuration moved from an f-string into operations/templates/nginx.conf.j2 (issue 19); the file
-    expected here was written by the f-string, so the template renders exactly what nginx ran with before."""
+    expected here was written by the f-string, then changed only by the delivery id (engine/redelivery.py): the
+    template renders exactly what was reviewed."""
     scaled = settings(
         stack_profile="scale",
         scale_port_base=26000,

@@ -11,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.identity import METADATA_PROOF_KEY, issue_connector_proof, read_connector_proof
+from assistant.names import METADATA_DELIVERY_KEY
 from engine.channels import incoming
 
 SECRET = "engine-test-identity-secret-0123456789abcdef"
@@ -93,3 +94,28 @@ def test_a_conversation_belongs_to_every_channel_that_spoke_in_it() -> None:
     assert incoming.other_channel_in(taken_over, "rest") == "slack"
     assert incoming.other_channel_in([_Event("user", "socketio")], "rest") == "socketio"
     assert incoming.other_channel_in([_Event("user", None)], "rest") is None  # an event added through the API
+
+
+@pytest.mark.parametrize(
+    ("header", "kept"),
+    [
+        ("4f9c2a6e0d1b4c7a8e3f5a6b7c8d9e0f", "4f9c2a6e0d1b4c7a8e3f5a6b7c8d9e0f"),  # nginx's $request_id
+        ("  3fa85f64-5717-4562-b3fc-2c963f66afa6 ", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),  # a client's UUID
+        (None, None),
+        ("", None),
+        ("short", None),
+        ("x" * 129, None),
+        ("id with spaces inside it", None),
+        ("abc123<script>", None),
+    ],
+)
+def test_a_delivery_id_is_kept_only_when_it_is_one(header: str | None, kept: str | None) -> None:
+    metadata = incoming.with_delivery_id({"auth_token": "t"}, header)
+    assert metadata.get(METADATA_DELIVERY_KEY) == kept
+    assert metadata["auth_token"] == "t"
+
+
+def test_a_client_cannot_write_the_delivery_id_through_the_metadata() -> None:
+    """Only the channel writes it, from the request's header: metadata is the client's bookkeeping."""
+    message = incoming.rest_message({"sender": "s1", "message": "hi", "metadata": {METADATA_DELIVERY_KEY: "a" * 32}})
+    assert METADATA_DELIVERY_KEY not in message.metadata
