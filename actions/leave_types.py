@@ -29,9 +29,21 @@ CHANGE_OF_KIND_RE = re.compile(
 )
 
 
+# "ill" followed by a verb is "I'll" typed without its apostrophe ("no its ok ill ask hr", "ill check with my
+# manager"): no word about being sick.
+I_WILL_RE = re.compile(
+    r"\bill (?:just |probably |maybe |then |also |first |rather )?"
+    r"(?:ask|email|e-mail|mail|message|text|call|ring|phone|contact|reach|tell|talk|speak|write|check|look|see|"
+    r"think|try|wait|do|go|get|come|send|take|book|need|have|let|leave|use|make|keep|find|put|pay|read|stay|"
+    r"work|give|pick|deal|handle|follow|sort|figure|be)\b"
+)
+
+
 def _names(lowered: str, leave_type: LeaveType) -> bool:
     if leave_type is LeaveType.VACATION and "public holiday" in lowered:
         return False
+    if leave_type is LeaveType.SICK:
+        lowered = I_WILL_RE.sub(" ", lowered)
     return any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in LEAVE_WORDS[leave_type])
 
 

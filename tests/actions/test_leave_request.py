@@ -26,6 +26,7 @@ from actions.leave_request import (
     is_question_at_form,
     refused_days,
 )
+from actions.leave_types import leave_type_in
 from assistant.dates import DateRange
 from assistant.settings import Settings
 from backoffice.hr_domain import LeaveStatus, LeaveType
@@ -309,7 +310,14 @@ async def test_the_type_question_names_the_days_already_understood(
 
 
 @pytest.mark.parametrize(
-    "text", ["feeling terrible, off today", "under the weather, staying home", "dentist appointment friday"]
+    "text",
+    [
+        "feeling terrible, off today",
+        "under the weather, staying home",
+        "dentist appointment friday",
+        "im ill, staying home today",
+        "ill today and tomorrow",
+    ],
 )
 async def test_feeling_ill_in_the_employees_words_is_sick_leave(
     make_tracker: Callable[..., Tracker], domain: DomainDict, text: str
@@ -358,3 +366,9 @@ async def test_a_question_about_what_would_happen_is_answered_and_the_dates_stay
     reply = await run(ValidateLeaveForm(), tracker)
     assert "doctor's note" in reply.text and "sick-leave.md" in str(reply.messages), reply.messages
     assert "leave_dates" not in reply.slots and reply.slots.get("leave_confirmed") is None, reply.slots
+
+
+@pytest.mark.parametrize("text", ["no its ok ill ask hr", "ill check with my manager first", "ill just email them"])
+def test_ill_before_a_verb_is_i_will_not_a_kind_of_leave(text: str) -> None:
+    """ "no its ok ill ask hr" at "What kind of leave?" had filed sick leave: "ill" there is "I'll"."""
+    assert leave_type_in(text) is None
