@@ -66,6 +66,10 @@ def without_records(text: str) -> str:
 CONTINUING_READINGS = 2
 FALLBACK = "nlu_fallback"
 POLICY_QUESTION = "ask_policy"
+# Below this confidence the NLU is unsure a message is a policy question: the documents must support their answer
+# first (`documents.UNSURE_POLICY_BAR`); at or above it a question at the message for the team is no message
+# (`handoff.is_sure_policy_question`). Chosen on tune halves: `scripts/tune_documents_route.py`.
+UNSURE_POLICY_CONFIDENCE = 0.75
 # Answers to a form's questions, passed over when looking for the request a message continues.
 FORM_ANSWERS = frozenset({"inform", "affirm", "deny"})
 # How many earlier user messages are looked at for that request: a cancellation asked before the identity check

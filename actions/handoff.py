@@ -26,7 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.backoffice_calls import call, hr_port
 from actions.customer import channel_identity, proven_channel, verified_customer_id
 from actions.employee import identified_employee_id, others_records_asked, own_records_only
-from actions.follow_ups import ASKS_RE, spoken_part
+from actions.follow_ups import ASKS_RE, UNSURE_POLICY_CONFIDENCE, spoken_part
 from assistant import formatting
 from assistant.hours import BusinessHours, parse_hours
 from assistant.names import FAILURES_SLOT, HANDOFF_MESSAGE_FORM, HANDOFF_MESSAGE_SLOT
@@ -51,7 +51,6 @@ REQUEST_AGAIN_MAX_WORDS = 10
 # A question the NLU is sure asks the documents ("ugh. how long do you keep these chat messages anyway?") is not the
 # message either, up to this many words: the form's rule answers it from the documents and the form asks again. The
 # person asked something; they did not write to the team. (A longer message that asks something too is the message.)
-SURE_POLICY_QUESTION = 0.75
 POLICY_QUESTION_MAX_WORDS = 16
 # Slots that mean nothing to a person, or must not be shown to one.
 HIDDEN_SLOTS = frozenset({"customer_proof", "requested_slot", FAILURES_SLOT, MESSAGE_SLOT, "session_started_metadata"})
@@ -213,7 +212,7 @@ def is_short_question(text: str) -> bool:
 def is_sure_policy_question(text: str, message: dict[str, Any]) -> bool:
     """A question of up to `POLICY_QUESTION_MAX_WORDS` that the NLU is sure asks the documents."""
     intent = message.get("intent") or {}
-    sure = intent.get("name") == "ask_policy" and float(intent.get("confidence") or 0.0) >= SURE_POLICY_QUESTION
+    sure = intent.get("name") == "ask_policy" and float(intent.get("confidence") or 0.0) >= UNSURE_POLICY_CONFIDENCE
     asks = text.endswith("?") or bool(ASKS_RE.match(spoken_part(text)))
     return sure and asks and len(text.split()) <= POLICY_QUESTION_MAX_WORDS
 
