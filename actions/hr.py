@@ -18,6 +18,7 @@ from actions.backoffice_calls import call, hr_port
 from actions.customer import proven_channel, replying_on_failure
 from actions.documents import the_question_too
 from actions.employee import HR_UNAVAILABLE, EmployeeAction
+from actions.follow_ups import last_reply, refers_back, spoken_part
 from actions.leave_types import leave_type_in
 from assistant import catalog, formatting
 from assistant.dates import DateRange, describe_range
@@ -32,6 +33,10 @@ STATUS_REPLIES = {
     LeaveStatus.CANCELLED: "utter_leave_status_cancelled",
 }
 LEAVE_REQUEST_RE = re.compile(r"(?i)\bLR[-\s]?(\d{5})\b")
+# A year a balance or usage question names: "in 2027", "next year('s)", "last year".
+YEAR_RE = re.compile(r"\b(20\d\d)\b")
+RELATIVE_YEAR_RE = re.compile(r"(?i)\b(next|coming|last|previous|this)\s+year")
+YEAR_OFFSETS = {"next": 1, "coming": 1, "last": -1, "previous": -1, "this": 0}
 
 
 def leave_name(leave_type: LeaveType) -> str:
@@ -80,6 +85,37 @@ def balance_line(balance: LeaveBalance) -> str:
     )
 
 
+def year_named(text: str, today: date) -> int | None:
+    """The year a message names, by number or as next/last/this year; None when it names none (or one more than a
+    year away, whose leave nobody keeps)."""
+    relative = RELATIVE_YEAR_RE.search(text)
+    if relative:
+        return today.year + YEAR_OFFSETS[relative.group(1).lower()]
+    named = YEAR_RE.search(text)
+    if named and abs(int(named.group(1)) - today.year) <= 1:
+        return int(named.group(1))
+    return None
+
+
+async def year_asked(tracker: Tracker, employee_id: int) -> int:
+    """The year whose leave a balance or usage question is about: the one it names; else, for a question pointing
+    back at a request the assistant just filed or showed ("is that half a day off my balance?" after a January
+    request was sent), that request's year; else this year."""
+    today = date.today()
+    text = tracker.latest_message.get("text") or ""
+    named = year_named(text, today)
+    if named is not None:
+        return named
+    shown = LEAVE_REQUEST_RE.search(last_reply(tracker) or "")
+    if shown and refers_back(spoken_part(text)):
+        try:
+            request = await call(hr_port().get_leave_request, f"LR-{shown.group(1)}", employee_id)
+        except NotFound:
+            return today.year
+        return request.start.year
+    return today.year
+
+
 class RecordAction(EmployeeAction, ABC):
     """An action showing the employee's own records, that first answers from the documents what the message also
     asks (`documents.the_question_too`: "if i dont use all my vacation this year do i lose it?" is about the
@@ -97,7 +133,7 @@ class ActionLeaveBalance(RecordAction):
         return "action_leave_balance"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
-        year = date.today().year
+        year = await year_asked(tracker, employee_id)
         balances = await call(hr_port().leave_balances, employee_id, year)
         # This message's type only ("how many sick days…"); an earlier question's must not narrow this one.
         wanted = leave_type_in(tracker.latest_message.get("text") or "") or leave_type_in(
@@ -119,7 +155,7 @@ class ActionLeaveUsed(RecordAction):
         return "action_leave_used"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, employee_id: int) -> list[EventType]:
-        year = date.today().year
+        year = await year_asked(tracker, employee_id)
         balances = await call(hr_port().leave_balances, employee_id, year)
         taken = [b for b in balances if b.used]
         if not taken:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, UserUttered
+from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 
 from actions.documents import ActionAnswerFromDocuments, ActionOutOfScope
 from actions.hr import (
@@ -18,11 +18,13 @@ from actions.hr import (
     ActionLeaveUsed,
     ActionLinkCode,
     ActionPayday,
+    year_named,
 )
 from actions.hr_access import ActionEmployeesOnly
 from assistant.identity import METADATA_PROOF_KEY, issue_channel_token, issue_connector_proof
 from assistant.settings import Settings, get_settings
-from backoffice.hr_domain import LeaveStatus
+from backoffice.errors import NotAllowed
+from backoffice.hr_domain import LeaveStatus, LeaveType
 from backoffice.sql.hr import SqlHR
 from demo.accounts import DemoAccount
 from demo.employees import DemoEmployee
@@ -429,3 +431,44 @@ async def test_a_colleagues_records_the_nlu_could_not_place_are_refused(
     )
     reply = await run(action, tracker)
     assert reply.text.startswith("I can only show your own leave and requests"), reply.text
+
+
+def test_the_year_a_question_names_by_number_or_in_words() -> None:
+    today = date(2026, 12, 8)
+    assert year_named("how many vacation days do i have next year?", today) == 2027
+    assert year_named("days left in 2027", today) == 2027
+    assert year_named("what did i take last year", today) == 2025
+    assert year_named("this year's balance pls", today) == 2026
+    assert year_named("how many days do i have left", today) is None
+    assert year_named("what about 2031", today) is None, "nobody keeps leave five years ahead"
+
+
+async def test_a_balance_question_pointing_at_the_request_just_filed_shows_that_requests_year(
+    run: Run, make_tracker: Callable[..., Tracker], app_settings: Settings, emma: DemoEmployee, hr: SqlHR
+) -> None:
+    """ "is that half a day off my balance?" right after a January request was sent had shown this year's
+    balance, which that request does not touch: the request's year, with it waiting for approval."""
+    next_year = date.today().year + 1
+    start = date(next_year, 1, 12)
+    while True:  # a working day the back office takes for her
+        try:
+            request = hr.request_leave(emma.employee_id, LeaveType.VACATION, start, start)
+            break
+        except NotAllowed:
+            start = start.replace(day=start.day + 1)
+    filed = f"Done — your request {request.number} (1 day) is waiting for approval."
+    question = "is that a whole day off my balance?"
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("yes", {"text": "yes", "intent": {"name": "affirm"}}),
+        BotUttered(filed),
+        ActionExecuted("action_listen"),
+        UserUttered(question, {"text": question, "intent": {"name": "leave_balance"}, "metadata": {}}),
+    ]
+    tracker = make_tracker(text=question, intent="leave_balance", metadata=token_of(emma, app_settings), events=events)
+    reply = await run(ActionLeaveBalance(), tracker)
+    assert reply.text.startswith(f"Your leave for {next_year}:"), reply.text
+    vacation = next(line for line in reply.text.splitlines() if line.startswith("- Vacation:"))
+    assert "pending approval" in vacation, vacation
+    unrelated = make_tracker(text="how many days do i have left", metadata=token_of(emma, app_settings))
+    assert (await run(ActionLeaveBalance(), unrelated)).text.startswith(f"Your leave for {date.today().year}:")
