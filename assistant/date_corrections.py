@@ -73,6 +73,15 @@ def _new_end(text: str, previous: DateRange, day_first: bool) -> DateRange | Non
     return DateRange(previous.start, day.end, previous.start_part, day.end_part)
 
 
+def _same_week(previous: DateRange, weekday: int, today: date) -> list[date]:
+    """For one day asked for, the day of `weekday` in its week ("actually make it friday instead" for Thursday 14
+    January is Friday 15 January, not this week's Friday), unless that day is past; none for a longer range."""
+    if previous.start != previous.end:
+        return []
+    day = previous.start + timedelta(days=weekday - previous.start.weekday())
+    return [day] if day >= today else []
+
+
 def refine_range(text: str, previous: DateRange, today: date, *, day_first: bool = True) -> DateRange | None:
     """`previous` narrowed or moved as `text` says, or None when `text` is not such a correction.
     `day_first` is the company's order of numeric dates, as for `parse_date_range`."""
@@ -99,7 +108,7 @@ def refine_range(text: str, previous: DateRange, today: date, *, day_first: bool
         return DateRange(chosen[0], chosen[-1])
     if weekday:
         index = [w[:3].lower() for w in WEEKDAY_NAMES].index(weekday.group(1))
-        matching = [d for d in days if d.weekday() == index]
+        matching = [d for d in days if d.weekday() == index] or _same_week(previous, index, today)
         if not matching:
             return None
         day_part = _part(part.group(1)) if part else DayPart.FULL

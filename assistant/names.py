@@ -41,6 +41,8 @@ def message_id_of(part_id: str | None) -> str:
 # -- slots ------------------------------------------------------------------------------------
 
 CUSTOMER_NAME_SLOT = "customer_name"
+# The order the conversation is about: the last one shown, chosen or asked about.
+ORDER_NUMBER_SLOT = "order_number"
 # The session proof of a customer verified in the conversation (order or invoice number + e-mail).
 CUSTOMER_PROOF_SLOT = "customer_proof"
 # Set from the channel's signed identity when an employee writes (the HR helpdesk).

@@ -35,6 +35,9 @@ SAYS_ONLY_YES = re.compile(
 NO_START = re.compile(rf"^(?:oh |oops |hmm |wait |actually |uh |um )*(?:{NO_WORDS})\b")
 NEGATION = re.compile(r"\b(?:no|not|don'?t|do not|never|nope|nah|wait|hold on|actually|but)\b")
 HEDGE = re.compile(r"\b(?:maybe|perhaps|idk|not sure|dunno|i guess|unsure|hmm+)\b")
+# A sound of reluctance before a yes that says nothing but yes ("hmm ok fine, go ahead") does not take it back;
+# before a weaker one ("hmm ok") it is a hedge.
+RELUCTANT_START = re.compile(r"^(?:hmm+|hm+|uh+|um+|erm+|ugh+|well)\s+")
 # A yes that is spoken of or made to wait is not given: "before i say yes, ...", "if it's free then ok".
 YES_HELD_BACK = re.compile(r"\b(?:say|said|saying|says|before|if|unless|until|once|depends)\b")
 # A question asked in the same message ("ok, do i have to pay to send it back?") is not a yes either: the
@@ -71,6 +74,9 @@ def read_yes_no(text: str) -> bool | None:
         return None
     if words in LETTER_ANSWERS:
         return LETTER_ANSWERS[words]
+    reluctant = RELUCTANT_START.match(words)
+    if reluctant and SAYS_ONLY_YES.search(words[reluctant.end() :]):
+        words = words[reluctant.end() :]
     if HEDGE.search(words):
         return None
     if NO_START.match(words):

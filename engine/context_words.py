@@ -122,7 +122,7 @@ _ARRIVES = re.compile(
 )
 _POINTS_AT_IT = re.compile(
     r"(?i)\b(?:it|its|it's|itll|it'll|that|this|they|them|theyll|they'll|my (?:order|parcel|package|stuff|things))\b"
-    r"|\beta\b"
+    r"|\beta\b|\bthe \w{3,}"  # "wen will the cushion get here": a thing of the order, by name
 )
 _NOT_THE_ORDER = re.compile(r"(?i)\d|\b(?:refund\w*|money|back|pay\w*|invoice\w*|leave|holiday|vacation)\b")
 
@@ -136,9 +136,13 @@ def asks_when_it_arrives(text: str) -> bool:
     )
 
 
-def arrival_of_the_order_shown(text: str, last_action: str | None) -> str | None:
-    """`/order_status` for a question about when it arrives right after an order's status was shown."""
-    return ORDER_STATUS if last_action == ORDER_STATUS_ACTION and asks_when_it_arrives(text) else None
+def arrival_of_the_order_shown(text: str, last_action: str | None, order_in_focus: bool) -> str | None:
+    """`/order_status` for a question about when it arrives right after an order's status was shown, or while the
+    conversation is about an order (its number in `ORDER_NUMBER_SLOT`): "wen will it get here tho" after a refused
+    cancellation of a shipped order and the documents' answer to "so what can i do then", or after an invoice asked
+    about aside, is that order's arrival, not out of scope."""
+    shown = last_action == ORDER_STATUS_ACTION or order_in_focus
+    return ORDER_STATUS if shown and asks_when_it_arrives(text) else None
 
 
 # The slots that hold the yes to a change; a question about what follows, asked while one is awaited.

@@ -41,6 +41,7 @@ from assistant.names import (
     EMPLOYEE_VERIFIED_SLOT,
     LISTEN_ACTION,
     METADATA_TOKEN_KEY,
+    ORDER_NUMBER_SLOT,
     QUEUED_REQUESTS_SLOT,
     REQUEST_QUEUED_RESPONSE,
     part_message_id,
@@ -231,7 +232,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or request_for_topic(text, employee)
         or data_rights_request(text, tracker.active_loop_name)
         or question_about_a_refusal(text, newest_first)
-        or arrival_of_the_order_shown(text, last_action(tracker))
+        or arrival_of_the_order_shown(text, last_action(tracker), bool(tracker.get_slot(ORDER_NUMBER_SLOT)))
         or decision_asked(text, employee)
         or question_at_a_confirmation(text, tracker.get_slot("requested_slot"))
     )

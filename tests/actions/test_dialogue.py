@@ -37,7 +37,8 @@ Run = Callable[[Action, Tracker], Awaitable[Any]]
 @pytest.mark.parametrize(
     "text",
     ["yes", "Yes please", "sure", "ok", "yep", "👍", "Yes, a person please", "yes, cancel it", "ok yes book it",
-     "yeah sure", "ok then yes send it", "/affirm", "y", "Y.", "ok fine do it", "yes i do"],
+     "yeah sure", "ok then yes send it", "/affirm", "y", "Y.", "ok fine do it", "yes i do", "hmm ok fine, go ahead",
+     "ugh fine, do it"],
 )  # fmt: skip
 def test_a_yes_in_the_ways_people_type_it(text: str) -> None:
     assert read_yes_no(text) is True
@@ -52,7 +53,7 @@ def test_a_no_in_the_ways_people_type_it(text: str) -> None:
     "text",
     ["hmm maybe idk", "will I get my money back?", "", "monday afternoon then", "yes but not that one", "y is it late",
      "before i say yes, do i have to pay to send it back? im in belgium", "ok, do i have to pay to send it back",
-     "yes if it's free", "ok what about 10216", "yes please, how long will it take"],
+     "yes if it's free", "ok what about 10216", "yes please, how long will it take", "hmm ok", "hmm sure maybe"],
 )  # fmt: skip
 def test_neither_yes_nor_no(text: str) -> None:
     assert read_yes_no(text) is None

@@ -82,6 +82,23 @@ async def test_an_unsure_next_request_that_changes_nothing_is_carried_out(
     assert replayed["parse_data"]["intent"] == {"name": "invoice_pay", "confidence": 1.0}
 
 
+async def test_an_unsure_request_naming_a_record_just_listed_by_its_digits_is_carried_out(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings
+) -> None:
+    """ "ok send me a link for 50180" after a list with INV-50180 points at that invoice as "that one" would: the
+    payment link (it changes nothing) rather than "did you want to pay an invoice?"; digits the list did not show
+    are no such pointer."""
+    listed = "Here is what's due on your account:\n- INV-50081: €38.00 overdue\n- INV-50180: €42.00 due tomorrow"
+    request = ("and the other one?", "invoice_due", listed)
+    ranking = [("nlu_fallback", 0.2), ("invoice_pay", 0.31), ("out_of_scope", 0.2)]
+    text = "ok send me a link for 50180"
+    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, text, ranking, request))
+    assert replayed_as(reply) == "invoice_pay", reply.events
+    other = "ok send me a link for 50999"
+    reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, other, ranking, request))
+    assert replayed_as(reply) is None, reply.events
+
+
 BALANCE = (
     "how much do i owe u guys",
     "invoice_balance",

@@ -65,3 +65,19 @@ def test_numeric_dates_follow_the_company_order() -> None:
     assert refine_range("start on 04/01", TUE_5_TO_THU_7_JANUARY, TODAY, day_first=True) == days(
         "2027-01-04", "2027-01-07"
     )
+
+
+def test_a_weekday_for_one_day_asked_for_is_that_weekday_of_its_week() -> None:
+    """ "actually make it friday instead" for Thursday 14 January: Friday 15 January (it was read as this week's
+    Friday, a month early); a weekday already past, or one for a longer range it is not in, is no such correction."""
+    thursday = DateRange(date(2027, 1, 14), date(2027, 1, 14))
+    assert refine_range("actually make it friday instead", thursday, TODAY) == days("2027-01-15", "2027-01-15")
+    assert refine_range("monday afternoon then", thursday, TODAY) == DateRange(
+        date(2027, 1, 11), date(2027, 1, 11), DayPart.AFTERNOON, DayPart.AFTERNOON
+    )
+    monday_7th = DateRange(date(2026, 12, 7), date(2026, 12, 7))
+    assert refine_range("friday instead", monday_7th, date(2026, 12, 8)) == days("2026-12-11", "2026-12-11")
+    assert refine_range("sunday instead", monday_7th, date(2026, 12, 8)) == days("2026-12-13", "2026-12-13")
+    assert refine_range("make it friday", TUE_5_TO_THU_7_JANUARY, TODAY) is None
+    wednesday_9th = DateRange(date(2026, 12, 9), date(2026, 12, 9))
+    assert refine_range("monday instead", wednesday_9th, date(2026, 12, 8)) is None  # that Monday is past

@@ -108,7 +108,14 @@ def test_other_messages_after_a_refusal_are_left_to_the_nlu() -> None:
     ],
 )
 def test_when_it_comes_right_after_an_orders_status_is_that_orders_status(text: str) -> None:
-    assert arrival_of_the_order_shown(text, "action_order_status") == "/order_status"
+    assert arrival_of_the_order_shown(text, "action_order_status", order_in_focus=False) == "/order_status"
+
+
+@pytest.mark.parametrize("text", ["wen will it get here tho", "wen will the parasol get here", "so when does it come"])
+def test_when_it_comes_while_the_conversation_is_about_an_order_is_that_orders_status(text: str) -> None:
+    """After a refused cancellation and the documents' "what can I do then", or an invoice asked about aside."""
+    assert arrival_of_the_order_shown(text, "action_answer_from_documents", order_in_focus=True) == "/order_status"
+    assert arrival_of_the_order_shown(text, "action_invoice_status", order_in_focus=False) is None
 
 
 @pytest.mark.parametrize(
@@ -117,6 +124,7 @@ def test_when_it_comes_right_after_an_orders_status_is_that_orders_status(text: 
         ("wen will it get here tho", "action_answer_from_documents"),  # no order just shown
         ("wen will it get here tho", None),
         ("when will i get my money back", "action_order_status"),  # a refund, not the parcel
+        ("when will the refund come", "action_order_status"),
         ("when will 10234 arrive", "action_order_status"),  # another order: the NLU reads its number
         ("when is it due", "action_order_status"),  # not about its coming
         (
@@ -126,7 +134,7 @@ def test_when_it_comes_right_after_an_orders_status_is_that_orders_status(text: 
     ],
 )
 def test_other_questions_after_a_status_are_left_to_the_nlu(text: str, last_action: str | None) -> None:
-    assert arrival_of_the_order_shown(text, last_action) is None
+    assert arrival_of_the_order_shown(text, last_action, order_in_focus=False) is None
 
 
 def test_asking_to_approve_leave_is_a_question_for_the_documents_action_from_an_employee_only() -> None:
