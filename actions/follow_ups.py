@@ -251,8 +251,8 @@ def continued_request(tracker: Tracker, text: str, readings: int = CONTINUING_RE
     """The request a message the NLU could not place, or called out of scope, continues: the next request of
     the same kind as the one just carried out, among the message's likeliest readings, when it points back
     at it ("send me the link for the late one" after the invoices, read as out of scope at 0.26 and a payment
-    at 0.25) or names a record it showed (`names_a_record_shown`). The request flow goes on; it is not a policy question. A message whose likeliest reading is a
-    policy question ("how long does that link work for?") is one."""
+    at 0.25) or names a record it showed (`names_a_record_shown`). The request flow goes on; it is not a policy
+    question. A message whose likeliest reading is a policy question ("how long does that link work for?") is one."""
     request = earlier_request(tracker)
     if request is None or not (refers_back(spoken_part(text)) or names_a_record_shown(text, last_reply(tracker))):
         return None
