@@ -27,7 +27,7 @@ from actions.customer import (
     replying_on_failure,
     verified_customer_id,
 )
-from actions.follow_ups import likeliest_readings
+from actions.follow_ups import CONTINUATION_RE, earlier_request, likeliest_readings, spoken_part
 from assistant import catalog
 from assistant.settings import get_settings
 from backoffice.errors import NotFound
@@ -103,7 +103,8 @@ async def others_records_asked(tracker: Tracker) -> tuple[str, str] | None:
     readings = likeliest_readings(tracker.latest_message, RECORD_READINGS)
     as_records = (RECORDS_OF_A_CHANGE.get(name, name) for name in readings)
     records = next((name for name in as_records if name in RECORD_INTENTS), None)
-    records = records or records_in_words(tracker.latest_message.get("text") or "")
+    text = tracker.latest_message.get("text") or ""
+    records = records or records_in_words(text) or continued_records(tracker, text)
     if records is None:
         return None
     employee_id = await identified_employee_id(tracker)
@@ -111,6 +112,16 @@ async def others_records_asked(tracker: Tracker) -> tuple[str, str] | None:
         return None
     whose = await someone_else_asked_about(tracker, employee_id)
     return None if whose is None else (whose, records)
+
+
+def continued_records(tracker: Tracker, text: str) -> str | None:
+    """The records request a continuation carries on ("and for peter vasquez?" after "whats still pending"): the
+    records the request before it asked for, whoever the continuation names."""
+    if not CONTINUATION_RE.match(spoken_part(text)):
+        return None
+    request = earlier_request(tracker)
+    records = RECORDS_OF_A_CHANGE.get(request[1], request[1]) if request else None
+    return records if records in RECORD_INTENTS else None
 
 
 def sign_in_explanation(tracker: Tracker) -> str:

@@ -53,14 +53,22 @@ ASKS_INSTEAD_RE = re.compile(
     r"|\bwhere(?:'?s|\s+is)\s+my\s+(?:money|refund)\b",  # after "already returned": where the money is
     re.I,
 )
+# An objection that the refusal should not apply to the person ("im her manager tho", "but i'm his boss", "i manage
+# them"): answered with what they can do instead (where a manager does it).
+OBJECTS_RE = re.compile(
+    r"\b(?:i'?m|i\s+am)\s+(?:(?:her|his|their|the|a|your|its|this\s+person'?s)\s+)?"
+    r"(?:manager|boss|supervisor|line\s+manager|team\s+lead|lead)\b|\bi\s+(?:manage|supervise|lead)\s+(?:her|him|them)\b",
+    re.I,
+)
 MAX_WORDS = 14
 
 
 def question_about_refusal(text: str) -> str | None:
-    """`WHY` or `INSTEAD` when a short message asks why, or what can be done instead; None otherwise."""
+    """`WHY` or `INSTEAD` when a short message asks why, or what can be done instead (or objects that the refusal
+    should not apply: `OBJECTS_RE`); None otherwise."""
     if not text or text.lstrip().startswith("/") or len(text.split()) > MAX_WORDS:
         return None
-    if ASKS_INSTEAD_RE.search(text):
+    if ASKS_INSTEAD_RE.search(text) or OBJECTS_RE.search(text):
         return INSTEAD
     if ASKS_WHY_RE.search(text):
         return WHY

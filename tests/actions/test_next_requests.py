@@ -292,3 +292,22 @@ async def test_a_colleagues_records_asked_in_other_words_get_the_own_records_rep
     assert [b["payload"] for m in reply.messages for b in m.get("buttons") or []] == [mine]
     tracker = make_tracker(text=nobody, intent=intent, confidence=confidence, ranking=ranking, metadata=metadata)
     assert "I can only show your own leave" not in (await run(action, tracker)).text
+
+
+async def test_a_continuation_naming_a_colleague_after_ones_own_requests_gets_the_own_records_reply(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, emma: DemoEmployee, colleague: DemoEmployee
+) -> None:
+    """ "and for peter vasquez?" right after "whats still pending" asks for the same records of a colleague: whose
+    records the assistant can show, not the documents' "I couldn't find that"; the same words after a policy
+    answer, or naming nobody, are left as they were."""
+    text = f"and for {colleague.name.lower()}?"
+    ranking = [("nlu_fallback", 0.2), ("ask_policy", 0.3), ("out_of_scope", 0.25)]
+    own = ("whats still pending", "leave_request_status", "None of your leave requests is waiting for a decision.")
+    tracker = unsure_after_request(make_tracker, text, ranking, own)
+    tracker.latest_message["metadata"] = token_of(emma, indexed)
+    tracker.events[-1]["metadata"] = token_of(emma, indexed)
+    reply = await run(ActionAnswerFromDocuments(), tracker)
+    assert "I can only show your own leave" in reply.text and colleague.name.lower() in reply.text, reply.text
+    nobody = unsure_after_request(make_tracker, "and for the moon?", ranking, own)
+    nobody.latest_message["metadata"] = token_of(emma, indexed)
+    assert "I can only show your own leave" not in (await run(ActionAnswerFromDocuments(), nobody)).text

@@ -38,6 +38,9 @@ DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
         ("any other way?", INSTEAD),
         ("what should i do then", INSTEAD),
         ("oh right. so where's my money then", INSTEAD),
+        ("im her manager tho", INSTEAD),  # an objection: what a manager does instead
+        ("but i'm his line manager!", INSTEAD),
+        ("i manage them", INSTEAD),
     ],
 )
 def test_a_question_about_a_refusal(text: str, asked: str) -> None:
@@ -53,6 +56,7 @@ def test_a_question_about_a_refusal(text: str, asked: str) -> None:
         "/affirm",
         "why is the sky blue and what are the colours of the rainbow and what else do you know about the weather",
         "yes please",
+        "i'm a manager of a shop, can you help with orders for it and tell me all about the prices you offer",
     ],
 )
 def test_other_messages_are_not_one(text: str) -> None:
