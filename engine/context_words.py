@@ -151,6 +151,8 @@ _WHAT_FOLLOWS_RE = re.compile(
     r"(?i)\bwhat(?:'?s|\s+is|\s+will|\s+would|\s+does)?\s+(?:gonna\s+|going\s+to\s+)?happens?\b"
     r"|\b(?:do|will|would|can)\s+i\s+(?:still\s+)?get\s+(?:my\s+|the\s+|a\s+)?(?:money|refund|payment|days?)\b"
     r"|\bwhat\s+about\s+(?:my|the)\s+(?:money|refund|payment|days?)\b"
+    r"|\b(?:do|will|would)\s+i\s+(?:still\s+)?(?:have\s+to\s+pay|need\s+to\s+pay|owe)\b"
+    r"|\b(?:will|does|would)\s+(?:the|my|an?)\s+(?:invoice|bill|charge)\s+(?:still\s+)?(?:come|arrive|be\s+sent|stand)\b"
 )
 QUESTION_AT_CONFIRMATION_MAX_WORDS = 20
 

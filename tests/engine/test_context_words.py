@@ -145,7 +145,13 @@ def test_asking_to_approve_leave_is_a_question_for_the_documents_action_from_an_
 
 @pytest.mark.parametrize(
     "text",
-    ["wait whats gonna happen with the money i already paid on it?", "will i still get a refund", "what about my days"],
+    [
+        "wait whats gonna happen with the money i already paid on it?",
+        "will i still get a refund",
+        "what about my days",
+        "will the invoice still come?",
+        "do i still have to pay?",
+    ],
 )
 @pytest.mark.parametrize("slot", ["cancel_confirmed", "return_confirmed", "leave_confirmed"])
 def test_a_question_about_what_follows_while_a_yes_to_a_change_waits_is_for_the_documents(text: str, slot: str) -> None:
@@ -159,6 +165,7 @@ def test_a_question_about_what_follows_while_a_yes_to_a_change_waits_is_for_the_
         ("what happens to my money", None),
         ("yes", "cancel_confirmed"),
         ("no keep it", "cancel_confirmed"),
+        ("will the parcel still come", "cancel_confirmed"),  # not about money or days
         ("cancel 10235 instead", "cancel_confirmed"),  # a record named: the form reads it
     ],
 )
