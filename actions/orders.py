@@ -23,6 +23,7 @@ from backoffice.domain import (
     normalise_order_number,
 )
 from backoffice.errors import NotFound
+from knowledge.text import tokens
 
 # The same words whether the order does not exist or belongs to someone else.
 NOT_ON_ACCOUNT = "utter_order_not_found"
@@ -115,8 +116,18 @@ class OrderAction(CustomerAction):
             return None
         if len(recent) == 1:
             return recent[0]
+        by_item = orders_with_item_named(recent, tracker.latest_message.get("text") or "")
+        if len(by_item) == 1:  # "whats up with my rug order": the one recent order with a rug in it
+            return by_item[0]
         dispatcher.utter_message(response="utter_which_order", buttons=order_choice_buttons(recent, self.intent))
         return None
+
+
+def orders_with_item_named(orders: list[Order], text: str) -> list[Order]:
+    """The orders one of whose products the message names by a word of its name ("my rug order", "the lanterns"),
+    compared as the documents' search compares words (stems, no function words: "with" names no hammock)."""
+    said = {word for word in tokens(text) if word.isalpha()}
+    return [order for order in orders if any(said & set(tokens(line.product_name)) for line in order.lines)]
 
 
 class ActionOrderStatus(OrderAction):

@@ -59,6 +59,32 @@ async def test_two_orders_in_one_question_are_both_answered(
     assert reply.slots == {"order_number": delivered}
 
 
+async def test_an_order_named_by_a_product_of_it_is_the_one_shown(
+    run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
+) -> None:
+    """ "whats up with my rug order": of the customer's recent orders, the one with a product of that name, when
+    only one has it — the list of orders otherwise (a word of no product, or of several, chooses nothing)."""
+    recent = app_orders.list_orders(alice.customer_id, 5)
+    words = [{w for line in o.lines for w in line.product_name.lower().replace(",", " ").split()} for o in recent]
+    unique = next(
+        (
+            (order, word)
+            for order, own in zip(recent, words, strict=True)
+            for word in sorted(own)
+            if len(word) > 3 and word.isalpha() and sum(word in other for other in words) == 1
+        ),
+        None,
+    )
+    assert unique is not None, "a demo customer has an order with a product of its own"
+    order, word = unique
+    reply = await run(
+        ActionOrderStatus(), make_tracker(customer_id=alice.customer_id, text=f"whats up with my {word}s")
+    )
+    assert order.number in reply.text and "Which order" not in reply.text, reply.text
+    listed = await run(ActionOrderStatus(), make_tracker(customer_id=alice.customer_id, text="whats up with my order"))
+    assert listed.messages[0]["response"] == "utter_which_order"
+
+
 async def test_status_of_a_delivered_order_gives_the_delivery_date(
     run: Run, make_tracker: Callable[..., Tracker], alice: DemoAccount, app_orders: SqlOrders
 ) -> None:
