@@ -45,7 +45,7 @@ from actions.leave_types import another_kind_asked
 from actions.listed import listed_ones_named
 from actions.order_corrections import CHANGE_FORMS, corrected_change, orders_named
 from actions.refusals import decision_refused, refusal_explained
-from actions.suggestion import SUGGESTED_SLOT, carried_out_as, likeliest_reading, suggest_request
+from actions.suggestion import SUGGESTED_SLOT, books_leave_days, carried_out_as, likeliest_reading, suggest_request
 from actions.went_through import outcome_said_again
 from assistant import catalog, formatting
 from assistant.names import CHANGE_INTENTS, HANDOFF_OFFERED_SLOT, LEAVE_FORM, REQUEST_INTENTS, TRANSACTIONAL_INTENTS
@@ -379,6 +379,8 @@ class ActionAnswerFromDocuments(Action):
             return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False)]
         if not confident:
             record = own_record_named(tracker, text)
+            if is_employee(tracker) and books_leave_days(tracker):  # "ok book the 5th-7th next month"
+                return carried_out_as(tracker, user_messages(tracker)[-1], "leave_request")
             suggested = suggest_request(dispatcher, tracker)
             if suggested is not None:
                 return [SlotSet("last_question", None), SlotSet(OFFERED_SLOT, False), *suggested]

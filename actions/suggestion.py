@@ -7,11 +7,15 @@ asked for.
 Such a message still goes to the documents first (`actions/documents.py`); when they cannot
 answer it and the likeliest reading was a request, the assistant names that request and asks.
 A yes (typed in any of its forms, or the button) carries out the message as that request, as
-if the NLU had been sure of it; a no is a plain "okay".
+if the NLU had been sure of it; a no is a plain "okay". One exception: an employee's unsure leave
+request that books days the calendar reads ("ok book the 5th-7th next month") starts the leave form,
+which shows the days and asks for its own yes before anything is filed (`books_leave_days`).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,7 +25,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.follow_ups import earlier_user_messages
 from assistant import catalog
+from assistant.dates import parse_date_range
 from assistant.names import TRANSACTIONAL_INTENTS
+from assistant.settings import get_settings
 
 FALLBACK = "nlu_fallback"
 SUGGESTED_SLOT = "request_suggested"  # bool: the last reply asked "did you want to …?" (rules/suggestion.yml)
@@ -45,6 +51,20 @@ def likeliest_request(parse_data: dict[str, Any]) -> str | None:
     """The transactional intent a fallback message most likely was, if its likeliest reading is one."""
     likeliest = likeliest_reading(parse_data)
     return likeliest if likeliest in TRANSACTIONAL_INTENTS else None
+
+
+# Words that book days ("book", "take … off"): with dates the calendar reads, an unsure leave request is started.
+BOOKS_RE = re.compile(r"(?i)\b(?:book|booking|take|taking|off)\b")
+
+
+def books_leave_days(tracker: Tracker) -> bool:
+    """Whether the latest message, an unsure leave request, books days the calendar reads: the leave form then
+    asks about exactly those days, so "did you want to request leave?" first would ask the same thing twice."""
+    message = tracker.latest_message
+    text = message.get("text") or ""
+    if likeliest_request(message) != "leave_request" or not BOOKS_RE.search(text):
+        return False
+    return parse_date_range(text, date.today(), day_first=get_settings().date_order == "DMY") is not None
 
 
 def suggest_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

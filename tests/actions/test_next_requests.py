@@ -311,3 +311,23 @@ async def test_a_continuation_naming_a_colleague_after_ones_own_requests_gets_th
     nobody = unsure_after_request(make_tracker, "and for the moon?", ranking, own)
     nobody.latest_message["metadata"] = token_of(emma, indexed)
     assert "I can only show your own leave" not in (await run(ActionAnswerFromDocuments(), nobody)).text
+
+
+async def test_an_unsure_leave_request_that_books_dates_starts_the_leave_form(
+    run: Run, make_tracker: Callable[..., Tracker], indexed: Settings, emma: DemoEmployee
+) -> None:
+    """ "ok book the 5th-7th next month" (a fallback, leave request likeliest): the leave form, which shows the days
+    and asks its own yes, rather than "did you want to request leave?"; without a booking word ("can i work from
+    spain for 2 weeks in march") or without dates it stays a suggestion at most, and a customer's never starts."""
+    ranking = [("nlu_fallback", 0.2), ("leave_request", 0.35), ("ask_policy", 0.2)]
+    metadata = token_of(emma, indexed)
+
+    def unsure(text: str, signed_in: dict[str, str] | None) -> Tracker:
+        return make_tracker(text=text, intent="nlu_fallback", confidence=0.2, ranking=ranking, metadata=signed_in)
+
+    booked = await run(ActionAnswerFromDocuments(), unsure("ok book the 5th-7th next month", metadata))
+    assert replayed_as(booked) == "leave_request", booked.events
+    for text in ("can i work from spain for 2 weeks in march", "book it please"):
+        assert replayed_as(await run(ActionAnswerFromDocuments(), unsure(text, metadata))) is None, text
+    customer = await run(ActionAnswerFromDocuments(), unsure("ok book the 5th-7th next month", None))
+    assert replayed_as(customer) is None
