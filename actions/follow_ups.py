@@ -251,26 +251,30 @@ def continued_request(tracker: Tracker, text: str, readings: int = CONTINUING_RE
     """The request a message the NLU could not place, or called out of scope, continues: the next request of
     the same kind as the one just carried out, among the message's likeliest readings, when it points back
     at it ("send me the link for the late one" after the invoices, read as out of scope at 0.26 and a payment
-    at 0.25) or names a record it showed (`names_a_record_shown`). The request flow goes on; it is not a policy
-    question. A message whose likeliest reading is a policy question ("how long does that link work for?") is one."""
-    request = earlier_request(tracker)
-    if request is None or not (refers_back(spoken_part(text)) or names_a_record_shown(text, last_reply(tracker))):
-        return None
-    kind = request[1].split("_")[0]
+    at 0.25) — or of the kind of a record the reply before it showed and the message names by its number ("ok send
+    me a link for 50180" after a list with INV-50180: `kinds_of_records_shown`). The request flow goes on; it is not
+    a policy question. A message whose likeliest reading is a policy question ("how long does that link work
+    for?") is one."""
     likeliest = likeliest_readings(tracker.latest_message, readings)
     if not likeliest or likeliest[0] == POLICY_QUESTION:
         return None
-    return next((name for name in likeliest if name in TRANSACTIONAL_INTENTS and name.split("_")[0] == kind), None)
+    kinds = kinds_of_records_shown(text, last_reply(tracker))
+    request = earlier_request(tracker)
+    if request is not None and refers_back(spoken_part(text)):
+        kinds.add(request[1].split("_")[0])
+    return next((name for name in likeliest if name in TRANSACTIONAL_INTENTS and name.split("_")[0] in kinds), None)
 
 
-def names_a_record_shown(text: str, reply: str | None) -> bool:
-    """A number in the message that the reply before it showed as a record, prefix and all ("ok send me a link for
-    50180" after a list with INV-50180): it points back at that record as "that one" does."""
-    shown = set(SHOWN_RECORD_RE.findall(reply or ""))
-    return bool(shown) and any(number in shown for number in re.findall(r"\b(\d{5})\b", text))
+# A record as the assistant shows it, prefix and all, and the kind of request its prefix belongs to.
+SHOWN_RECORD_RE = re.compile(r"\b(ORD|INV|LR)-(\d{5})\b")
+KIND_OF_PREFIX = {"ORD": "order", "INV": "invoice", "LR": "leave"}
 
 
-SHOWN_RECORD_RE = re.compile(r"\b(?:ORD|INV|LR)-(\d{5})\b")
+def kinds_of_records_shown(text: str, reply: str | None) -> set[str]:
+    """The kinds of the records a message names by their number alone that the reply before it showed with their
+    prefix ("ok send me a link for 50180" after a list with INV-50180: {"invoice"})."""
+    shown = {number: KIND_OF_PREFIX[prefix] for prefix, number in SHOWN_RECORD_RE.findall(reply or "")}
+    return {shown[number] for number in re.findall(r"\b(\d{5})\b", text) if number in shown}
 
 
 def user_messages(tracker: Tracker) -> list[dict[str, Any]]:

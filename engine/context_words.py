@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assistant.names import ORDER_STATUS_ACTION
+from assistant.names import LEAVE_FORM, ORDER_STATUS_ACTION
 from assistant.refusals import asks_to_decide_leave, question_about_refusal, refusal_reason
 
 STOP = "/stop"
@@ -80,7 +80,23 @@ def may_mean_something_here(text: str) -> bool:
         or asks_to_decide_leave(text)
         or asks_what_follows_a_change(text)
         or DATA_RIGHTS_RE.search(text)
+        or _WORKS_ELSEWHERE.search(text)
     )
+
+
+# "can i work from spain for 2 weeks in march": working from somewhere else is no leave, though the NLU hears the
+# weeks and dates of a leave request in it (leave_request 0.47 against ask_policy 0.42): a question for the documents
+# (the remote-work policy), from an employee, unless it also names time off.
+_WORKS_ELSEWHERE = re.compile(r"(?i)\bwork(?:ing)?\s+(?:from|remotely|remote|abroad|overseas|outside)\b")
+_TIME_OFF = re.compile(r"(?i)\b(?:off|leave|vacation|holidays?|sick|pto|ill)\b")
+
+
+def work_elsewhere_asked(text: str, is_employee: bool, active_form: str | None) -> str | None:
+    """`/ask_policy` for an employee's message about working from somewhere else, naming no time off, when no form
+    waits or the leave form does (at another, the message answers that form)."""
+    if not is_employee or active_form not in (None, LEAVE_FORM) or _TIME_OFF.search(text):
+        return None
+    return POLICY_QUESTION if _WORKS_ELSEWHERE.search(text) else None
 
 
 def data_rights_request(text: str, active_form: str | None) -> str | None:

@@ -58,6 +58,7 @@ from engine.context_words import (
     question_at_a_confirmation,
     request_for_topic,
     stop_for_cancel,
+    work_elsewhere_asked,
 )
 from engine.positions import position_named, with_record_named
 from engine.typed_buttons import (
@@ -231,6 +232,7 @@ async def as_clicked(processor: Any, message: Any) -> Any:
         or leave_balance_for_employee(text, employee)
         or request_for_topic(text, employee)
         or data_rights_request(text, tracker.active_loop_name)
+        or work_elsewhere_asked(text, employee, tracker.active_loop_name)
         or question_about_a_refusal(text, newest_first)
         or arrival_of_the_order_shown(text, last_action(tracker), bool(tracker.get_slot(ORDER_NUMBER_SLOT)))
         or decision_asked(text, employee)

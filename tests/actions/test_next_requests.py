@@ -97,6 +97,11 @@ async def test_an_unsure_request_naming_a_record_just_listed_by_its_digits_is_ca
     other = "ok send me a link for 50999"
     reply = await run(ActionAnswerFromDocuments(), unsure_after_request(make_tracker, other, ranking, request))
     assert replayed_as(reply) is None, reply.events
+    # read as out of scope, after a list that answered a message read as out of scope too
+    unplaced = ("and the other one?", "out_of_scope", listed)
+    out_ranking = [("out_of_scope", 0.25), ("invoice_pay", 0.18), ("link_code", 0.14)]
+    tracker = unsure_after_request(make_tracker, text, out_ranking, unplaced, ("out_of_scope", 0.25))
+    assert replayed_as(await run(ActionOutOfScope(), tracker)) == "invoice_pay"
 
 
 BALANCE = (

@@ -19,6 +19,7 @@ from engine.context_words import (
     question_at_a_confirmation,
     request_for_topic,
     stop_for_cancel,
+    work_elsewhere_asked,
 )
 
 
@@ -211,3 +212,21 @@ def test_other_deletions_or_at_a_form_are_left_alone(text: str, form: str | None
 )
 def test_only_a_message_a_reading_in_context_could_apply_to_has_the_conversation_read(text: str, may: bool) -> None:
     assert may_mean_something_here(text) is may
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can i work from spain for 2 weeks in march", "am i allowed to work remotely from my parents place next month"],
+)
+def test_working_from_somewhere_else_is_a_policy_question_for_an_employee(text: str) -> None:
+    """The NLU heard a leave request in its weeks and dates; working elsewhere is no time off."""
+    assert may_mean_something_here(text)
+    assert work_elsewhere_asked(text, is_employee=True, active_form=None) == "/ask_policy"
+    assert work_elsewhere_asked(text, is_employee=True, active_form="leave_form") == "/ask_policy"
+    assert work_elsewhere_asked(text, is_employee=False, active_form=None) is None
+    assert work_elsewhere_asked(text, is_employee=True, active_form="handoff_message_form") is None
+
+
+@pytest.mark.parametrize("text", ["im sick, cant work from the office today", "can i take leave to work from home"])
+def test_time_off_named_beside_working_elsewhere_is_left_to_the_nlu(text: str) -> None:
+    assert work_elsewhere_asked(text, is_employee=True, active_form=None) is None
