@@ -24,6 +24,7 @@ from knowledge.compose import compose, snippet
 from knowledge.embeddings import embed
 from knowledge.passages import pool, scored_sentences
 from knowledge.retrieval import Hit, Retriever
+from knowledge.spelling import corrected
 from knowledge.text import tokens, without_addresses, written_out
 
 MAX_QUESTION_CHARS = 1000
@@ -100,11 +101,13 @@ def _embed_question(question: str, retriever: Retriever) -> tuple[np.ndarray, fr
 def answer(question: str, retriever: Retriever, k: int = 5) -> Answer:
     """Answer `question` from the retriever's documents, or say it cannot (`answered: False`).
 
-    One pass: candidates (`retrieval`) -> rerank (`passages`) -> decide (`answerability`) -> compose.
+    One pass: candidates (`retrieval`) -> rerank (`passages`) -> decide (`answerability`) -> compose, on the
+    question with its slips put back to the documents' words (`spelling`).
     """
     question = written_out(without_addresses(" ".join((question or "").split())[:MAX_QUESTION_CHARS]))
     if not question or not len(retriever):
         return Answer(question, False, None)
+    question = corrected(question, retriever.document_frequency, retriever.vocabulary.words)
     question_vector, familiar = _embed_question(question, retriever)
     question_words = set(tokens(question))
     # 1. candidates: passages by the fused ranking (what answers are built from), documents by meaning (sources)
