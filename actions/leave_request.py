@@ -168,7 +168,7 @@ class ValidateLeaveForm(FormValidationAction):
             return {}
         previous = decode_range(tracker.get_slot("leave_dates"))
         today = date.today()
-        day_first = get_settings().date_order == "DMY"
+        day_first = get_settings().day_first
         found = refine_range(text, previous, today, day_first=day_first) if previous else None
         if found is None:
             found = parse_date_range(text, today, day_first=day_first)

@@ -64,7 +64,7 @@ def books_leave_days(tracker: Tracker) -> bool:
     text = message.get("text") or ""
     if likeliest_request(message) != "leave_request" or not BOOKS_RE.search(text):
         return False
-    return parse_date_range(text, date.today(), day_first=get_settings().date_order == "DMY") is not None
+    return parse_date_range(text, date.today(), day_first=get_settings().day_first) is not None
 
 
 def suggest_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

@@ -263,6 +263,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def day_first(self) -> bool:
+        """Whether a numeric date's first number is the day (DATE_ORDER=DMY), as `assistant.dates` takes it."""
+        return self.date_order == "DMY"
+
+    @property
     def agents(self) -> dict[str, str]:
         """Agent bearer token -> the agent's display name, from AGENT_TOKENS."""
         agents = {}
